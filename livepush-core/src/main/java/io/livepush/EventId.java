@@ -1,0 +1,144 @@
+package io.livepush;
+
+import java.util.Objects;
+
+/**
+ * The position of an event in a livepush replay log: an <em>epoch</em> naming one continuous history and an
+ * <em>offset</em> within it.
+ *
+ * <h2>Wire form</h2>
+ * {@code <epoch>-<offset>}, both lower-case base 36, for example {@code k3x9a1-2s}. It is at most
+ * {@value #MAX_LENGTH} characters of {@code [0-9a-z-]}, so browsers send it back in {@code Last-Event-ID}
+ * without a CORS preflight (WHATWG HTML §9.2, "Server-sent events": ids are echoed verbatim; the Fetch standard
+ * treats values over 128 bytes or with unsafe bytes as non-safelisted).
+ *
+ * <h2>One id for every topic and transport</h2>
+ * Offsets are assigned from <em>one</em> sequence per log (per server, or per cluster with a shared bus), and
+ * every connection receives events in offset order. So the id of the last event a connection saw says "I have
+ * everything up to here" for <em>all</em> the topics it follows: an SSE stream over several topics resumes
+ * from the single {@code Last-Event-ID}, and the same id resumes a WebSocket subscription. Offsets within one
+ * topic are increasing but not contiguous. See {@code docs/protocol.md}.
+ *
+ * <p>Instances are immutable and compare by epoch, then offset.
+ */
+public final class EventId implements Comparable<EventId> {
+
+  /** Longest wire form accepted by {@link #parse(String)}. */
+  public static final int MAX_LENGTH = 40;
+
+  private static final int MAX_PART = 13; // Long.MAX_VALUE in base 36 has 13 digits
+
+  private final long epoch;
+  private final long offset;
+  private String text;
+
+  private EventId(long epoch, long offset) {
+    this.epoch = epoch;
+    this.offset = offset;
+  }
+
+  /**
+   * Returns the id for {@code offset} in {@code epoch}.
+   *
+   * @throws IllegalArgumentException if either is negative
+   */
+  public static EventId of(long epoch, long offset) {
+    if (epoch < 0) {
+      throw new IllegalArgumentException("epoch: " + epoch + " (expected: >= 0)");
+    }
+    if (offset < 0) {
+      throw new IllegalArgumentException("offset: " + offset + " (expected: >= 0)");
+    }
+    return new EventId(epoch, offset);
+  }
+
+  /**
+   * Parses the wire form.
+   *
+   * @throws InvalidEventIdException if {@code text} is longer than {@value #MAX_LENGTH} characters, has a
+   *     character outside {@code [0-9a-z-]}, or is not exactly two non-empty base-36 parts
+   */
+  public static EventId parse(String text) {
+    Objects.requireNonNull(text, "text");
+    if (text.length() > MAX_LENGTH) {
+      throw new InvalidEventIdException("event id is " + text.length() + " characters (expected: <= "
+          + MAX_LENGTH + ")");
+    }
+    int dash = text.indexOf('-');
+    if (dash <= 0 || dash == text.length() - 1 || text.indexOf('-', dash + 1) >= 0) {
+      throw new InvalidEventIdException("event id must be <epoch>-<offset>: " + quote(text));
+    }
+    return new EventId(parsePart(text, 0, dash), parsePart(text, dash + 1, text.length()));
+  }
+
+  private static long parsePart(String text, int from, int to) {
+    if (to - from > MAX_PART) {
+      throw new InvalidEventIdException("event id part too long: " + quote(text));
+    }
+    long value = 0;
+    for (int i = from; i < to; i++) {
+      char c = text.charAt(i);
+      int digit;
+      if (c >= '0' && c <= '9') {
+        digit = c - '0';
+      } else if (c >= 'a' && c <= 'z') {
+        digit = c - 'a' + 10;
+      } else {
+        throw new InvalidEventIdException("event id has a character outside [0-9a-z-]: " + quote(text));
+      }
+      if (value > (Long.MAX_VALUE - digit) / 36) {
+        throw new InvalidEventIdException("event id part overflows: " + quote(text));
+      }
+      value = value * 36 + digit;
+    }
+    return value;
+  }
+
+  private static String quote(String text) {
+    // Never echo attacker-controlled bytes unbounded into messages or logs.
+    String head = text.length() > MAX_LENGTH ? text.substring(0, MAX_LENGTH) + "..." : text;
+    StringBuilder sb = new StringBuilder(head.length() + 2).append('"');
+    for (int i = 0; i < head.length(); i++) {
+      char c = head.charAt(i);
+      sb.append(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    return sb.append('"').toString();
+  }
+
+  /** The epoch: changes whenever the log loses continuity (a restart, a wiped bus). */
+  public long epoch() {
+    return epoch;
+  }
+
+  /** The offset within the epoch; {@code 0} means "before the first event". */
+  public long offset() {
+    return offset;
+  }
+
+  @Override
+  public int compareTo(EventId o) {
+    int c = Long.compare(epoch, o.epoch);
+    return c != 0 ? c : Long.compare(offset, o.offset);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof EventId && ((EventId) o).epoch == epoch && ((EventId) o).offset == offset;
+  }
+
+  @Override
+  public int hashCode() {
+    return Long.hashCode(epoch) * 31 + Long.hashCode(offset);
+  }
+
+  /** The wire form, {@code <epoch>-<offset>} in base 36. */
+  @Override
+  public String toString() {
+    String t = text;
+    if (t == null) {
+      t = Long.toString(epoch, 36) + '-' + Long.toString(offset, 36);
+      text = t;
+    }
+    return t;
+  }
+}

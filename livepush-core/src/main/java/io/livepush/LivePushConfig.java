@@ -1,0 +1,176 @@
+package io.livepush;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.livepush.spi.Transport;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The immutable configuration of a {@link LivePushServer}, made by {@link LivePushServer.Builder}. Each default
+ * is stated once, on the constant below and in the builder method's javadoc.
+ */
+public final class LivePushConfig {
+  /** Default bind address: every interface. */
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  /** Default port. */
+  public static final int DEFAULT_PORT = 8080;
+  /** Default heartbeat interval; under the 30 s the SSE issue asks for and common 60 s proxy idle timeouts. */
+  public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(15);
+  /** Default time a peer that answers heartbeats (WebSocket) has to answer before it is closed. */
+  public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(10);
+  /** Default connection limit. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
+  /** Default number of topics one connection may follow. */
+  public static final int DEFAULT_MAX_TOPICS_PER_CONNECTION = 64;
+  /** Default largest event payload, in bytes. */
+  public static final int DEFAULT_MAX_EVENT_BYTES = 1 << 20;
+  /** Default largest request body (plain HTTP services, one-off streams), in bytes. */
+  public static final int DEFAULT_MAX_REQUEST_BYTES = 64 * 1024;
+  /** Default largest request line, in bytes. */
+  public static final int DEFAULT_MAX_INITIAL_LINE_BYTES = 4096;
+  /** Default largest request header block, in bytes; larger gets 431. */
+  public static final int DEFAULT_MAX_HEADER_BYTES = 8192;
+  /** Default outbound budget per connection, in bytes: past it the connection counts as a slow consumer. */
+  public static final int DEFAULT_MAX_PENDING_OUTBOUND_BYTES = 256 * 1024;
+  /** Default SSE {@code retry:} and {@code Retry-After} hint. */
+  public static final Duration DEFAULT_RETRY = Duration.ofSeconds(3);
+
+  private final String host;
+  private final int port;
+  private final int ioThreads;
+  private final boolean nativeTransport;
+  private final Duration heartbeatInterval;
+  private final Duration heartbeatTimeout;
+  private final int maxConnections;
+  private final int maxTopicsPerConnection;
+  private final int maxEventBytes;
+  private final int maxRequestBytes;
+  private final int maxInitialLineBytes;
+  private final int maxHeaderBytes;
+  private final int maxPendingOutboundBytes;
+  private final Duration retry;
+  private final ReplayConfig replay;
+  private final ObjectMapper objectMapper;
+  private final List<Transport> transports;
+  private final List<ConnectionListener> connectionListeners;
+  private final List<HttpService> httpServices;
+  private final TopicAuthorizer topicAuthorizer;
+
+  LivePushConfig(LivePushServer.Builder b) {
+    host = b.host;
+    port = b.port;
+    ioThreads = b.ioThreads;
+    nativeTransport = b.nativeTransport;
+    heartbeatInterval = b.heartbeatInterval;
+    heartbeatTimeout = b.heartbeatTimeout;
+    maxConnections = b.maxConnections;
+    maxTopicsPerConnection = b.maxTopicsPerConnection;
+    maxEventBytes = b.maxEventBytes;
+    maxRequestBytes = b.maxRequestBytes;
+    maxInitialLineBytes = b.maxInitialLineBytes;
+    maxHeaderBytes = b.maxHeaderBytes;
+    maxPendingOutboundBytes = b.maxPendingOutboundBytes;
+    retry = b.retry;
+    replay = b.replay;
+    objectMapper = b.objectMapper != null ? b.objectMapper : new ObjectMapper();
+    transports = List.copyOf(b.transports);
+    connectionListeners = List.copyOf(b.connectionListeners);
+    httpServices = List.copyOf(b.httpServices);
+    topicAuthorizer = b.topicAuthorizer;
+  }
+
+  public String host() {
+    return host;
+  }
+
+  /** The configured port; {@code 0} means any free port (read it with {@link LivePushServer#port()}). */
+  public int port() {
+    return port;
+  }
+
+  /** Event-loop threads; {@code 0} means Netty's default (twice the cores). */
+  public int ioThreads() {
+    return ioThreads;
+  }
+
+  /** Whether the native epoll transport is used where available (NIO otherwise). */
+  public boolean nativeTransport() {
+    return nativeTransport;
+  }
+
+  public Duration heartbeatInterval() {
+    return heartbeatInterval;
+  }
+
+  public Duration heartbeatTimeout() {
+    return heartbeatTimeout;
+  }
+
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  public int maxTopicsPerConnection() {
+    return maxTopicsPerConnection;
+  }
+
+  public int maxEventBytes() {
+    return maxEventBytes;
+  }
+
+  public int maxRequestBytes() {
+    return maxRequestBytes;
+  }
+
+  public int maxInitialLineBytes() {
+    return maxInitialLineBytes;
+  }
+
+  public int maxHeaderBytes() {
+    return maxHeaderBytes;
+  }
+
+  public int maxPendingOutboundBytes() {
+    return maxPendingOutboundBytes;
+  }
+
+  /** The reconnect delay suggested to clients (SSE {@code retry:}, {@code Retry-After}). */
+  public Duration retry() {
+    return retry;
+  }
+
+  public ReplayConfig replay() {
+    return replay;
+  }
+
+  public ObjectMapper objectMapper() {
+    return objectMapper;
+  }
+
+  public List<Transport> transports() {
+    return transports;
+  }
+
+  public List<ConnectionListener> connectionListeners() {
+    return connectionListeners;
+  }
+
+  public List<HttpService> httpServices() {
+    return httpServices;
+  }
+
+  public TopicAuthorizer topicAuthorizer() {
+    return topicAuthorizer;
+  }
+
+  @Override
+  public String toString() {
+    return "LivePushConfig{host=" + host + ", port=" + port + ", ioThreads=" + ioThreads + ", nativeTransport="
+        + nativeTransport + ", heartbeatInterval=" + heartbeatInterval + ", heartbeatTimeout=" + heartbeatTimeout
+        + ", maxConnections=" + maxConnections + ", maxTopicsPerConnection=" + maxTopicsPerConnection
+        + ", maxEventBytes=" + maxEventBytes + ", maxRequestBytes=" + maxRequestBytes + ", maxInitialLineBytes="
+        + maxInitialLineBytes + ", maxHeaderBytes=" + maxHeaderBytes + ", maxPendingOutboundBytes="
+        + maxPendingOutboundBytes + ", retry=" + retry + ", replay=" + replay + ", transports="
+        + transports.stream().map(Transport::name).toList() + '}';
+  }
+}

@@ -1,0 +1,61 @@
+package io.livepush.internal;
+
+import io.livepush.CloseReason;
+import io.netty.channel.EventLoop;
+import java.util.ArrayList;
+
+/** Per event loop: its sessions, swept for heartbeats by one periodic task. Confined to the loop. */
+final class LoopState {
+  final int index;
+  final EventLoop loop;
+  final ArrayList<SessionImpl> sessions = new ArrayList<>();
+
+  LoopState(int index, EventLoop loop) {
+    this.index = index;
+    this.loop = loop;
+  }
+
+  void add(SessionImpl s) {
+    s.loopSlot = sessions.size();
+    sessions.add(s);
+  }
+
+  void remove(SessionImpl s) {
+    int slot = s.loopSlot;
+    if (slot < 0 || slot >= sessions.size() || sessions.get(slot) != s) {
+      return;
+    }
+    SessionImpl last = sessions.remove(sessions.size() - 1);
+    if (last != s) {
+      sessions.set(slot, last);
+      last.loopSlot = slot;
+    }
+    s.loopSlot = -1;
+  }
+
+  /**
+   * One pass over the loop's sessions: heartbeat the idle, close the silent. Iterates downwards so a session
+   * removed during the pass (swap-remove) never makes another one be skipped.
+   */
+  void sweep(long now, long intervalNanos, long timeoutNanos) {
+    for (int i = sessions.size() - 1; i >= 0; i--) {
+      if (i >= sessions.size()) {
+        continue;
+      }
+      SessionImpl s = sessions.get(i);
+      if (s.isClosed()) {
+        continue;
+      }
+      if (s.transport.expectsHeartbeatReplies()) {
+        long silent = now - s.lastReadNanos;
+        if (silent >= intervalNanos + timeoutNanos) {
+          s.close(CloseReason.HEARTBEAT_TIMEOUT);
+        } else if (silent >= intervalNanos && now - s.lastHeartbeatNanos >= intervalNanos) {
+          s.writeHeartbeat(now);
+        }
+      } else if (now - s.lastWriteNanos >= intervalNanos) {
+        s.writeHeartbeat(now);
+      }
+    }
+  }
+}

@@ -1,0 +1,222 @@
+package io.livepush.internal;
+
+import io.livepush.Event;
+import io.livepush.EventId;
+import io.livepush.ReplayConfig;
+import io.livepush.ResetReason;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * The replay log shared by every transport: one offset sequence and one epoch for all topics, with each topic's
+ * recent events kept in a bounded deque.
+ *
+ * <p>Offsets come from one counter, so the order of offsets is the order in which the hub hands events to
+ * event loops (both happen under {@link #lock}). Bounds: {@link ReplayConfig}. A FIFO over all entries serves
+ * the total-bytes and age bounds; entries a topic drops early are marked and compacted away from the FIFO once
+ * they are more than half of it, so it never holds more than about twice the live entries.
+ *
+ * <p>All methods except {@link #lock()}/{@link #unlock()}/{@link #expire()} must be called with the lock held.
+ */
+public final class ReplayLog {
+  private final ReentrantLock lock = new ReentrantLock();
+  private final ReplayConfig config;
+  private final LongSupplier nanoClock;
+  private final long epoch;
+  private final int loops;
+  private final long maxAgeNanos;
+  private final HashMap<String, TopicLog> topics = new HashMap<>();
+  private final ArrayDeque<LogEntry> fifo = new ArrayDeque<>();
+  private long head;
+  private long totalBytes;
+  private int deadInFifo;
+
+  public ReplayLog(ReplayConfig config, long epoch, int loops, LongSupplier nanoClock) {
+    this.config = config;
+    this.epoch = epoch;
+    this.loops = loops;
+    this.nanoClock = nanoClock;
+    this.maxAgeNanos = config.maxAge().toNanos();
+  }
+
+  public void lock() {
+    lock.lock();
+  }
+
+  public void unlock() {
+    lock.unlock();
+  }
+
+  public long epoch() {
+    return epoch;
+  }
+
+  /** The last offset assigned; {@code 0} before the first publish. */
+  long head() {
+    return head;
+  }
+
+  EventId headId() {
+    return EventId.of(epoch, head);
+  }
+
+  long totalBytes() {
+    return totalBytes;
+  }
+
+  int topicCount() {
+    return topics.size();
+  }
+
+  TopicLog topic(String name) {
+    return topics.get(name);
+  }
+
+  TopicLog topicOrCreate(String name) {
+    TopicLog t = topics.get(name);
+    if (t == null) {
+      // A new topic vouches only for what comes after now.
+      t = new TopicLog(name, head, loops, nanoClock.getAsLong());
+      topics.put(name, t);
+    }
+    return t;
+  }
+
+  /**
+   * Assigns the next offset and appends. {@code encoder} turns the new entry into its per-transport wire bytes.
+   */
+  LogEntry append(String topicName, String type, Event.Kind kind, byte[] payload,
+      Function<LogEntry, byte[][]> encoder) {
+    TopicLog topic = topicOrCreate(topicName);
+    long now = nanoClock.getAsLong();
+    LogEntry e = new LogEntry(topic, EventId.of(epoch, ++head), type, kind, payload, now);
+    byte[][] encoded = encoder.apply(e);
+    long size = LogEntry.OVERHEAD_BYTES + payload.length;
+    for (byte[] b : encoded) {
+      size += b.length;
+    }
+    e.encoded = encoded;
+    e.size = size;
+    topic.lastActivityNanos = now;
+    if (config.maxEventsPerTopic() == 0) {
+      topic.floor = e.offset;
+      e.evicted = true;
+      return e;
+    }
+    topic.entries.addLast(e);
+    topic.bytes += size;
+    fifo.addLast(e);
+    totalBytes += size;
+    while (topic.entries.size() > config.maxEventsPerTopic() || topic.bytes > config.maxBytesPerTopic()) {
+      evict(topic.entries.peekFirst());
+    }
+    while (totalBytes > config.maxTotalBytes()) {
+      evictFifoHead();
+    }
+    return e;
+  }
+
+  /** What a subscription resuming after {@code from} gets: events to replay, or why it cannot. */
+  static final class Resume {
+    final ResetReason reset;
+    final List<LogEntry> events;
+
+    Resume(ResetReason reset, List<LogEntry> events) {
+      this.reset = reset;
+      this.events = events;
+    }
+  }
+
+  Resume resume(TopicLog topic, EventId from) {
+    if (from.epoch() != epoch) {
+      return new Resume(ResetReason.EPOCH_CHANGED, List.of());
+    }
+    if (from.offset() > head) {
+      return new Resume(ResetReason.UNKNOWN_POSITION, List.of());
+    }
+    if (from.offset() < topic.floor) {
+      return new Resume(ResetReason.TOO_OLD, List.of());
+    }
+    ArrayList<LogEntry> out = new ArrayList<>();
+    Iterator<LogEntry> it = topic.entries.descendingIterator();
+    while (it.hasNext()) {
+      LogEntry e = it.next();
+      if (e.offset <= from.offset()) {
+        break;
+      }
+      out.add(e);
+    }
+    Collections.reverse(out);
+    return new Resume(null, out);
+  }
+
+  /** Drops events older than the age bound and forgets idle topics; takes the lock itself. */
+  public void expire() {
+    lock.lock();
+    try {
+      long now = nanoClock.getAsLong();
+      for (;;) {
+        LogEntry e = fifo.peekFirst();
+        if (e == null) {
+          break;
+        }
+        if (e.evicted) {
+          fifo.pollFirst();
+          deadInFifo--;
+          continue;
+        }
+        if (now - e.createdNanos < maxAgeNanos) {
+          break;
+        }
+        evictFifoHead();
+      }
+      topics.values().removeIf(t -> t.totalSubscribers == 0 && t.entries.isEmpty()
+          && now - t.lastActivityNanos >= maxAgeNanos);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void evictFifoHead() {
+    for (;;) {
+      LogEntry e = fifo.pollFirst();
+      if (e == null) {
+        return;
+      }
+      if (e.evicted) {
+        deadInFifo--;
+        continue;
+      }
+      // Entries enter the FIFO and their topic's deque in the same order, so e is its topic's oldest.
+      LogEntry first = e.topic.entries.pollFirst();
+      assert first == e;
+      drop(e);
+      return;
+    }
+  }
+
+  private void evict(LogEntry e) {
+    e.topic.entries.pollFirst();
+    drop(e);
+    deadInFifo++;
+    if (deadInFifo > 64 && deadInFifo > fifo.size() / 2) {
+      fifo.removeIf(x -> x.evicted);
+      deadInFifo = 0;
+    }
+  }
+
+  private void drop(LogEntry e) {
+    TopicLog t = e.topic;
+    t.bytes -= e.size;
+    t.floor = e.offset;
+    totalBytes -= e.size;
+    e.evicted = true;
+  }
+}

@@ -1,0 +1,252 @@
+package io.livepush.internal;
+
+import io.livepush.CloseReason;
+import io.livepush.EventId;
+import io.livepush.LivePushException;
+import io.livepush.RequestInfo;
+import io.livepush.ResetReason;
+import io.livepush.spi.Session;
+import io.livepush.spi.Transport;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** The core's side of a streaming connection. Everything mutable is confined to the channel's event loop. */
+final class SessionImpl implements Session {
+  final Hub hub;
+  final long id;
+  final Channel channel;
+  final Transport transport;
+  final int transportIndex;
+  final int loopIndex;
+  final RequestInfo request;
+  private final HashMap<String, Subscription> subscriptions = new HashMap<>();
+  long lastWriteNanos;
+  long lastReadNanos;
+  long lastHeartbeatNanos;
+  int loopSlot = -1;
+  private boolean closed;
+  CloseReason closeReason;
+
+  SessionImpl(Hub hub, long id, Channel channel, Transport transport, int transportIndex, int loopIndex,
+      RequestInfo request, long now) {
+    this.hub = hub;
+    this.id = id;
+    this.channel = channel;
+    this.transport = transport;
+    this.transportIndex = transportIndex;
+    this.loopIndex = loopIndex;
+    this.request = request;
+    this.lastWriteNanos = now;
+    this.lastReadNanos = now;
+    this.lastHeartbeatNanos = now;
+  }
+
+  @Override
+  public long id() {
+    return id;
+  }
+
+  @Override
+  public String transport() {
+    return transport.name();
+  }
+
+  @Override
+  public RequestInfo request() {
+    return request;
+  }
+
+  @Override
+  public Channel channel() {
+    return channel;
+  }
+
+  @Override
+  public EventId subscribe(Collection<String> topics, EventId resumeFrom) {
+    assert channel.eventLoop().inEventLoop();
+    LinkedHashSet<String> fresh = new LinkedHashSet<>();
+    for (String t : topics) {
+      if (!subscriptions.containsKey(t)) {
+        fresh.add(t);
+      }
+    }
+    int limit = hub.config.maxTopicsPerConnection();
+    if (subscriptions.size() + fresh.size() > limit) {
+      throw new LivePushException("a connection may follow at most " + limit + " topics", 400);
+    }
+    List<String> resetTopics = new ArrayList<>(0);
+    List<ResetReason> resetReasons = new ArrayList<>(0);
+    List<List<LogEntry>> replays = new ArrayList<>(0);
+    ReplayLog log = hub.log;
+    EventId start;
+    log.lock();
+    try {
+      start = log.headId();
+      for (String name : fresh) {
+        TopicLog topic = log.topicOrCreate(name);
+        if (resumeFrom != null) {
+          ReplayLog.Resume resume = log.resume(topic, resumeFrom);
+          if (resume.reset != null) {
+            resetTopics.add(name);
+            resetReasons.add(resume.reset);
+          } else if (!resume.events.isEmpty()) {
+            replays.add(resume.events);
+          }
+        }
+        Subscription s = new Subscription(this, topic, start.offset());
+        topic.addSubscriber(loopIndex, s);
+        subscriptions.put(name, s);
+      }
+    } finally {
+      log.unlock();
+    }
+    hub.stats.onSubscribe(resumeFrom != null, resetReasons);
+    for (int i = 0; i < resetTopics.size(); i++) {
+      write(transport.encodeReset(channel.alloc(), resetTopics.get(i), resetReasons.get(i), start));
+    }
+    List<LogEntry> replay = Hub.mergeByOffset(replays);
+    if (!replay.isEmpty()) {
+      writeEntries(replay);
+      hub.stats.replayed(replay.size());
+    }
+    if (!fresh.isEmpty()) {
+      ByteBuf marker = transport.encodeSubscribed(channel.alloc(), fresh, start);
+      if (marker != null) {
+        write(marker);
+      }
+    }
+    channel.flush();
+    return start;
+  }
+
+  private void writeEntries(List<LogEntry> entries) {
+    int total = 0;
+    for (LogEntry e : entries) {
+      total += e.encoded[transportIndex].length;
+    }
+    ByteBuf buf = channel.alloc().directBuffer(total);
+    for (LogEntry e : entries) {
+      buf.writeBytes(e.encoded[transportIndex]);
+    }
+    write(buf);
+  }
+
+  @Override
+  public void write(ByteBuf buf) {
+    if (closed) {
+      buf.release();
+      return;
+    }
+    lastWriteNanos = hub.nanoTime();
+    channel.write(buf, channel.voidPromise());
+  }
+
+  /**
+   * Delivers one live event, taking ownership of {@code buf}. Returns {@code false} (and releases) when the
+   * connection is over its outbound budget and was closed as a slow consumer: its client resumes from the
+   * last id it received, so the replay log covers what it missed.
+   */
+  boolean deliver(ByteBuf buf) {
+    if (closed) {
+      buf.release();
+      return false;
+    }
+    if (!channel.isWritable()) {
+      buf.release();
+      hub.stats.slowConsumerDisconnect();
+      close(CloseReason.SLOW_CONSUMER);
+      return false;
+    }
+    lastWriteNanos = hub.nanoTime();
+    channel.writeAndFlush(buf, channel.voidPromise());
+    return true;
+  }
+
+  @Override
+  public void flush() {
+    channel.flush();
+  }
+
+  void writeHeartbeat(long now) {
+    lastHeartbeatNanos = now;
+    write(transport.encodeHeartbeat(channel.alloc()));
+    channel.flush();
+  }
+
+  @Override
+  public boolean unsubscribe(String topic) {
+    Subscription s = subscriptions.remove(topic);
+    if (s == null) {
+      return false;
+    }
+    hub.log.lock();
+    try {
+      s.topic.removeSubscriber(loopIndex, s);
+    } finally {
+      hub.log.unlock();
+    }
+    return true;
+  }
+
+  /** Drops every subscription; called once the channel is closed. */
+  void unsubscribeAll() {
+    if (subscriptions.isEmpty()) {
+      return;
+    }
+    hub.log.lock();
+    try {
+      for (Subscription s : subscriptions.values()) {
+        s.topic.removeSubscriber(loopIndex, s);
+      }
+    } finally {
+      hub.log.unlock();
+    }
+    subscriptions.clear();
+  }
+
+  @Override
+  public Set<String> topics() {
+    return Set.copyOf(subscriptions.keySet());
+  }
+
+  @Override
+  public void markRead() {
+    lastReadNanos = hub.nanoTime();
+  }
+
+  @Override
+  public void close(CloseReason reason) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    closeReason = reason;
+    try {
+      transport.close(this, reason);
+    } catch (RuntimeException e) {
+      Hub.LOG.warn("transport {} failed to close {}", transport.name(), channel, e);
+      channel.close();
+    }
+  }
+
+  /** Marks the session closed when the channel closed underneath it. */
+  void markClosed() {
+    closed = true;
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed || !channel.isActive();
+  }
+
+  @Override
+  public String toString() {
+    return "Session{id=" + id + ", transport=" + transport.name() + ", request=" + request + '}';
+  }
+}

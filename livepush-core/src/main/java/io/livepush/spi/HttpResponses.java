@@ -1,0 +1,44 @@
+package io.livepush.spi;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
+/** Small, complete HTTP answers shared by the core and transports (errors before a stream starts). */
+public final class HttpResponses {
+  private HttpResponses() {}
+
+  /**
+   * Writes a {@code text/plain} error with {@code reason} as the body and closes the connection after it.
+   * {@code extraHeaders} may be {@code null}.
+   */
+  public static void sendError(ChannelHandlerContext ctx, HttpResponseStatus status, String reason,
+      HttpHeaders extraHeaders) {
+    FullHttpResponse response = textResponse(ctx, status, reason + "\n");
+    if (extraHeaders != null) {
+      response.headers().add(extraHeaders);
+    }
+    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /** A {@code text/plain; charset=utf-8} response with a content length. */
+  public static FullHttpResponse textResponse(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ByteBuf content = ctx.alloc().buffer(bytes.length).writeBytes(bytes);
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+    response.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
+        .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+    return response;
+  }
+}

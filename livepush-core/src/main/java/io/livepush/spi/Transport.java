@@ -1,0 +1,75 @@
+package io.livepush.spi;
+
+import io.livepush.CloseReason;
+import io.livepush.EventId;
+import io.livepush.ResetReason;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import java.util.Collection;
+
+/**
+ * A wire protocol plugged into the livepush core (SSE, WebSocket, ...).
+ *
+ * <p>The core owns the listening socket, the HTTP/1.1 codec, connection registry, heartbeat sweeps, the replay
+ * log and fan-out. A transport claims HTTP requests, turns the connection into a stream (changing the pipeline
+ * as it needs), opens a {@link Session}, and encodes what the core writes: events once per publish, and resets,
+ * subscription markers and heartbeats per connection. The core never imports a transport's code.
+ *
+ * <h2>Buffer ownership</h2>
+ * Buffers returned by the {@code encode*} methods belong to the caller, which writes (and so releases) them.
+ * Bytes returned by {@link #encode(PublishedEvent)} are stored in the replay log and shared between all
+ * subscribers: the core copies them into one direct buffer per event loop and writes
+ * {@code retainedDuplicate()}s, so the encoded bytes must be exactly what goes on the wire and must pass the
+ * transport's outbound handlers untouched.
+ *
+ * <h2>Threading</h2>
+ * {@link #encode(PublishedEvent)} runs on the publishing thread, under the log's lock: it must be fast and pure.
+ * Every other method runs on the connection's event loop and must not block.
+ */
+public interface Transport {
+
+  /** A short lower-case name, for example {@code "sse"}; shown in {@link io.livepush.ConnectionInfo#transport()}. */
+  String name();
+
+  /** Called once before the server binds; keep {@code context} to open sessions and read the configuration. */
+  void init(TransportContext context);
+
+  /**
+   * Offers an HTTP request. Return {@code false} to let the next transport (and then the plain HTTP services)
+   * see it. When returning {@code true} the transport has answered the request or turned the connection into a
+   * stream.
+   *
+   * <p>The core releases {@code request} after this returns: {@code retain()} it to keep it longer.
+   */
+  boolean handle(ChannelHandlerContext ctx, FullHttpRequest request);
+
+  /** Encodes a published event to its wire bytes (see "Buffer ownership"). */
+  byte[] encode(PublishedEvent event);
+
+  /** Encodes the gap signal for one topic; the subscription continues live from {@code position}. */
+  ByteBuf encodeReset(ByteBufAllocator alloc, String topic, ResetReason reason, EventId position);
+
+  /**
+   * Encodes what tells the client its subscription to {@code topics} is live from {@code position} (SSE: an
+   * {@code id:} line; WebSocket: a {@code subscribed} message), or returns {@code null} to write nothing.
+   */
+  ByteBuf encodeSubscribed(ByteBufAllocator alloc, Collection<String> topics, EventId position);
+
+  /** Encodes one heartbeat (SSE: a comment line; WebSocket: a ping frame). */
+  ByteBuf encodeHeartbeat(ByteBufAllocator alloc);
+
+  /**
+   * Whether peers answer heartbeats. When {@code true} the core sends a heartbeat after
+   * {@code heartbeatInterval} without input and closes the connection with
+   * {@link CloseReason#HEARTBEAT_TIMEOUT} after a further {@code heartbeatTimeout}; when {@code false} it sends
+   * one after {@code heartbeatInterval} without output, and relies on write failures to find dead peers.
+   */
+  default boolean expectsHeartbeatReplies() {
+    return false;
+  }
+
+  /** Ends the connection for {@code reason}: write any goodbye (a close frame) and close the channel. */
+  void close(Session session, CloseReason reason);
+}

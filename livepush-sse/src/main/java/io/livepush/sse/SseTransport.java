@@ -1,0 +1,496 @@
+package io.livepush.sse;
+
+import io.livepush.CapacityExceededException;
+import io.livepush.CloseReason;
+import io.livepush.EventId;
+import io.livepush.InvalidEventIdException;
+import io.livepush.LivePushException;
+import io.livepush.RequestInfo;
+import io.livepush.ResetReason;
+import io.livepush.Topics;
+import io.livepush.spi.HttpResponses;
+import io.livepush.spi.PipelineNames;
+import io.livepush.spi.PublishedEvent;
+import io.livepush.spi.Session;
+import io.livepush.spi.Transport;
+import io.livepush.spi.TransportContext;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Server-sent events: the {@code text/event-stream} transport (WHATWG HTML §9.2).
+ *
+ * <pre>{@code
+ * SseTransport.builder()
+ *     .route("/api/match/{id}/live", "match:{id}")       // one topic per path
+ *     .multiTopicPath("/api/events")                     // ?topic=a&topic=b
+ *     .stream(HttpMethod.POST, "/api/ask", handler)       // one-off, application-written streams
+ *     .allowedOrigins("https://app.example")             // CORS
+ *     .build();
+ * }</pre>
+ *
+ * <h2>Wire</h2>
+ * A stream answers {@code 200} with {@code Content-Type: text/event-stream; charset=utf-8},
+ * {@code Cache-Control: no-cache}, {@code X-Accel-Buffering: no} (nginx: do not buffer) and
+ * {@code Connection: close}; the body is never compressed and is delimited by the connection's close (no chunked
+ * framing), so the pre-encoded bytes of each event are shared by every subscriber. It starts with
+ * {@code retry:} (the server's reconnect hint plus up to 20 % jitter, so a restart does not synchronise
+ * reconnects), then any {@code reset} events, the missed events, and an id-only block ({@code id: <position>})
+ * that makes even a stream that has not seen an event yet resumable. Heartbeats are {@code :} comment lines.
+ * Events are encoded by {@link SseEncoder}.
+ *
+ * <h2>Resume</h2>
+ * The {@code Last-Event-ID} request header, else the {@code lastEventId} query parameter (for reloaded pages
+ * and polyfills); the header wins. One id resumes every topic of the stream (see {@link EventId}).
+ *
+ * <h2>Errors</h2>
+ * Answered before the stream starts, as {@code text/plain} with the reason: wrong method 405 (with
+ * {@code Allow}), malformed or over-long resume id 400, invalid or missing topic 400, too many topics 400,
+ * topic refused by the authorizer 403, over capacity 503 with {@code Retry-After}. Unknown paths are left to
+ * the core (404). Browsers' EventSource does not reconnect after any of these (WHATWG: non-200 fails the
+ * connection), which is what they mean.
+ */
+public final class SseTransport implements Transport {
+  private static final Logger LOG = LoggerFactory.getLogger(SseTransport.class);
+  static final String INBOUND = "livepush.sse.inbound";
+  private static final String CONTENT_TYPE = "text/event-stream; charset=utf-8";
+
+  private final List<Route> routes;
+  private final String multiTopicPath;
+  private final List<StreamRoute> streams;
+  private final Set<String> allowedOrigins;
+  private final boolean allowCredentials;
+  private volatile TransportContext context;
+
+  private SseTransport(Builder b) {
+    this.routes = List.copyOf(b.routes);
+    this.multiTopicPath = b.multiTopicPath;
+    this.streams = List.copyOf(b.streams);
+    this.allowedOrigins = Set.copyOf(b.allowedOrigins);
+    this.allowCredentials = b.allowCredentials;
+  }
+
+  /** A builder with no routes, no CORS origins and credentials off. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String name() {
+    return "sse";
+  }
+
+  @Override
+  public void init(TransportContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public boolean handle(ChannelHandlerContext ctx, FullHttpRequest request) {
+    String path = new QueryStringDecoder(request.uri()).path();
+    StreamRoute stream = null;
+    Route route = null;
+    Map<String, String> vars = null;
+    for (StreamRoute s : streams) {
+      if (s.path.match(path) != null) {
+        stream = s;
+        break;
+      }
+    }
+    if (stream == null) {
+      for (Route r : routes) {
+        vars = r.path.match(path);
+        if (vars != null) {
+          route = r;
+          break;
+        }
+      }
+    }
+    boolean multi = stream == null && route == null && path.equals(multiTopicPath);
+    if (stream == null && route == null && !multi) {
+      return false;
+    }
+    HttpMethod method = request.method();
+    if (method.equals(HttpMethod.OPTIONS)) {
+      answerPreflight(ctx, request, stream != null ? stream.method : HttpMethod.GET);
+      return true;
+    }
+    HttpMethod expected = stream != null ? stream.method : HttpMethod.GET;
+    if (!method.equals(expected)) {
+      HttpHeaders h = new DefaultHttpHeaders().set(HttpHeaderNames.ALLOW, expected.name() + ", OPTIONS");
+      HttpResponses.sendError(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED,
+          "method " + method.name() + " not allowed; use " + expected.name(), h);
+      return true;
+    }
+    TransportContext c = context;
+    RequestInfo info = c.requestInfo(ctx.channel(), request);
+    if (stream != null) {
+      openStream(ctx, request, info, stream);
+      return true;
+    }
+    try {
+      List<String> topics = multi ? topicsFromQuery(info) : route.topics(vars);
+      if (topics.size() > c.config().maxTopicsPerConnection()) {
+        throw new LivePushException("at most " + c.config().maxTopicsPerConnection()
+            + " topics per stream", 400);
+      }
+      EventId resume = resumeId(request, info);
+      for (String t : topics) {
+        if (!c.canSubscribe(info, t)) {
+          throw new LivePushException("not allowed to follow topic " + t, 403);
+        }
+      }
+      c.admit();
+      openSubscription(ctx, request, info, topics, resume);
+    } catch (CapacityExceededException e) {
+      HttpHeaders h = new DefaultHttpHeaders().setInt(HttpHeaderNames.RETRY_AFTER, e.retryAfterSeconds());
+      HttpResponses.sendError(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage(), h);
+    } catch (LivePushException e) {
+      HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(e.httpStatus()), e.getMessage(),
+          corsHeaders(request, null));
+    }
+    return true;
+  }
+
+  private static List<String> topicsFromQuery(RequestInfo info) {
+    LinkedHashSet<String> out = new LinkedHashSet<>();
+    for (String value : info.queryParameters().getOrDefault("topic", List.of())) {
+      for (String t : value.split(",", -1)) {
+        if (!t.isEmpty()) {
+          out.add(Topics.validate(t));
+        }
+      }
+    }
+    if (out.isEmpty()) {
+      throw new LivePushException("name at least one topic: ?topic=a&topic=b", 400);
+    }
+    return new ArrayList<>(out);
+  }
+
+  private static EventId resumeId(FullHttpRequest request, RequestInfo info) {
+    String id = request.headers().get("Last-Event-ID");
+    if (id == null || id.isEmpty()) {
+      List<String> q = info.queryParameters().get("lastEventId");
+      id = q == null || q.isEmpty() ? null : q.get(0);
+    }
+    if (id == null || id.isEmpty()) {
+      return null;
+    }
+    try {
+      return EventId.parse(id.trim());
+    } catch (InvalidEventIdException e) {
+      throw new InvalidEventIdException("invalid Last-Event-ID: " + e.getMessage());
+    }
+  }
+
+  private void openSubscription(ChannelHandlerContext ctx, FullHttpRequest request, RequestInfo info,
+      List<String> topics, EventId resume) {
+    Session session;
+    try {
+      startStream(ctx, request);
+      session = context.openSession(ctx.channel(), info);
+    } catch (RuntimeException e) {
+      context.releaseAdmission();
+      throw e;
+    }
+    session.write(retryBlock());
+    session.subscribe(topics, resume);
+  }
+
+  private void openStream(ChannelHandlerContext ctx, FullHttpRequest request, RequestInfo info, StreamRoute route) {
+    try {
+      context.admit();
+    } catch (CapacityExceededException e) {
+      HttpHeaders h = new DefaultHttpHeaders().setInt(HttpHeaderNames.RETRY_AFTER, e.retryAfterSeconds());
+      HttpResponses.sendError(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage(), h);
+      return;
+    }
+    byte[] body = ByteBufUtil.getBytes(request.content());
+    Session session;
+    try {
+      startStream(ctx, request);
+      session = context.openSession(ctx.channel(), info);
+    } catch (RuntimeException e) {
+      context.releaseAdmission();
+      throw e;
+    }
+    session.write(retryBlock());
+    ctx.channel().flush();
+    SseEmitter emitter = new SseEmitter(session, context.objectMapper(),
+        context.config().maxPendingOutboundBytes());
+    try {
+      route.handler.onStream(info, body, emitter);
+    } catch (RuntimeException e) {
+      LOG.warn("SSE stream handler failed for {}", info, e);
+      session.close(CloseReason.INTERNAL_ERROR);
+    }
+  }
+
+  private ByteBuf retryBlock() {
+    long base = context.config().retry().toMillis();
+    long jittered = base + ThreadLocalRandom.current().nextLong(base / 5 + 1);
+    return Unpooled.wrappedBuffer(SseEncoder.retry(jittered));
+  }
+
+  /** Writes the response head and turns the pipeline into a raw byte stream. */
+  private void startStream(ChannelHandlerContext ctx, FullHttpRequest request) {
+    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    head.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, CONTENT_TYPE)
+        .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
+        .set("X-Accel-Buffering", "no")
+        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    HttpHeaders cors = corsHeaders(request, null);
+    if (cors != null) {
+      head.headers().add(cors);
+    }
+    ChannelPipeline p = ctx.pipeline();
+    // The head goes through the HTTP encoder now, on this loop; afterwards the stream is raw bytes.
+    ctx.write(head, ctx.voidPromise());
+    p.addLast(INBOUND, new DiscardInbound());
+    p.remove(PipelineNames.HTTP_AGGREGATOR);
+    p.remove(PipelineNames.HTTP_CODEC);
+    p.remove(PipelineNames.ROUTER);
+  }
+
+  private void answerPreflight(ChannelHandlerContext ctx, FullHttpRequest request, HttpMethod method) {
+    String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+    if (origin == null || !originAllowed(origin)) {
+      HttpResponses.sendError(ctx, HttpResponseStatus.FORBIDDEN, "origin not allowed", null);
+      return;
+    }
+    HttpHeaders h = corsHeaders(request, null);
+    h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, method.name() + ", OPTIONS")
+        .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Last-Event-ID, Content-Type, Authorization")
+        .set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
+    var response = HttpResponses.textResponse(ctx, HttpResponseStatus.NO_CONTENT, "");
+    response.headers().remove(HttpHeaderNames.CONTENT_TYPE).add(h)
+        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private boolean originAllowed(String origin) {
+    return allowedOrigins.contains(origin) || (!allowCredentials && allowedOrigins.contains("*"));
+  }
+
+  /** CORS response headers for an allowed {@code Origin}, else {@code null}. */
+  private HttpHeaders corsHeaders(FullHttpRequest request, HttpHeaders into) {
+    String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+    if (origin == null || !originAllowed(origin)) {
+      return into;
+    }
+    HttpHeaders h = into != null ? into : new DefaultHttpHeaders();
+    h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, allowCredentials || !allowedOrigins.contains("*")
+        ? origin : "*");
+    if (allowCredentials) {
+      h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+    }
+    h.add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+    return h;
+  }
+
+  @Override
+  public byte[] encode(PublishedEvent event) {
+    return SseEncoder.event(event.id().toString(), event.type(), event.kind(), event.payload());
+  }
+
+  @Override
+  public ByteBuf encodeReset(ByteBufAllocator alloc, String topic, ResetReason reason, EventId position) {
+    String json = "{\"topic\":\"" + topic + "\",\"reason\":\"" + reason.code() + "\",\"id\":\"" + position + "\"}";
+    byte[] bytes = SseEncoder.event(null, io.livepush.Event.RESET_TYPE, io.livepush.Event.Kind.JSON,
+        json.getBytes(StandardCharsets.UTF_8));
+    return alloc.directBuffer(bytes.length).writeBytes(bytes);
+  }
+
+  @Override
+  public ByteBuf encodeSubscribed(ByteBufAllocator alloc, Collection<String> topics, EventId position) {
+    byte[] bytes = SseEncoder.idOnly(position.toString());
+    return alloc.directBuffer(bytes.length).writeBytes(bytes);
+  }
+
+  @Override
+  public ByteBuf encodeHeartbeat(ByteBufAllocator alloc) {
+    return alloc.directBuffer(2).writeBytes(SseEncoder.HEARTBEAT);
+  }
+
+  @Override
+  public void close(Session session, CloseReason reason) {
+    var ch = session.channel();
+    if (reason == CloseReason.SERVER_STOPPING) {
+      // Ask for a jittered, longer reconnect so a fleet of clients does not stampede the next node.
+      long base = context.config().retry().toMillis();
+      byte[] retry = SseEncoder.retry(base + ThreadLocalRandom.current().nextLong(base * 2 + 1));
+      ch.writeAndFlush(Unpooled.wrappedBuffer(retry)).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      // Flush first so an event already handed to the channel is not cut in half.
+      ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** After the head, a client has nothing more to say: drop its bytes, close on errors. */
+  private static final class DiscardInbound extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ReferenceCountUtil.release(msg);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug("SSE connection {} failed", ctx.channel(), cause);
+      ctx.close();
+    }
+  }
+
+  private static final class Route {
+    final PathTemplate path;
+    final Function<Map<String, String>, List<String>> topics;
+
+    Route(PathTemplate path, Function<Map<String, String>, List<String>> topics) {
+      this.path = path;
+      this.topics = topics;
+    }
+
+    List<String> topics(Map<String, String> vars) {
+      List<String> out = topics.apply(vars);
+      if (out == null || out.isEmpty()) {
+        throw new LivePushException("route " + path + " resolved no topic", 400);
+      }
+      for (String t : out) {
+        Topics.validate(t);
+      }
+      return out;
+    }
+  }
+
+  private static final class StreamRoute {
+    final HttpMethod method;
+    final PathTemplate path;
+    final SseStreamHandler handler;
+
+    StreamRoute(HttpMethod method, PathTemplate path, SseStreamHandler handler) {
+      this.method = method;
+      this.path = path;
+      this.handler = handler;
+    }
+  }
+
+  /** Builds an {@link SseTransport}; setters validate eagerly. */
+  public static final class Builder {
+    private final List<Route> routes = new ArrayList<>();
+    private String multiTopicPath;
+    private final List<StreamRoute> streams = new ArrayList<>();
+    private final Set<String> allowedOrigins = new LinkedHashSet<>();
+    private boolean allowCredentials;
+
+    private Builder() {}
+
+    /**
+     * Follows the topic named by {@code topicTemplate} with the path's variables substituted, for example
+     * {@code route("/api/match/{id}/live", "match:{id}")}. A value that makes an invalid topic name gets 400.
+     */
+    public Builder route(String pathTemplate, String topicTemplate) {
+      PathTemplate path = new PathTemplate(pathTemplate);
+      Objects.requireNonNull(topicTemplate, "topicTemplate");
+      for (String v : variablesOf(topicTemplate)) {
+        if (!path.variables().contains(v)) {
+          throw new IllegalArgumentException("topicTemplate: " + topicTemplate + " (expected: variables of "
+              + pathTemplate + ")");
+        }
+      }
+      routes.add(new Route(path, vars -> List.of(PathTemplate.expand(topicTemplate, vars))));
+      return this;
+    }
+
+    /** Follows the topics {@code topics} computes from the path's variables. */
+    public Builder route(String pathTemplate, Function<Map<String, String>, List<String>> topics) {
+      routes.add(new Route(new PathTemplate(pathTemplate), Objects.requireNonNull(topics, "topics")));
+      return this;
+    }
+
+    /** Serves streams of several topics named in the query: {@code ?topic=a&topic=b} or {@code ?topic=a,b}. */
+    public Builder multiTopicPath(String path) {
+      new PathTemplate(path);
+      this.multiTopicPath = path;
+      return this;
+    }
+
+    /** Answers {@code method path} with an application-written stream (see {@link SseStreamHandler}). */
+    public Builder stream(HttpMethod method, String path, SseStreamHandler handler) {
+      streams.add(new StreamRoute(Objects.requireNonNull(method, "method"), new PathTemplate(path),
+          Objects.requireNonNull(handler, "handler")));
+      return this;
+    }
+
+    /**
+     * Origins (scheme://host[:port]) allowed to read streams cross-origin, or {@code "*"} for any (not with
+     * credentials). Default: none.
+     */
+    public Builder allowedOrigins(String... origins) {
+      for (String o : origins) {
+        allowedOrigins.add(Objects.requireNonNull(o, "origin"));
+      }
+      return this;
+    }
+
+    /** Whether cross-origin streams may carry cookies ({@code withCredentials}); default {@code false}. */
+    public Builder allowCredentials(boolean allow) {
+      this.allowCredentials = allow;
+      return this;
+    }
+
+    public SseTransport build() {
+      if (allowCredentials && allowedOrigins.contains("*")) {
+        throw new IllegalStateException("allowCredentials: true (expected: exact origins, not \"*\")");
+      }
+      if (routes.isEmpty() && multiTopicPath == null && streams.isEmpty()) {
+        throw new IllegalStateException("routes: none (expected: route, multiTopicPath or stream)");
+      }
+      return new SseTransport(this);
+    }
+
+    private static List<String> variablesOf(String template) {
+      List<String> out = new ArrayList<>();
+      int i = 0;
+      while ((i = template.indexOf('{', i)) >= 0) {
+        int close = template.indexOf('}', i);
+        if (close < 0) {
+          throw new IllegalArgumentException("topicTemplate: " + template + " (expected: closed {})");
+        }
+        out.add(template.substring(i + 1, close));
+        i = close + 1;
+      }
+      return out;
+    }
+  }
+}
