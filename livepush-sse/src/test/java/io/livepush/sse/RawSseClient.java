@@ -1,0 +1,149 @@
+package io.livepush.sse;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads an event stream with the JDK's HttpClient and parses it the way WHATWG HTML §9.2.6 says a browser does
+ * (fields, comments, the id that persists across events), so tests can assert both raw lines and events.
+ */
+final class RawSseClient implements AutoCloseable {
+  /** A dispatched event; {@code lastEventId} is the client's last-event-id after it. */
+  record Received(String type, String data, String lastEventId) {}
+
+  final HttpResponse<InputStream> response;
+  final BlockingQueue<Received> events = new LinkedBlockingQueue<>();
+  final BlockingQueue<String> comments = new LinkedBlockingQueue<>();
+  final List<String> rawLines = java.util.Collections.synchronizedList(new ArrayList<>());
+  final BlockingQueue<String> idChanges = new LinkedBlockingQueue<>();
+  volatile String lastEventId = "";
+  volatile long retry = -1;
+  private final Thread reader;
+  volatile boolean ended;
+
+  private RawSseClient(HttpResponse<InputStream> response) {
+    this.response = response;
+    this.reader = new Thread(this::read, "sse-test-reader");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  static RawSseClient open(HttpClient client, URI uri, String lastEventId) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET();
+    if (lastEventId != null) {
+      b.header("Last-Event-ID", lastEventId);
+    }
+    HttpResponse<InputStream> r = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+    return new RawSseClient(r);
+  }
+
+  private void read() {
+    String type = "";
+    StringBuilder data = new StringBuilder();
+    boolean hasData = false;
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        rawLines.add(line);
+        if (line.isEmpty()) {
+          if (hasData) {
+            events.add(new Received(type.isEmpty() ? "message" : type, data.toString(), lastEventId));
+          }
+          type = "";
+          data.setLength(0);
+          hasData = false;
+          continue;
+        }
+        if (line.startsWith(":")) {
+          comments.add(line);
+          continue;
+        }
+        int colon = line.indexOf(':');
+        String field = colon < 0 ? line : line.substring(0, colon);
+        String value = colon < 0 ? "" : line.substring(colon + 1);
+        if (value.startsWith(" ")) {
+          value = value.substring(1);
+        }
+        switch (field) {
+          case "data" -> {
+            if (hasData) {
+              data.append('\n');
+            }
+            data.append(value);
+            hasData = true;
+          }
+          case "event" -> type = value;
+          case "id" -> {
+            if (value.indexOf('\0') < 0) {
+              lastEventId = value;
+              idChanges.add(value);
+            }
+          }
+          case "retry" -> retry = Long.parseLong(value);
+          default -> { }
+        }
+      }
+    } catch (IOException e) {
+      // connection closed
+    } finally {
+      ended = true;
+    }
+  }
+
+  /** Waits for the first id-only or event id of the stream and returns it. */
+  String awaitAnyId() throws InterruptedException {
+    String seen = idChanges.poll(10, TimeUnit.SECONDS);
+    if (seen == null) {
+      throw new AssertionError("no id within 10 s; raw lines: " + rawLines);
+    }
+    return seen;
+  }
+
+  Received next() throws InterruptedException {
+    Received r = events.poll(10, TimeUnit.SECONDS);
+    if (r == null) {
+      throw new AssertionError("no event within 10 s; raw lines so far: " + rawLines);
+    }
+    return r;
+  }
+
+  List<Received> next(int n) throws InterruptedException {
+    List<Received> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(next());
+    }
+    return out;
+  }
+
+  /** Waits until the client's last-event-id equals {@code id} (set by an id-only block). */
+  void awaitLastEventId(String id) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      String seen = idChanges.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (seen == null) {
+        throw new AssertionError("last-event-id stayed " + lastEventId + ", expected " + id);
+      }
+      if (seen.equals(id)) {
+        return;
+      }
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    response.body().close();
+  }
+}
