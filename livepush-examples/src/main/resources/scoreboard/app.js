@@ -1,10 +1,15 @@
-// The scoreboard page: one EventSource per match. The last event id of each stream is kept in
-// sessionStorage and sent as ?lastEventId= when the page reloads (EventSource only sends the
-// Last-Event-ID header on its own reconnects), so a reload resumes instead of missing updates.
+// The scoreboard page: ONE EventSource follows every match (/api/live?topic=match:1&topic=match:2...), so one
+// id resumes them all. livepush-sse.js keeps that id in sessionStorage and sends it as ?lastEventId= when the
+// page reloads (EventSource only sends Last-Event-ID on its own reconnects), and surfaces `reset`.
+import { openEventStream } from '/livepush/livepush-sse.js';
+
 const board = document.getElementById('matches');
 const stateEl = document.getElementById('state');
-const sources = new Map();
-const received = []; // every score-update seen, in order: read by the browser tests
+const lastEl = document.getElementById('last');
+// Read by the browser tests: every score-update in arrival order, and every connection state change.
+const received = [];
+const states = [];
+window.livepushScoreboard = { received, states };
 
 function render(m) {
   let el = document.getElementById('match-' + m.id);
@@ -21,41 +26,36 @@ function render(m) {
   el.querySelector('.score').textContent = m.homeGoals + ' – ' + m.awayGoals;
   el.querySelector('.minute').textContent = m.finished ? 'full time' : m.minute + "'";
   el.classList.toggle('finished', m.finished);
+  el.classList.remove('flash');
+  void el.offsetWidth; // restart the highlight animation
+  el.classList.add('flash');
 }
 
-function updateState() {
-  const states = [...sources.values()].map(s => s.readyState);
-  const s = states.every(x => x === EventSource.OPEN) ? 'open'
-    : states.some(x => x === EventSource.CLOSED) ? 'closed' : 'connecting';
+function showState(s) {
+  states.push(s);
   stateEl.textContent = s;
   stateEl.className = 'state ' + s;
 }
 
 async function reload() {
   const res = await fetch('/api/matches', { cache: 'no-store' });
-  (await res.json()).forEach(render);
+  const matches = await res.json();
+  matches.forEach(render);
+  return matches;
 }
 
-function follow(id) {
-  const key = 'livepush:last:' + id;
-  const last = sessionStorage.getItem(key);
-  const url = '/api/match/' + encodeURIComponent(id) + '/live' + (last ? '?lastEventId=' + encodeURIComponent(last) : '');
-  const es = new EventSource(url);
-  sources.set(id, es);
-  const remember = e => { if (e.lastEventId) sessionStorage.setItem(key, e.lastEventId); };
-  es.addEventListener('score-update', e => {
-    remember(e);
+const matches = await reload();
+const topics = matches.map((m) => 'match:' + m.id);
+openEventStream('/api/live?topic=' + topics.map(encodeURIComponent).join('&topic='), {
+  events: ['score-update', 'match-end'],
+  onEvent: (e) => {
     const m = JSON.parse(e.data);
-    received.push({ id: e.lastEventId, match: m.id, homeGoals: m.homeGoals, awayGoals: m.awayGoals, minute: m.minute });
+    if (e.type === 'score-update') {
+      received.push({ id: e.id, match: m.id, homeGoals: m.homeGoals, awayGoals: m.awayGoals, minute: m.minute });
+    }
     render(m);
-  });
-  es.addEventListener('match-end', e => { remember(e); render(JSON.parse(e.data)); });
-  es.addEventListener('reset', e => { console.info('reset', e.data); reload(); });
-  es.onopen = updateState;
-  es.onerror = updateState;
-}
-
-window.livepushScoreboard = { received };
-await reload();
-for (const el of board.querySelectorAll('.match')) follow(el.id.slice('match-'.length));
-updateState();
+    lastEl.textContent = 'Last event id ' + e.id + '.';
+  },
+  onReset: (r) => { console.info('reset', r); reload(); },
+  onState: showState,
+});

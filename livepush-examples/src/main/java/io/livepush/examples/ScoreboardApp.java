@@ -2,10 +2,12 @@ package io.livepush.examples;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.livepush.ClientScripts;
 import io.livepush.HttpReply;
 import io.livepush.HttpService;
 import io.livepush.LivePushServer;
 import io.livepush.sse.SseTransport;
+import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,9 +16,16 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The live scoreboard: simulated matches publish {@code score-update} and {@code match-end} events to
- * {@code match:<id>}; browsers follow {@code GET /api/match/{id}/live} with EventSource. The page is served at
- * {@code /}.
+ * The livepush demo: three pages served by the push server itself, plain HTML/CSS/JS with no build step.
+ *
+ * <ul>
+ *   <li>{@code /}: the live scoreboard. Simulated matches publish {@code score-update} and {@code match-end} to
+ *       {@code match:<id>}; the page follows them all on one EventSource ({@code /api/live?topic=..}, or one
+ *       match at {@code /api/match/{id}/live}) through {@code /livepush/livepush-sse.js}.</li>
+ *   <li>{@code /ask.html}: a question POSTed to {@code /api/ask}, answered word by word on an SSE response
+ *       ({@link AskHandler}).</li>
+ *   <li>{@code /chat.html}: a chat room over WebSocket ({@code livepush.v1}).</li>
+ * </ul>
  *
  * <p>Run: {@code ./mvnw -q -pl livepush-examples -am package -DskipTests exec:java}; port 8080, or the
  * {@code PORT} environment variable, or {@code --port N}.
@@ -26,19 +35,35 @@ public final class ScoreboardApp {
 
   /** Builds (not starts) the example server on {@code port}; shared with the example's tests. */
   public static LivePushServer.Builder server(int port) {
+    return server(port, AskHandler.withDefaults());
+  }
+
+  /**
+   * Builds (not starts) the example server: SSE streams of matches, the streamed answers of {@code ask}, and
+   * the livepush browser scripts under {@code /livepush/}. Tests pass their own {@code ask}.
+   */
+  public static LivePushServer.Builder server(int port, AskHandler ask) {
     return LivePushServer.builder()
         .port(port)
         .transport(SseTransport.builder()
             .route("/api/match/{id}/live", "match:{id}")
             .multiTopicPath("/api/live")
-            .build());
+            .stream(HttpMethod.POST, "/api/ask", ask)
+            .build())
+        .httpService(ClientScripts.service());
   }
 
   /** Serves the page and the match list. */
   public static HttpService pages(Supplier<List<MatchSimulator.Score>> matches, ObjectMapper mapper) {
+    String html = "text/html; charset=utf-8";
+    String js = "text/javascript; charset=utf-8";
     Map<String, HttpReply> files = Map.of(
-        "/", resource("index.html", "text/html; charset=utf-8"),
-        "/app.js", resource("app.js", "text/javascript; charset=utf-8"),
+        "/", resource("index.html", html),
+        "/app.js", resource("app.js", js),
+        "/chat.html", resource("chat.html", html),
+        "/chat.js", resource("chat.js", js),
+        "/ask.html", resource("ask.html", html),
+        "/ask.js", resource("ask.js", js),
         "/style.css", resource("style.css", "text/css; charset=utf-8"));
     return (request, body) -> {
       if (!request.method().equals("GET")) {

@@ -1,0 +1,298 @@
+// livepush.js: a dependency-free browser ES module for the livepush.v1 WebSocket protocol.
+// Served by io.livepush.ClientScripts at /livepush/livepush.js; documented in docs/javascript-client.md.
+//
+//   import { LivePushClient } from '/livepush/livepush.js';
+//   const client = new LivePushClient('/ws', {
+//     onEvent: (e) => console.log(e.topic, e.id, e.event, e.data),
+//     onReset: (r) => reloadSnapshot(r.topic),        // the server could not replay: refetch state
+//     onState: (s) => badge.textContent = s,          // connecting | open | reconnecting | closed
+//   });
+//   client.subscribe(['match:1', 'chat']);
+//   const reply = await client.send('chat', { say: 'hi' });
+//
+// Guarantees: after a dropped connection the client reconnects (exponential backoff, FULL jitter: the delay
+// is uniform in [0, min(maxDelay, minDelay * 2^attempt)]) and re-subscribes every topic "from" the last id it
+// saw for it (event ids, and the ids of `subscribed` and `reset`), so the server replays exactly what was
+// missed, or says `reset` when it cannot.
+
+export const PROTOCOL = 'livepush.v1';
+
+/** Close codes after which reconnecting would only repeat the failure (RFC 6455 §7.4.1). */
+const FATAL_CLOSE_CODES = [1002, 1003, 1007, 1008, 1009, 1010];
+
+const DEFAULTS = {
+  protocols: [PROTOCOL],
+  minDelay: 500, // ms: the first backoff ceiling
+  maxDelay: 30000, // ms: the largest backoff ceiling
+  replyTimeout: 10000, // ms: a send() without reply or ack by then is rejected
+  maxQueue: 100, // messages send() may hold while disconnected; more are rejected at once
+  fatalCloseCodes: FATAL_CLOSE_CODES,
+  WebSocket: globalThis.WebSocket, // injectable for tests or Node
+  random: Math.random,
+};
+
+/** Resolves a path like "/ws" against the page's origin, switching http(s) to ws(s). */
+function toWebSocketUrl(url) {
+  if (/^wss?:\/\//i.test(url)) return url;
+  const u = new URL(url, globalThis.location ? globalThis.location.href : undefined);
+  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  return u.toString();
+}
+
+export class LivePushClient {
+  #url;
+  #opts;
+  #ws = null;
+  #state = 'idle';
+  #attempt = 0;
+  #timer = null;
+  #stopped = false;
+  #refSeq = 0;
+  #topics = new Map(); // topic -> last id seen (null until the server names a position)
+  #pending = new Map(); // ref -> { resolve, reject, timer }
+  #queue = []; // frames waiting for a connection, bounded by maxQueue
+  #listeners = { event: new Set(), reset: new Set(), state: new Set(), error: new Set(), message: new Set() };
+
+  /**
+   * @param {string} url  "/ws", or an absolute ws(s):// or http(s):// URL
+   * @param {object} options  see DEFAULTS; plus callbacks onEvent, onReset, onState, onError, onMessage,
+   *   and connect: false to defer connecting until connect() is called
+   */
+  constructor(url, options = {}) {
+    this.#url = toWebSocketUrl(url);
+    this.#opts = { ...DEFAULTS, ...options };
+    for (const [name, key] of [['event', 'onEvent'], ['reset', 'onReset'], ['state', 'onState'],
+      ['error', 'onError'], ['message', 'onMessage']]) {
+      if (typeof options[key] === 'function') this.#listeners[name].add(options[key]);
+    }
+    if (globalThis.addEventListener) {
+      // Back online: skip the rest of the backoff.
+      globalThis.addEventListener('online', () => { if (this.#state === 'reconnecting') this.#reconnectNow(); });
+    }
+    if (options.connect !== false) this.connect();
+  }
+
+  /**
+   * connecting | open | reconnecting | closed (closed: stopped by close() or a fatal close code). onState
+   * listeners get (state, detail); detail.delay is the backoff in ms when state is reconnecting.
+   */
+  get state() { return this.#state; }
+
+  /** The last id seen per subscribed topic, as a plain object (for display or persistence). */
+  get positions() { return Object.fromEntries(this.#topics); }
+
+  /** Adds a listener: 'event', 'reset', 'state', 'error' or 'message' (every raw server message). */
+  on(type, fn) {
+    this.#listeners[type].add(fn);
+    return () => this.#listeners[type].delete(fn);
+  }
+
+  /** Opens the connection (called by the constructor unless connect: false). */
+  connect() {
+    this.#stopped = false;
+    if (this.#ws || this.#timer) return;
+    this.#open();
+  }
+
+  /**
+   * Follows topics. With from (an event id, for example one kept from an SSE stream), the server replays what
+   * came after it; without, the subscription starts now. Resolves with the `subscribed` message once live.
+   */
+  subscribe(topics, { from } = {}) {
+    const list = (Array.isArray(topics) ? topics : [topics]).filter((t) => !this.#topics.has(t));
+    for (const t of list) this.#topics.set(t, from ?? null);
+    if (list.length === 0) return Promise.resolve(null);
+    return this.#request({ type: 'subscribe', topics: list, ...(from ? { from } : {}) }, true);
+  }
+
+  /** Stops following topics. */
+  unsubscribe(topics) {
+    const list = (Array.isArray(topics) ? topics : [topics]).filter((t) => this.#topics.delete(t));
+    if (list.length === 0) return Promise.resolve(null);
+    return this.#request({ type: 'unsubscribe', topics: list }, false);
+  }
+
+  /**
+   * Sends an application message; resolves with the reply's data (undefined for an ack), rejects on an
+   * error, a timeout, or a connection lost before the answer (delivery is then unknown). While disconnected
+   * up to maxQueue messages wait for the next connection.
+   */
+  send(topic, data) {
+    return this.#request({ type: 'message', ...(topic != null ? { topic } : {}), data }, true);
+  }
+
+  /** Closes for good (no reconnect); pending requests are rejected. */
+  close(code = 1000, reason = 'client closed') {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#timer = null;
+    const ws = this.#ws;
+    this.#ws = null;
+    if (ws) ws.close(code, reason);
+    this.#queue.length = 0;
+    this.#failPending(new Error('client closed'));
+    this.#setState('closed');
+  }
+
+  // ---- internals ----------------------------------------------------------------------------------------
+
+  #emit(type, ...args) {
+    for (const fn of this.#listeners[type]) {
+      try { fn(...args); } catch (e) { console.error('livepush listener failed', e); }
+    }
+  }
+
+  #setState(state, detail = {}) {
+    if (this.#state === state && detail.delay === undefined) return;
+    this.#state = state;
+    this.#emit('state', state, detail);
+  }
+
+  #request(frame, wantsAnswer) {
+    const ref = 'r' + (++this.#refSeq);
+    const msg = { ...frame, ref };
+    const online = this.#state === 'open';
+    if (!online && frame.type !== 'message') {
+      // (Un)subscribe while offline: the topic map is the truth and is replayed on the next open.
+      return Promise.resolve(null);
+    }
+    if (!online && this.#queue.length >= this.#opts.maxQueue) {
+      return Promise.reject(new Error(`offline queue full (${this.#opts.maxQueue} messages)`));
+    }
+    return new Promise((resolve, reject) => {
+      if (wantsAnswer) {
+        const timer = setTimeout(() => {
+          this.#pending.delete(ref);
+          reject(new Error(`no answer to ${frame.type} within ${this.#opts.replyTimeout} ms`));
+        }, this.#opts.replyTimeout);
+        this.#pending.set(ref, { resolve, reject, timer });
+      }
+      if (online) this.#ws.send(JSON.stringify(msg)); else this.#queue.push(msg);
+      if (!wantsAnswer) resolve(null);
+    });
+  }
+
+  #settle(ref, value, error) {
+    const p = this.#pending.get(ref);
+    if (!p) return;
+    this.#pending.delete(ref);
+    clearTimeout(p.timer);
+    if (error) p.reject(error); else p.resolve(value);
+  }
+
+  #failPending(error) {
+    // Messages still queued were never sent: they keep waiting for the next connection.
+    const queued = new Set(this.#queue.map((m) => m.ref));
+    for (const ref of [...this.#pending.keys()]) if (!queued.has(ref)) this.#settle(ref, null, error);
+  }
+
+  #open() {
+    if (this.#state !== 'reconnecting') this.#setState('connecting');
+    let ws;
+    try {
+      ws = new this.#opts.WebSocket(this.#url, this.#opts.protocols);
+    } catch (e) {
+      this.#emit('error', e);
+      this.#scheduleReconnect();
+      return;
+    }
+    ws.binaryType = 'arraybuffer';
+    this.#ws = ws;
+    ws.onopen = () => this.#onOpen(ws);
+    ws.onmessage = (m) => this.#onMessage(ws, m);
+    ws.onclose = (c) => this.#onClose(ws, c);
+    ws.onerror = () => {}; // always followed by close; the close code says more
+  }
+
+  #onOpen(ws) {
+    if (ws !== this.#ws) return;
+    // Resume: one subscribe per distinct last id; ids are positions in one log, so each group resumes exactly.
+    const groups = new Map();
+    for (const [topic, id] of this.#topics) {
+      const key = id ?? '';
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(topic);
+    }
+    for (const [id, topics] of groups) {
+      ws.send(JSON.stringify({ type: 'subscribe', topics, ...(id ? { from: id } : {}), ref: 'r' + (++this.#refSeq) }));
+    }
+    for (const msg of this.#queue.splice(0)) ws.send(JSON.stringify(msg));
+    if (this.#topics.size === 0) this.#attempt = 0;
+    this.#setState('open');
+  }
+
+  #onMessage(ws, m) {
+    if (ws !== this.#ws) return;
+    let msg;
+    let payload;
+    if (typeof m.data === 'string') {
+      try { msg = JSON.parse(m.data); } catch (e) { this.#emit('error', new Error('bad frame: ' + m.data)); return; }
+    } else {
+      // Binary event: 2-byte big-endian header length, UTF-8 JSON header, raw payload bytes.
+      const bytes = new Uint8Array(m.data);
+      const n = (bytes[0] << 8) | bytes[1];
+      msg = JSON.parse(new TextDecoder().decode(bytes.subarray(2, 2 + n)));
+      payload = bytes.subarray(2 + n);
+    }
+    this.#attempt = 0; // the server talks to us: the next drop starts the backoff afresh
+    this.#emit('message', msg);
+    switch (msg.type) {
+      case 'event':
+        if (this.#topics.has(msg.topic)) this.#topics.set(msg.topic, msg.id);
+        this.#emit('event', { topic: msg.topic, id: msg.id, event: msg.event ?? null,
+          data: payload !== undefined ? payload : msg.data });
+        break;
+      case 'subscribed':
+        for (const t of msg.topics || []) if (this.#topics.has(t)) this.#topics.set(t, msg.id);
+        this.#settle(msg.ref, msg, null);
+        break;
+      case 'reset':
+        if (this.#topics.has(msg.topic)) this.#topics.set(msg.topic, msg.id);
+        this.#emit('reset', { topic: msg.topic, reason: msg.reason, id: msg.id });
+        break;
+      case 'reply':
+        this.#settle(msg.ref, msg.data, null);
+        break;
+      case 'ack':
+        this.#settle(msg.ref, undefined, null);
+        break;
+      case 'error': {
+        const err = Object.assign(new Error(msg.message || msg.code), { code: msg.code });
+        if (msg.ref && this.#pending.has(msg.ref)) this.#settle(msg.ref, null, err);
+        else this.#emit('error', err);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  #onClose(ws, c) {
+    if (ws !== this.#ws) return;
+    this.#ws = null;
+    this.#failPending(new Error(`connection closed (${c.code}) before an answer`));
+    if (this.#stopped) return;
+    if (this.#opts.fatalCloseCodes.includes(c.code)) {
+      this.#emit('error', Object.assign(new Error(`closed by server: ${c.code} ${c.reason}`), { code: c.code }));
+      this.#stopped = true;
+      this.#setState('closed');
+      return;
+    }
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect() {
+    const ceiling = Math.min(this.#opts.maxDelay, this.#opts.minDelay * 2 ** this.#attempt);
+    const delay = Math.floor(this.#opts.random() * ceiling); // full jitter
+    this.#attempt = Math.min(this.#attempt + 1, 30);
+    this.#setState('reconnecting', { delay });
+    this.#timer = setTimeout(() => { this.#timer = null; if (!this.#stopped) this.#open(); }, delay);
+  }
+
+  #reconnectNow() {
+    if (!this.#timer) return;
+    clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#open();
+  }
+}

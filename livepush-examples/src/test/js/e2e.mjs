@@ -1,0 +1,193 @@
+// Browser end-to-end scenarios for the livepush example, in headless Chromium via playwright-core.
+//
+//   node e2e.mjs <pageBaseUrl> <controlBaseUrl> <artifactDir> [scenario...]
+//
+// pageBaseUrl is where the browser loads the example (BrowserEndToEndTest puts a TCP proxy there that it can
+// cut); controlBaseUrl reaches the same server directly and serves the test-only /test/* endpoints that
+// publish known sequences and cut the proxy. Prints ONE JSON line with every scenario's observations on
+// stdout; the Java test compares them with what it published. Exit 0 = the scenarios ran (the Java side
+// judges), 1 = a scenario could not run (timeout, crash); details on stderr.
+//
+// Synchronisation: only waits on page conditions (waitForFunction) and control-request responses; no sleeps.
+import path from 'node:path';
+import fs from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const [pageBase, controlBase, artifactDir, ...only] = process.argv.slice(2);
+if (!pageBase || !controlBase || !artifactDir) {
+  console.error('usage: node e2e.mjs <pageBaseUrl> <controlBaseUrl> <artifactDir> [scenario...]');
+  process.exit(2);
+}
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const WAIT = { timeout: 15_000, polling: 50 };
+const t0 = performance.now();
+const log = (m) => console.error(`[e2e ${(performance.now() - t0).toFixed(0).padStart(5)} ms] ${m}`);
+fs.mkdirSync(artifactDir, { recursive: true });
+
+async function control(pathAndQuery) {
+  const res = await fetch(controlBase + pathAndQuery, { method: 'POST' });
+  if (!res.ok) throw new Error(`control ${pathAndQuery}: HTTP ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+async function newPage(browser, name) {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 560 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') log(`[${name}] ${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => log(`[${name}] page error: ${e.message}`));
+  return page;
+}
+
+const received = (page) => page.evaluate(() => window.livepushScoreboard.received.slice());
+const waitForCount = (page, n) => page.waitForFunction(
+  (k) => window.livepushScoreboard && window.livepushScoreboard.received.length >= k, n, WAIT);
+
+const scenarios = {
+  // Every published score shows, in order; then a screenshot for the README.
+  async scoreboard(browser, out) {
+    const page = await newPage(browser, 'scoreboard');
+    await page.goto(pageBase + '/', { waitUntil: 'domcontentloaded' });
+    await page.waitForFunction(() => document.getElementById('state').textContent === 'open', null, WAIT);
+    const published = await control('/test/publish?count=24');
+    await waitForCount(page, published.length);
+    // Let the last highlight animation finish so the screenshot is crisp (a DOM condition, not a sleep).
+    await page.waitForFunction(() => document.getAnimations().length === 0, null, WAIT);
+    await page.screenshot({ path: path.join(artifactDir, 'scoreboard.png') });
+    const dom = await page.$$eval('.match', (els) => els.map((e) => ({
+      id: e.id, score: e.querySelector('.score').textContent, minute: e.querySelector('.minute').textContent })));
+    out.scoreboard = { published, received: await received(page), dom, state: await page.textContent('#state') };
+
+    // The server drops every connection; events published meanwhile must be replayed, none twice.
+    const before = (await received(page)).length;
+    const cut = await control('/test/cut?publish=15');
+    await page.waitForFunction(() => window.livepushScoreboard.states.includes('reconnecting'), null, WAIT);
+    await page.waitForFunction((k) => window.livepushScoreboard.received.length >= k
+      && document.getElementById('state').textContent === 'open', before + cut.published.length, WAIT);
+    const after = await control('/test/publish?count=6');
+    await waitForCount(page, before + cut.published.length + after.length);
+    out.drop = {
+      cut: cut.cut, publishedWhileCut: cut.published, publishedAfter: after,
+      received: await received(page), states: await page.evaluate(() => window.livepushScoreboard.states.slice()),
+    };
+
+    // A reload resumes from the id kept in sessionStorage (?lastEventId=), not from "now".
+    await page.goto('about:blank');
+    const whileAway = await control('/test/publish?count=5');
+    await page.goto(pageBase + '/', { waitUntil: 'domcontentloaded' });
+    await waitForCount(page, whileAway.length);
+    const live = await control('/test/publish?count=3');
+    await waitForCount(page, whileAway.length + live.length);
+    out.reload = { whileAway, live, received: await received(page) };
+    await page.context().close();
+  },
+
+  // The answer to a POSTed question arrives word by word.
+  async ask(browser, out) {
+    const page = await newPage(browser, 'ask');
+    await page.goto(pageBase + '/ask.html', { waitUntil: 'domcontentloaded' });
+    await page.fill('#question', 'How does livepush stream?');
+    // Count DOM updates of the answer as they happen, in the page, independent of our polling.
+    await page.evaluate(() => {
+      window.answerMutations = [];
+      new MutationObserver(() => window.answerMutations.push(document.getElementById('answer').textContent))
+        .observe(document.getElementById('answer'), { childList: true, characterData: true, subtree: true });
+    });
+    await page.click('#send');
+    // Observed mid-stream: some text, but not done yet.
+    await page.waitForFunction(() => window.livepushAsk.snapshots.length >= 3 && !window.livepushAsk.done, null, WAIT);
+    const midway = await page.evaluate(() => ({ text: document.getElementById('answer').textContent,
+      streaming: document.getElementById('answer').classList.contains('streaming') }));
+    await page.waitForFunction(() => window.livepushAsk.done && !document.getElementById('send').disabled, null, WAIT);
+    out.ask = {
+      midway,
+      snapshots: await page.evaluate(() => window.livepushAsk.snapshots.slice()),
+      mutations: await page.evaluate(() => window.answerMutations.length),
+      final: await page.textContent('#answer'),
+      state: await page.textContent('#state'),
+    };
+    await page.context().close();
+  },
+
+  // Two pages chat over WebSocket; a dropped WebSocket resumes without loss.
+  async chat(browser, out) {
+    const alice = await newPage(browser, 'alice');
+    const bob = await newPage(browser, 'bob');
+    const join = async (page, name) => {
+      await page.goto(pageBase + '/chat.html', { waitUntil: 'domcontentloaded' });
+      await page.fill('#name', name);
+      await page.click('#join-button');
+      await page.waitForFunction(() => window.livepushChat && window.livepushChat.joined, null, WAIT);
+    };
+    await join(alice, 'alice');
+    await join(bob, 'bob');
+    const members = (page) => page.$$eval('#members li', (els) => els.map((e) => e.textContent));
+    const texts = (page) => page.evaluate(() => window.livepushChat.messages.map((m) => m.from + ': ' + m.text));
+    const waitMembers = (page, names) => page.waitForFunction((n) => {
+      const have = [...document.querySelectorAll('#members li')].map((e) => e.textContent).sort();
+      return JSON.stringify(have) === JSON.stringify(n.slice().sort());
+    }, names, WAIT);
+    await waitMembers(alice, ['alice', 'bob']);
+    await waitMembers(bob, ['alice', 'bob']);
+    const say = async (page, text) => { await page.fill('#text', text); await page.press('#text', 'Enter'); };
+    const waitText = (page, line) => page.waitForFunction(
+      (l) => window.livepushChat.messages.some((m) => m.from + ': ' + m.text === l), line, WAIT);
+    await say(alice, 'hello bob');
+    await waitText(bob, 'alice: hello bob');
+    await say(bob, 'hi alice');
+    await waitText(alice, 'bob: hi alice');
+    out.chat = { membersAlice: await members(alice), membersBob: await members(bob) };
+
+    // Cut every connection; the server publishes into the room while both are away.
+    const cut = await control('/test/cut-chat?count=8');
+    for (const p of [alice, bob]) {
+      await p.waitForFunction(() => window.livepushChat.states.includes('reconnecting'), null, WAIT);
+      await p.waitForFunction((l) => window.livepushChat.messages.some((m) => m.from + ': ' + m.text === l)
+        && window.livepushChat.state === 'open', 'server: ' + cut.published[cut.published.length - 1], WAIT);
+    }
+    await say(alice, 'still there?');
+    await waitText(bob, 'alice: still there?');
+    await waitMembers(bob, ['alice', 'bob']);
+    out.chat.cut = cut.cut;
+    out.chat.publishedWhileCut = cut.published.map((t) => 'server: ' + t);
+    out.chat.alice = await texts(alice);
+    out.chat.bob = await texts(bob);
+    out.chat.statesAlice = await alice.evaluate(() => window.livepushChat.states.slice());
+    await alice.screenshot({ path: path.join(artifactDir, 'chat.png') });
+    await alice.context().close();
+    await bob.context().close();
+  },
+};
+
+let browser;
+let status = 0;
+const out = {};
+try {
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    timeout: 30_000,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  log(`chromium ${browser.version()}`);
+  for (const [name, run] of Object.entries(scenarios)) {
+    if (only.length && !only.includes(name)) continue;
+    const start = performance.now();
+    try {
+      await run(browser, out);
+      log(`${name}: ran in ${(performance.now() - start).toFixed(0)} ms`);
+    } catch (e) {
+      status = 1;
+      out[name + 'Error'] = String(e && e.stack || e);
+      log(`${name}: FAILED ${e && e.stack || e}`);
+    }
+  }
+} catch (e) {
+  status = 1;
+  out.error = String(e && e.stack || e);
+  log(`FAILED ${e && e.stack || e}`);
+} finally {
+  if (browser) await browser.close().catch(() => {});
+}
+process.stdout.write(JSON.stringify(out) + '\n');
+process.exit(status);
