@@ -31,7 +31,7 @@ async function control(pathAndQuery) {
 }
 
 async function newPage(browser, name) {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 560 }, deviceScaleFactor: 1 });
+  const context = await browser.newContext({ viewport: { width: 1000, height: 400 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
   page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') log(`[${name}] ${m.type()}: ${m.text()}`); });
   page.on('pageerror', (e) => log(`[${name}] page error: ${e.message}`));
@@ -55,14 +55,17 @@ const scenarios = {
     await page.screenshot({ path: path.join(artifactDir, 'scoreboard.png') });
     const dom = await page.$$eval('.match', (els) => els.map((e) => ({
       id: e.id, score: e.querySelector('.score').textContent, minute: e.querySelector('.minute').textContent })));
+    log('scoreboard: all shown, screenshot taken');
     out.scoreboard = { published, received: await received(page), dom, state: await page.textContent('#state') };
 
     // The server drops every connection; events published meanwhile must be replayed, none twice.
     const before = (await received(page)).length;
     const cut = await control('/test/cut?publish=15');
+    log(`scoreboard: cut ${cut.cut} connection(s)`);
     await page.waitForFunction(() => window.livepushScoreboard.states.includes('reconnecting'), null, WAIT);
     await page.waitForFunction((k) => window.livepushScoreboard.received.length >= k
       && document.getElementById('state').textContent === 'open', before + cut.published.length, WAIT);
+    log('scoreboard: reconnected and caught up');
     const after = await control('/test/publish?count=6');
     await waitForCount(page, before + cut.published.length + after.length);
     out.drop = {
@@ -70,6 +73,7 @@ const scenarios = {
       received: await received(page), states: await page.evaluate(() => window.livepushScoreboard.states.slice()),
     };
 
+    log('scoreboard: drop scenario done');
     // A reload resumes from the id kept in sessionStorage (?lastEventId=), not from "now".
     await page.goto('about:blank');
     const whileAway = await control('/test/publish?count=5');

@@ -1,0 +1,261 @@
+package io.livepush.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.livepush.HttpReply;
+import io.livepush.HttpService;
+import io.livepush.LivePushServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The example in a real browser: starts the example's own wiring ({@link ScoreboardApp#server},
+ * {@link ScoreboardApp#pages}) on port 0 behind a {@link CuttableProxy}, with a {@link ScoreFeed} instead of the
+ * random simulator, and runs {@code src/test/js/e2e.mjs} (headless Chromium through playwright-core) once. The
+ * script drives the scenarios through the test-only {@code /test/*} endpoints below and prints what the pages
+ * saw; each test here judges one scenario against what was actually published.
+ *
+ * <p>Needs Node 20+ and Chromium ({@code /usr/bin/chromium}, or {@code CHROMIUM_PATH}); runs {@code npm ci} in
+ * {@code livepush-examples/src/test/js} if {@code node_modules} is missing. {@code -Dlivepush.browserTests=skip}
+ * skips these tests on a machine without a browser.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BrowserEndToEndTest {
+  private static final Duration NODE_TIMEOUT = Duration.ofSeconds(150);
+  private static final Duration NPM_TIMEOUT = Duration.ofSeconds(300);
+
+  private final ObjectMapper mapper = new ObjectMapper();
+  private final Path moduleDir = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
+  private final Path jsDir = moduleDir.resolve("src/test/js");
+  private final Path artifacts = moduleDir.resolve("target/browser-tests");
+  private ScheduledExecutorService answers;
+  private LivePushServer server;
+  private CuttableProxy proxy;
+  private ScoreFeed feed;
+  private JsonNode results;
+
+  @BeforeAll
+  void runBrowser() throws Exception {
+    Assumptions.assumeFalse("skip".equals(System.getProperty("livepush.browserTests")),
+        "browser tests skipped by -Dlivepush.browserTests=skip");
+    ensureNodeModules();
+    Files.createDirectories(artifacts);
+    answers = Executors.newSingleThreadScheduledExecutor();
+    ScoreFeed[] feedHolder = new ScoreFeed[1];
+    CuttableProxy[] proxyHolder = new CuttableProxy[1];
+    server = ScoreboardApp.server(0, new AskHandler(answers, Duration.ofMillis(30)))
+        .host("127.0.0.1")
+        .retry(Duration.ofMillis(300)) // SSE retry: keeps the reconnect scenario short
+        .objectMapper(mapper)
+        .httpService(ScoreboardApp.pages(() -> feedHolder[0].matches(), mapper))
+        .httpService(control(feedHolder, proxyHolder))
+        .build();
+    server.start().join();
+    feed = new ScoreFeed(server);
+    feedHolder[0] = feed;
+    proxy = new CuttableProxy(server.port());
+    proxyHolder[0] = proxy;
+
+    String page = "http://127.0.0.1:" + proxy.port();
+    String control = "http://127.0.0.1:" + server.port();
+    Path stdout = artifacts.resolve("e2e-output.json");
+    Path stderr = artifacts.resolve("e2e.log");
+    Process node = new ProcessBuilder(nodeCommand(), "e2e.mjs", page, control, artifacts.toString(), "scoreboard", "ask")
+        .directory(jsDir.toFile())
+        .redirectOutput(stdout.toFile())
+        .redirectError(stderr.toFile())
+        .start();
+    if (!node.waitFor(NODE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+      node.descendants().forEach(ProcessHandle::destroyForcibly);
+      node.destroyForcibly();
+      throw new AssertionError("node e2e.mjs did not finish within " + NODE_TIMEOUT + "; log:\n" + read(stderr));
+    }
+    String out = read(stdout).trim();
+    if (out.isEmpty()) {
+      throw new AssertionError("node e2e.mjs exited " + node.exitValue() + " without output; log:\n"
+          + read(stderr));
+    }
+    results = mapper.readTree(out);
+    // A scenario that crashed is reported by its own test below; the log helps there.
+    System.out.println(read(stderr));
+  }
+
+  @AfterAll
+  void stop() {
+    if (proxy != null) {
+      proxy.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+    if (answers != null) {
+      answers.shutdownNow();
+    }
+  }
+
+  /** Test-only endpoints the script calls on the server directly (not through the proxy). */
+  private HttpService control(ScoreFeed[] feed, CuttableProxy[] proxy) {
+    return (request, body) -> {
+      if (!request.method().equals("POST") || !request.path().startsWith("/test/")) {
+        return null;
+      }
+      Map<String, List<String>> q = request.queryParameters();
+      Object reply = switch (request.path()) {
+        case "/test/publish" -> feed[0].publish(intParam(q, "count"));
+        case "/test/cut" -> {
+          int cut = proxy[0].cutAll();
+          // Published right after the cut, before any client can be back: these must come by replay.
+          yield Map.of("cut", cut, "published", feed[0].publish(intParam(q, "publish")));
+        }
+        default -> null;
+      };
+      if (reply == null) {
+        return HttpReply.text(404, "no such test endpoint");
+      }
+      try {
+        return HttpReply.json(200, mapper.writeValueAsString(reply));
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    };
+  }
+
+  private static int intParam(Map<String, List<String>> q, String name) {
+    return Integer.parseInt(q.getOrDefault(name, List.of("0")).get(0));
+  }
+
+  private JsonNode scenario(String name) {
+    JsonNode error = results.get(name + "Error");
+    assertThat(error).as("scenario %s failed in the browser:%n%s", name, error).isNull();
+    JsonNode node = results.get(name);
+    assertThat(node).as("scenario %s produced no result; output: %s", name, results).isNotNull();
+    return node;
+  }
+
+  private List<ScoreFeed.Published> list(JsonNode array) {
+    List<ScoreFeed.Published> out = new ArrayList<>();
+    array.forEach(n -> out.add(mapper.convertValue(n, ScoreFeed.Published.class)));
+    return out;
+  }
+
+  @Test
+  void scoreboardShowsEveryPublishedScoreInOrder() {
+    JsonNode s = scenario("scoreboard");
+    List<ScoreFeed.Published> published = list(s.get("published"));
+    assertThat(published).hasSize(24);
+    assertThat(list(s.get("received"))).containsExactlyElementsOf(published);
+    assertThat(s.get("state").asText()).isEqualTo("open");
+    // The DOM shows each match's last published score.
+    for (JsonNode card : s.get("dom")) {
+      String match = card.get("id").asText().substring("match-".length());
+      ScoreFeed.Published last = published.stream().filter(p -> p.match().equals(match))
+          .reduce((a, b) -> b).orElseThrow();
+      assertThat(card.get("score").asText()).isEqualTo(last.homeGoals() + " \u2013 " + last.awayGoals());
+      assertThat(card.get("minute").asText()).isEqualTo(last.minute() + "'");
+    }
+  }
+
+  @Test
+  void droppedConnectionsResumeWithoutLossOrRepeats() {
+    JsonNode s = scenario("scoreboard");
+    JsonNode d = scenario("drop");
+    assertThat(d.get("cut").asInt()).as("connections cut").isGreaterThanOrEqualTo(1);
+    List<ScoreFeed.Published> expected = new ArrayList<>(list(s.get("published")));
+    expected.addAll(list(d.get("publishedWhileCut")));
+    expected.addAll(list(d.get("publishedAfter")));
+    assertThat(list(d.get("received"))).containsExactlyElementsOf(expected);
+    List<String> states = new ArrayList<>();
+    d.get("states").forEach(n -> states.add(n.asText()));
+    assertThat(states).containsSubsequence("open", "reconnecting", "open");
+  }
+
+  @Test
+  void reloadedPageResumesFromTheStoredLastEventId() {
+    JsonNode r = scenario("reload");
+    List<ScoreFeed.Published> expected = new ArrayList<>(list(r.get("whileAway")));
+    expected.addAll(list(r.get("live")));
+    assertThat(list(r.get("received"))).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void streamedAnswerArrivesPieceByPiece() {
+    JsonNode a = scenario("ask");
+    String expected = AskHandler.answer("How does livepush stream?");
+    assertThat(a.get("final").asText()).isEqualTo(expected);
+    assertThat(a.get("state").asText()).isEqualTo("done");
+    // Seen mid-stream: a non-empty strict prefix while the cursor was still blinking.
+    String midway = a.get("midway").get("text").asText();
+    assertThat(midway).isNotEmpty().isNotEqualTo(expected);
+    assertThat(expected).startsWith(midway);
+    assertThat(a.get("midway").get("streaming").asBoolean()).isTrue();
+    // One DOM update per word, each a growing prefix of the answer.
+    int words = expected.split(" ").length;
+    assertThat(a.get("snapshots")).hasSize(words);
+    // The page's own MutationObserver saw the answer change many times (it batches tokens that arrive in one
+    // task, so fewer than the words).
+    assertThat(a.get("mutations").asInt()).isGreaterThanOrEqualTo(5);
+    String previous = "";
+    for (JsonNode snap : a.get("snapshots")) {
+      assertThat(snap.asText()).startsWith(previous).isNotEqualTo(previous);
+      previous = snap.asText();
+    }
+  }
+
+  @Test
+  void screenshotOfTheScoreboardIsWritten() throws IOException {
+    scenario("scoreboard");
+    Path png = artifacts.resolve("scoreboard.png");
+    assertThat(png).exists();
+    byte[] head = new byte[8];
+    System.arraycopy(Files.readAllBytes(png), 0, head, 0, 8);
+    assertThat(head).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+    assertThat(Files.size(png)).isGreaterThan(5_000);
+  }
+
+  private void ensureNodeModules() throws IOException, InterruptedException {
+    if (Files.isDirectory(jsDir.resolve("node_modules/playwright-core"))) {
+      return;
+    }
+    String hint = "browser tests need the npm packages: cd livepush-examples/src/test/js && npm ci "
+        + "(or skip with -Dlivepush.browserTests=skip)";
+    Path log = Files.createDirectories(artifacts).resolve("npm-ci.log");
+    Process npm;
+    try {
+      npm = new ProcessBuilder(System.getProperty("livepush.npm", "npm"), "ci", "--no-audit", "--no-fund")
+          .directory(jsDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    } catch (IOException e) {
+      throw new IllegalStateException("npm not found; " + hint, e);
+    }
+    if (!npm.waitFor(NPM_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+      npm.destroyForcibly();
+      throw new IllegalStateException("npm ci timed out; " + hint);
+    }
+    if (npm.exitValue() != 0) {
+      throw new IllegalStateException("npm ci failed (" + npm.exitValue() + "): " + read(log) + "\n" + hint);
+    }
+  }
+
+  private static String nodeCommand() {
+    return System.getProperty("livepush.node", "node");
+  }
+
+  private static String read(Path p) throws IOException {
+    return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
+  }
+}
