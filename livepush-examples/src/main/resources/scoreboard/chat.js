@@ -35,6 +35,7 @@ function showMembers(names) {
 async function join() {
   // Sent on every (re)connection: the room forgets a connection when it drops.
   const reply = await client.send('chat', { join: chat.name });
+  if (reply.error) throw new Error(reply.error);
   showMembers(reply.members);
   chat.joined = true;
 }
@@ -68,5 +69,5 @@ $('say').addEventListener('submit', (ev) => {
   ev.preventDefault();
   const text = $('text').value;
   $('text').value = '';
-  client.send('chat', { say: text }).catch((e) => addLine(null, `not sent (${e.message}): ${text}`, 'system'));
+  client.send('chat', { say: text }).then((r) => { if (r && r.error) throw new Error(r.error); }).catch((e) => addLine(null, `not sent (${e.message}): ${text}`, 'system'));
 });

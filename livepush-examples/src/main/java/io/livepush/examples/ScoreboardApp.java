@@ -7,6 +7,7 @@ import io.livepush.HttpReply;
 import io.livepush.HttpService;
 import io.livepush.LivePushServer;
 import io.livepush.sse.SseTransport;
+import io.livepush.websocket.WebSocketTransport;
 import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +25,7 @@ import java.util.function.Supplier;
  *       match at {@code /api/match/{id}/live}) through {@code /livepush/livepush-sse.js}.</li>
  *   <li>{@code /ask.html}: a question POSTed to {@code /api/ask}, answered word by word on an SSE response
  *       ({@link AskHandler}).</li>
- *   <li>{@code /chat.html}: a chat room over WebSocket ({@code livepush.v1}).</li>
+ *   <li>{@code /chat.html}: a chat room over WebSocket ({@code livepush.v1}, {@link ChatRoom}).</li>
  * </ul>
  *
  * <p>Run: {@code ./mvnw -q -pl livepush-examples -am package -DskipTests exec:java}; port 8080, or the
@@ -39,10 +40,12 @@ public final class ScoreboardApp {
   }
 
   /**
-   * Builds (not starts) the example server: SSE streams of matches, the streamed answers of {@code ask}, and
-   * the livepush browser scripts under {@code /livepush/}. Tests pass their own {@code ask}.
+   * Builds (not starts) the example server: SSE streams of matches, the streamed answers of {@code ask}, the
+   * chat room on WebSocket {@code /ws}, and the livepush browser scripts under {@code /livepush/}. Tests pass
+   * their own {@code ask}.
    */
   public static LivePushServer.Builder server(int port, AskHandler ask) {
+    ChatRoom room = new ChatRoom();
     return LivePushServer.builder()
         .port(port)
         .transport(SseTransport.builder()
@@ -50,6 +53,10 @@ public final class ScoreboardApp {
             .multiTopicPath("/api/live")
             .stream(HttpMethod.POST, "/api/ask", ask)
             .build())
+        .transport(WebSocketTransport.builder()
+            .messageHandler(room)
+            .build())
+        .connectionListener(room)
         .httpService(ClientScripts.service());
   }
 

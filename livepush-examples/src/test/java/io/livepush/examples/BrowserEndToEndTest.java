@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.livepush.Event;
 import io.livepush.HttpReply;
 import io.livepush.HttpService;
 import io.livepush.LivePushServer;
@@ -76,7 +77,7 @@ class BrowserEndToEndTest {
     String control = "http://127.0.0.1:" + server.port();
     Path stdout = artifacts.resolve("e2e-output.json");
     Path stderr = artifacts.resolve("e2e.log");
-    Process node = new ProcessBuilder(nodeCommand(), "e2e.mjs", page, control, artifacts.toString(), "scoreboard", "ask")
+    Process node = new ProcessBuilder(nodeCommand(), "e2e.mjs", page, control, artifacts.toString())
         .directory(jsDir.toFile())
         .redirectOutput(stdout.toFile())
         .redirectError(stderr.toFile())
@@ -122,6 +123,16 @@ class BrowserEndToEndTest {
           int cut = proxy[0].cutAll();
           // Published right after the cut, before any client can be back: these must come by replay.
           yield Map.of("cut", cut, "published", feed[0].publish(intParam(q, "publish")));
+        }
+        case "/test/cut-chat" -> {
+          int cut = proxy[0].cutAll();
+          List<String> texts = new ArrayList<>();
+          for (int i = 1; i <= intParam(q, "count"); i++) {
+            String text = "update " + i + " while you were away";
+            server.publish(ChatRoom.TOPIC, Event.json(Map.of("from", "server", "text", text)).withType("message"));
+            texts.add(text);
+          }
+          yield Map.of("cut", cut, "published", texts);
         }
         default -> null;
       };
@@ -215,6 +226,22 @@ class BrowserEndToEndTest {
       assertThat(snap.asText()).startsWith(previous).isNotEqualTo(previous);
       previous = snap.asText();
     }
+  }
+
+  @Test
+  void twoPagesChatOverWebSocketAndResumeAfterADrop() {
+    JsonNode c = scenario("chat");
+    assertThat(c.get("membersAlice")).extracting(JsonNode::asText).containsExactly("alice", "bob");
+    assertThat(c.get("membersBob")).extracting(JsonNode::asText).containsExactly("alice", "bob");
+    assertThat(c.get("cut").asInt()).as("WebSockets cut").isGreaterThanOrEqualTo(2);
+    List<String> expected = new ArrayList<>(List.of("alice: hello bob", "bob: hi alice"));
+    c.get("publishedWhileCut").forEach(n -> expected.add(n.asText()));
+    expected.add("alice: still there?");
+    assertThat(c.get("alice")).extracting(JsonNode::asText).containsExactlyElementsOf(expected);
+    assertThat(c.get("bob")).extracting(JsonNode::asText).containsExactlyElementsOf(expected);
+    List<String> states = new ArrayList<>();
+    c.get("statesAlice").forEach(n -> states.add(n.asText()));
+    assertThat(states).containsSubsequence("open", "reconnecting", "open");
   }
 
   @Test
