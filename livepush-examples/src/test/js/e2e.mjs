@@ -43,6 +43,53 @@ const waitForCount = (page, n) => page.waitForFunction(
   (k) => window.livepushScoreboard && window.livepushScoreboard.received.length >= k, n, WAIT);
 
 const scenarios = {
+  // The WebSocket client's logic in Node against a scripted fake socket: backoff with full jitter, resume of
+  // every topic from its own last id, the offline queue, and fatal close codes. Imports the module exactly as
+  // the server serves it.
+  async client(browser, out) {
+    const src = await (await fetch(pageBase + '/livepush/livepush.js')).text();
+    const { LivePushClient } = await import('data:text/javascript;base64,' + Buffer.from(src).toString('base64'));
+    const sockets = [];
+    class FakeSocket {
+      constructor(url, protocols) { Object.assign(this, { url, protocols, sent: [], closed: null }); sockets.push(this); }
+      send(text) { this.sent.push(JSON.parse(text)); }
+      close(code) { this.closed = code; }
+      open() { this.onopen(); }
+      deliver(msg) { this.onmessage({ data: JSON.stringify(msg) }); }
+      drop(code = 1006) { this.onclose({ code, reason: '' }); }
+    }
+    const next = async (n) => { while (sockets.length < n) await new Promise((r) => setImmediate(r)); return sockets[n - 1]; };
+    const states = [];
+    const events = [];
+    const client = new LivePushClient('ws://example.test/ws', {
+      WebSocket: FakeSocket, minDelay: 8, maxDelay: 64, random: () => 0.5,
+      onState: (s, d) => states.push(d && d.delay !== undefined ? `${s}:${d.delay}` : s),
+      onEvent: (e) => events.push(e.id),
+    });
+    client.subscribe(['a', 'b']);
+    let ws = await next(1);
+    ws.open();
+    ws.deliver({ type: 'subscribed', topics: ['a', 'b'], id: 'e-1', ref: ws.sent[0].ref });
+    ws.deliver({ type: 'event', topic: 'a', id: 'e-2', event: null, data: 1 });
+    ws.deliver({ type: 'event', topic: 'b', id: 'e-3', event: null, data: 2 });
+    ws.deliver({ type: 'event', topic: 'a', id: 'e-4', event: null, data: 3 });
+    const firstSubscribe = ws.sent[0];
+    // Five failed attempts in a row: the ceilings double up to maxDelay (random 0.5: delay = ceiling / 2).
+    ws.drop();
+    for (let i = 2; i <= 6; i++) (await next(i)).drop();
+    ws = await next(7);
+    const queued = client.send('chat', { say: 'queued while away' });
+    ws.open();
+    const resume = ws.sent.slice();
+    ws.deliver({ type: 'ack', ref: resume[resume.length - 1].ref });
+    await queued;
+    ws.drop(1008);
+    out.client = {
+      protocols: sockets[0].protocols, firstSubscribe, events, resume, states, statesAfterFatal: client.state,
+      socketsAfterFatal: sockets.length,
+    };
+  },
+
   // Every published score shows, in order; then a screenshot for the README.
   async scoreboard(browser, out) {
     const page = await newPage(browser, 'scoreboard');
@@ -156,7 +203,7 @@ const scenarios = {
     out.chat.alice = await texts(alice);
     out.chat.bob = await texts(bob);
     out.chat.statesAlice = await alice.evaluate(() => window.livepushChat.states.slice());
-    await alice.screenshot({ path: path.join(artifactDir, 'chat.png') });
+    await alice.screenshot({ path: path.join(artifactDir, 'chat.png'), fullPage: true });
     await alice.context().close();
     await bob.context().close();
   },

@@ -245,6 +245,29 @@ class BrowserEndToEndTest {
   }
 
   @Test
+  void javascriptClientBacksOffWithFullJitterAndResumesEveryTopicFromItsOwnId() {
+    JsonNode c = scenario("client");
+    assertThat(c.get("protocols")).extracting(JsonNode::asText).containsExactly("livepush.v1");
+    assertThat(c.at("/firstSubscribe/type").asText()).isEqualTo("subscribe");
+    assertThat(c.at("/firstSubscribe/topics")).extracting(JsonNode::asText).containsExactly("a", "b");
+    assertThat(c.at("/firstSubscribe/from").isMissingNode()).isTrue();
+    assertThat(c.get("events")).extracting(JsonNode::asText).containsExactly("e-2", "e-3", "e-4");
+    // random() = 0.5, minDelay 8, maxDelay 64: half of min(64, 8 * 2^attempt), restarting after success.
+    assertThat(c.get("states")).extracting(JsonNode::asText).containsExactly("connecting", "open",
+        "reconnecting:4", "reconnecting:8", "reconnecting:16", "reconnecting:32", "reconnecting:32",
+        "reconnecting:32", "open", "closed");
+    JsonNode resume = c.get("resume");
+    assertThat(resume).hasSize(3);
+    assertThat(resume.get(0).get("topics")).extracting(JsonNode::asText).containsExactly("a");
+    assertThat(resume.get(0).get("from").asText()).isEqualTo("e-4");
+    assertThat(resume.get(1).get("topics")).extracting(JsonNode::asText).containsExactly("b");
+    assertThat(resume.get(1).get("from").asText()).isEqualTo("e-3");
+    assertThat(resume.get(2).get("type").asText()).isEqualTo("message");
+    assertThat(resume.get(2).at("/data/say").asText()).isEqualTo("queued while away");
+    assertThat(c.get("statesAfterFatal").asText()).as("1008 is not retried").isEqualTo("closed");
+  }
+
+  @Test
   void screenshotOfTheScoreboardIsWritten() throws IOException {
     scenario("scoreboard");
     Path png = artifacts.resolve("scoreboard.png");
