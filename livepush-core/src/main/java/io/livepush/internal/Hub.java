@@ -225,7 +225,7 @@ public final class Hub {
     }
     assert loop.loop.inEventLoop();
     SessionImpl s = new SessionImpl(this, sessionIds.incrementAndGet(), channel, transport, transportIndex,
-        loop.index, request, nanoTime());
+        loop, request, nanoTime());
     loop.add(s);
     channel.closeFuture().addListener(f -> onClosed(loop, s));
     for (ConnectionListener l : listeners) {

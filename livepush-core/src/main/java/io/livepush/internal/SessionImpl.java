@@ -30,17 +30,21 @@ final class SessionImpl implements Session {
   long lastReadNanos;
   long lastHeartbeatNanos;
   int loopSlot = -1;
+  /** Written but not flushed; owned by {@link LoopState#markDirty}. */
+  boolean dirty;
+  private final LoopState loop;
   private boolean closed;
   CloseReason closeReason;
 
-  SessionImpl(Hub hub, long id, Channel channel, Transport transport, int transportIndex, int loopIndex,
+  SessionImpl(Hub hub, long id, Channel channel, Transport transport, int transportIndex, LoopState loop,
       RequestInfo request, long now) {
     this.hub = hub;
+    this.loop = loop;
     this.id = id;
     this.channel = channel;
     this.transport = transport;
     this.transportIndex = transportIndex;
-    this.loopIndex = loopIndex;
+    this.loopIndex = loop.index;
     this.request = request;
     this.lastWriteNanos = now;
     this.lastReadNanos = now;
@@ -148,7 +152,8 @@ final class SessionImpl implements Session {
   }
 
   /**
-   * Delivers one live event, taking ownership of {@code buf}. Returns {@code false} (and releases) when the
+   * Delivers one live event, taking ownership of {@code buf}; the flush follows once the loop's queued
+   * deliveries have run. Returns {@code false} (and releases) when the
    * connection is over its outbound budget and was closed as a slow consumer: its client resumes from the
    * last id it received, so the replay log covers what it missed.
    */
@@ -158,13 +163,18 @@ final class SessionImpl implements Session {
       return false;
     }
     if (!channel.isWritable()) {
-      buf.release();
-      hub.stats.slowConsumerDisconnect();
-      close(CloseReason.SLOW_CONSUMER);
-      return false;
+      // Unflushed bytes of this batch count against the budget too: flush them before judging the client.
+      channel.flush();
+      if (!channel.isWritable()) {
+        buf.release();
+        hub.stats.slowConsumerDisconnect();
+        close(CloseReason.SLOW_CONSUMER);
+        return false;
+      }
     }
     lastWriteNanos = hub.nanoTime();
-    channel.writeAndFlush(buf, channel.voidPromise());
+    channel.write(buf, channel.voidPromise());
+    loop.markDirty(this);
     return true;
   }
 
