@@ -170,7 +170,9 @@ const scenarios = {
       await page.waitForFunction(() => window.livepushChat && window.livepushChat.joined, null, WAIT);
     };
     await join(alice, 'alice');
+    log('chat: alice joined');
     await join(bob, 'bob');
+    log('chat: bob joined');
     const members = (page) => page.$$eval('#members li', (els) => els.map((e) => e.textContent));
     const texts = (page) => page.evaluate(() => window.livepushChat.messages.map((m) => m.from + ': ' + m.text));
     const waitMembers = (page, names) => page.waitForFunction((n) => {
@@ -186,6 +188,7 @@ const scenarios = {
     await waitText(bob, 'alice: hello bob');
     await say(bob, 'hi alice');
     await waitText(alice, 'bob: hi alice');
+    log('chat: talked');
     out.chat = { membersAlice: await members(alice), membersBob: await members(bob) };
 
     // Cut every connection; the server publishes into the room while both are away.
@@ -195,6 +198,7 @@ const scenarios = {
       await p.waitForFunction((l) => window.livepushChat.messages.some((m) => m.from + ': ' + m.text === l)
         && window.livepushChat.state === 'open', 'server: ' + cut.published[cut.published.length - 1], WAIT);
     }
+    log('chat: both resumed');
     await say(alice, 'still there?');
     await waitText(bob, 'alice: still there?');
     await waitMembers(bob, ['alice', 'bob']);

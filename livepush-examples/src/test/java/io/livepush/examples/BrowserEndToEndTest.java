@@ -60,7 +60,7 @@ class BrowserEndToEndTest {
     answers = Executors.newSingleThreadScheduledExecutor();
     ScoreFeed[] feedHolder = new ScoreFeed[1];
     CuttableProxy[] proxyHolder = new CuttableProxy[1];
-    server = ScoreboardApp.server(0, new AskHandler(answers, Duration.ofMillis(30)))
+    server = ScoreboardApp.server(0, new AskHandler(answers, Duration.ofMillis(50)))
         .host("127.0.0.1")
         .retry(Duration.ofMillis(300)) // SSE retry: keeps the reconnect scenario short
         .objectMapper(mapper)
