@@ -83,9 +83,15 @@ const scenarios = {
     const resume = ws.sent.slice();
     ws.deliver({ type: 'ack', ref: resume[resume.length - 1].ref });
     await queued;
+    // A refused subscribe rejects and is not retried on later connections.
+    const refused = client.subscribe('secret').then(() => 'subscribed', (e) => e.code);
+    const ask = ws.sent[ws.sent.length - 1];
+    ws.deliver({ type: 'error', code: 'forbidden', message: 'not allowed', ref: ask.ref });
+    const refusal = await refused;
+    const topicsAfterRefusal = Object.keys(client.positions);
     ws.drop(1008);
     out.client = {
-      protocols: sockets[0].protocols, firstSubscribe, events, resume, states, statesAfterFatal: client.state,
+      protocols: sockets[0].protocols, firstSubscribe, refusal, topicsAfterRefusal, events, resume, states, statesAfterFatal: client.state,
       socketsAfterFatal: sockets.length,
     };
   },

@@ -50,6 +50,7 @@ export class LivePushClient {
   #refSeq = 0;
   #topics = new Map(); // topic -> last id seen (null until the server names a position)
   #pending = new Map(); // ref -> { resolve, reject, timer }
+  #subscribing = new Map(); // ref of an unanswered subscribe -> its topics (dropped if the server refuses)
   #queue = []; // frames waiting for a connection, bounded by maxQueue
   #listeners = { event: new Set(), reset: new Set(), state: new Set(), error: new Set(), message: new Set() };
 
@@ -167,6 +168,7 @@ export class LivePushClient {
         }, this.#opts.replyTimeout);
         this.#pending.set(ref, { resolve, reject, timer });
       }
+      if (frame.type === 'subscribe') this.#subscribing.set(ref, frame.topics);
       if (online) this.#ws.send(JSON.stringify(msg)); else this.#queue.push(msg);
       if (!wantsAnswer) resolve(null);
     });
@@ -213,8 +215,11 @@ export class LivePushClient {
       if (!groups.has(key)) groups.set(key, []);
       groups.get(key).push(topic);
     }
+    this.#subscribing.clear();
     for (const [id, topics] of groups) {
-      ws.send(JSON.stringify({ type: 'subscribe', topics, ...(id ? { from: id } : {}), ref: 'r' + (++this.#refSeq) }));
+      const ref = 'r' + (++this.#refSeq);
+      this.#subscribing.set(ref, topics);
+      ws.send(JSON.stringify({ type: 'subscribe', topics, ...(id ? { from: id } : {}), ref }));
     }
     for (const msg of this.#queue.splice(0)) ws.send(JSON.stringify(msg));
     if (this.#topics.size === 0) this.#attempt = 0;
@@ -243,6 +248,7 @@ export class LivePushClient {
           data: payload !== undefined ? payload : msg.data });
         break;
       case 'subscribed':
+        this.#subscribing.delete(msg.ref);
         for (const t of msg.topics || []) if (this.#topics.has(t)) this.#topics.set(t, msg.id);
         this.#settle(msg.ref, msg, null);
         break;
@@ -258,6 +264,13 @@ export class LivePushClient {
         break;
       case 'error': {
         const err = Object.assign(new Error(msg.message || msg.code), { code: msg.code });
+        // A refused subscribe (forbidden, too many topics...) is not retried on every reconnection.
+        const refused = this.#subscribing.get(msg.ref);
+        if (refused) {
+          this.#subscribing.delete(msg.ref);
+          for (const t of refused) this.#topics.delete(t);
+          err.topics = refused;
+        }
         if (msg.ref && this.#pending.has(msg.ref)) this.#settle(msg.ref, null, err);
         else this.#emit('error', err);
         break;

@@ -264,6 +264,8 @@ class BrowserEndToEndTest {
     assertThat(resume.get(1).get("from").asText()).isEqualTo("e-3");
     assertThat(resume.get(2).get("type").asText()).isEqualTo("message");
     assertThat(resume.get(2).at("/data/say").asText()).isEqualTo("queued while away");
+    assertThat(c.get("refusal").asText()).isEqualTo("forbidden");
+    assertThat(c.get("topicsAfterRefusal")).extracting(JsonNode::asText).containsExactly("a", "b");
     assertThat(c.get("statesAfterFatal").asText()).as("1008 is not retried").isEqualTo("closed");
   }
 
