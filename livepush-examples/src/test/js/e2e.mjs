@@ -90,7 +90,24 @@ const scenarios = {
     const refusal = await refused;
     const topicsAfterRefusal = Object.keys(client.positions);
     ws.drop(1008);
+    // fetchEventStream's parser (WHATWG HTML §9.2.6) on chunks split at awkward places: CR, LF and CRLF line
+    // ends, a CRLF split across chunks, comments, ids, and an unterminated last event (dropped).
+    const sseSrc = await (await fetch(pageBase + '/livepush/livepush-sse.js')).text();
+    const { fetchEventStream } = await import('data:text/javascript;base64,' + Buffer.from(sseSrc).toString('base64'));
+    const chunks = ['data: a\r', '\ndata: b\r\r', 'id: 7\nevent: x\ndata:  y \n\n:comment\n\n', 'data: c\n',
+      '\ndata: unterminated'];
+    const realFetch = globalThis.fetch;
+    const parsed = [];
+    globalThis.fetch = async () => new Response(new ReadableStream({
+      pull(c) { if (chunks.length) c.enqueue(new TextEncoder().encode(chunks.shift())); else c.close(); },
+    }), { status: 200, headers: { 'content-type': 'text/event-stream' } });
+    try {
+      await fetchEventStream('/x', { method: 'POST' }, (e) => parsed.push(e));
+    } finally {
+      globalThis.fetch = realFetch;
+    }
     out.client = {
+      parsed,
       protocols: sockets[0].protocols, firstSubscribe, refusal, topicsAfterRefusal, events, resume, states, statesAfterFatal: client.state,
       socketsAfterFatal: sockets.length,
     };

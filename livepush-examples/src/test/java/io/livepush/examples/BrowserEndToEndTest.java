@@ -265,6 +265,8 @@ class BrowserEndToEndTest {
     assertThat(resume.get(2).get("type").asText()).isEqualTo("message");
     assertThat(resume.get(2).at("/data/say").asText()).isEqualTo("queued while away");
     assertThat(c.get("refusal").asText()).isEqualTo("forbidden");
+    assertThat(c.get("parsed").toString()).isEqualTo("[{\"type\":\"message\",\"data\":\"a\\nb\",\"id\":null},"
+        + "{\"type\":\"x\",\"data\":\" y \",\"id\":\"7\"},{\"type\":\"message\",\"data\":\"c\",\"id\":\"7\"}]");
     assertThat(c.get("topicsAfterRefusal")).extracting(JsonNode::asText).containsExactly("a", "b");
     assertThat(c.get("statesAfterFatal").asText()).as("1008 is not retried").isEqualTo("closed");
   }
