@@ -58,7 +58,15 @@ const scenarios = {
       deliver(msg) { this.onmessage({ data: JSON.stringify(msg) }); }
       drop(code = 1006) { this.onclose({ code, reason: '' }); }
     }
-    const next = async (n) => { while (sockets.length < n) await new Promise((r) => setImmediate(r)); return sockets[n - 1]; };
+    // The client opens its next socket from a backoff timer (a few ms here): yield until it has, bounded.
+    const next = async (n) => {
+      const deadline = performance.now() + 5_000;
+      while (sockets.length < n) {
+        if (performance.now() > deadline) throw new Error(`socket ${n} never opened`);
+        await new Promise((r) => setImmediate(r));
+      }
+      return sockets[n - 1];
+    };
     const states = [];
     const events = [];
     const client = new LivePushClient('ws://example.test/ws', {
