@@ -367,6 +367,10 @@ public final class SseTransport implements Transport {
       long base = context.config().retry().toMillis();
       byte[] retry = SseEncoder.retry(base + ThreadLocalRandom.current().nextLong(base * 2 + 1));
       ch.writeAndFlush(Unpooled.wrappedBuffer(retry)).addListener(ChannelFutureListener.CLOSE);
+    } else if (reason == CloseReason.SLOW_CONSUMER) {
+      // Its backlog may never drain; close now. A cut event is discarded by the client (WHATWG: no dispatch
+      // without the blank line), which resumes from the last complete id.
+      ch.close();
     } else {
       // Flush first so an event already handed to the channel is not cut in half.
       ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
