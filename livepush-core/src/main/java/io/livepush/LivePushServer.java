@@ -79,6 +79,9 @@ public final class LivePushServer implements AutoCloseable {
 
   private enum State { NEW, STARTING, STARTED, STOPPING, STOPPED }
 
+  /** Longest {@link #stop()} waits for connections to finish their goodbyes. */
+  static final long GOODBYE_TIMEOUT_MILLIS = 3_000;
+
   private final LivePushConfig config;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -294,13 +297,17 @@ public final class LivePushServer implements AutoCloseable {
     Hub h = hub;
     Channel sc = serverChannel;
     Runnable shutdown = () -> {
+      // Spread the closes over the drain window, then wait (bounded) until every connection finished its
+      // goodbye (SSE: retry: flushed; WebSocket: close frame and the peer's answer): event loops close their
+      // channels as soon as they start shutting down.
       CompletableFuture<Void> drained = h == null ? CompletableFuture.completedFuture(null)
-          : h.closeAll(CloseReason.SERVER_STOPPING, config.shutdownDrain(), config.shutdownBatchSize());
+          : h.closeAll(CloseReason.SERVER_STOPPING, config.shutdownDrain(), config.shutdownBatchSize())
+              .completeOnTimeout(null, config.shutdownDrain().toMillis() + GOODBYE_TIMEOUT_MILLIS,
+                  TimeUnit.MILLISECONDS);
       drained.whenComplete((v, e) -> {
         if (h != null) {
           h.stopTimers();
         }
-        // A short quiet period lets the goodbyes (close frames, retry: lines) flush before the loops stop.
         workerGroup.shutdownGracefully(100, 5_000, TimeUnit.MILLISECONDS).addListener(w ->
             bossGroup.shutdownGracefully(0, 1_000, TimeUnit.MILLISECONDS).addListener(x -> {
               state.set(State.STOPPED);

@@ -368,16 +368,20 @@ public final class Hub {
     }
   }
 
-  /** Closes every session with {@code reason}; each on its own loop. Returns when all tasks are submitted. */
-  public void closeAll(CloseReason reason) {
-    closeAll(reason, Duration.ZERO, Integer.MAX_VALUE);
+  /**
+   * Closes every session with {@code reason} at once; each on its own loop. The future completes once every
+   * one of those channels has closed, so a caller can let goodbyes (WebSocket close handshakes) finish before
+   * the loops stop.
+   */
+  public CompletableFuture<Void> closeAll(CloseReason reason) {
+    return closeAll(reason, Duration.ZERO, Integer.MAX_VALUE);
   }
 
   /**
    * Closes every session with {@code reason}, spreading the closes over {@code window}: each loop closes its
    * sessions in batches of at most {@code batchSize}, the k-th of n batches after {@code window * k / n}, so
    * clients do not all reconnect in the same instant. Loops with one batch close at once. The future completes
-   * when every close has been started.
+   * when every one of those channels has closed (bound it: a stalled peer may never finish its goodbye).
    */
   public CompletableFuture<Void> closeAll(CloseReason reason, Duration window, int batchSize) {
     List<CompletableFuture<Void>> all = new ArrayList<>();
@@ -388,19 +392,24 @@ public final class Hub {
       try {
         l.loop.execute(() -> {
           List<SessionImpl> sessions = new ArrayList<>(l.sessions);
+          AtomicInteger open = new AtomicInteger(sessions.size() + 1);
+          Runnable closedOne = () -> {
+            if (open.decrementAndGet() == 0) {
+              done.complete(null);
+            }
+          };
+          for (SessionImpl s : sessions) {
+            s.channel.closeFuture().addListener(f -> closedOne.run());
+          }
           int batches = Math.max(1, (sessions.size() + batchSize - 1) / batchSize);
-          List<CompletableFuture<Void>> parts = new ArrayList<>(batches);
           for (int b = 0; b < batches; b++) {
             int from = (int) ((long) sessions.size() * b / batches);
             int to = (int) ((long) sessions.size() * (b + 1) / batches);
             List<SessionImpl> batch = sessions.subList(from, to);
-            CompletableFuture<Void> part = new CompletableFuture<>();
-            parts.add(part);
             Runnable closeBatch = () -> {
               for (SessionImpl s : batch) {
                 s.close(reason);
               }
-              part.complete(null);
             };
             if (b == 0 || windowNanos == 0) {
               closeBatch.run();
@@ -408,8 +417,7 @@ public final class Hub {
               l.loop.schedule(closeBatch, windowNanos * b / batches, TimeUnit.NANOSECONDS);
             }
           }
-          CompletableFuture.allOf(parts.toArray(new CompletableFuture[0])).whenComplete((v, e) ->
-              done.complete(null));
+          closedOne.run();
         });
       } catch (RejectedExecutionException e) {
         done.complete(null);
