@@ -67,9 +67,16 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <h2>Lifecycle</h2>
- * {@link #start()} binds and completes with the server; {@link #stop()} closes every connection (transports
- * say goodbye: WebSocket sends close 1001) and releases the threads; {@link #close()} is a blocking, idempotent
- * {@code stop()}. A server starts once.
+ * {@link #start()} binds and completes with the server; {@link #stop()} stops accepting, then closes every
+ * connection through its transport, spread over {@link Builder#shutdownDrain(Duration)} (SSE: a jittered
+ * {@code retry:} after the last complete event; WebSocket: close 1001), waits (bounded) for those goodbyes and
+ * releases the threads; {@link #close()} is a blocking, idempotent {@code stop()}. A server starts once.
+ *
+ * <h2>Guards</h2>
+ * Authentication ({@link Builder#authenticator}), topic and client-publish authorization
+ * ({@link TopicAuthorizer}), connection limits (total, per address, admission rate), a request-head deadline,
+ * slow-consumer policies ({@link SlowConsumerPolicy}), TLS, presence ({@link #presence()}) and stats
+ * ({@link #stats()}); each builder method states its default, and {@code docs/operations.md} lists them all.
  *
  * <h2>Threads</h2>
  * Netty event loops run all I/O. Listener and hook callbacks run on them and must not block.

@@ -101,6 +101,8 @@ class SlowConsumerTest {
       maxPending = Math.max(maxPending, pending(ch));
     }
     assertThat(fired.getAsBoolean()).as("policy fired within %s events", MAX_EVENTS).isTrue();
+    System.out.println("slow consumer on " + topic + ": policy fired after " + server.stats().published()
+        + " events; max server-side pending " + maxPending + " bytes (budget " + BUDGET + ")");
     for (int j = 0; j < 200; j++) { // keep pushing after it fired: memory must stay flat
       server.publish(topic, Event.rawJson(payload(MAX_EVENTS + j)));
     }
