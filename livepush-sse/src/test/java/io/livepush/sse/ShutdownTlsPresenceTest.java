@@ -107,6 +107,9 @@ class ShutdownTlsPresenceTest {
           .tls(cert.certificate(), cert.privateKey())
           .transport(SseTransport.builder().route("/m/{id}", "m:{id}").build()).build();
       server.start().join();
+      if (io.netty.handler.ssl.OpenSsl.isAvailable()) { // netty-tcnative-boringssl-static is a test dependency
+        assertThat(server.config().sslContext().getClass().getSimpleName()).contains("OpenSsl");
+      }
       HttpClient https = HttpClient.newBuilder().sslContext(trusting(cert.certificate()))
           .connectTimeout(Duration.ofSeconds(5)).build();
       try (RawSseClient c = RawSseClient.open(https, uri("https", "/m/1"), null)) {
@@ -184,7 +187,7 @@ class ShutdownTlsPresenceTest {
     }
   }
 
-  private static SSLContext trusting(java.io.File certFile) throws Exception {
+  static SSLContext trusting(java.io.File certFile) throws Exception {
     X509Certificate cert;
     try (InputStream in = new FileInputStream(certFile)) {
       cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);

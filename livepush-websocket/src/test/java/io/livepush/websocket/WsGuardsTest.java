@@ -142,6 +142,44 @@ class WsGuardsTest {
   }
 
   @Test
+  void wssOnTheJdkEngineAndClose1001OnShutdown() throws Exception {
+    io.netty.handler.ssl.util.SelfSignedCertificate cert =
+        new io.netty.handler.ssl.util.SelfSignedCertificate("localhost");
+    try {
+      start(LivePushServer.builder().tls(cert.certificate(), cert.privateKey()));
+      assertThat(server.config().sslContext().getClass().getSimpleName()).startsWith("Jdk");
+      JdkClient c = new JdkClient();
+      c.ws = java.net.http.HttpClient.newBuilder().sslContext(trusting(cert.certificate())).build()
+          .newWebSocketBuilder().subprotocols("livepush.v1")
+          .buildAsync(java.net.URI.create("wss://localhost:" + server.port() + "/ws"), c).join();
+      c.send("{\"type\":\"subscribe\",\"topics\":[\"t\"]}");
+      assertThat(c.next()).contains("\"type\":\"subscribed\"");
+      server.publish("t", Event.text("secure"));
+      assertThat(c.next()).contains("\"data\":\"secure\"");
+      server.stop();
+      assertThat(c.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
+    } finally {
+      cert.delete();
+    }
+  }
+
+  private static javax.net.ssl.SSLContext trusting(java.io.File certFile) throws Exception {
+    java.security.cert.Certificate cert;
+    try (java.io.InputStream in = new java.io.FileInputStream(certFile)) {
+      cert = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+    }
+    java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+    ks.load(null, null);
+    ks.setCertificateEntry("livepush-test", cert);
+    javax.net.ssl.TrustManagerFactory tmf =
+        javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(ks);
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    return ctx;
+  }
+
+  @Test
   void perAddressLimitClosesWith1013() throws Exception {
     start(LivePushServer.builder().maxConnectionsPerAddress(1));
     RawWs first = raw();
