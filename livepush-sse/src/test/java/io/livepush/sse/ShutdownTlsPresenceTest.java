@@ -120,7 +120,7 @@ class ShutdownTlsPresenceTest {
       }
       // A plain-HTTP request to the TLS port is not answered as HTTP.
       java.util.concurrent.CompletableFuture<HttpResponse<String>> plain = http.sendAsync(
-          HttpRequest.newBuilder(uri("http", "/m/1")).timeout(Duration.ofSeconds(5)).build(),
+          HttpRequest.newBuilder(uri("http", "/m/1")).timeout(Duration.ofSeconds(1)).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(plain).failsWithin(Duration.ofSeconds(10));
     } finally {
