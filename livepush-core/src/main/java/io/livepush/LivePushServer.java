@@ -779,15 +779,23 @@ public final class LivePushServer implements AutoCloseable {
     }
 
     /**
+     * The validated configuration without a server, for code that assembles the core itself (tests, embedding
+     * in another Netty pipeline).
+     */
+    public LivePushConfig buildConfig() {
+      if (transports.isEmpty()) {
+        throw new IllegalStateException("transports: none (expected: at least one, e.g. SseTransport)");
+      }
+      return new LivePushConfig(this);
+    }
+
+    /**
      * Builds the server (not started).
      *
      * @throws IllegalStateException if no transport was added
      */
     public LivePushServer build() {
-      if (transports.isEmpty()) {
-        throw new IllegalStateException("transports: none (expected: at least one, e.g. SseTransport)");
-      }
-      return new LivePushServer(new LivePushConfig(this));
+      return new LivePushServer(buildConfig());
     }
   }
 }

@@ -336,7 +336,7 @@ public final class Hub {
     assert loop.loop.inEventLoop();
     Principal principal = channel.attr(PRINCIPAL).get();
     SessionImpl s = new SessionImpl(this, sessionIds.incrementAndGet(), channel, transport, transportIndex,
-        loop.index, request, principal != null ? principal : Principal.ANONYMOUS, nanoTime());
+        loop, request, principal != null ? principal : Principal.ANONYMOUS, nanoTime());
     loop.add(s);
     byTransport[transportIndex].incrementAndGet();
     channel.pipeline().addFirst(io.livepush.spi.PipelineNames.WRITABILITY, new WritabilityHandler(s));

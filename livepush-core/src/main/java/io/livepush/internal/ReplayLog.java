@@ -35,6 +35,12 @@ public final class ReplayLog {
   private final HashMap<String, TopicLog> topics = new HashMap<>();
   private final ArrayDeque<LogEntry> fifo = new ArrayDeque<>();
   private long head;
+  /**
+   * The head when a topic was last forgotten. A topic created afterwards cannot have had events at or before
+   * this offset that a client might miss, so it vouches for everything above it: topics never forgotten need
+   * no reset.
+   */
+  private long forgottenFloor;
   private long totalBytes;
   private int deadInFifo;
 
@@ -71,6 +77,10 @@ public final class ReplayLog {
     return totalBytes;
   }
 
+  int fifoSize() {
+    return fifo.size();
+  }
+
   int topicCount() {
     return topics.size();
   }
@@ -82,8 +92,7 @@ public final class ReplayLog {
   TopicLog topicOrCreate(String name) {
     TopicLog t = topics.get(name);
     if (t == null) {
-      // A new topic vouches only for what comes after now.
-      t = new TopicLog(name, head, loops, nanoClock.getAsLong());
+      t = new TopicLog(name, forgottenFloor, loops, nanoClock.getAsLong());
       topics.put(name, t);
     }
     return t;
@@ -177,8 +186,10 @@ public final class ReplayLog {
         }
         evictFifoHead();
       }
-      topics.values().removeIf(t -> t.totalSubscribers == 0 && t.entries.isEmpty()
-          && now - t.lastActivityNanos >= maxAgeNanos);
+      if (topics.values().removeIf(t -> t.totalSubscribers == 0 && t.entries.isEmpty()
+          && now - t.lastActivityNanos >= maxAgeNanos)) {
+        forgottenFloor = head;
+      }
     } finally {
       lock.unlock();
     }

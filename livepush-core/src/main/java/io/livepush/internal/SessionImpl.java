@@ -33,19 +33,23 @@ final class SessionImpl implements Session {
   long lastReadNanos;
   long lastHeartbeatNanos;
   int loopSlot = -1;
+  /** Written but not flushed; owned by {@link LoopState#markDirty}. */
+  boolean dirty;
+  private final LoopState loop;
   private boolean closed;
   CloseReason closeReason;
   /** Subscriptions owing a slow-consumer reset or holding a conflated event; flushed once writable. */
   private boolean backlog;
 
-  SessionImpl(Hub hub, long id, Channel channel, Transport transport, int transportIndex, int loopIndex,
+  SessionImpl(Hub hub, long id, Channel channel, Transport transport, int transportIndex, LoopState loop,
       RequestInfo request, Principal principal, long now) {
     this.hub = hub;
+    this.loop = loop;
     this.id = id;
     this.channel = channel;
     this.transport = transport;
     this.transportIndex = transportIndex;
-    this.loopIndex = loopIndex;
+    this.loopIndex = loop.index;
     this.request = request;
     this.principal = principal;
     this.lastWriteNanos = now;
@@ -162,14 +166,19 @@ final class SessionImpl implements Session {
   }
 
   /**
-   * Delivers one live event of {@code s}, taking ownership of {@code buf}. When the connection is over its
-   * outbound budget (not writable) the subscription's {@link SlowConsumerPolicy} decides: close (the client
-   * resumes from the log), skip and owe a reset, or keep only this newest event. Returns whether it was written.
+   * Delivers one live event of {@code s}, taking ownership of {@code buf}; the flush follows once the loop's
+   * queued deliveries have run. When the connection is over its outbound budget (not writable, counting the
+   * batch's unflushed bytes) the subscription's {@link SlowConsumerPolicy} decides: close (the client resumes
+   * from the log), skip and owe a reset, or keep only this newest event. Returns whether it was written.
    */
   boolean deliver(Subscription s, LogEntry entry, ByteBuf buf) {
     if (closed) {
       buf.release();
       return false;
+    }
+    if (!channel.isWritable()) {
+      // Unflushed bytes of this batch count against the budget too: flush them before judging the client.
+      channel.flush();
     }
     if (!channel.isWritable()) {
       buf.release();
@@ -204,7 +213,8 @@ final class SessionImpl implements Session {
     }
     lastWriteNanos = hub.nanoTime();
     hub.stats.bytesWritten.add(buf.readableBytes());
-    channel.writeAndFlush(buf, channel.voidPromise());
+    channel.write(buf, channel.voidPromise());
+    loop.markDirty(this);
     return true;
   }
 
@@ -215,13 +225,18 @@ final class SessionImpl implements Session {
       return false;
     }
     if (!channel.isWritable()) {
-      buf.release();
-      hub.stats.slowConsumerDisconnect();
-      close(CloseReason.SLOW_CONSUMER);
-      return false;
+      // Unflushed bytes of this batch count against the budget too: flush them before judging the client.
+      channel.flush();
+      if (!channel.isWritable()) {
+        buf.release();
+        hub.stats.slowConsumerDisconnect();
+        close(CloseReason.SLOW_CONSUMER);
+        return false;
+      }
     }
     lastWriteNanos = hub.nanoTime();
-    channel.writeAndFlush(buf, channel.voidPromise());
+    channel.write(buf, channel.voidPromise());
+    loop.markDirty(this);
     return true;
   }
 
