@@ -13,4 +13,9 @@ public interface ConnectionInfo {
 
   /** The request that opened the connection. */
   RequestInfo request();
+
+  /** Who the {@link Authenticator} said opened it; {@link Principal#ANONYMOUS} without an authenticator. */
+  default Principal principal() {
+    return Principal.ANONYMOUS;
+  }
 }

@@ -2,8 +2,12 @@ package io.livepush;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.livepush.spi.Transport;
+import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The immutable configuration of a {@link LivePushServer}, made by {@link LivePushServer.Builder}. Each default
@@ -35,6 +39,21 @@ public final class LivePushConfig {
   /** Default SSE {@code retry:} and {@code Retry-After} hint. */
   public static final Duration DEFAULT_RETRY = Duration.ofSeconds(3);
 
+  /** Default per-address connection limit: {@code 0}, off (behind a proxy every client shares its address). */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 0;
+  /** Default admission rate, new streaming connections per second across the server; {@code 0} disables. */
+  public static final int DEFAULT_CONNECTION_RATE = 5_000;
+  /** Default admission burst: connections admitted at once before the rate applies. */
+  public static final int DEFAULT_CONNECTION_BURST = 5_000;
+  /** Default time a client has to send a complete request head (slow-loris guard); zero disables. */
+  public static final Duration DEFAULT_REQUEST_HEADER_TIMEOUT = Duration.ofSeconds(10);
+  /** Default window over which shutdown spreads its disconnects. */
+  public static final Duration DEFAULT_SHUTDOWN_DRAIN = Duration.ofSeconds(3);
+  /** Default largest number of connections one event loop closes at once during shutdown. */
+  public static final int DEFAULT_SHUTDOWN_BATCH_SIZE = 100;
+  /** Default presence grace period: a member whose last connection left stays listed this long. */
+  public static final Duration DEFAULT_PRESENCE_GRACE = Duration.ofSeconds(5);
+
   private final String host;
   private final int port;
   private final int ioThreads;
@@ -55,6 +74,19 @@ public final class LivePushConfig {
   private final List<ConnectionListener> connectionListeners;
   private final List<HttpService> httpServices;
   private final TopicAuthorizer topicAuthorizer;
+  private final Authenticator authenticator;
+  private final int maxConnectionsPerAddress;
+  private final int connectionRate;
+  private final int connectionBurst;
+  private final Duration requestHeaderTimeout;
+  private final Function<String, SlowConsumerPolicy> slowConsumerPolicy;
+  private final Duration shutdownDrain;
+  private final int shutdownBatchSize;
+  private final SslContext sslContext;
+  private final Predicate<String> presenceTopics;
+  private final Duration presenceGrace;
+  private final Function<Principal, Map<String, Object>> presenceMetadata;
+  private final String statsPath;
 
   LivePushConfig(LivePushServer.Builder b) {
     host = b.host;
@@ -77,6 +109,84 @@ public final class LivePushConfig {
     connectionListeners = List.copyOf(b.connectionListeners);
     httpServices = List.copyOf(b.httpServices);
     topicAuthorizer = b.topicAuthorizer;
+    authenticator = b.authenticator;
+    maxConnectionsPerAddress = b.maxConnectionsPerAddress;
+    connectionRate = b.connectionRate;
+    connectionBurst = b.connectionBurst;
+    requestHeaderTimeout = b.requestHeaderTimeout;
+    slowConsumerPolicy = b.slowConsumerPolicy;
+    shutdownDrain = b.shutdownDrain;
+    shutdownBatchSize = b.shutdownBatchSize;
+    sslContext = b.sslContext;
+    presenceTopics = b.presenceTopics;
+    presenceGrace = b.presenceGrace;
+    presenceMetadata = b.presenceMetadata;
+    statsPath = b.statsPath;
+  }
+
+  /** Who opens connections; default {@link Authenticator#ANONYMOUS}. */
+  public Authenticator authenticator() {
+    return authenticator;
+  }
+
+  /** Streaming connections one client address may hold; {@code 0}: unlimited. */
+  public int maxConnectionsPerAddress() {
+    return maxConnectionsPerAddress;
+  }
+
+  /** New streaming connections admitted per second; {@code 0}: unlimited. */
+  public int connectionRate() {
+    return connectionRate;
+  }
+
+  /** Admissions allowed at once before {@link #connectionRate()} applies. */
+  public int connectionBurst() {
+    return connectionBurst;
+  }
+
+  /** Time to send a complete request head; zero: no limit. */
+  public Duration requestHeaderTimeout() {
+    return requestHeaderTimeout;
+  }
+
+  /** The slow-consumer policy of each topic's subscriptions. */
+  public Function<String, SlowConsumerPolicy> slowConsumerPolicy() {
+    return slowConsumerPolicy;
+  }
+
+  /** Window over which shutdown spreads its disconnects. */
+  public Duration shutdownDrain() {
+    return shutdownDrain;
+  }
+
+  /** Largest number of connections one event loop closes at once during shutdown. */
+  public int shutdownBatchSize() {
+    return shutdownBatchSize;
+  }
+
+  /** The TLS context, or {@code null} for plain HTTP. */
+  public SslContext sslContext() {
+    return sslContext;
+  }
+
+  /** Topics whose followers are tracked by {@link Presence}. */
+  public Predicate<String> presenceTopics() {
+    return presenceTopics;
+  }
+
+  /** How long a member whose last connection left stays listed. */
+  public Duration presenceGrace() {
+    return presenceGrace;
+  }
+
+  /** The public metadata presence shows for a principal. */
+  public Function<Principal, Map<String, Object>> presenceMetadata() {
+    return presenceMetadata;
+  }
+
+  /** The path the stats JSON is served on, or {@code null}. */
+  public String statsPath() {
+    return statsPath;
   }
 
   public String host() {
@@ -170,7 +280,11 @@ public final class LivePushConfig {
         + ", maxConnections=" + maxConnections + ", maxTopicsPerConnection=" + maxTopicsPerConnection
         + ", maxEventBytes=" + maxEventBytes + ", maxRequestBytes=" + maxRequestBytes + ", maxInitialLineBytes="
         + maxInitialLineBytes + ", maxHeaderBytes=" + maxHeaderBytes + ", maxPendingOutboundBytes="
-        + maxPendingOutboundBytes + ", retry=" + retry + ", replay=" + replay + ", transports="
+        + maxPendingOutboundBytes + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress
+        + ", connectionRate=" + connectionRate + ", connectionBurst=" + connectionBurst
+        + ", requestHeaderTimeout=" + requestHeaderTimeout + ", shutdownDrain=" + shutdownDrain
+        + ", shutdownBatchSize=" + shutdownBatchSize + ", tls=" + (sslContext != null)
+        + ", presenceGrace=" + presenceGrace + ", statsPath=" + statsPath + ", retry=" + retry + ", replay=" + replay + ", transports="
         + transports.stream().map(Transport::name).toList() + '}';
   }
 }

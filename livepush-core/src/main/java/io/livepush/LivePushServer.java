@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.livepush.internal.DefaultRequestInfo;
 import io.livepush.internal.Hub;
+import io.livepush.internal.RequestDeadlineHandler;
 import io.livepush.internal.RouterHandler;
 import io.livepush.internal.Stats;
 import io.livepush.spi.PipelineNames;
@@ -29,14 +30,22 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import java.io.File;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -58,9 +67,16 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <h2>Lifecycle</h2>
- * {@link #start()} binds and completes with the server; {@link #stop()} closes every connection (transports
- * say goodbye: WebSocket sends close 1001) and releases the threads; {@link #close()} is a blocking, idempotent
- * {@code stop()}. A server starts once.
+ * {@link #start()} binds and completes with the server; {@link #stop()} stops accepting, then closes every
+ * connection through its transport, spread over {@link Builder#shutdownDrain(Duration)} (SSE: a jittered
+ * {@code retry:} after the last complete event; WebSocket: close 1001), waits (bounded) for those goodbyes and
+ * releases the threads; {@link #close()} is a blocking, idempotent {@code stop()}. A server starts once.
+ *
+ * <h2>Guards</h2>
+ * Authentication ({@link Builder#authenticator}), topic and client-publish authorization
+ * ({@link TopicAuthorizer}), connection limits (total, per address, admission rate), a request-head deadline,
+ * slow-consumer policies ({@link SlowConsumerPolicy}), TLS, presence ({@link #presence()}) and stats
+ * ({@link #stats()}); each builder method states its default, and {@code docs/operations.md} lists them all.
  *
  * <h2>Threads</h2>
  * Netty event loops run all I/O. Listener and hook callbacks run on them and must not block.
@@ -121,7 +137,13 @@ public final class LivePushServer implements AutoCloseable {
     for (int i = 0; i < transports.size(); i++) {
       transports.get(i).init(new Context(h, transports.get(i), i));
     }
-    RouterHandler router = new RouterHandler(transports, config.httpServices());
+    List<HttpService> services = new ArrayList<>(config.httpServices());
+    if (config.statsPath() != null) {
+      services.add(0, statsService(config.statsPath()));
+    }
+    RouterHandler router = new RouterHandler(transports, services);
+    SslContext ssl = config.sslContext();
+    long headerTimeout = config.requestHeaderTimeout().toNanos();
     int high = config.maxPendingOutboundBytes();
     ServerBootstrap b = new ServerBootstrap()
         .group(bossGroup, workerGroup)
@@ -132,6 +154,13 @@ public final class LivePushServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (ssl != null) {
+              ch.pipeline().addLast(PipelineNames.TLS, ssl.newHandler(ch.alloc()));
+            }
+            if (headerTimeout > 0) {
+              ch.pipeline().addLast(PipelineNames.REQUEST_DEADLINE,
+                  new RequestDeadlineHandler(headerTimeout, h.stats()));
+            }
             ch.pipeline()
                 .addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(config.maxInitialLineBytes(),
                     config.maxHeaderBytes(), 8192))
@@ -207,13 +236,43 @@ public final class LivePushServer implements AutoCloseable {
     return h == null ? 0 : h.connectionCount();
   }
 
-  /** Internal counters, for tests and the stats snapshot. */
-  public Stats stats() {
+  /** A snapshot of the server's counters; see {@link LivePushStats}. */
+  public LivePushStats stats() {
     Hub h = hub;
     if (h == null) {
       throw new IllegalStateException("server not started");
     }
-    return h.stats();
+    return h.snapshot();
+  }
+
+  /** Who follows which presence-enabled topic (see {@link Builder#presence}). */
+  public Presence presence() {
+    Hub h = hub;
+    if (h == null) {
+      throw new IllegalStateException("server not started");
+    }
+    return h.presence();
+  }
+
+  /**
+   * An {@link HttpService} answering {@code GET path} with {@link #stats()} as JSON. Register it with
+   * {@link Builder#statsService(String)}; expose it only on a trusted network.
+   */
+  HttpService statsService(String path) {
+    return (request, body) -> {
+      if (!request.path().equals(path)) {
+        return null;
+      }
+      if (!request.method().equals("GET")) {
+        return HttpReply.text(405, "use GET\n").withHeader("Allow", "GET");
+      }
+      try {
+        return HttpReply.json(200, config.objectMapper().writeValueAsString(stats().toMap()))
+            .withHeader("Cache-Control", "no-store");
+      } catch (JsonProcessingException e) {
+        return HttpReply.text(500, "cannot serialise stats\n");
+      }
+    };
   }
 
   /** The replay log's epoch; changes on every start. */
@@ -245,21 +304,24 @@ public final class LivePushServer implements AutoCloseable {
     Hub h = hub;
     Channel sc = serverChannel;
     Runnable shutdown = () -> {
-      CompletableFuture<Void> goodbyes = CompletableFuture.completedFuture(null);
-      if (h != null) {
-        h.stopTimers();
-        // Event loops close their channels as soon as they start shutting down: wait (bounded) until every
-        // connection finished its goodbye (WebSocket: close frame, then the peer's answer) before that.
-        goodbyes = h.closeAll(CloseReason.SERVER_STOPPING)
-            .completeOnTimeout(null, GOODBYE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-      }
-      goodbyes.whenComplete((v, e) ->
-          workerGroup.shutdownGracefully(100, 5_000, TimeUnit.MILLISECONDS).addListener(w ->
-              bossGroup.shutdownGracefully(0, 1_000, TimeUnit.MILLISECONDS).addListener(x -> {
-                state.set(State.STOPPED);
-                f.complete(null);
-                closed.complete(null);
-              })));
+      // Spread the closes over the drain window, then wait (bounded) until every connection finished its
+      // goodbye (SSE: retry: flushed; WebSocket: close frame and the peer's answer): event loops close their
+      // channels as soon as they start shutting down.
+      CompletableFuture<Void> drained = h == null ? CompletableFuture.completedFuture(null)
+          : h.closeAll(CloseReason.SERVER_STOPPING, config.shutdownDrain(), config.shutdownBatchSize())
+              .completeOnTimeout(null, config.shutdownDrain().toMillis() + GOODBYE_TIMEOUT_MILLIS,
+                  TimeUnit.MILLISECONDS);
+      drained.whenComplete((v, e) -> {
+        if (h != null) {
+          h.stopTimers();
+        }
+        workerGroup.shutdownGracefully(100, 5_000, TimeUnit.MILLISECONDS).addListener(w ->
+            bossGroup.shutdownGracefully(0, 1_000, TimeUnit.MILLISECONDS).addListener(x -> {
+              state.set(State.STOPPED);
+              f.complete(null);
+              closed.complete(null);
+            }));
+      });
     };
     if (sc != null) {
       sc.close().addListener(x -> shutdown.run());
@@ -319,7 +381,61 @@ public final class LivePushServer implements AutoCloseable {
 
     @Override
     public boolean canSubscribe(RequestInfo request, String topic) {
-      return config.topicAuthorizer().canSubscribe(request, topic);
+      return config.topicAuthorizer().canSubscribe(Principal.ANONYMOUS, request, topic);
+    }
+
+    @Override
+    public Principal authenticate(Channel channel, RequestInfo request) {
+      AuthResult result;
+      try {
+        result = config.authenticator().authenticate(request);
+      } catch (RuntimeException e) {
+        LOG.warn("authenticator failed on {}", request, e);
+        result = null;
+      }
+      if (result == null) {
+        hub.stats().refused(Stats.UNAUTHORIZED);
+        throw new AuthenticationException(401, "authentication failed", null);
+      }
+      if (!result.isAllowed()) {
+        hub.stats().refused(result.status() == 401 ? Stats.UNAUTHORIZED : Stats.FORBIDDEN);
+        throw new AuthenticationException(result.status(), result.reason(), result.challenge());
+      }
+      channel.attr(Hub.PRINCIPAL).set(result.principal());
+      return result.principal();
+    }
+
+    @Override
+    public boolean canSubscribe(Principal principal, RequestInfo request, String topic) {
+      boolean ok = config.topicAuthorizer().canSubscribe(principal, request, topic);
+      if (!ok) {
+        hub.stats().refused(Stats.FORBIDDEN);
+      }
+      return ok;
+    }
+
+    @Override
+    public boolean canPublish(Principal principal, RequestInfo request, String topic) {
+      boolean ok = config.topicAuthorizer().canPublish(principal, request, topic);
+      if (!ok) {
+        hub.stats().refused(Stats.FORBIDDEN);
+      }
+      return ok;
+    }
+
+    @Override
+    public void admit(Channel channel) {
+      hub.admit(channel);
+    }
+
+    @Override
+    public void releaseAdmission(Channel channel) {
+      hub.releaseAdmission(channel);
+    }
+
+    @Override
+    public Presence presence() {
+      return hub.presence();
     }
 
     @Override
@@ -368,8 +484,167 @@ public final class LivePushServer implements AutoCloseable {
     final List<ConnectionListener> connectionListeners = new ArrayList<>();
     final List<HttpService> httpServices = new ArrayList<>();
     TopicAuthorizer topicAuthorizer = TopicAuthorizer.ALLOW_ALL;
+    Authenticator authenticator = Authenticator.ANONYMOUS;
+    int maxConnectionsPerAddress = LivePushConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+    int connectionRate = LivePushConfig.DEFAULT_CONNECTION_RATE;
+    int connectionBurst = LivePushConfig.DEFAULT_CONNECTION_BURST;
+    Duration requestHeaderTimeout = LivePushConfig.DEFAULT_REQUEST_HEADER_TIMEOUT;
+    Function<String, SlowConsumerPolicy> slowConsumerPolicy = t -> SlowConsumerPolicy.DISCONNECT;
+    Duration shutdownDrain = LivePushConfig.DEFAULT_SHUTDOWN_DRAIN;
+    int shutdownBatchSize = LivePushConfig.DEFAULT_SHUTDOWN_BATCH_SIZE;
+    SslContext sslContext;
+    Predicate<String> presenceTopics = t -> false;
+    Duration presenceGrace = LivePushConfig.DEFAULT_PRESENCE_GRACE;
+    Function<Principal, Map<String, Object>> presenceMetadata = p -> Map.of();
+    String statsPath;
 
     private Builder() {}
+
+    /**
+     * Who may open connections (see {@link Authenticator} for browsers); refusals get 401/403 before the stream
+     * or upgrade. Default {@link Authenticator#ANONYMOUS}.
+     */
+    public Builder authenticator(Authenticator authenticator) {
+      this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+      return this;
+    }
+
+    /**
+     * Streaming connections one client IP address may hold (503 + {@code Retry-After} on SSE, close 1013 on
+     * WebSocket beyond it); default {@code 0}: unlimited, because behind a proxy every client has the proxy's
+     * address.
+     */
+    public Builder maxConnectionsPerAddress(int n) {
+      this.maxConnectionsPerAddress = Checks.nonNegative("maxConnectionsPerAddress", n);
+      return this;
+    }
+
+    /**
+     * Admission rate for new streaming connections: a token bucket of {@code perSecond} tokens per second
+     * holding at most {@code burst}; beyond it 503 + {@code Retry-After} (SSE) or 1013 (WebSocket), so a mass
+     * reconnect is spread instead of flattening the server. {@code perSecond == 0} disables it. Default
+     * {@value LivePushConfig#DEFAULT_CONNECTION_RATE}/s, burst {@value LivePushConfig#DEFAULT_CONNECTION_BURST}.
+     */
+    public Builder connectionRate(int perSecond, int burst) {
+      this.connectionRate = Checks.nonNegative("connectionRate", perSecond);
+      this.connectionBurst = Checks.positive("burst", burst);
+      return this;
+    }
+
+    /**
+     * Time a client has to send a complete request head (slow-loris guard); past it the server answers 408 and
+     * closes. {@link Duration#ZERO} disables it. Default 10 s.
+     */
+    public Builder requestHeaderTimeout(Duration timeout) {
+      this.requestHeaderTimeout = Checks.nonNegative("requestHeaderTimeout", timeout);
+      return this;
+    }
+
+    /** The slow-consumer policy of every subscription; default {@link SlowConsumerPolicy#DISCONNECT}. */
+    public Builder slowConsumerPolicy(SlowConsumerPolicy policy) {
+      Objects.requireNonNull(policy, "policy");
+      this.slowConsumerPolicy = t -> policy;
+      return this;
+    }
+
+    /** The slow-consumer policy per topic, decided when a subscription starts; {@code null} means DISCONNECT. */
+    public Builder slowConsumerPolicy(Function<String, SlowConsumerPolicy> byTopic) {
+      this.slowConsumerPolicy = Objects.requireNonNull(byTopic, "byTopic");
+      return this;
+    }
+
+    /**
+     * On {@link #stop()}, the window over which connections are closed, in batches of at most
+     * {@link #shutdownBatchSize(int)} per event loop. Default 3 s; zero closes everything at once.
+     */
+    public Builder shutdownDrain(Duration window) {
+      this.shutdownDrain = Checks.nonNegative("shutdownDrain", window);
+      return this;
+    }
+
+    /** Largest number of connections one event loop closes at once during shutdown; default 100. */
+    public Builder shutdownBatchSize(int n) {
+      this.shutdownBatchSize = Checks.positive("shutdownBatchSize", n);
+      return this;
+    }
+
+    /**
+     * Serves https/wss with a PEM certificate chain and a PEM PKCS#8 private key (unencrypted). Uses OpenSSL
+     * (BoringSSL) when {@code io.netty:netty-tcnative-boringssl-static} is on the class path, the JDK engine
+     * otherwise. Plain HTTP and TLS on one port are not supported.
+     *
+     * @throws IllegalArgumentException if the files cannot be read
+     */
+    public Builder tls(File certChain, File privateKey) {
+      Objects.requireNonNull(certChain, "certChain");
+      Objects.requireNonNull(privateKey, "privateKey");
+      try {
+        this.sslContext = SslContextBuilder.forServer(certChain, privateKey).sslProvider(sslProvider()).build();
+      } catch (Exception e) {
+        throw new IllegalArgumentException("tls: " + certChain + ", " + privateKey
+            + " (expected: readable PEM certificate chain and PKCS#8 key): " + e.getMessage(), e);
+      }
+      return this;
+    }
+
+    /** Serves https/wss with a ready {@link SslContext} (server mode). */
+    public Builder tls(SslContext context) {
+      Objects.requireNonNull(context, "context");
+      if (context.isClient()) {
+        throw new IllegalArgumentException("tls: client context (expected: server)");
+      }
+      this.sslContext = context;
+      return this;
+    }
+
+    /**
+     * Serves https/wss with a fresh self-signed certificate for {@code localhost}: development only, browsers
+     * will warn. On Java 17+ Netty generates it with BouncyCastle when present, else with the JDK's
+     * {@code keytool}.
+     */
+    public Builder tlsSelfSigned() {
+      try {
+        SelfSignedCertificate cert = new SelfSignedCertificate("localhost");
+        return tls(cert.certificate(), cert.privateKey());
+      } catch (java.security.cert.CertificateException e) {
+        throw new IllegalStateException("cannot generate a self-signed certificate: " + e.getMessage(), e);
+      }
+    }
+
+    private static SslProvider sslProvider() {
+      return io.netty.handler.ssl.OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+    }
+
+    /**
+     * Tracks who follows the topics {@code topics} accepts (see {@link Presence}); join and leave events go to
+     * {@code topic + "~presence"}. Default: no topic.
+     */
+    public Builder presence(Predicate<String> topics) {
+      this.presenceTopics = Objects.requireNonNull(topics, "topics");
+      return this;
+    }
+
+    /** How long a member whose last connection left stays listed (no flapping on resume); default 5 s. */
+    public Builder presenceGrace(Duration grace) {
+      this.presenceGrace = Checks.nonNegative("presenceGrace", grace);
+      return this;
+    }
+
+    /** The public metadata presence lists and announces for a principal; default none. */
+    public Builder presenceMetadata(Function<Principal, Map<String, Object>> metadata) {
+      this.presenceMetadata = Objects.requireNonNull(metadata, "metadata");
+      return this;
+    }
+
+    /** Serves {@link LivePushServer#stats()} as JSON on {@code GET path}; default: not served. */
+    public Builder statsService(String path) {
+      Objects.requireNonNull(path, "path");
+      if (!path.startsWith("/")) {
+        throw new IllegalArgumentException("statsService: " + path + " (expected: starting with /)");
+      }
+      this.statsPath = path;
+      return this;
+    }
 
     /** Address to bind; default {@value LivePushConfig#DEFAULT_HOST}. */
     public Builder host(String host) {

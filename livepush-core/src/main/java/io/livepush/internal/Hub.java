@@ -6,17 +6,32 @@ import io.livepush.ConnectionListener;
 import io.livepush.Event;
 import io.livepush.EventId;
 import io.livepush.LivePushConfig;
+import io.livepush.LivePushStats;
+import io.livepush.Principal;
 import io.livepush.RequestInfo;
+import io.livepush.SlowConsumerPolicy;
 import io.livepush.spi.Session;
 import io.livepush.spi.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,6 +51,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Hub {
   static final Logger LOG = LoggerFactory.getLogger(Hub.class);
+  /** The principal {@code TransportContext.authenticate} accepted, read by {@link #openSession}. */
+  public static final AttributeKey<Principal> PRINCIPAL = AttributeKey.valueOf("livepush.principal");
+  /** The address whose per-address slot this channel holds (set by {@link #admit(Channel)}). */
+  static final AttributeKey<InetAddress> ADDRESS_SLOT = AttributeKey.valueOf("livepush.addressSlot");
 
   final LivePushConfig config;
   final ReplayLog log;
@@ -48,6 +67,10 @@ public final class Hub {
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicLong sessionIds = new AtomicLong();
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+  private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+  private final AtomicInteger[] byTransport;
+  private final TokenBucket admissionRate;
+  private final LocalPresence presence;
 
   public Hub(LivePushConfig config, List<EventLoop> eventLoops, long epoch, LongSupplier nanoClock) {
     this.config = config;
@@ -60,6 +83,41 @@ public final class Hub {
       loopByExecutor.put(eventLoops.get(i), loops[i]);
     }
     this.log = new ReplayLog(config.replay(), epoch, loops.length, nanoClock);
+    this.byTransport = new AtomicInteger[transports.length];
+    for (int i = 0; i < byTransport.length; i++) {
+      byTransport[i] = new AtomicInteger();
+    }
+    this.admissionRate = config.connectionRate() > 0
+        ? new TokenBucket(config.connectionRate(), config.connectionBurst(), nanoClock) : null;
+    this.presence = new LocalPresence(this, config.presenceTopics(), config.presenceGrace(),
+        config.presenceMetadata());
+  }
+
+  /** The presence registry of this node. */
+  public LocalPresence presence() {
+    return presence;
+  }
+
+  SlowConsumerPolicy slowConsumerPolicy(String topic) {
+    SlowConsumerPolicy p = config.slowConsumerPolicy().apply(topic);
+    return p != null ? p : SlowConsumerPolicy.DISCONNECT;
+  }
+
+  void presenceJoin(SessionImpl s, Collection<String> topics) {
+    presence.join(s, topics);
+  }
+
+  void presenceLeave(SessionImpl s, Collection<String> topics) {
+    presence.leave(s, topics);
+  }
+
+  /** A snapshot of every counter. */
+  public LivePushStats snapshot() {
+    Map<String, Integer> by = new LinkedHashMap<>();
+    for (int i = 0; i < transports.length; i++) {
+      by.merge(transports[i].name(), byTransport[i].get(), Integer::sum);
+    }
+    return stats.snapshot(by);
   }
 
   /** Starts the heartbeat sweep on every loop and the log's age sweep. */
@@ -169,7 +227,7 @@ public final class Hub {
             buf = session.channel.alloc().directBuffer(bytes.length).writeBytes(bytes);
             shared[ti] = buf;
           }
-          if (session.deliver(buf.retainedDuplicate())) {
+          if (session.deliver(s, entry, buf.retainedDuplicate())) {
             delivered++;
           }
         }
@@ -201,11 +259,13 @@ public final class Hub {
 
   /** Takes a connection slot or throws {@link CapacityExceededException}. */
   public void admit() {
+    int retry = (int) Math.max(1, config.retry().toSeconds());
     for (;;) {
       int n = connections.get();
       if (n >= config.maxConnections()) {
+        stats.refused(Stats.MAX_CONNECTIONS);
         throw new CapacityExceededException("server holds its maximum of " + config.maxConnections()
-            + " connections", (int) Math.max(1, config.retry().toSeconds()));
+            + " connections", retry);
       }
       if (connections.compareAndSet(n, n + 1)) {
         return;
@@ -217,6 +277,56 @@ public final class Hub {
     connections.decrementAndGet();
   }
 
+  /**
+   * Takes a connection slot for {@code channel}, checking in order the admission rate, the total limit and the
+   * per-address limit; throws {@link CapacityExceededException} (503 / 1013) when one is exceeded. The
+   * per-address slot is returned when the channel closes or by {@link #releaseAdmission(Channel)}.
+   */
+  public void admit(Channel channel) {
+    int retry = (int) Math.max(1, config.retry().toSeconds());
+    if (admissionRate != null && !admissionRate.tryTake()) {
+      stats.refused(Stats.ADMISSION_RATE);
+      throw new CapacityExceededException("too many new connections per second; try again shortly", retry);
+    }
+    admit();
+    int perAddressLimit = config.maxConnectionsPerAddress();
+    if (perAddressLimit <= 0 || !(channel.remoteAddress() instanceof InetSocketAddress isa)) {
+      return;
+    }
+    InetAddress address = isa.getAddress();
+    int[] now = new int[1];
+    perAddress.compute(address, (a, c) -> {
+      AtomicInteger count = c != null ? c : new AtomicInteger();
+      now[0] = count.incrementAndGet();
+      return count;
+    });
+    if (now[0] > perAddressLimit) {
+      decrementAddress(address);
+      connections.decrementAndGet();
+      stats.refused(Stats.MAX_PER_ADDRESS);
+      throw new CapacityExceededException("too many connections from your address", retry);
+    }
+    channel.attr(ADDRESS_SLOT).set(address);
+  }
+
+  /** Returns the slots {@link #admit(Channel)} took when no session took them over. */
+  public void releaseAdmission(Channel channel) {
+    connections.decrementAndGet();
+    releaseAddress(channel);
+  }
+
+  private void releaseAddress(Channel channel) {
+    InetAddress address = channel.attr(ADDRESS_SLOT).getAndSet(null);
+    if (address != null) {
+      decrementAddress(address);
+    }
+  }
+
+  /** Atomic per key (compute), so the map keeps no entry for an address without connections. */
+  private void decrementAddress(InetAddress address) {
+    perAddress.computeIfPresent(address, (a, c) -> c.decrementAndGet() <= 0 ? null : c);
+  }
+
   /** Registers an admitted channel as a session; on the channel's loop. */
   public Session openSession(Channel channel, Transport transport, int transportIndex, RequestInfo request) {
     LoopState loop = loopByExecutor.get(channel.eventLoop());
@@ -224,9 +334,12 @@ public final class Hub {
       throw new IllegalStateException("channel is not served by this server's event loops: " + channel);
     }
     assert loop.loop.inEventLoop();
+    Principal principal = channel.attr(PRINCIPAL).get();
     SessionImpl s = new SessionImpl(this, sessionIds.incrementAndGet(), channel, transport, transportIndex,
-        loop, request, nanoTime());
+        loop, request, principal != null ? principal : Principal.ANONYMOUS, nanoTime());
     loop.add(s);
+    byTransport[transportIndex].incrementAndGet();
+    channel.pipeline().addFirst(io.livepush.spi.PipelineNames.WRITABILITY, new WritabilityHandler(s));
     channel.closeFuture().addListener(f -> onClosed(loop, s));
     for (ConnectionListener l : listeners) {
       try {
@@ -243,6 +356,8 @@ public final class Hub {
     loop.remove(s);
     s.unsubscribeAll();
     connections.decrementAndGet();
+    byTransport[s.transportIndex].decrementAndGet();
+    releaseAddress(s.channel);
     CloseReason reason = s.closeReason != null ? s.closeReason : CloseReason.CLIENT_CLOSED;
     for (ConnectionListener l : listeners) {
       try {
@@ -254,30 +369,77 @@ public final class Hub {
   }
 
   /**
-   * Closes every session with {@code reason}; each on its own loop. The future completes once every one of
-   * those channels has closed, so a caller can let goodbyes (WebSocket close handshakes) finish before the
-   * loops stop.
+   * Closes every session with {@code reason} at once; each on its own loop. The future completes once every
+   * one of those channels has closed, so a caller can let goodbyes (WebSocket close handshakes) finish before
+   * the loops stop.
    */
-  public java.util.concurrent.CompletableFuture<Void> closeAll(CloseReason reason) {
-    List<java.util.concurrent.CompletableFuture<Void>> done = new ArrayList<>();
+  public CompletableFuture<Void> closeAll(CloseReason reason) {
+    return closeAll(reason, Duration.ZERO, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Closes every session with {@code reason}, spreading the closes over {@code window}: each loop closes its
+   * sessions in batches of at most {@code batchSize}, the k-th of n batches after {@code window * k / n}, so
+   * clients do not all reconnect in the same instant. Loops with one batch close at once. The future completes
+   * when every one of those channels has closed (bound it: a stalled peer may never finish its goodbye).
+   */
+  public CompletableFuture<Void> closeAll(CloseReason reason, Duration window, int batchSize) {
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    long windowNanos = window.toNanos();
     for (LoopState l : loops) {
-      java.util.concurrent.CompletableFuture<Void> loopDone = new java.util.concurrent.CompletableFuture<>();
-      done.add(loopDone);
-      l.loop.execute(() -> {
-        List<SessionImpl> sessions = new ArrayList<>(l.sessions);
-        AtomicInteger open = new AtomicInteger(sessions.size() + 1);
-        Runnable closedOne = () -> {
-          if (open.decrementAndGet() == 0) {
-            loopDone.complete(null);
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      all.add(done);
+      try {
+        l.loop.execute(() -> {
+          List<SessionImpl> sessions = new ArrayList<>(l.sessions);
+          AtomicInteger open = new AtomicInteger(sessions.size() + 1);
+          Runnable closedOne = () -> {
+            if (open.decrementAndGet() == 0) {
+              done.complete(null);
+            }
+          };
+          for (SessionImpl s : sessions) {
+            s.channel.closeFuture().addListener(f -> closedOne.run());
           }
-        };
-        for (SessionImpl s : sessions) {
-          s.channel.closeFuture().addListener(f -> closedOne.run());
-          s.close(reason);
-        }
-        closedOne.run();
-      });
+          int batches = Math.max(1, (sessions.size() + batchSize - 1) / batchSize);
+          for (int b = 0; b < batches; b++) {
+            int from = (int) ((long) sessions.size() * b / batches);
+            int to = (int) ((long) sessions.size() * (b + 1) / batches);
+            List<SessionImpl> batch = sessions.subList(from, to);
+            Runnable closeBatch = () -> {
+              for (SessionImpl s : batch) {
+                s.close(reason);
+              }
+            };
+            if (b == 0 || windowNanos == 0) {
+              closeBatch.run();
+            } else {
+              l.loop.schedule(closeBatch, windowNanos * b / batches, TimeUnit.NANOSECONDS);
+            }
+          }
+          closedOne.run();
+        });
+      } catch (RejectedExecutionException e) {
+        done.complete(null);
+      }
     }
-    return java.util.concurrent.CompletableFuture.allOf(done.toArray(new java.util.concurrent.CompletableFuture[0]));
+    return CompletableFuture.allOf(all.toArray(new CompletableFuture[0]));
+  }
+
+  /** Tells a session its channel drained below the low water mark; first in the pipeline. */
+  private static final class WritabilityHandler extends ChannelInboundHandlerAdapter {
+    private final SessionImpl session;
+
+    WritabilityHandler(SessionImpl session) {
+      this.session = session;
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (ctx.channel().isWritable()) {
+        session.onWritable();
+      }
+      ctx.fireChannelWritabilityChanged();
+    }
   }
 }

@@ -4,6 +4,7 @@ import io.livepush.HttpReply;
 import io.livepush.HttpService;
 import io.livepush.RequestInfo;
 import io.livepush.spi.HttpResponses;
+import io.livepush.spi.PipelineNames;
 import io.livepush.spi.Transport;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
@@ -45,6 +46,10 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    RequestDeadlineHandler deadline = (RequestDeadlineHandler) ctx.pipeline().get(PipelineNames.REQUEST_DEADLINE);
+    if (deadline != null) {
+      deadline.disarm();
+    }
     DecoderResult result = request.decoderResult();
     if (result.isFailure()) {
       Throwable cause = result.cause();
@@ -63,6 +68,9 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
     }
     for (Transport t : transports) {
       if (t.handle(ctx, request)) {
+        if (deadline != null && ctx.pipeline().get(PipelineNames.REQUEST_DEADLINE) == deadline) {
+          ctx.pipeline().remove(deadline); // a stream (or its own handshake timeout) takes over
+        }
         return;
       }
     }
@@ -80,6 +88,9 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
         }
         if (reply != null) {
           send(ctx, request, reply);
+          if (deadline != null && ctx.channel().isActive()) {
+            deadline.arm(); // keep-alive: the next request head has the same deadline
+          }
           return;
         }
       }

@@ -3,8 +3,10 @@ package io.livepush.internal;
 import io.livepush.CloseReason;
 import io.livepush.EventId;
 import io.livepush.LivePushException;
+import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.livepush.ResetReason;
+import io.livepush.SlowConsumerPolicy;
 import io.livepush.spi.Session;
 import io.livepush.spi.Transport;
 import io.netty.buffer.ByteBuf;
@@ -25,6 +27,7 @@ final class SessionImpl implements Session {
   final int transportIndex;
   final int loopIndex;
   final RequestInfo request;
+  final Principal principal;
   private final HashMap<String, Subscription> subscriptions = new HashMap<>();
   long lastWriteNanos;
   long lastReadNanos;
@@ -35,9 +38,11 @@ final class SessionImpl implements Session {
   private final LoopState loop;
   private boolean closed;
   CloseReason closeReason;
+  /** Subscriptions owing a slow-consumer reset or holding a conflated event; flushed once writable. */
+  private boolean backlog;
 
   SessionImpl(Hub hub, long id, Channel channel, Transport transport, int transportIndex, LoopState loop,
-      RequestInfo request, long now) {
+      RequestInfo request, Principal principal, long now) {
     this.hub = hub;
     this.loop = loop;
     this.id = id;
@@ -46,6 +51,7 @@ final class SessionImpl implements Session {
     this.transportIndex = transportIndex;
     this.loopIndex = loop.index;
     this.request = request;
+    this.principal = principal;
     this.lastWriteNanos = now;
     this.lastReadNanos = now;
     this.lastHeartbeatNanos = now;
@@ -64,6 +70,11 @@ final class SessionImpl implements Session {
   @Override
   public RequestInfo request() {
     return request;
+  }
+
+  @Override
+  public Principal principal() {
+    return principal;
   }
 
   @Override
@@ -103,7 +114,7 @@ final class SessionImpl implements Session {
             replays.add(resume.events);
           }
         }
-        Subscription s = new Subscription(this, topic, start.offset());
+        Subscription s = new Subscription(this, topic, start.offset(), hub.slowConsumerPolicy(name));
         topic.addSubscriber(loopIndex, s);
         subscriptions.put(name, s);
       }
@@ -111,6 +122,8 @@ final class SessionImpl implements Session {
       log.unlock();
     }
     hub.stats.onSubscribe(resumeFrom != null, resetReasons);
+    hub.stats.activeSubscriptions.add(fresh.size());
+    hub.presenceJoin(this, fresh);
     for (int i = 0; i < resetTopics.size(); i++) {
       write(transport.encodeReset(channel.alloc(), resetTopics.get(i), resetReasons.get(i), start));
     }
@@ -138,6 +151,7 @@ final class SessionImpl implements Session {
     for (LogEntry e : entries) {
       buf.writeBytes(e.encoded[transportIndex]);
     }
+    hub.stats.bytesWritten.add(total);
     write(buf);
   }
 
@@ -152,11 +166,59 @@ final class SessionImpl implements Session {
   }
 
   /**
-   * Delivers one live event, taking ownership of {@code buf}; the flush follows once the loop's queued
-   * deliveries have run. Returns {@code false} (and releases) when the
-   * connection is over its outbound budget and was closed as a slow consumer: its client resumes from the
-   * last id it received, so the replay log covers what it missed.
+   * Delivers one live event of {@code s}, taking ownership of {@code buf}; the flush follows once the loop's
+   * queued deliveries have run. When the connection is over its outbound budget (not writable, counting the
+   * batch's unflushed bytes) the subscription's {@link SlowConsumerPolicy} decides: close (the client resumes
+   * from the log), skip and owe a reset, or keep only this newest event. Returns whether it was written.
    */
+  boolean deliver(Subscription s, LogEntry entry, ByteBuf buf) {
+    if (closed) {
+      buf.release();
+      return false;
+    }
+    if (!channel.isWritable()) {
+      // Unflushed bytes of this batch count against the budget too: flush them before judging the client.
+      channel.flush();
+    }
+    if (!channel.isWritable()) {
+      buf.release();
+      switch (s.policy) {
+        case DROP_WITH_RESET -> {
+          if (!s.dropping) {
+            s.dropping = true;
+            backlog = true;
+            hub.stats.slowConsumer(SlowConsumerPolicy.DROP_WITH_RESET);
+          }
+          hub.stats.dropped.increment();
+        }
+        case KEEP_LATEST -> {
+          if (s.latest == null) {
+            hub.stats.slowConsumer(SlowConsumerPolicy.KEEP_LATEST);
+          } else {
+            hub.stats.conflated.increment();
+          }
+          s.latest = entry;
+          backlog = true;
+        }
+        default -> {
+          hub.stats.slowConsumer(SlowConsumerPolicy.DISCONNECT);
+          close(CloseReason.SLOW_CONSUMER);
+        }
+      }
+      return false;
+    }
+    if (backlog) {
+      // Owed resets and conflated events precede this one, keeping offset order per connection.
+      drainBacklog();
+    }
+    lastWriteNanos = hub.nanoTime();
+    hub.stats.bytesWritten.add(buf.readableBytes());
+    channel.write(buf, channel.voidPromise());
+    loop.markDirty(this);
+    return true;
+  }
+
+  /** Kept for callers without a subscription: behaves as {@link SlowConsumerPolicy#DISCONNECT}. */
   boolean deliver(ByteBuf buf) {
     if (closed) {
       buf.release();
@@ -178,6 +240,42 @@ final class SessionImpl implements Session {
     return true;
   }
 
+  /**
+   * Called when the channel became writable again: writes the resets owed by dropping subscriptions, then the
+   * conflated events in offset order, and flushes.
+   */
+  void onWritable() {
+    if (backlog && !closed && channel.isWritable()) {
+      drainBacklog();
+      channel.flush();
+    }
+  }
+
+  private void drainBacklog() {
+    backlog = false;
+    List<LogEntry> latest = null;
+    for (Subscription s : subscriptions.values()) {
+      if (s.dropping) {
+        s.dropping = false;
+        hub.stats.reset(ResetReason.SLOW_CONSUMER);
+        write(transport.encodeReset(channel.alloc(), s.topic.name, ResetReason.SLOW_CONSUMER,
+            EventId.of(hub.log.epoch(), s.position)));
+      }
+      if (s.latest != null) {
+        if (latest == null) {
+          latest = new ArrayList<>();
+        }
+        latest.add(s.latest);
+        s.latest = null;
+      }
+    }
+    if (latest != null) {
+      latest.sort((a, b) -> Long.compare(a.offset, b.offset));
+      writeEntries(latest);
+      hub.stats.delivered.add(latest.size());
+    }
+  }
+
   @Override
   public void flush() {
     channel.flush();
@@ -185,6 +283,9 @@ final class SessionImpl implements Session {
 
   void writeHeartbeat(long now) {
     lastHeartbeatNanos = now;
+    if (!channel.isWritable()) {
+      return; // output is pending anyway; more bytes would only grow a stalled client's backlog
+    }
     write(transport.encodeHeartbeat(channel.alloc()));
     channel.flush();
   }
@@ -201,6 +302,8 @@ final class SessionImpl implements Session {
     } finally {
       hub.log.unlock();
     }
+    hub.stats.activeSubscriptions.decrement();
+    hub.presenceLeave(this, List.of(topic));
     return true;
   }
 
@@ -217,7 +320,10 @@ final class SessionImpl implements Session {
     } finally {
       hub.log.unlock();
     }
+    hub.stats.activeSubscriptions.add(-subscriptions.size());
+    List<String> names = new ArrayList<>(subscriptions.keySet());
     subscriptions.clear();
+    hub.presenceLeave(this, names);
   }
 
   @Override

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.livepush.CapacityExceededException;
 import io.livepush.Event;
 import io.livepush.EventId;
+import io.livepush.AuthenticationException;
 import io.livepush.LivePushConfig;
+import io.livepush.Presence;
+import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -42,6 +45,51 @@ public interface TransportContext {
 
   /** Returns a slot taken by {@link #admit()} that no session took over. */
   void releaseAdmission();
+
+  /**
+   * Runs the server's {@link io.livepush.Authenticator} on {@code request}, before the stream starts or the
+   * upgrade is answered, and remembers the principal for the session {@link #openSession} creates on
+   * {@code channel}. SSE answers a refusal with its status (401 with {@code WWW-Authenticate} when given,
+   * or 403); WebSocket answers it with the same status before the 101.
+   *
+   * @throws AuthenticationException when refused
+   */
+  default Principal authenticate(Channel channel, RequestInfo request) {
+    return Principal.ANONYMOUS;
+  }
+
+  /** Whether {@code principal} may follow {@code topic} (the server's {@link io.livepush.TopicAuthorizer}). */
+  default boolean canSubscribe(Principal principal, RequestInfo request, String topic) {
+    return canSubscribe(request, topic);
+  }
+
+  /**
+   * Whether {@code principal} may send client messages to {@code topic} (WebSocket {@code message}); refused
+   * ones get an {@code error} with code {@code forbidden}.
+   */
+  default boolean canPublish(Principal principal, RequestInfo request, String topic) {
+    return true;
+  }
+
+  /**
+   * Like {@link #admit()}, and also applies the admission rate and the per-address limit to {@code channel}'s
+   * peer. Prefer it; release with {@link #releaseAdmission(Channel)} if no session takes the slot over.
+   *
+   * @throws CapacityExceededException (503 + {@code Retry-After} on SSE, close 1013 on WebSocket)
+   */
+  default void admit(Channel channel) {
+    admit();
+  }
+
+  /** Returns the slots {@link #admit(Channel)} took that no session took over. */
+  default void releaseAdmission(Channel channel) {
+    releaseAdmission();
+  }
+
+  /** The server's presence registry. */
+  default Presence presence() {
+    throw new UnsupportedOperationException("presence");
+  }
 
   /** Publishes like {@link io.livepush.LivePushServer#publish}. */
   EventId publish(String topic, Event event);

@@ -48,6 +48,9 @@ public final class ScoreboardApp {
     ChatRoom room = new ChatRoom();
     return LivePushServer.builder()
         .port(port)
+        // A score is a snapshot: a client that falls behind only needs the newest one per match.
+        .slowConsumerPolicy(io.livepush.SlowConsumerPolicy.KEEP_LATEST)
+        .statsService("/stats") // counters as JSON; expose only internally in production
         .transport(SseTransport.builder()
             .route("/api/match/{id}/live", "match:{id}")
             .multiTopicPath("/api/live")

@@ -49,6 +49,10 @@ class ScoreboardAppTest {
           }
         }
         assertThat(event).startsWith("data: {\"id\":\"1\",\"home\":\"Lions\"").contains("\"minute\":");
+        HttpResponse<String> stats = http.send(HttpRequest.newBuilder(URI.create(base + "/stats")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(stats.statusCode()).isEqualTo(200);
+        assertThat(stats.body()).contains("\"connectionsByTransport\":{\"sse\":1}", "\"keep_latest\":0");
       }
     }
   }

@@ -1,10 +1,12 @@
 package io.livepush.sse;
 
+import io.livepush.AuthenticationException;
 import io.livepush.CapacityExceededException;
 import io.livepush.CloseReason;
 import io.livepush.EventId;
 import io.livepush.InvalidEventIdException;
 import io.livepush.LivePushException;
+import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.livepush.ResetReason;
 import io.livepush.Topics;
@@ -77,7 +79,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Errors</h2>
  * Answered before the stream starts, as {@code text/plain} with the reason: wrong method 405 (with
  * {@code Allow}), malformed or over-long resume id 400, invalid or missing topic 400, too many topics 400,
- * topic refused by the authorizer 403, over capacity 503 with {@code Retry-After}. Unknown paths are left to
+ * refused by the {@link io.livepush.Authenticator} 401 (with {@code WWW-Authenticate} when it gives a challenge)
+ * or 403, topic refused by the authorizer 403, over capacity (total, per address, admission rate) 503 with
+ * {@code Retry-After}. Unknown paths are left to
  * the core (404). Browsers' EventSource does not reconnect after any of these (WHATWG: non-200 fails the
  * connection), which is what they mean.
  */
@@ -155,6 +159,17 @@ public final class SseTransport implements Transport {
     }
     TransportContext c = context;
     RequestInfo info = c.requestInfo(ctx.channel(), request);
+    Principal principal;
+    try {
+      principal = c.authenticate(ctx.channel(), info);
+    } catch (AuthenticationException e) {
+      HttpHeaders h = corsHeaders(request, new DefaultHttpHeaders());
+      if (e.challenge() != null) {
+        h.set(HttpHeaderNames.WWW_AUTHENTICATE, e.challenge());
+      }
+      HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(e.httpStatus()), e.getMessage(), h);
+      return true;
+    }
     if (stream != null) {
       openStream(ctx, request, info, stream);
       return true;
@@ -167,11 +182,11 @@ public final class SseTransport implements Transport {
       }
       EventId resume = resumeId(request, info);
       for (String t : topics) {
-        if (!c.canSubscribe(info, t)) {
+        if (!c.canSubscribe(principal, info, t)) {
           throw new LivePushException("not allowed to follow topic " + t, 403);
         }
       }
-      c.admit();
+      c.admit(ctx.channel());
       openSubscription(ctx, request, info, topics, resume);
     } catch (CapacityExceededException e) {
       HttpHeaders h = new DefaultHttpHeaders().setInt(HttpHeaderNames.RETRY_AFTER, e.retryAfterSeconds());
@@ -221,7 +236,7 @@ public final class SseTransport implements Transport {
       startStream(ctx, request);
       session = context.openSession(ctx.channel(), info);
     } catch (RuntimeException e) {
-      context.releaseAdmission();
+      context.releaseAdmission(ctx.channel());
       throw e;
     }
     session.write(retryBlock());
@@ -230,7 +245,7 @@ public final class SseTransport implements Transport {
 
   private void openStream(ChannelHandlerContext ctx, FullHttpRequest request, RequestInfo info, StreamRoute route) {
     try {
-      context.admit();
+      context.admit(ctx.channel());
     } catch (CapacityExceededException e) {
       HttpHeaders h = new DefaultHttpHeaders().setInt(HttpHeaderNames.RETRY_AFTER, e.retryAfterSeconds());
       HttpResponses.sendError(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage(), h);
@@ -242,7 +257,7 @@ public final class SseTransport implements Transport {
       startStream(ctx, request);
       session = context.openSession(ctx.channel(), info);
     } catch (RuntimeException e) {
-      context.releaseAdmission();
+      context.releaseAdmission(ctx.channel());
       throw e;
     }
     session.write(retryBlock());
@@ -352,6 +367,10 @@ public final class SseTransport implements Transport {
       long base = context.config().retry().toMillis();
       byte[] retry = SseEncoder.retry(base + ThreadLocalRandom.current().nextLong(base * 2 + 1));
       ch.writeAndFlush(Unpooled.wrappedBuffer(retry)).addListener(ChannelFutureListener.CLOSE);
+    } else if (reason == CloseReason.SLOW_CONSUMER) {
+      // Its backlog may never drain; close now. A cut event is discarded by the client (WHATWG: no dispatch
+      // without the blank line), which resumes from the last complete id.
+      ch.close();
     } else {
       // Flush first so an event already handed to the channel is not cut in half.
       ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);

@@ -33,6 +33,8 @@ final class RawSseClient implements AutoCloseable {
   volatile long retry = -1;
   private final Thread reader;
   volatile boolean ended;
+  /** Counted down at end of stream. */
+  final java.util.concurrent.CountDownLatch endedLatch = new java.util.concurrent.CountDownLatch(1);
 
   private RawSseClient(HttpResponse<InputStream> response) {
     this.response = response;
@@ -100,6 +102,7 @@ final class RawSseClient implements AutoCloseable {
       // connection closed
     } finally {
       ended = true;
+      endedLatch.countDown();
     }
   }
 

@@ -1,5 +1,6 @@
 package io.livepush.websocket;
 
+import io.livepush.AuthenticationException;
 import io.livepush.CapacityExceededException;
 import io.livepush.CloseReason;
 import io.livepush.EventId;
@@ -18,6 +19,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -193,9 +195,19 @@ public final class WebSocketTransport implements Transport {
     }
     TransportContext c = context;
     RequestInfo info = c.requestInfo(ctx.channel(), request);
+    try {
+      c.authenticate(ctx.channel(), info); // 401/403 before the 101; the principal goes to the session
+    } catch (AuthenticationException e) {
+      HttpHeaders h = new DefaultHttpHeaders();
+      if (e.challenge() != null) {
+        h.set(HttpHeaderNames.WWW_AUTHENTICATE, e.challenge());
+      }
+      HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(e.httpStatus()), e.getMessage(), h);
+      return true;
+    }
     boolean admitted;
     try {
-      c.admit();
+      c.admit(ctx.channel()); // total, per-address and admission-rate limits
       admitted = true;
     } catch (CapacityExceededException e) {
       admitted = false; // handshake, then close 1013

@@ -91,7 +91,7 @@ final class WsHandler extends ChannelInboundHandlerAdapter implements WebSocketC
   public void channelInactive(ChannelHandlerContext ctx) {
     if (admitted) {
       admitted = false;
-      transport.context.releaseAdmission();
+      transport.context.releaseAdmission(channel);
     }
     closing = true;
     pending.clear();
@@ -319,7 +319,7 @@ final class WsHandler extends ChannelInboundHandlerAdapter implements WebSocketC
       return;
     }
     for (String t : topics) {
-      if (!c.canSubscribe(request, t)) {
+      if (!c.canSubscribe(s.principal(), request, t)) {
         error("forbidden", "not allowed to follow topic " + WsFrames.quote(t), ref);
         return;
       }
@@ -359,6 +359,11 @@ final class WsHandler extends ChannelInboundHandlerAdapter implements WebSocketC
     JsonNode topic = node.get("topic");
     if (topic != null && !topic.isNull() && !topic.isTextual()) {
       error("bad-request", "\"topic\" must be a string", ref);
+      return;
+    }
+    if (topic != null && topic.isTextual()
+        && !transport.context.canPublish(session.principal(), request, topic.asText())) {
+      error("forbidden", "not allowed to publish to topic " + WsFrames.quote(topic.asText()), ref);
       return;
     }
     JsonNode data = node.get("data");

@@ -19,7 +19,12 @@ final class RawWs implements AutoCloseable {
   final DataInputStream in;
 
   RawWs(int port) throws IOException {
-    socket = new Socket("127.0.0.1", port);
+    this(new Socket("127.0.0.1", port));
+  }
+
+  /** Wraps a connected socket (for example one with a tiny receive buffer set before connecting). */
+  RawWs(Socket connected) throws IOException {
+    socket = connected;
     socket.setSoTimeout(10_000);
     out = socket.getOutputStream();
     in = new DataInputStream(socket.getInputStream());

@@ -1,0 +1,68 @@
+package io.livepush;
+
+import java.util.Objects;
+
+/**
+ * The outcome of an {@link Authenticator}: a {@link Principal}, or a refusal answered with
+ * {@code 401 Unauthorized} (no or bad credentials, RFC 9110 §15.5.2) or {@code 403 Forbidden} (known but not
+ * allowed, §15.5.4) before an SSE stream starts or a WebSocket upgrade completes. Immutable.
+ */
+public final class AuthResult {
+  private final Principal principal;
+  private final int status;
+  private final String reason;
+  private final String challenge;
+
+  private AuthResult(Principal principal, int status, String reason, String challenge) {
+    this.principal = principal;
+    this.status = status;
+    this.reason = reason;
+    this.challenge = challenge;
+  }
+
+  /** Accepts the connection as {@code principal}. */
+  public static AuthResult allow(Principal principal) {
+    return new AuthResult(Objects.requireNonNull(principal, "principal"), 0, null, null);
+  }
+
+  /** Refuses with 401; {@code reason} is sent to the client, so keep secrets out of it. */
+  public static AuthResult unauthorized(String reason) {
+    return new AuthResult(null, 401, Objects.requireNonNull(reason, "reason"), null);
+  }
+
+  /** Refuses with 401 and a {@code WWW-Authenticate} challenge (RFC 9110 §11.6.1), for example {@code Bearer}. */
+  public static AuthResult unauthorized(String reason, String challenge) {
+    return new AuthResult(null, 401, Objects.requireNonNull(reason, "reason"),
+        Objects.requireNonNull(challenge, "challenge"));
+  }
+
+  /** Refuses with 403. */
+  public static AuthResult forbidden(String reason) {
+    return new AuthResult(null, 403, Objects.requireNonNull(reason, "reason"), null);
+  }
+
+  /** Whether the connection is accepted. */
+  public boolean isAllowed() {
+    return principal != null;
+  }
+
+  /** The principal when allowed, else {@code null}. */
+  public Principal principal() {
+    return principal;
+  }
+
+  /** 401 or 403 when refused, {@code 0} when allowed. */
+  public int status() {
+    return status;
+  }
+
+  /** The refusal's reason, or {@code null}. */
+  public String reason() {
+    return reason;
+  }
+
+  /** The {@code WWW-Authenticate} value of a 401, or {@code null}. */
+  public String challenge() {
+    return challenge;
+  }
+}

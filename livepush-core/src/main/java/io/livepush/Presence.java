@@ -1,0 +1,51 @@
+package io.livepush;
+
+import java.util.List;
+
+/**
+ * Who follows a topic, for topics with presence enabled ({@link LivePushServer.Builder#presence}). One member
+ * per principal name, however many connections it has; a member whose last connection leaves stays listed for
+ * the grace period ({@link LivePushServer.Builder#presenceGrace}) so a client that drops and resumes does not
+ * flap.
+ *
+ * <h2>Join and leave events</h2>
+ * Changes are published on the companion topic {@link #eventsTopic(String) topic + "~presence"} as events of
+ * type {@value #JOIN_TYPE} / {@value #LEAVE_TYPE} with JSON data
+ * {@code {"topic":..,"member":<name>,"metadata":{..},"count":<members now>}}. Clients opt in by subscribing
+ * to the companion topic like any other (authorizers see that name); they are replayable and resumable like
+ * other events.
+ *
+ * <p>This implementation is per node. Methods are safe from any thread.
+ */
+public interface Presence {
+  /** Event type of a join. */
+  String JOIN_TYPE = "presence.join";
+  /** Event type of a leave. */
+  String LEAVE_TYPE = "presence.leave";
+  /** Suffix of the companion topic carrying join and leave events. */
+  String TOPIC_SUFFIX = "~presence";
+
+  /** Members of {@code topic} now (including those in their grace period). */
+  int count(String topic);
+
+  /** The members of {@code topic}, ordered by name. */
+  List<Member> members(String topic);
+
+  /** The companion topic of {@code topic}. */
+  static String eventsTopic(String topic) {
+    return topic + TOPIC_SUFFIX;
+  }
+
+  /**
+   * One member.
+   *
+   * @param name the principal's name
+   * @param metadata public data about the member (from {@link LivePushServer.Builder#presenceMetadata})
+   * @param connections connections of this principal following the topic now (0 during the grace period)
+   */
+  record Member(String name, java.util.Map<String, Object> metadata, int connections) {
+    public Member {
+      metadata = java.util.Map.copyOf(metadata);
+    }
+  }
+}

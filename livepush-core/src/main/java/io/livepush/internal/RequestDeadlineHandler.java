@@ -1,0 +1,72 @@
+package io.livepush.internal;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Slow-loris guard: sits before the HTTP codec and answers {@code 408 Request Timeout} (RFC 9110 §15.5.9),
+ * then closes, when a complete request has not been dispatched within the deadline. The router disarms it
+ * when it dispatches a request, removes it when a transport turns the connection into a stream, and re-arms
+ * it after answering a plain keep-alive request. Per channel, not sharable; timers run on the channel's loop.
+ */
+public final class RequestDeadlineHandler extends ChannelInboundHandlerAdapter {
+  private static final byte[] TIMEOUT = ("HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n"
+      + "Content-Length: 29\r\nConnection: close\r\n\r\nrequest headers not received\n")
+      .getBytes(StandardCharsets.US_ASCII);
+
+  private final long timeoutNanos;
+  private final Stats stats;
+  private ChannelHandlerContext ctx;
+  private ScheduledFuture<?> timer;
+
+  public RequestDeadlineHandler(long timeoutNanos, Stats stats) {
+    this.timeoutNanos = timeoutNanos;
+    this.stats = stats;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    arm();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    disarm();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    disarm();
+    ctx.fireChannelInactive();
+  }
+
+  /** Starts (again) the clock for the next request head. On the channel's loop. */
+  public void arm() {
+    disarm();
+    timer = ctx.executor().schedule(this::expire, timeoutNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Stops the clock: a request was dispatched. On the channel's loop. */
+  public void disarm() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  private void expire() {
+    timer = null;
+    if (!ctx.channel().isActive()) {
+      return;
+    }
+    stats.refused(Stats.REQUEST_HEADER_TIMEOUT);
+    // Written from here, below the HTTP codec, so a half-parsed request cannot interfere.
+    ctx.writeAndFlush(Unpooled.wrappedBuffer(TIMEOUT)).addListener(ChannelFutureListener.CLOSE);
+  }
+}

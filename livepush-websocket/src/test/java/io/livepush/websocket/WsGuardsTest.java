@@ -1,0 +1,248 @@
+package io.livepush.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.livepush.AuthResult;
+import io.livepush.CloseReason;
+import io.livepush.ConnectionInfo;
+import io.livepush.ConnectionListener;
+import io.livepush.Event;
+import io.livepush.LivePushServer;
+import io.livepush.Principal;
+import io.livepush.ResetReason;
+import io.livepush.SlowConsumerPolicy;
+import io.livepush.TopicAuthorizer;
+import io.livepush.spi.Session;
+import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The core's guards as the WebSocket transport applies them: statuses before the 101, close codes after. */
+class WsGuardsTest {
+  private LivePushServer server;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final BlockingQueue<Channel> channels = new LinkedBlockingQueue<>();
+  private final BlockingQueue<CloseReason> closes = new LinkedBlockingQueue<>();
+
+  @AfterEach
+  void stop() throws Exception {
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private void start(LivePushServer.Builder b) {
+    server = b.host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO)
+        .connectionListener(new ConnectionListener() {
+          @Override
+          public void onOpen(ConnectionInfo c) {
+            channels.add(((Session) c).channel());
+          }
+
+          @Override
+          public void onClose(ConnectionInfo c, CloseReason reason) {
+            closes.add(reason);
+          }
+        })
+        .transport(WebSocketTransport.builder()
+            .messageHandler((connection, message) -> connection.ack(message.ref()))
+            .build())
+        .build();
+    server.start().join();
+  }
+
+  private RawWs raw() throws Exception {
+    RawWs r = new RawWs(server.port());
+    closeables.add(r);
+    return r;
+  }
+
+  private static void text(RawWs ws, String json) throws Exception {
+    ws.frame(true, 0x1, json.getBytes(StandardCharsets.UTF_8), true);
+  }
+
+  private static String nextText(RawWs ws) throws Exception {
+    for (;;) {
+      RawWs.Frame f = ws.readFrame();
+      if (f.opcode == 0x1) {
+        return new String(f.payload, StandardCharsets.UTF_8);
+      }
+    }
+  }
+
+  @Test
+  void authenticationRefusalsAre401And403BeforeTheUpgrade() throws Exception {
+    start(LivePushServer.builder().authenticator(req -> {
+      if (req.header("X-Banned") != null) {
+        return AuthResult.forbidden("account suspended");
+      }
+      return "ok".equals(req.cookie("s")) ? AuthResult.allow(Principal.of("carol"))
+          : AuthResult.unauthorized("credentials required", "Bearer");
+    }));
+    String none = raw().request(RawWs.upgrade("/ws", RawWs.GOOD));
+    assertThat(none).startsWith("HTTP/1.1 401").containsIgnoringCase("www-authenticate: Bearer");
+    List<String> banned = new ArrayList<>(List.of(RawWs.GOOD));
+    banned.add("Cookie: s=ok");
+    banned.add("X-Banned: 1");
+    assertThat(raw().request(RawWs.upgrade("/ws", banned.toArray(new String[0])))).startsWith("HTTP/1.1 403");
+    List<String> good = new ArrayList<>(List.of(RawWs.GOOD));
+    good.add("Cookie: s=ok");
+    RawWs ok = raw();
+    assertThat(ok.request(RawWs.upgrade("/ws", good.toArray(new String[0])))).startsWith("HTTP/1.1 101");
+    Channel ch = channels.poll(10, TimeUnit.SECONDS);
+    assertThat(ch).isNotNull();
+    assertThat(server.stats().refusals()).containsEntry("unauthorized", 1L).containsEntry("forbidden", 1L);
+  }
+
+  @Test
+  void topicAndClientPublishRightsGiveForbiddenErrors() throws Exception {
+    start(LivePushServer.builder()
+        .authenticator(req -> AuthResult.allow(Principal.of(req.queryParameters().get("u").get(0))))
+        .topicAuthorizer(new TopicAuthorizer() {
+          @Override
+          public boolean canSubscribe(io.livepush.RequestInfo request, String topic) {
+            return false;
+          }
+
+          @Override
+          public boolean canSubscribe(Principal p, io.livepush.RequestInfo request, String topic) {
+            return !topic.startsWith("private:") || p.name().equals("dave");
+          }
+
+          @Override
+          public boolean canPublish(Principal p, io.livepush.RequestInfo request, String topic) {
+            return !topic.startsWith("announcements");
+          }
+        }));
+    RawWs eve = raw();
+    eve.handshake("/ws?u=eve");
+    text(eve, "{\"type\":\"subscribe\",\"topics\":[\"private:x\"],\"ref\":\"s1\"}");
+    String err = nextText(eve);
+    assertThat(err).contains("\"type\":\"error\"", "\"code\":\"forbidden\"", "\"ref\":\"s1\"");
+    text(eve, "{\"type\":\"message\",\"topic\":\"announcements\",\"data\":1,\"ref\":\"m1\"}");
+    assertThat(nextText(eve)).contains("\"code\":\"forbidden\"", "\"ref\":\"m1\"");
+    text(eve, "{\"type\":\"message\",\"topic\":\"chat\",\"data\":1,\"ref\":\"m2\"}");
+    assertThat(nextText(eve)).contains("\"type\":\"ack\"", "\"ref\":\"m2\"");
+    RawWs dave = raw();
+    dave.handshake("/ws?u=dave");
+    text(dave, "{\"type\":\"subscribe\",\"topics\":[\"private:x\"]}");
+    assertThat(nextText(dave)).contains("\"type\":\"subscribed\"");
+  }
+
+  @Test
+  void wssOnTheJdkEngineAndClose1001OnShutdown() throws Exception {
+    io.netty.handler.ssl.util.SelfSignedCertificate cert =
+        new io.netty.handler.ssl.util.SelfSignedCertificate("localhost");
+    try {
+      start(LivePushServer.builder().tls(cert.certificate(), cert.privateKey()));
+      assertThat(server.config().sslContext().getClass().getSimpleName()).startsWith("Jdk");
+      JdkClient c = new JdkClient();
+      c.ws = java.net.http.HttpClient.newBuilder().sslContext(trusting(cert.certificate())).build()
+          .newWebSocketBuilder().subprotocols("livepush.v1")
+          .buildAsync(java.net.URI.create("wss://localhost:" + server.port() + "/ws"), c).join();
+      c.send("{\"type\":\"subscribe\",\"topics\":[\"t\"]}");
+      assertThat(c.next()).contains("\"type\":\"subscribed\"");
+      server.publish("t", Event.text("secure"));
+      assertThat(c.next()).contains("\"data\":\"secure\"");
+      server.stop();
+      assertThat(c.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
+    } finally {
+      cert.delete();
+    }
+  }
+
+  private static javax.net.ssl.SSLContext trusting(java.io.File certFile) throws Exception {
+    java.security.cert.Certificate cert;
+    try (java.io.InputStream in = new java.io.FileInputStream(certFile)) {
+      cert = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+    }
+    java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+    ks.load(null, null);
+    ks.setCertificateEntry("livepush-test", cert);
+    javax.net.ssl.TrustManagerFactory tmf =
+        javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(ks);
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    return ctx;
+  }
+
+  @Test
+  void perAddressLimitClosesWith1013() throws Exception {
+    start(LivePushServer.builder().maxConnectionsPerAddress(1));
+    RawWs first = raw();
+    first.handshake("/ws");
+    RawWs second = raw();
+    second.handshake("/ws");
+    assertThat(second.awaitCloseCode()).isEqualTo(1013);
+    assertThat(server.stats().refusals()).containsEntry("max-connections-per-address", 1L);
+  }
+
+  @Test
+  void stalledWebSocketClientIsBoundedAndGetsAResetAfterDrops() throws Exception {
+    start(LivePushServer.builder().maxPendingOutboundBytes(32 * 1024)
+        .slowConsumerPolicy(SlowConsumerPolicy.DROP_WITH_RESET));
+    Socket s = new Socket();
+    s.setReceiveBufferSize(1024);
+    s.connect(new InetSocketAddress("127.0.0.1", server.port()));
+    RawWs ws = new RawWs(s);
+    closeables.add(ws);
+    ws.handshake("/ws");
+    Channel ch = channels.poll(10, TimeUnit.SECONDS);
+    text(ws, "{\"type\":\"subscribe\",\"topics\":[\"score\"]}");
+    String pad = "x".repeat(1000);
+    long maxPending = 0;
+    for (int i = 0; i < 50_000 && server.stats().dropped() < 100; i += 50) {
+      for (int j = 0; j < 50; j++) {
+        server.publish("score", Event.text(pad));
+      }
+      maxPending = Math.max(maxPending, ch.eventLoop().submit(() ->
+          ch.unsafe().outboundBuffer().totalPendingWriteBytes()).get(10, TimeUnit.SECONDS));
+    }
+    assertThat(server.stats().dropped()).isGreaterThanOrEqualTo(100);
+    assertThat(maxPending).isLessThanOrEqualTo(32 * 1024 + 4096);
+    for (;;) { // the client reads again: backlog, then the reset
+      String t = nextText(ws);
+      if (t.contains("\"type\":\"reset\"")) {
+        assertThat(t).contains("\"reason\":\"slow-consumer\"", "\"topic\":\"score\"");
+        break;
+      }
+    }
+    assertThat(server.stats().resets(ResetReason.SLOW_CONSUMER)).isEqualTo(1);
+    assertThat(closes).isEmpty();
+  }
+
+  @Test
+  void stalledWebSocketClientIsClosedWith1008UnderTheDefaultPolicy() throws Exception {
+    start(LivePushServer.builder().maxPendingOutboundBytes(32 * 1024));
+    Socket s = new Socket();
+    s.setReceiveBufferSize(1024);
+    s.connect(new InetSocketAddress("127.0.0.1", server.port()));
+    RawWs ws = new RawWs(s);
+    closeables.add(ws);
+    ws.handshake("/ws");
+    Channel ch = channels.poll(10, TimeUnit.SECONDS);
+    text(ws, "{\"type\":\"subscribe\",\"topics\":[\"feed\"]}");
+    String pad = "x".repeat(1000);
+    for (int i = 0; i < 50_000 && server.stats().slowConsumerDisconnects() == 0; i += 50) {
+      for (int j = 0; j < 50; j++) {
+        server.publish("feed", Event.text(pad));
+      }
+      ch.eventLoop().submit(() -> null).get(10, TimeUnit.SECONDS); // after this batch's deliveries
+    }
+    assertThat(closes.poll(10, TimeUnit.SECONDS)).isEqualTo(CloseReason.SLOW_CONSUMER);
+    assertThat(server.stats().slowConsumerDisconnects()).isEqualTo(1);
+  }
+}
