@@ -1,6 +1,7 @@
 package io.livepush;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.livepush.spi.EventBus;
 import io.livepush.spi.Transport;
 import java.time.Duration;
 import java.util.List;
@@ -55,6 +56,7 @@ public final class LivePushConfig {
   private final List<ConnectionListener> connectionListeners;
   private final List<HttpService> httpServices;
   private final TopicAuthorizer topicAuthorizer;
+  private final EventBus bus;
 
   LivePushConfig(LivePushServer.Builder b) {
     host = b.host;
@@ -77,6 +79,7 @@ public final class LivePushConfig {
     connectionListeners = List.copyOf(b.connectionListeners);
     httpServices = List.copyOf(b.httpServices);
     topicAuthorizer = b.topicAuthorizer;
+    bus = b.bus;
   }
 
   public String host() {
@@ -172,5 +175,10 @@ public final class LivePushConfig {
         + maxInitialLineBytes + ", maxHeaderBytes=" + maxHeaderBytes + ", maxPendingOutboundBytes="
         + maxPendingOutboundBytes + ", retry=" + retry + ", replay=" + replay + ", transports="
         + transports.stream().map(Transport::name).toList() + '}';
+  }
+
+  /** The cluster bus, or {@code null}: a single node with its in-memory log (the default). */
+  public EventBus bus() {
+    return bus;
   }
 }

@@ -8,6 +8,8 @@ final class Subscription {
   long position;
   /** Index in {@code topic.subscribers[loop]}. */
   int slot = -1;
+  /** {@link ReplayLog#generation()} when made: a bus reset posted earlier must not touch it. */
+  long generation;
 
   Subscription(SessionImpl session, TopicLog topic, long position) {
     this.session = session;

@@ -1,0 +1,214 @@
+package io.livepush.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.livepush.Event;
+import io.livepush.EventId;
+import io.livepush.LivePushServer;
+import io.livepush.ReplayConfig;
+import io.livepush.sse.SseTransport;
+import io.livepush.testing.DeliveryChecker;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Several livepush nodes in one JVM sharing one real {@code redis-server}; SSE clients that fail over between
+ * nodes like browsers behind a load balancer without stickiness; every run checked with {@link DeliveryChecker}.
+ */
+class ClusterTest {
+  private RedisServerProcess redis;
+  private final List<LivePushServer> nodes = new CopyOnWriteArrayList<>();
+  private final List<SseTestClient> clients = new ArrayList<>();
+  private final DeliveryChecker checker = new DeliveryChecker();
+
+  @BeforeEach
+  void startRedis() throws Exception {
+    redis = RedisServerProcess.start();
+  }
+
+  @AfterEach
+  void stopAll() throws Exception {
+    for (SseTestClient c : clients) {
+      c.close();
+    }
+    for (LivePushServer n : nodes) {
+      n.close();
+    }
+    redis.close();
+  }
+
+  private LivePushServer node(String name) {
+    return node(name, RedisBus.builder().uri(redis.uri() + "?clientName=" + name)
+        .pollInterval(Duration.ofMillis(200)), ReplayConfig.defaults());
+  }
+
+  private LivePushServer node(String name, RedisBus.Builder bus, ReplayConfig replay) {
+    LivePushServer s = LivePushServer.builder()
+        .host("127.0.0.1")
+        .port(0)
+        .ioThreads(2)
+        .nativeTransport(false)
+        .replay(replay)
+        .transport(SseTransport.builder().multiTopicPath("/events").build())
+        .bus(bus.build())
+        .build();
+    s.start().join();
+    nodes.add(s);
+    return s;
+  }
+
+  private static URI uri(LivePushServer node, String... topics) {
+    return URI.create("http://127.0.0.1:" + node.port() + "/events?topic=" + String.join(",", topics));
+  }
+
+  private SseTestClient client(String name, java.util.function.Supplier<URI> target, String lastEventId,
+      String... topics) throws InterruptedException {
+    for (String t : topics) {
+      checker.follow(name, t, 0);
+    }
+    SseTestClient c = new SseTestClient(name, target, checker, lastEventId);
+    clients.add(c);
+    assertThat(c.connects.poll(10, TimeUnit.SECONDS)).as(name + " connected").isNotNull();
+    return c;
+  }
+
+  private EventId publish(LivePushServer node, String topic) {
+    long seq = checker.lastPublished(topic) + 1;
+    EventId id = node.publish(topic, Event.text(topic + "/" + seq));
+    checker.published(topic, seq);
+    return id;
+  }
+
+  /** Waits (bounded) until {@code condition} holds, re-checking as events arrive. */
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(10); // polling a condition fed by other threads, bounded by the deadline above
+    }
+  }
+
+  private void awaitAllCaughtUp(List<String> clientNames, String... topics) throws InterruptedException {
+    for (String c : clientNames) {
+      for (String t : topics) {
+        long last = checker.lastPublished(t);
+        await(c + " to reach " + t + "/" + last, () -> checker.caughtUp(c, t, last));
+      }
+    }
+  }
+
+  @Test
+  void publishOnOneNodeReachesSubscribersOnEveryNode() throws Exception {
+    LivePushServer a = node("a");
+    LivePushServer b = node("b");
+    LivePushServer c = node("c");
+    assertThat(a.epoch()).isEqualTo(b.epoch()).isEqualTo(c.epoch());
+    client("onA", () -> uri(a, "x", "y"), null, "x", "y");
+    client("onB", () -> uri(b, "x", "y"), null, "x", "y");
+    client("onC", () -> uri(c, "x"), null, "x");
+    EventId first = publish(a, "x");
+    for (int i = 0; i < 99; i++) {
+      publish(i % 2 == 0 ? a : c, i % 3 == 0 ? "y" : "x");
+    }
+    awaitAllCaughtUp(List.of("onA", "onB"), "x", "y");
+    awaitAllCaughtUp(List.of("onC"), "x");
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r.toString()).isTrue();
+    assertThat(r.resets).isZero();
+    assertThat(r.received).isEqualTo(100 + 100 + checker.lastPublished("x"));
+    assertThat(first.epoch()).isEqualTo(a.epoch());
+  }
+
+  @Test
+  void clientsOfAStoppedNodeResumeOnAnotherWithoutLossOrRepeat() throws Exception {
+    LivePushServer a = node("a");
+    LivePushServer b = node("b");
+    LivePushServer c = node("c");
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      String n = "client" + i;
+      names.add(n);
+      // Like a load balancer: the first healthy node in a list that starts with A.
+      client(n, () -> nodes.contains(a) ? uri(a, "x", "y") : uri(b, "x", "y"), null, "x", "y");
+    }
+    AtomicInteger published = new AtomicInteger();
+    Thread publisher = new Thread(() -> {
+      for (int i = 0; i < 400; i++) {
+        publish(c, i % 2 == 0 ? "x" : "y");
+        published.incrementAndGet();
+      }
+    });
+    publisher.start();
+    await("100 events published", () -> published.get() >= 100);
+    nodes.remove(a);
+    a.close(); // mid-stream: its clients reconnect to B with their last id
+    publisher.join(30_000);
+    awaitAllCaughtUp(names, "x", "y");
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r.toString()).isTrue();
+    assertThat(r.resets).as(r.toString()).isZero();
+    for (SseTestClient cl : clients) {
+      assertThat(cl.connects).as("reconnected to B").isNotEmpty();
+    }
+  }
+
+  @Test
+  void resumeOlderThanTheLocalLogIsServedFromRedis() throws Exception {
+    LivePushServer a = node("a");
+    SseTestClient early = client("early", () -> uri(a, "x", "y"), null, "x", "y");
+    for (int i = 0; i < 30; i++) {
+      publish(a, i % 3 == 0 ? "y" : "x");
+    }
+    awaitAllCaughtUp(List.of("early"), "x", "y");
+    early.close();
+    clients.remove(early);
+    for (int i = 0; i < 6; i++) {
+      publish(a, i % 2 == 0 ? "x" : "y"); // missed by the client, and older than the late node's local log
+    }
+    LivePushServer late = node("late");
+    for (int i = 0; i < 6; i++) {
+      publish(a, i % 2 == 0 ? "x" : "y");
+    }
+    // The same client (same timeline in the checker) comes back on the late node with its last id.
+    SseTestClient resumed = new SseTestClient("early", () -> uri(late, "x", "y"), checker, early.lastEventId);
+    clients.add(resumed);
+    assertThat(resumed.connects.poll(10, TimeUnit.SECONDS)).isNotNull();
+    awaitAllCaughtUp(List.of("early"), "x", "y");
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r.toString()).isTrue();
+    assertThat(r.resets).as("served from Redis, not reset").isZero();
+    assertThat(r.received).isEqualTo(42);
+  }
+
+  @Test
+  void resumeBeyondTheBackfillBoundIsReset() throws Exception {
+    LivePushServer a = node("a");
+    EventId start = publish(a, "x");
+    for (int i = 0; i < 20; i++) {
+      publish(a, "x");
+    }
+    LivePushServer late = node("late", RedisBus.builder().uri(redis.uri()).maxBackfillEvents(5),
+        ReplayConfig.defaults());
+    SseTestClient c = client("c", () -> uri(late, "x"), start.toString(), "x");
+    await("a reset", () -> !c.resetReasons.isEmpty());
+    assertThat(c.resetReasons).containsExactly("too-old");
+    publish(a, "x");
+    awaitAllCaughtUp(List.of("c"), "x");
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.duplicated + r.outOfOrder).as(r.toString()).isZero();
+    assertThat(r.lost).as(r.toString()).isZero();
+  }
+}
