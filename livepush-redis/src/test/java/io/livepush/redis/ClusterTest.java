@@ -211,4 +211,179 @@ class ClusterTest {
     assertThat(r.duplicated + r.outOfOrder).as(r.toString()).isZero();
     assertThat(r.lost).as(r.toString()).isZero();
   }
+
+  /** Publishes, recording an ambiguous failure as uncertain; returns whether it was acknowledged. */
+  private boolean tryPublish(LivePushServer node, String topic) {
+    long seq = checker.lastPublished(topic) + 1;
+    try {
+      node.publish(topic, Event.text(topic + "/" + seq));
+      checker.published(topic, seq);
+      return true;
+    } catch (RedisBusException e) {
+      checker.publishUncertain(topic, seq);
+      return false;
+    }
+  }
+
+  /** Kills every Redis connection of the node whose bus named itself {@code clientName}; returns how many. */
+  private int killConnections(String clientName) {
+    RedisClient admin = RedisClient.create(redis.uri());
+    try (StatefulRedisConnection<String, String> c = admin.connect()) {
+      int killed = 0;
+      for (String line : c.sync().clientList().split("\n")) {
+        if (line.contains(" name=" + clientName + " ")) {
+          String id = line.substring(3, line.indexOf(' '));
+          killed += (int) (long) c.sync().clientKill(io.lettuce.core.KillArgs.Builder.id(Long.parseLong(id)));
+        }
+      }
+      return killed;
+    } finally {
+      admin.shutdown();
+    }
+  }
+
+  private void redisCommand(String... args) throws Exception {
+    RedisClient admin = RedisClient.create(redis.uri());
+    try (StatefulRedisConnection<String, String> c = admin.connect()) {
+      c.sync().configSet(args[0], args[1]);
+    } finally {
+      admin.shutdown();
+    }
+  }
+
+  @Test
+  void redisRestartWithoutDataMidPublishChangesTheEpochAndEveryEventIsDeliveredOrReset() throws Exception {
+    LivePushServer a = node("a");
+    LivePushServer b = node("b");
+    long oldEpoch = a.epoch();
+    List<String> names = List.of("onA", "onB");
+    client("onA", () -> uri(a, "x", "y"), null, "x", "y");
+    client("onB", () -> uri(b, "x", "y"), null, "x", "y");
+    AtomicInteger ok = new AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread publisher = new Thread(() -> {
+      int i = 0;
+      while (!stop.get()) {
+        if (tryPublish(i % 2 == 0 ? a : b, i % 3 == 0 ? "y" : "x")) {
+          ok.incrementAndGet();
+        } else {
+          try {
+            Thread.sleep(5); // publisher's own retry pacing while Redis is down
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        i++;
+      }
+    });
+    publisher.start();
+    await("50 acknowledged publishes", () -> ok.get() >= 50);
+    redis.kill();
+    redis.startAgain();
+    int before = ok.get();
+    await("50 publishes after the restart", () -> ok.get() >= before + 50);
+    await("both nodes in the new epoch", () -> a.epoch() != oldEpoch && b.epoch() != oldEpoch);
+    stop.set(true);
+    publisher.join(10_000);
+    assertThat(a.epoch()).isEqualTo(b.epoch());
+    awaitAllCaughtUp(names, "x", "y");
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r.toString()).isTrue();
+    for (SseTestClient c : clients) {
+      assertThat(c.resetReasons).as("told the history changed").contains("epoch-changed");
+      assertThat(c.connects).as("stayed connected through the restart").isEmpty();
+    }
+  }
+
+  @Test
+  void droppedRedisConnectionsMidPublishAreBackfilledFromTheStream() throws Exception {
+    LivePushServer a = node("a");
+    LivePushServer b = node("b");
+    client("onB", () -> uri(b, "x", "y"), null, "x", "y");
+    client("onA", () -> uri(a, "x", "y"), null, "x", "y");
+    AtomicInteger attempts = new AtomicInteger();
+    Thread publisher = new Thread(() -> {
+      for (int i = 0; i < 600; i++) {
+        tryPublish(i % 5 == 0 ? b : a, i % 2 == 0 ? "x" : "y");
+        attempts.incrementAndGet();
+      }
+    });
+    publisher.start();
+    int killed = 0;
+    for (int round = 1; round <= 3; round++) {
+      int target = round * 150;
+      await(target + " publishes", () -> attempts.get() >= target);
+      killed += killConnections("b"); // node B's reader (and command) connections, mid-publish
+    }
+    publisher.join(30_000);
+    assertThat(killed).as("connections of node b killed").isPositive();
+    awaitAllCaughtUp(List.of("onA", "onB"), "x", "y");
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r.toString()).isTrue();
+    assertThat(r.resets).as("a blip leaves no hole: the reader continues from its last offset").isZero();
+  }
+
+  @Test
+  void eventsTrimmedBeforeANodeReadThemBecomeAReset() throws Exception {
+    redisCommand("stream-node-max-entries", "1"); // lets MAXLEN ~ trim exactly, so a small bound bites
+    RedisBus.Builder small = RedisBus.builder().uri(redis.uri() + "?clientName=a").maxStreamLength(5);
+    LivePushServer a = node("a", small, ReplayConfig.defaults());
+    LivePushServer b = node("b", RedisBus.builder().uri(redis.uri() + "?clientName=b").maxStreamLength(5)
+        .reconnectDelay(Duration.ofSeconds(2), Duration.ofSeconds(2)), ReplayConfig.defaults());
+    SseTestClient c = client("onB", () -> uri(b, "x"), null, "x");
+    for (int i = 0; i < 3; i++) {
+      publish(a, "x");
+    }
+    awaitAllCaughtUp(List.of("onB"), "x");
+    assertThat(killConnections("b")).isPositive(); // B's reader now waits 2 s before reconnecting
+    for (int i = 0; i < 30; i++) {
+      publish(a, "x"); // trimmed to the last ~5 before B reads again
+    }
+    await("a reset on B", () -> !c.resetReasons.isEmpty());
+    assertThat(c.resetReasons).containsExactly("too-old");
+    awaitAllCaughtUp(List.of("onB"), "x");
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r.toString()).isTrue();
+    assertThat(r.resets).isEqualTo(1);
+  }
+
+  @Test
+  void whileRedisIsDownPublishFailsFastClientsStayConnectedAndAllRecovers() throws Exception {
+    LivePushServer a = node("a");
+    SseTestClient c = client("onA", () -> uri(a, "x"), null, "x");
+    publish(a, "x");
+    awaitAllCaughtUp(List.of("onA"), "x");
+    redis.kill();
+    long t0 = System.nanoTime();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.publish("x", Event.text("x/lost")))
+        .isInstanceOf(RedisBusException.class)
+        .hasMessageContaining("publish to x failed");
+    assertThat(a.publishAsync("x", Event.text("x/lost")))
+        .failsWithin(Duration.ofSeconds(5))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withCauseInstanceOf(RedisBusException.class);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("fails fast").isLessThan(2_000);
+    redis.startAgain();
+    await("publish works again", () -> tryPublish(a, "x"));
+    awaitAllCaughtUp(List.of("onA"), "x");
+    assertThat(c.connects).as("the client never reconnected").isEmpty();
+    assertThat(c.resetReasons).containsExactly("epoch-changed");
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r.toString()).isTrue();
+  }
+
+  @Test
+  void blockingPublishOnAnEventLoopIsRefused() throws Exception {
+    LivePushServer a = node("a");
+    io.netty.util.concurrent.DefaultEventExecutor loop = new io.netty.util.concurrent.DefaultEventExecutor();
+    try {
+      io.netty.util.concurrent.Future<?> f = loop.submit(() -> a.publish("x", Event.text("x/1")));
+      f.await(5, TimeUnit.SECONDS);
+      assertThat(f.cause()).isInstanceOf(IllegalStateException.class).hasMessageContaining("publishAsync");
+      assertThat(loop.submit(() -> a.publishAsync("x", Event.text("x/1")).join()).get(5, TimeUnit.SECONDS))
+          .isNotNull();
+    } finally {
+      loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+  }
 }
