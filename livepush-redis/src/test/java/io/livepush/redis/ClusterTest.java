@@ -30,6 +30,7 @@ class ClusterTest {
   private RedisServerProcess redis;
   private final List<LivePushServer> nodes = new CopyOnWriteArrayList<>();
   private final List<SseTestClient> clients = new ArrayList<>();
+  private final List<WsTestClient> wsClients = new ArrayList<>();
   private final DeliveryChecker checker = new DeliveryChecker();
 
   @BeforeEach
@@ -40,6 +41,9 @@ class ClusterTest {
   @AfterEach
   void stopAll() throws Exception {
     for (SseTestClient c : clients) {
+      c.close();
+    }
+    for (WsTestClient c : wsClients) {
       c.close();
     }
     for (LivePushServer n : nodes) {
@@ -61,6 +65,7 @@ class ClusterTest {
         .nativeTransport(false)
         .replay(replay)
         .transport(SseTransport.builder().multiTopicPath("/events").build())
+        .transport(io.livepush.websocket.WebSocketTransport.builder().build())
         .bus(bus.build())
         .build();
     s.start().join();
@@ -79,6 +84,21 @@ class ClusterTest {
     }
     SseTestClient c = new SseTestClient(name, target, checker, lastEventId);
     clients.add(c);
+    assertThat(c.connects.poll(10, TimeUnit.SECONDS)).as(name + " connected").isNotNull();
+    return c;
+  }
+
+  private static URI ws(LivePushServer node) {
+    return URI.create("ws://127.0.0.1:" + node.port() + "/ws");
+  }
+
+  private WsTestClient wsClient(String name, java.util.function.Supplier<URI> target, String... topics)
+      throws InterruptedException {
+    for (String t : topics) {
+      checker.follow(name, t, 0);
+    }
+    WsTestClient c = new WsTestClient(name, target, checker, List.of(topics));
+    wsClients.add(c);
     assertThat(c.connects.poll(10, TimeUnit.SECONDS)).as(name + " connected").isNotNull();
     return c;
   }
@@ -119,16 +139,19 @@ class ClusterTest {
     client("onA", () -> uri(a, "x", "y"), null, "x", "y");
     client("onB", () -> uri(b, "x", "y"), null, "x", "y");
     client("onC", () -> uri(c, "x"), null, "x");
+    wsClient("wsOnA", () -> ws(a), "x", "y");
+    wsClient("wsOnB", () -> ws(b), "x", "y");
+    wsClient("wsOnC", () -> ws(c), "x", "y");
     EventId first = publish(a, "x");
     for (int i = 0; i < 99; i++) {
       publish(i % 2 == 0 ? a : c, i % 3 == 0 ? "y" : "x");
     }
-    awaitAllCaughtUp(List.of("onA", "onB"), "x", "y");
+    awaitAllCaughtUp(List.of("onA", "onB", "wsOnA", "wsOnB", "wsOnC"), "x", "y");
     awaitAllCaughtUp(List.of("onC"), "x");
     DeliveryChecker.Report r = checker.check();
     assertThat(r.clean()).as(r.toString()).isTrue();
     assertThat(r.resets).isZero();
-    assertThat(r.received).isEqualTo(100 + 100 + checker.lastPublished("x"));
+    assertThat(r.received).isEqualTo(5 * 100 + checker.lastPublished("x"));
     assertThat(first.epoch()).isEqualTo(a.epoch());
   }
 
@@ -143,6 +166,11 @@ class ClusterTest {
       names.add(n);
       // Like a load balancer: the first healthy node in a list that starts with A.
       client(n, () -> nodes.contains(a) ? uri(a, "x", "y") : uri(b, "x", "y"), null, "x", "y");
+    }
+    for (int i = 0; i < 2; i++) {
+      String n = "ws" + i;
+      names.add(n);
+      wsClient(n, () -> nodes.contains(a) ? ws(a) : ws(b), "x", "y");
     }
     AtomicInteger published = new AtomicInteger();
     Thread publisher = new Thread(() -> {
@@ -161,6 +189,9 @@ class ClusterTest {
     assertThat(r.clean()).as(r.toString()).isTrue();
     assertThat(r.resets).as(r.toString()).isZero();
     for (SseTestClient cl : clients) {
+      assertThat(cl.connects).as("reconnected to B").isNotEmpty();
+    }
+    for (WsTestClient cl : wsClients) {
       assertThat(cl.connects).as("reconnected to B").isNotEmpty();
     }
   }
