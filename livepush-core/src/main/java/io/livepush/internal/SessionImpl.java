@@ -97,7 +97,8 @@ final class SessionImpl implements Session {
           ReplayLog.Resume resume = log.resume(topic, resumeFrom);
           if (resume.reset == ResetReason.TOO_OLD && hub.bus() != null) {
             backfill = true; // the local log is a cache: the bus has the older history
-          } else if (resume.reset == ResetReason.UNKNOWN_POSITION && hub.bus() != null) {
+          } else if (resume.reset == ResetReason.UNKNOWN_POSITION && hub.bus() != null
+              && resumeFrom.offset() - start.offset() <= MAX_AHEAD) {
             ahead = true; // seen on a node further along the shared log; this node has not read that far yet
           } else if (resume.reset != null) {
             resetTopics.add(name);
@@ -159,6 +160,12 @@ final class SessionImpl implements Session {
   // While the history older than the local log is fetched, every live delivery to this session is queued
   // (bounded) instead of written; then: history, "subscribed" marker, queued events. So the order stays
   // resets -> replay -> marker -> live, as for a local resume.
+
+  /**
+   * With a bus, how far a resume id may be ahead of this node's log and still be taken as "seen on a node that
+   * has read further" (nodes lag each other by milliseconds); further ahead is an unknown position (reset).
+   */
+  static final long MAX_AHEAD = 10_000;
 
   /** Live events queued for this session while {@link #holding}; bounded by {@link #MAX_HELD}. */
   static final int MAX_HELD = 10_000;

@@ -93,15 +93,23 @@ import org.slf4j.LoggerFactory;
 public final class RedisBus implements EventBus {
   private static final Logger LOG = LoggerFactory.getLogger(RedisBus.class);
 
-  /** KEYS: epoch, seq, log. ARGV: candidate epoch. Returns {epoch, seq}. */
+  /**
+   * KEYS: epoch, seq, log. ARGV: candidate epoch, the epoch the caller is in ("" if none), the last offset it
+   * applied. Returns {epoch, seq}. A counter behind what a node already applied in the same epoch means Redis went
+   * back in time (failover to a replica that missed writes): offsets would be re-used, so the epoch is replaced.
+   */
   static final String INIT_SCRIPT = """
       local epoch = redis.call('GET', KEYS[1])
+      local seq = tonumber(redis.call('GET', KEYS[2]) or '0')
+      if epoch and epoch == ARGV[2] and seq < tonumber(ARGV[3]) then
+        epoch = false
+      end
       if not epoch then
         redis.call('DEL', KEYS[2], KEYS[3])
         redis.call('SET', KEYS[1], ARGV[1])
         epoch = ARGV[1]
+        seq = 0
       end
-      local seq = redis.call('GET', KEYS[2]) or '0'
       return {epoch, seq}
       """;
 
@@ -283,7 +291,7 @@ public final class RedisBus implements EventBus {
       return;
     }
     reader.get()
-        .thenCompose(c -> script(c, initSha, INIT_SCRIPT, new byte[][] {bytes(Long.toString(newEpoch()))}))
+        .thenCompose(c -> script(c, initSha, INIT_SCRIPT, initArgs()))
         .whenComplete((reply, error) -> {
           if (error != null) {
             if (first) {
@@ -314,7 +322,7 @@ public final class RedisBus implements EventBus {
         });
   }
 
-  /** Redis lost its data: continue from the start of the new epoch's stream, which the next read returns. */
+  /** Redis lost its data (or went back in time): continue from the start of the new epoch's stream. */
   private void newEpochSeen(long e) {
     LOG.warn("redis bus epoch changed {} -> {}: Redis lost its data; subscribers get reset",
         Long.toString(epoch, 36), Long.toString(e, 36));
@@ -372,14 +380,26 @@ public final class RedisBus implements EventBus {
     return true;
   }
 
+  private byte[][] initArgs() {
+    return new byte[][] {
+        bytes(Long.toString(newEpoch())), bytes(epoch < 0 ? "" : Long.toString(epoch)), bytes(Long.toString(last))};
+  }
+
+  /** On an idle read: has Redis lost its data or gone back in time? Both show up as another epoch. */
   private void checkEpoch(RedisClusterAsyncCommands<byte[], byte[]> c) {
-    c.get(epochKey).whenComplete((value, error) -> {
+    script(c, initSha, INIT_SCRIPT, initArgs()).whenComplete((reply, error) -> {
       if (error != null) {
         readerRetry(error);
-      } else if (value == null || parseLong(value) != epoch) {
-        readerConnect(false);
-      } else {
+        return;
+      }
+      try {
+        long e = parseLong(reply.get(0));
+        if (e != epoch) {
+          newEpochSeen(e);
+        }
         poll();
+      } catch (RuntimeException ex) {
+        readerRetry(ex);
       }
     });
   }

@@ -417,4 +417,27 @@ class ClusterTest {
       loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
   }
+
+  @Test
+  void aCounterThatWentBackInTimeReplacesTheEpoch() throws Exception {
+    LivePushServer a = node("a");
+    SseTestClient c = client("onA", () -> uri(a, "x"), null, "x");
+    for (int i = 0; i < 5; i++) {
+      publish(a, "x");
+    }
+    awaitAllCaughtUp(List.of("onA"), "x");
+    long old = a.epoch();
+    RedisClient admin = RedisClient.create(redis.uri());
+    try (StatefulRedisConnection<String, String> conn = admin.connect()) {
+      conn.sync().set("{livepush}:seq", "2"); // what a failover to a replica that missed writes looks like
+    } finally {
+      admin.shutdown();
+    }
+    await("a new epoch", () -> a.epoch() != old);
+    publish(a, "x");
+    awaitAllCaughtUp(List.of("onA"), "x");
+    assertThat(c.resetReasons).containsExactly("epoch-changed");
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r.toString()).isTrue();
+  }
 }
