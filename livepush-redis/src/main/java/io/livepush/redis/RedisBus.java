@@ -137,6 +137,7 @@ public final class RedisBus implements EventBus {
   private final String initSha;
   private final String publishSha;
   private final AtomicBoolean started = new AtomicBoolean();
+  private final java.util.concurrent.atomic.LongAdder historyReads = new java.util.concurrent.atomic.LongAdder();
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
   private volatile boolean stopped;
   private final Link commands;
@@ -198,6 +199,11 @@ public final class RedisBus implements EventBus {
     return config;
   }
 
+  /** How many resumes read history from Redis (their range was older than the node's local log). */
+  public long historyReads() {
+    return historyReads.sum();
+  }
+
   // ---- EventBus ------------------------------------------------------------------------------------------
 
   @Override
@@ -238,6 +244,7 @@ public final class RedisBus implements EventBus {
     if (count > config.maxBackfillEvents()) {
       return CompletableFuture.completedFuture(History.reset(ResetReason.TOO_OLD));
     }
+    historyReads.increment();
     Set<String> wanted = new HashSet<>(topics);
     Range<String> range = Range.create((after.offset() + 1) + "-0", upTo.offset() + "-0");
     return commands.get()

@@ -27,10 +27,13 @@ import org.junit.jupiter.api.Test;
  * nodes like browsers behind a load balancer without stickiness; every run checked with {@link DeliveryChecker}.
  */
 class ClusterTest {
+  /** A port nothing listens on (refused at once): "no healthy node" for a failing-over client. */
+  private static final URI NOWHERE = URI.create("http://127.0.0.1:1/");
   private RedisServerProcess redis;
   private final List<LivePushServer> nodes = new CopyOnWriteArrayList<>();
   private final List<SseTestClient> clients = new ArrayList<>();
   private final List<WsTestClient> wsClients = new ArrayList<>();
+  private final java.util.Map<LivePushServer, RedisBus> buses = new java.util.concurrent.ConcurrentHashMap<>();
   private final DeliveryChecker checker = new DeliveryChecker();
 
   @BeforeEach
@@ -57,7 +60,8 @@ class ClusterTest {
         .pollInterval(Duration.ofMillis(200)), ReplayConfig.defaults());
   }
 
-  private LivePushServer node(String name, RedisBus.Builder bus, ReplayConfig replay) {
+  private LivePushServer node(String name, RedisBus.Builder busBuilder, ReplayConfig replay) {
+    RedisBus bus = busBuilder.build();
     LivePushServer s = LivePushServer.builder()
         .host("127.0.0.1")
         .port(0)
@@ -66,8 +70,9 @@ class ClusterTest {
         .replay(replay)
         .transport(SseTransport.builder().multiTopicPath("/events").build())
         .transport(io.livepush.websocket.WebSocketTransport.builder().build())
-        .bus(bus.build())
+        .bus(bus)
         .build();
+    buses.put(s, bus);
     s.start().join();
     nodes.add(s);
     return s;
@@ -84,7 +89,7 @@ class ClusterTest {
     }
     SseTestClient c = new SseTestClient(name, target, checker, lastEventId);
     clients.add(c);
-    assertThat(c.connects.poll(10, TimeUnit.SECONDS)).as(name + " connected").isNotNull();
+    assertThat(c.connects.poll(30, TimeUnit.SECONDS)).as(name + " connected").isNotNull();
     return c;
   }
 
@@ -99,7 +104,7 @@ class ClusterTest {
     }
     WsTestClient c = new WsTestClient(name, target, checker, List.of(topics));
     wsClients.add(c);
-    assertThat(c.connects.poll(10, TimeUnit.SECONDS)).as(name + " connected").isNotNull();
+    assertThat(c.connects.poll(30, TimeUnit.SECONDS)).as(name + " connected").isNotNull();
     return c;
   }
 
@@ -112,7 +117,7 @@ class ClusterTest {
 
   /** Waits (bounded) until {@code condition} holds, re-checking as events arrive. */
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("timed out waiting for " + what);
@@ -183,7 +188,7 @@ class ClusterTest {
     await("100 events published", () -> published.get() >= 100);
     nodes.remove(a);
     a.close(); // mid-stream: its clients reconnect to B with their last id
-    publisher.join(30_000);
+    publisher.join(60_000);
     awaitAllCaughtUp(names, "x", "y");
     DeliveryChecker.Report r = checker.check();
     assertThat(r.clean()).as(r.toString()).isTrue();
@@ -216,11 +221,12 @@ class ClusterTest {
     // The same client (same timeline in the checker) comes back on the late node with its last id.
     SseTestClient resumed = new SseTestClient("early", () -> uri(late, "x", "y"), checker, early.lastEventId);
     clients.add(resumed);
-    assertThat(resumed.connects.poll(10, TimeUnit.SECONDS)).isNotNull();
+    assertThat(resumed.connects.poll(30, TimeUnit.SECONDS)).isNotNull();
     awaitAllCaughtUp(List.of("early"), "x", "y");
     DeliveryChecker.Report r = checker.check();
     assertThat(r.clean()).as(r.toString()).isTrue();
     assertThat(r.resets).as("served from Redis, not reset").isZero();
+    assertThat(buses.get(late).historyReads()).isEqualTo(1);
     assertThat(r.received).isEqualTo(42);
   }
 
@@ -346,7 +352,7 @@ class ClusterTest {
       await(target + " publishes", () -> attempts.get() >= target);
       killed += killConnections("b"); // node B's reader (and command) connections, mid-publish
     }
-    publisher.join(30_000);
+    publisher.join(60_000);
     assertThat(killed).as("connections of node b killed").isPositive();
     awaitAllCaughtUp(List.of("onA", "onB"), "x", "y");
     DeliveryChecker.Report r = checker.check();
@@ -439,5 +445,46 @@ class ClusterTest {
     assertThat(c.resetReasons).containsExactly("epoch-changed");
     DeliveryChecker.Report r = checker.check();
     assertThat(r.clean()).as(r.toString()).isTrue();
+  }
+
+  @Test
+  void clientsResumeOnANodeThatJoinedLaterWhileEventsKeepComing() throws Exception {
+    LivePushServer a = node("a");
+    java.util.concurrent.atomic.AtomicReference<LivePushServer> target = new java.util.concurrent.atomic.AtomicReference<>(a);
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      names.add("sse" + i);
+      client("sse" + i, () -> target.get() == null ? NOWHERE : uri(target.get(), "x", "y"), null, "x", "y");
+      names.add("ws" + i);
+      wsClient("ws" + i, () -> target.get() == null ? NOWHERE : ws(target.get()), "x", "y");
+    }
+    AtomicInteger published = new AtomicInteger();
+    Thread publisher = new Thread(() -> {
+      for (int i = 0; i < 600; i++) {
+        publish(a, i % 2 == 0 ? "x" : "y");
+        published.incrementAndGet();
+      }
+    });
+    publisher.start();
+    await("150 events published", () -> published.get() >= 150);
+    // The clients lose their node and find none for a while (refused), then land on a node that joined after
+    // they left: its local log starts later than their ids, so each resume reads the missed part from Redis
+    // while live events keep arriving (held, then flushed after the history).
+    target.set(null);
+    for (SseTestClient c : clients) {
+      c.dropConnection();
+    }
+    for (WsTestClient c : wsClients) {
+      c.dropConnection();
+    }
+    await("250 events published", () -> published.get() >= 250);
+    LivePushServer late = node("late");
+    target.set(late);
+    publisher.join(60_000);
+    awaitAllCaughtUp(names, "x", "y");
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r.toString()).isTrue();
+    assertThat(r.resets).as(r.toString()).isZero();
+    assertThat(buses.get(late).historyReads()).as("resumes served from Redis").isEqualTo(names.size());
   }
 }

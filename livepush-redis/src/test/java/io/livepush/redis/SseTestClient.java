@@ -135,6 +135,18 @@ final class SseTestClient implements AutoCloseable {
     return json.substring(i, json.indexOf('"', i));
   }
 
+  /** Closes the current stream; the client reconnects (with its last id) like after a network failure. */
+  void dropConnection() {
+    java.io.InputStream in = current;
+    if (in != null) {
+      try {
+        in.close();
+      } catch (java.io.IOException ignored) {
+        // reconnecting anyway
+      }
+    }
+  }
+
   @Override
   public void close() {
     closed = true;

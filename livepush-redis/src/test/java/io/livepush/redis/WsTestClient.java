@@ -120,6 +120,18 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
     ended.complete(null);
   }
 
+  /** Aborts the socket; the client reconnects and subscribes with its last id. */
+  void dropConnection() {
+    WebSocket w = ws;
+    if (w != null) {
+      w.abort();
+    }
+    CompletableFuture<Void> e = ended;
+    if (e != null) {
+      e.complete(null);
+    }
+  }
+
   @Override
   public void close() {
     closed = true;
