@@ -1,6 +1,7 @@
 package io.livepush;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.livepush.spi.EventBus;
 import io.livepush.spi.Transport;
 import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
@@ -87,6 +88,7 @@ public final class LivePushConfig {
   private final Duration presenceGrace;
   private final Function<Principal, Map<String, Object>> presenceMetadata;
   private final String statsPath;
+  private final EventBus bus;
 
   LivePushConfig(LivePushServer.Builder b) {
     host = b.host;
@@ -122,6 +124,7 @@ public final class LivePushConfig {
     presenceGrace = b.presenceGrace;
     presenceMetadata = b.presenceMetadata;
     statsPath = b.statsPath;
+    bus = b.bus;
   }
 
   /** Who opens connections; default {@link Authenticator#ANONYMOUS}. */
@@ -286,5 +289,10 @@ public final class LivePushConfig {
         + ", shutdownBatchSize=" + shutdownBatchSize + ", tls=" + (sslContext != null)
         + ", presenceGrace=" + presenceGrace + ", statsPath=" + statsPath + ", retry=" + retry + ", replay=" + replay + ", transports="
         + transports.stream().map(Transport::name).toList() + '}';
+  }
+
+  /** The cluster bus, or {@code null}: a single node with its in-memory log (the default). */
+  public EventBus bus() {
+    return bus;
   }
 }

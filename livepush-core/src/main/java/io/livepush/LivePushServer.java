@@ -7,6 +7,7 @@ import io.livepush.internal.Hub;
 import io.livepush.internal.RequestDeadlineHandler;
 import io.livepush.internal.RouterHandler;
 import io.livepush.internal.Stats;
+import io.livepush.spi.EventBus;
 import io.livepush.spi.PipelineNames;
 import io.livepush.spi.Session;
 import io.livepush.spi.Transport;
@@ -37,6 +38,7 @@ import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.File;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -47,6 +49,7 @@ import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -169,6 +172,22 @@ public final class LivePushServer implements AutoCloseable {
           }
         });
     CompletableFuture<LivePushServer> started = new CompletableFuture<>();
+    // With a bus, the log must continue the cluster's sequence before any client can subscribe.
+    EventBus bus = config.bus();
+    CompletionStage<Void> busReady = bus == null ? CompletableFuture.completedFuture(null) : bus.start(h.busSink());
+    busReady.whenComplete((ok, busError) -> {
+      if (busError != null) {
+        state.set(State.STARTED);
+        stop().whenComplete((v, e) -> started.completeExceptionally(busError));
+        return;
+      }
+      bind(b, h, epoll, transports, started);
+    });
+    return started;
+  }
+
+  private void bind(ServerBootstrap b, Hub h, boolean epoll, List<Transport> transports,
+      CompletableFuture<LivePushServer> started) {
     b.bind(config.host(), config.port()).addListener(f -> {
       if (f.isSuccess()) {
         serverChannel = ((io.netty.channel.ChannelFuture) f).channel();
@@ -182,7 +201,6 @@ public final class LivePushServer implements AutoCloseable {
         stop().whenComplete((v, e) -> started.completeExceptionally(f.cause()));
       }
     });
-    return started;
   }
 
   /** The bound port; valid after {@link #start()} completed. */
@@ -198,12 +216,61 @@ public final class LivePushServer implements AutoCloseable {
    * Publishes {@code event} to {@code topic} and returns its id. Callable from any thread, never blocks on I/O:
    * the event is appended to the replay log and handed to the event loops of the topic's subscribers.
    *
+   * <p><b>With a bus</b> ({@link Builder#bus}) this waits for the bus to accept the event and must not be
+   * called on an event loop (it throws {@link IllegalStateException} there); prefer {@link #publishAsync}. Bus
+   * failures are rethrown as they are (for example the Redis bus's {@code RedisBusException}).
+   *
    * @throws InvalidTopicException if the topic name is invalid
    * @throws InvalidEventException if the payload is larger than {@link LivePushConfig#maxEventBytes()} or a JSON
    *     value cannot be serialised
    * @throws IllegalStateException if the server is not started
    */
   public EventId publish(String topic, Event event) {
+    if (config.bus() != null) {
+      if (Thread.currentThread() instanceof FastThreadLocalThread) {
+        // Netty and Lettuce threads: waiting for the bus here would stall (or deadlock) an event loop.
+        throw new IllegalStateException("publish() waits for the bus and must not run on an event loop; "
+            + "use publishAsync()");
+      }
+      try {
+        return publishAsync(topic, event).join();
+      } catch (CompletionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof RuntimeException) {
+          throw (RuntimeException) cause;
+        }
+        throw new LivePushException("publish failed: " + cause, 503);
+      }
+    }
+    return publishLocal(topic, event);
+  }
+
+  /**
+   * Publishes without waiting. Without a bus this is {@link #publish} with its result (or failure) wrapped in a
+   * completed future. With a bus ({@link Builder#bus}) the future completes, on a bus thread, with the
+   * cluster-wide id once the bus accepted the event, or exceptionally (for example when the bus is unreachable;
+   * see the bus's documentation). Validation errors ({@link InvalidTopicException}, {@link InvalidEventException},
+   * {@link IllegalStateException}) are thrown directly. Callers cannot complete the returned future.
+   */
+  public CompletableFuture<EventId> publishAsync(String topic, Event event) {
+    EventBus bus = config.bus();
+    if (bus == null) {
+      return CompletableFuture.completedFuture(publishLocal(topic, event)).copy();
+    }
+    Topics.validate(topic);
+    Objects.requireNonNull(event, "event");
+    if (hub == null || state.get() != State.STARTED) {
+      throw new IllegalStateException("server is not running");
+    }
+    byte[] payload = payloadBytes(event, config.objectMapper());
+    if (payload.length > config.maxEventBytes()) {
+      throw new InvalidEventException("payload is " + payload.length + " bytes (expected: <= "
+          + config.maxEventBytes() + ")");
+    }
+    return bus.publish(topic, event.type(), event.kind(), payload).toCompletableFuture().copy();
+  }
+
+  private EventId publishLocal(String topic, Event event) {
     Topics.validate(topic);
     Objects.requireNonNull(event, "event");
     Hub h = hub;
@@ -315,12 +382,16 @@ public final class LivePushServer implements AutoCloseable {
         if (h != null) {
           h.stopTimers();
         }
-        workerGroup.shutdownGracefully(100, 5_000, TimeUnit.MILLISECONDS).addListener(w ->
-            bossGroup.shutdownGracefully(0, 1_000, TimeUnit.MILLISECONDS).addListener(x -> {
-              state.set(State.STOPPED);
-              f.complete(null);
-              closed.complete(null);
-            }));
+        // The bus stops reading now (nothing is left to deliver to) and releases its connections.
+        CompletableFuture<Void> busStopped = config.bus() == null ? CompletableFuture.completedFuture(null)
+            : config.bus().stop().toCompletableFuture().handle((x, y) -> null);
+        busStopped.whenComplete((x, y) ->
+            workerGroup.shutdownGracefully(100, 5_000, TimeUnit.MILLISECONDS).addListener(w ->
+                bossGroup.shutdownGracefully(0, 1_000, TimeUnit.MILLISECONDS).addListener(z -> {
+                  state.set(State.STOPPED);
+                  f.complete(null);
+                  closed.complete(null);
+                })));
       });
     };
     if (sc != null) {
@@ -457,6 +528,11 @@ public final class LivePushServer implements AutoCloseable {
     public EventId publish(String topic, Event event) {
       return LivePushServer.this.publish(topic, event);
     }
+
+    @Override
+    public CompletableFuture<EventId> publishAsync(String topic, Event event) {
+      return LivePushServer.this.publishAsync(topic, event);
+    }
   }
 
   /**
@@ -497,6 +573,7 @@ public final class LivePushServer implements AutoCloseable {
     Duration presenceGrace = LivePushConfig.DEFAULT_PRESENCE_GRACE;
     Function<Principal, Map<String, Object>> presenceMetadata = p -> Map.of();
     String statsPath;
+    EventBus bus;
 
     private Builder() {}
 
@@ -787,6 +864,17 @@ public final class LivePushServer implements AutoCloseable {
         throw new IllegalStateException("transports: none (expected: at least one, e.g. SseTransport)");
       }
       return new LivePushConfig(this);
+    }
+
+    /**
+     * Shares the log with other nodes through {@code bus} (for example {@code RedisBus}): ids become
+     * cluster-wide, every publish reaches the subscribers of every node, a client resumes on any node. The
+     * server starts the bus with itself and stops it on {@link #stop()}; one bus serves one server. Default:
+     * none, a single node with its in-memory log.
+     */
+    public Builder bus(EventBus bus) {
+      this.bus = Objects.requireNonNull(bus, "bus");
+      return this;
     }
 
     /**

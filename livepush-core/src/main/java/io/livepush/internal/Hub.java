@@ -10,6 +10,9 @@ import io.livepush.LivePushStats;
 import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.livepush.SlowConsumerPolicy;
+import io.livepush.ResetReason;
+import io.livepush.spi.EventBus;
+import io.livepush.spi.PublishedEvent;
 import io.livepush.spi.Session;
 import io.livepush.spi.Transport;
 import io.netty.buffer.ByteBuf;
@@ -71,6 +74,7 @@ public final class Hub {
   private final AtomicInteger[] byTransport;
   private final TokenBucket admissionRate;
   private final LocalPresence presence;
+  private final EventBus bus;
 
   public Hub(LivePushConfig config, List<EventLoop> eventLoops, long epoch, LongSupplier nanoClock) {
     this.config = config;
@@ -91,6 +95,7 @@ public final class Hub {
         ? new TokenBucket(config.connectionRate(), config.connectionBurst(), nanoClock) : null;
     this.presence = new LocalPresence(this, config.presenceTopics(), config.presenceGrace(),
         config.presenceMetadata());
+    this.bus = config.bus();
   }
 
   /** The presence registry of this node. */
@@ -162,14 +167,7 @@ public final class Hub {
     log.lock();
     try {
       e = log.append(topic, type, kind, payload, this::encode);
-      TopicLog t = e.topic;
-      if (t.totalSubscribers > 0) {
-        for (int i = 0; i < loops.length; i++) {
-          if (t.counts[i] > 0) {
-            loops[i].loop.execute(new Delivery(this, t, e, i));
-          }
-        }
-      }
+      dispatch(e);
     } finally {
       log.unlock();
     }
@@ -177,7 +175,115 @@ public final class Hub {
     return e.id;
   }
 
-  private byte[][] encode(LogEntry e) {
+  /** Posts one delivery task per loop with subscribers of the entry's topic; caller holds the log lock. */
+  private void dispatch(LogEntry e) {
+    TopicLog t = e.topic;
+    if (t.totalSubscribers > 0) {
+      for (int i = 0; i < loops.length; i++) {
+        if (t.counts[i] > 0) {
+          loops[i].loop.execute(new Delivery(this, t, e, i));
+        }
+      }
+    }
+  }
+
+  /**
+   * Publishes an event the server itself produces (presence changes) without ever blocking: into the local log
+   * for a single node, through the bus otherwise, so a cluster's offset sequence has one writer. Any thread.
+   */
+  void publishFromServer(String topic, String type, Event.Kind kind, byte[] payload) {
+    if (bus == null) {
+      publish(topic, type, kind, payload);
+      return;
+    }
+    bus.publish(topic, type, kind, payload).whenComplete((id, e) -> {
+      if (e != null) {
+        LOG.warn("server event for {} not published through the bus", topic, e);
+      }
+    });
+  }
+
+  // ---- cluster bus (io.livepush.spi.EventBus): entries arrive with ids the bus assigned -------------------
+
+  /** The sink the configured bus feeds; see {@link EventBus.Sink} for the contract. */
+  public EventBus.Sink busSink() {
+    return new EventBus.Sink() {
+      @Override
+      public void append(PublishedEvent event) {
+        appendFromBus(event);
+      }
+
+      @Override
+      public void rebase(EventId position) {
+        rebaseFromBus(position);
+      }
+
+      @Override
+      public void gap(EventId from, EventId to) {
+        gapFromBus(from, to);
+      }
+    };
+  }
+
+  /** Appends and delivers an event the bus sequenced; duplicates (not after the head) are ignored. */
+  void appendFromBus(PublishedEvent ev) {
+    log.lock();
+    try {
+      LogEntry e = log.appendAt(ev.topic(), ev.id(), ev.type(), ev.kind(), ev.payload(), this::encode);
+      if (e == null) {
+        LOG.debug("ignoring bus event {} (log at {})", ev.id(), log.headId());
+        return;
+      }
+      dispatch(e);
+    } finally {
+      log.unlock();
+    }
+    stats.published.increment();
+  }
+
+  void rebaseFromBus(EventId position) {
+    log.lock();
+    try {
+      boolean epochChanged = position.epoch() != log.epoch();
+      LOG.info("bus rebase: log {} -> {}", log.headId(), position);
+      log.rebase(position);
+      if (epochChanged) {
+        postResets(ResetReason.EPOCH_CHANGED, position);
+      }
+    } finally {
+      log.unlock();
+    }
+  }
+
+  void gapFromBus(EventId from, EventId to) {
+    log.lock();
+    try {
+      LOG.warn("bus lost events ({}, {}] before this node read them; subscribers get reset", from, to);
+      log.skipTo(to.offset());
+      postResets(ResetReason.TOO_OLD, log.headId());
+    } finally {
+      log.unlock();
+    }
+  }
+
+  /** Caller holds the log lock, so the resets are ordered with deliveries on every loop. */
+  private void postResets(ResetReason reason, EventId position) {
+    long generation = log.generation();
+    for (LoopState l : loops) {
+      l.loop.execute(() -> {
+        for (SessionImpl s : new ArrayList<>(l.sessions)) {
+          s.busReset(reason, position, generation);
+        }
+      });
+    }
+  }
+
+  /** The configured bus, or {@code null} for a single node. */
+  public EventBus bus() {
+    return bus;
+  }
+
+  byte[][] encode(LogEntry e) {
     byte[][] out = new byte[transports.length][];
     for (int i = 0; i < transports.length; i++) {
       out[i] = transports[i].encode(e);
@@ -215,6 +321,10 @@ public final class Hub {
             continue;
           }
           Subscription s = list.get(i);
+          if (s.session.holding) {
+            s.session.hold(entry); // resuming through the bus: delivered in order once the history is written
+            continue;
+          }
           if (entry.offset <= s.position) {
             continue;
           }

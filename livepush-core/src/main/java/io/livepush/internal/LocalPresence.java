@@ -137,7 +137,7 @@ public final class LocalPresence implements Presence {
     data.put("count", count);
     try {
       byte[] json = hub.config.objectMapper().writeValueAsBytes(data);
-      hub.publish(Presence.eventsTopic(topic), type, Event.Kind.JSON, json);
+      hub.publishFromServer(Presence.eventsTopic(topic), type, Event.Kind.JSON, json);
     } catch (JsonProcessingException | RuntimeException e) {
       Hub.LOG.warn("presence event for {} not published", topic, e);
     }

@@ -29,7 +29,8 @@ public final class ReplayLog {
   private final ReentrantLock lock = new ReentrantLock();
   private final ReplayConfig config;
   private final LongSupplier nanoClock;
-  private final long epoch;
+  /** Changes only through {@link #rebase} (a cluster bus lost its history); read without the lock. */
+  private volatile long epoch;
   private final int loops;
   private final long maxAgeNanos;
   private final HashMap<String, TopicLog> topics = new HashMap<>();
@@ -43,6 +44,8 @@ public final class ReplayLog {
   private long forgottenFloor;
   private long totalBytes;
   private int deadInFifo;
+  /** Bumped by {@link #rebase} and {@link #skipTo}; subscriptions remember the value they were made under. */
+  private long generation;
 
   public ReplayLog(ReplayConfig config, long epoch, int loops, LongSupplier nanoClock) {
     this.config = config;
@@ -104,8 +107,67 @@ public final class ReplayLog {
   LogEntry append(String topicName, String type, Event.Kind kind, byte[] payload,
       Function<LogEntry, byte[][]> encoder) {
     TopicLog topic = topicOrCreate(topicName);
+    return add(topic, EventId.of(epoch, ++head), type, kind, payload, encoder);
+  }
+
+  /**
+   * Appends an event whose id a cluster bus assigned. Returns {@code null} and ignores it when it is not after
+   * the head of this epoch (a duplicate the bus re-delivered).
+   */
+  LogEntry appendAt(String topicName, EventId id, String type, Event.Kind kind, byte[] payload,
+      Function<LogEntry, byte[][]> encoder) {
+    if (id.epoch() != epoch || id.offset() <= head) {
+      return null;
+    }
+    TopicLog topic = topicOrCreate(topicName);
+    head = id.offset();
+    return add(topic, id, type, kind, payload, encoder);
+  }
+
+  /**
+   * Drops every retained event and continues from {@code position} (possibly in another epoch): the bus lost its
+   * history or this node just joined it. Every topic vouches only for what comes after {@code position}.
+   */
+  void rebase(EventId position) {
+    for (LogEntry e : fifo) {
+      e.evicted = true;
+    }
+    fifo.clear();
+    deadInFifo = 0;
+    totalBytes = 0;
+    for (TopicLog t : topics.values()) {
+      t.entries.clear();
+      t.bytes = 0;
+      t.floor = position.offset();
+    }
+    epoch = position.epoch();
+    head = position.offset();
+    forgottenFloor = head; // topics first seen from now on vouch only for what this node reads next
+    generation++;
+  }
+
+  /** Events up to {@code offset} were lost before this node saw them: no topic vouches for anything before. */
+  void skipTo(long offset) {
+    if (offset > head) {
+      head = offset;
+    }
+    for (TopicLog t : topics.values()) {
+      if (t.floor < offset) {
+        t.floor = offset;
+      }
+    }
+    forgottenFloor = Math.max(forgottenFloor, offset);
+    generation++;
+  }
+
+  long generation() {
+    return generation;
+  }
+
+  private LogEntry add(TopicLog topic, EventId id, String type, Event.Kind kind, byte[] payload,
+      Function<LogEntry, byte[][]> encoder) {
     long now = nanoClock.getAsLong();
-    LogEntry e = new LogEntry(topic, EventId.of(epoch, ++head), type, kind, payload, now);
+    LogEntry e = new LogEntry(topic, id, type, kind, payload, now);
     byte[][] encoded = encoder.apply(e);
     long size = LogEntry.OVERHEAD_BYTES + payload.length;
     for (byte[] b : encoded) {

@@ -16,6 +16,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** The core's side of a streaming connection. Everything mutable is confined to the channel's event loop. */
@@ -100,6 +101,8 @@ final class SessionImpl implements Session {
     List<List<LogEntry>> replays = new ArrayList<>(0);
     ReplayLog log = hub.log;
     EventId start;
+    boolean backfill = false;
+    boolean ahead = false;
     log.lock();
     try {
       start = log.headId();
@@ -107,23 +110,43 @@ final class SessionImpl implements Session {
         TopicLog topic = log.topicOrCreate(name);
         if (resumeFrom != null) {
           ReplayLog.Resume resume = log.resume(topic, resumeFrom);
-          if (resume.reset != null) {
+          if (resume.reset == ResetReason.TOO_OLD && hub.bus() != null) {
+            backfill = true; // the local log is a cache: the bus has the older history
+          } else if (resume.reset == ResetReason.UNKNOWN_POSITION && hub.bus() != null
+              && resumeFrom.offset() - start.offset() <= MAX_AHEAD) {
+            ahead = true; // seen on a node further along the shared log; this node has not read that far yet
+          } else if (resume.reset != null) {
             resetTopics.add(name);
             resetReasons.add(resume.reset);
           } else if (!resume.events.isEmpty()) {
             replays.add(resume.events);
           }
         }
-        Subscription s = new Subscription(this, topic, start.offset(), hub.slowConsumerPolicy(name));
+        Subscription s = new Subscription(this, topic, ahead ? resumeFrom.offset() : start.offset(),
+            hub.slowConsumerPolicy(name));
+        s.generation = log.generation();
         topic.addSubscriber(loopIndex, s);
         subscriptions.put(name, s);
       }
     } finally {
       log.unlock();
     }
-    hub.stats.onSubscribe(resumeFrom != null, resetReasons);
     hub.stats.activeSubscriptions.add(fresh.size());
     hub.presenceJoin(this, fresh);
+    if (ahead) {
+      // Every topic is "ahead" or none is (the check is against the one head), so nothing else was collected.
+      // The subscription starts at the client's position and skips events up to it when they arrive.
+      hub.stats.onSubscribe(true, resetReasons);
+      writeMarker(fresh, resumeFrom);
+      channel.flush();
+      return resumeFrom;
+    }
+    if (backfill) {
+      hub.stats.onSubscribe(true, List.of());
+      beginBackfill(fresh, resumeFrom, start);
+      return start;
+    }
+    hub.stats.onSubscribe(resumeFrom != null, resetReasons);
     for (int i = 0; i < resetTopics.size(); i++) {
       write(transport.encodeReset(channel.alloc(), resetTopics.get(i), resetReasons.get(i), start));
     }
@@ -140,6 +163,133 @@ final class SessionImpl implements Session {
     }
     channel.flush();
     return start;
+  }
+
+  private void writeMarker(Collection<String> topics, EventId position) {
+    if (!topics.isEmpty()) {
+      ByteBuf marker = transport.encodeSubscribed(channel.alloc(), topics, position);
+      if (marker != null) {
+        write(marker);
+      }
+    }
+  }
+
+  // ---- resume through the cluster bus --------------------------------------------------------------------
+  // While the history older than the local log is fetched, every live delivery to this session is queued
+  // (bounded) instead of written; then: history, "subscribed" marker, queued events. So the order stays
+  // resets -> replay -> marker -> live, as for a local resume.
+
+  /**
+   * With a bus, how far a resume id may be ahead of this node's log and still be taken as "seen on a node that
+   * has read further" (nodes lag each other by milliseconds); further ahead is an unknown position (reset).
+   */
+  static final long MAX_AHEAD = 10_000;
+
+  /** Live events queued for this session while {@link #holding}; bounded by {@link #MAX_HELD}. */
+  static final int MAX_HELD = 10_000;
+  boolean holding;
+  private java.util.ArrayDeque<LogEntry> held;
+  /** A bus reset arrived while holding: the history being fetched is void. */
+  private boolean backfillVoid;
+
+  private void beginBackfill(LinkedHashSet<String> topics, EventId from, EventId upTo) {
+    holding = true;
+    held = new java.util.ArrayDeque<>();
+    backfillVoid = false;
+    hub.bus().history(topics, from, upTo).whenComplete((history, error) ->
+        channel.eventLoop().execute(() -> endBackfill(topics, upTo, history, error)));
+  }
+
+  /** Queues a live event; on the loop, while {@link #holding}. */
+  void hold(LogEntry e) {
+    if (held == null || closed) {
+      return;
+    }
+    if (held.size() >= MAX_HELD) {
+      held.clear();
+      hub.stats.slowConsumerDisconnect();
+      close(CloseReason.SLOW_CONSUMER); // the client resumes from its last id later
+      return;
+    }
+    held.addLast(e);
+  }
+
+  private void endBackfill(LinkedHashSet<String> topics, EventId upTo,
+      io.livepush.spi.EventBus.History history, Throwable error) {
+    holding = false;
+    java.util.ArrayDeque<LogEntry> queued = held;
+    held = null;
+    if (closed || !channel.isActive()) {
+      return;
+    }
+    if (error != null) {
+      // The bus is unreachable: the client keeps its id and retries later rather than losing its place.
+      Hub.LOG.warn("bus history for {} failed; closing so the client retries", this, error);
+      close(CloseReason.INTERNAL_ERROR);
+      return;
+    }
+    if (!backfillVoid) {
+      if (history.reset() != null) {
+        for (String t : topics) {
+          write(transport.encodeReset(channel.alloc(), t, history.reset(), upTo));
+        }
+      } else {
+        List<LogEntry> entries = new ArrayList<>(history.events().size());
+        long now = hub.nanoTime();
+        for (io.livepush.spi.PublishedEvent ev : history.events()) {
+          Subscription s = subscriptions.get(ev.topic());
+          if (s == null || ev.id().offset() > upTo.offset()) {
+            continue;
+          }
+          LogEntry e = new LogEntry(s.topic, ev.id(), ev.type(), ev.kind(), ev.payload(), now);
+          e.encoded = hub.encode(e);
+          entries.add(e);
+        }
+        if (!entries.isEmpty()) {
+          writeEntries(entries);
+          hub.stats.replayed(entries.size());
+        }
+      }
+    }
+    writeMarker(topics, upTo);
+    for (LogEntry e : queued) {
+      Subscription s = subscriptions.get(e.topic.name);
+      if (s != null && e.offset > s.position) {
+        s.position = e.offset;
+        write(channel.alloc().directBuffer(e.encoded[transportIndex].length)
+            .writeBytes(e.encoded[transportIndex]));
+      }
+    }
+    channel.flush();
+  }
+
+  /**
+   * The bus broke continuity (new epoch, or events lost before this node read them): every subscription made
+   * before that gets a reset at {@code position}. On the loop; posted under the log lock, so it runs between
+   * the last delivery before the break and the first after it.
+   */
+  void busReset(ResetReason reason, EventId position, long generation) {
+    if (closed) {
+      return;
+    }
+    if (holding) {
+      backfillVoid = true;
+      held.clear();
+    }
+    boolean wrote = false;
+    for (Map.Entry<String, Subscription> en : subscriptions.entrySet()) {
+      Subscription s = en.getValue();
+      if (s.generation >= generation) {
+        continue; // made after the break: already consistent with it
+      }
+      s.generation = generation;
+      s.position = reason == ResetReason.EPOCH_CHANGED ? position.offset() : Math.max(s.position, position.offset());
+      write(transport.encodeReset(channel.alloc(), en.getKey(), reason, position));
+      wrote = true;
+    }
+    if (wrote) {
+      channel.flush();
+    }
   }
 
   private void writeEntries(List<LogEntry> entries) {

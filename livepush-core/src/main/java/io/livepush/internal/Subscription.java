@@ -15,6 +15,8 @@ final class Subscription {
   boolean dropping;
   /** KEEP_LATEST: the newest event not yet written, or {@code null}. At most one per subscription. */
   LogEntry latest;
+  /** {@link ReplayLog#generation()} when made: a bus reset posted earlier must not touch it. */
+  long generation;
 
   Subscription(SessionImpl session, TopicLog topic, long position, SlowConsumerPolicy policy) {
     this.session = session;

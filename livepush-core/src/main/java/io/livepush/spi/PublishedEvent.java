@@ -22,4 +22,43 @@ public interface PublishedEvent {
 
   /** The payload bytes (UTF-8 for text and JSON). Shared: never modify them. */
   byte[] payload();
+
+  /** An immutable event with an externally assigned id, for {@link EventBus} implementations. */
+  static PublishedEvent of(String topic, EventId id, String type, Event.Kind kind, byte[] payload) {
+    java.util.Objects.requireNonNull(topic, "topic");
+    java.util.Objects.requireNonNull(id, "id");
+    java.util.Objects.requireNonNull(kind, "kind");
+    java.util.Objects.requireNonNull(payload, "payload");
+    return new PublishedEvent() {
+      @Override
+      public String topic() {
+        return topic;
+      }
+
+      @Override
+      public EventId id() {
+        return id;
+      }
+
+      @Override
+      public String type() {
+        return type;
+      }
+
+      @Override
+      public Event.Kind kind() {
+        return kind;
+      }
+
+      @Override
+      public byte[] payload() {
+        return payload;
+      }
+
+      @Override
+      public String toString() {
+        return "PublishedEvent{topic=" + topic + ", id=" + id + ", type=" + type + ", " + payload.length + " bytes}";
+      }
+    };
+  }
 }

@@ -93,4 +93,12 @@ public interface TransportContext {
 
   /** Publishes like {@link io.livepush.LivePushServer#publish}. */
   EventId publish(String topic, Event event);
+
+  /**
+   * Publishes without waiting; what handlers on an event loop must use when the server has a cluster bus
+   * (there {@link #publish} throws). The default wraps {@link #publish}.
+   */
+  default java.util.concurrent.CompletableFuture<EventId> publishAsync(String topic, Event event) {
+    return java.util.concurrent.CompletableFuture.completedFuture(publish(topic, event));
+  }
 }

@@ -1,0 +1,110 @@
+package io.livepush.spi;
+
+import io.livepush.Event;
+import io.livepush.EventId;
+import io.livepush.ResetReason;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A cluster log shared by several livepush nodes (Redis Streams in {@code livepush-redis}; Kafka or NATS
+ * JetStream could fill it too). Plug one in with {@code LivePushServer.Builder.bus(...)}; without one a server
+ * keeps its in-memory, single-node log.
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ *   <li><b>One sequence.</b> The bus assigns every event an {@link EventId} from <em>one</em> offset sequence
+ *       for all topics, in one epoch, exactly as the single-node log does; so the id a client holds means the
+ *       same on every node and still resumes all of a connection's topics at once.</li>
+ *   <li><b>In order, complete.</b> The bus hands each node every event through {@link Sink#append}, in offset
+ *       order, one call at a time. If it cannot (events were trimmed before this node read them) it says so
+ *       with {@link Sink#gap}; if the history itself was lost (storage wiped, new epoch) it calls
+ *       {@link Sink#rebase}. Nodes turn both into {@code reset}s for their clients: never a silent hole, never
+ *       a wrong replay.</li>
+ *   <li><b>History.</b> {@link #history} reads older events back, so a client can resume on a node whose local
+ *       replay log (a cache) does not reach back far enough.</li>
+ *   <li><b>Threads.</b> No method may block; futures complete on the bus's own threads. Sink methods may be
+ *       called from any thread but never concurrently.</li>
+ * </ul>
+ * A bus instance serves one server: {@link #start} is called once when the server starts, {@link #stop} once
+ * when it stops.
+ */
+public interface EventBus {
+
+  /**
+   * Connects and starts feeding {@code sink}. The first call on the sink must be {@link Sink#rebase} with the
+   * bus's current epoch and head, so the node's log continues the cluster's sequence. The stage completes once
+   * that happened; it completes exceptionally if the bus is unreachable (the server then fails to start).
+   */
+  CompletionStage<Void> start(Sink sink);
+
+  /**
+   * Appends one event to the cluster log. The stage completes with its cluster-wide id once the bus has
+   * accepted it (local subscribers receive it when the bus feeds it back through {@link Sink#append}); it
+   * completes exceptionally, fast, when the bus is unreachable. A failure after the request was sent is
+   * ambiguous: the event may or may not have been appended.
+   */
+  CompletionStage<EventId> publish(String topic, String type, Event.Kind kind, byte[] payload);
+
+  /**
+   * Reads the events of {@code topics} with ids in ({@code after}, {@code upTo}], in offset order, to let a
+   * client resume on a node whose local log starts later. Completes with a {@link History#reset reset} reason
+   * instead when the bus cannot vouch for the whole range (trimmed, another epoch, too long to read).
+   */
+  CompletionStage<History> history(Collection<String> topics, EventId after, EventId upTo);
+
+  /** Stops reading and releases connections. Idempotent. */
+  CompletionStage<Void> stop();
+
+  /** What a node does with what the bus delivers. */
+  interface Sink {
+    /** The next event of the cluster log, with its cluster-assigned id. */
+    void append(PublishedEvent event);
+
+    /**
+     * Continuity is broken (first connect, or the bus lost its history): the node's log continues from
+     * {@code position}; if its epoch differs from the node's, every subscriber gets a {@code reset}
+     * ({@link ResetReason#EPOCH_CHANGED}).
+     */
+    void rebase(EventId position);
+
+    /**
+     * Events with offsets in ({@code from}, {@code to}] are gone before this node could read them: every
+     * subscriber gets a {@code reset} ({@link ResetReason#TOO_OLD}) at {@code to}.
+     */
+    void gap(EventId from, EventId to);
+  }
+
+  /** The answer to {@link #history}: either {@code events} (when {@code reset} is {@code null}) or a reset. */
+  final class History {
+    private final ResetReason reset;
+    private final List<PublishedEvent> events;
+
+    private History(ResetReason reset, List<PublishedEvent> events) {
+      this.reset = reset;
+      this.events = events;
+    }
+
+    /** The complete history of the range, in offset order. */
+    public static History of(List<PublishedEvent> events) {
+      return new History(null, List.copyOf(events));
+    }
+
+    /** The range cannot be served. */
+    public static History reset(ResetReason reason) {
+      return new History(Objects.requireNonNull(reason, "reason"), List.of());
+    }
+
+    /** Why the range cannot be served, or {@code null}. */
+    public ResetReason reset() {
+      return reset;
+    }
+
+    /** The events, in offset order; empty on reset. */
+    public List<PublishedEvent> events() {
+      return events;
+    }
+  }
+}
