@@ -163,6 +163,33 @@ const scenarios = {
     await page.context().close();
   },
 
+  // Viewer counts from presence: two pages each count 2 on every card; when one closes, the other drops to 1
+  // from the presence.leave events (anonymous viewers leave as their connection closes; the test server's
+  // presence grace is short anyway).
+  async viewers(browser, out) {
+    const a = await newPage(browser, 'viewer-a');
+    const b = await newPage(browser, 'viewer-b');
+    await Promise.all([a, b].map((p) => p.goto(pageBase + '/', { waitUntil: 'domcontentloaded' })));
+    const labels = (page) => page.$$eval('.match', (els) => els.map((e) => ({
+      id: e.id, viewers: e.querySelector('.viewers').textContent })));
+    // Every card shows n; earlier scenarios' pages may still be leaving, so wait for the exact count.
+    const waitViewers = (page, n) => page.waitForFunction((k) => {
+      const els = [...document.querySelectorAll('.match .viewers')];
+      return els.length > 0 && els.every((e) => e.textContent === k + ' watching');
+    }, n, WAIT);
+    await Promise.all([waitViewers(a, 2), waitViewers(b, 2)]);
+    log('viewers: both pages show 2');
+    out.viewers = { twoA: await labels(a), twoB: await labels(b) };
+    const closedAt = performance.now();
+    await b.context().close();
+    await waitViewers(a, 1);
+    log(`viewers: 1 shown ${(performance.now() - closedAt).toFixed(0)} ms after closing the other page`);
+    out.viewers.one = await labels(a);
+    out.viewers.events = await a.evaluate(() => window.livepushScoreboard.presence.slice());
+    out.viewers.api = await (await fetch(controlBase + '/api/matches')).json();
+    await a.context().close();
+  },
+
   // The answer to a POSTed question arrives word by word.
   async ask(browser, out) {
     const page = await newPage(browser, 'ask');

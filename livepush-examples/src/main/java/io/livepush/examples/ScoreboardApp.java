@@ -1,6 +1,7 @@
 package io.livepush.examples;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.livepush.ClientScripts;
 import io.livepush.HttpReply;
@@ -12,9 +13,12 @@ import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 
 /**
  * The livepush demo: three pages served by the push server itself, plain HTML/CSS/JS with no build step.
@@ -22,7 +26,9 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@code /}: the live scoreboard. Simulated matches publish {@code score-update} and {@code match-end} to
  *       {@code match:<id>}; the page follows them all on one EventSource ({@code /api/live?topic=..}, or one
- *       match at {@code /api/match/{id}/live}) through {@code /livepush/livepush-sse.js}.</li>
+ *       match at {@code /api/match/{id}/live}) through {@code /livepush/livepush-sse.js}. Presence is on for
+ *       {@code match:*}: {@code /api/matches} gives each match's viewer count and the page follows
+ *       {@code match:<id>~presence} on the same stream to keep its "N watching" labels current.</li>
  *   <li>{@code /ask.html}: a question POSTed to {@code /api/ask}, answered word by word on an SSE response
  *       ({@link AskHandler}).</li>
  *   <li>{@code /chat.html}: a chat room over WebSocket ({@code livepush.v1}, {@link ChatRoom}).</li>
@@ -32,6 +38,8 @@ import java.util.function.Supplier;
  * {@code PORT} environment variable, or {@code --port N}.
  */
 public final class ScoreboardApp {
+  private static final TypeReference<LinkedHashMap<String, Object>> MATCH_JSON = new TypeReference<>() {};
+
   private ScoreboardApp() {}
 
   /** Builds (not starts) the example server on {@code port}; shared with the example's tests. */
@@ -51,6 +59,9 @@ public final class ScoreboardApp {
         // A score is a snapshot: a client that falls behind only needs the newest one per match.
         .slowConsumerPolicy(io.livepush.SlowConsumerPolicy.KEEP_LATEST)
         .statsService("/stats") // counters as JSON; expose only internally in production
+        // Viewer counts: every connection following a match is a member (viewers are anonymous, so each
+        // connection counts once); join/leave events go to match:<id>~presence.
+        .presence(t -> t.startsWith("match:"))
         .transport(SseTransport.builder()
             .route("/api/match/{id}/live", "match:{id}")
             .multiTopicPath("/api/live")
@@ -63,8 +74,12 @@ public final class ScoreboardApp {
         .httpService(ClientScripts.service());
   }
 
-  /** Serves the page and the match list. */
-  public static HttpService pages(Supplier<List<MatchSimulator.Score>> matches, ObjectMapper mapper) {
+  /**
+   * Serves the page and the match list; each match in {@code /api/matches} carries {@code viewers}, the count
+   * {@code viewers} gives for its topic (normally {@code topic -> server.presence().count(topic)}).
+   */
+  public static HttpService pages(Supplier<List<MatchSimulator.Score>> matches, ToIntFunction<String> viewers,
+      ObjectMapper mapper) {
     String html = "text/html; charset=utf-8";
     String js = "text/javascript; charset=utf-8";
     Map<String, HttpReply> files = Map.of(
@@ -81,7 +96,13 @@ public final class ScoreboardApp {
       }
       if (request.path().equals("/api/matches")) {
         try {
-          return HttpReply.json(200, mapper.writeValueAsString(matches.get()))
+          List<Map<String, Object>> out = new ArrayList<>();
+          for (MatchSimulator.Score m : matches.get()) {
+            Map<String, Object> json = mapper.convertValue(m, MATCH_JSON);
+            json.put("viewers", viewers.applyAsInt("match:" + m.id()));
+            out.add(json);
+          }
+          return HttpReply.json(200, mapper.writeValueAsString(out))
               .withHeader("Cache-Control", "no-store");
         } catch (JsonProcessingException e) {
           throw new IllegalStateException(e);
@@ -114,13 +135,15 @@ public final class ScoreboardApp {
 
   public static void main(String[] args) {
     ObjectMapper mapper = new ObjectMapper();
-    // The simulator needs the server to publish and the page service needs the simulator: a holder breaks the
-    // cycle before start.
+    // The simulator needs the server to publish and the page service needs the simulator and the server's
+    // presence: holders break the cycle before start.
     MatchSimulator[] sim = new MatchSimulator[1];
+    LivePushServer[] self = new LivePushServer[1];
     LivePushServer server = server(port(args))
         .objectMapper(mapper)
-        .httpService(pages(() -> sim[0].matches(), mapper))
+        .httpService(pages(() -> sim[0].matches(), topic -> self[0].presence().count(topic), mapper))
         .build();
+    self[0] = server;
     sim[0] = new MatchSimulator(server, System.nanoTime());
     server.start().join();
     sim[0].start(1000);

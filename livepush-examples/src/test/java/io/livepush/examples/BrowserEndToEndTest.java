@@ -60,13 +60,17 @@ class BrowserEndToEndTest {
     answers = Executors.newSingleThreadScheduledExecutor();
     ScoreFeed[] feedHolder = new ScoreFeed[1];
     CuttableProxy[] proxyHolder = new CuttableProxy[1];
+    LivePushServer[] self = new LivePushServer[1];
     server = ScoreboardApp.server(0, new AskHandler(answers, Duration.ofMillis(50)))
         .host("127.0.0.1")
         .retry(Duration.ofMillis(300)) // SSE retry: keeps the reconnect scenario short
+        .presenceGrace(Duration.ofMillis(200)) // keeps a leave of a named member short too
         .objectMapper(mapper)
-        .httpService(ScoreboardApp.pages(() -> feedHolder[0].matches(), mapper))
+        .httpService(ScoreboardApp.pages(() -> feedHolder[0].matches(),
+            topic -> self[0].presence().count(topic), mapper))
         .httpService(control(feedHolder, proxyHolder))
         .build();
+    self[0] = server;
     server.start().join();
     feed = new ScoreFeed(server);
     feedHolder[0] = feed;
@@ -269,6 +273,33 @@ class BrowserEndToEndTest {
         + "{\"type\":\"x\",\"data\":\" y \",\"id\":\"7\"},{\"type\":\"message\",\"data\":\"c\",\"id\":\"7\"}]");
     assertThat(c.get("topicsAfterRefusal")).extracting(JsonNode::asText).containsExactly("a", "b");
     assertThat(c.get("statesAfterFatal").asText()).as("1008 is not retried").isEqualTo("closed");
+  }
+
+  @Test
+  void eachCardShowsItsMatchsViewerCountFromPresence() {
+    JsonNode v = scenario("viewers");
+    assertThat(v.get("twoA")).isNotEmpty();
+    for (String key : List.of("twoA", "twoB")) {
+      assertThat(v.get(key)).as(key).hasSize(3)
+          .allSatisfy(card -> assertThat(card.get("viewers").asText()).isEqualTo("2 watching"));
+    }
+    assertThat(v.get("one")).hasSize(3)
+        .allSatisfy(card -> assertThat(card.get("viewers").asText()).isEqualTo("1 watching"));
+    // The drop to 1 came from presence.leave events (not a reload): the last event of each match says 1.
+    for (String match : List.of("1", "2", "3")) {
+      JsonNode last = null;
+      for (JsonNode e : v.get("events")) {
+        if (e.get("match").asText().equals(match)) {
+          last = e;
+        }
+      }
+      assertThat(last).as("presence events of match %s", match).isNotNull();
+      assertThat(last.get("type").asText()).isEqualTo("presence.leave");
+      assertThat(last.get("count").asInt()).isEqualTo(1);
+    }
+    // /api/matches agrees with the page.
+    assertThat(v.get("api")).hasSize(3)
+        .allSatisfy(m -> assertThat(m.get("viewers").asInt()).isEqualTo(1));
   }
 
   @Test

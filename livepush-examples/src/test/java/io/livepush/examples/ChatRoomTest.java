@@ -25,7 +25,7 @@ class ChatRoomTest {
   @BeforeEach
   void start() {
     server = ScoreboardApp.server(0).host("127.0.0.1").objectMapper(mapper)
-        .httpService(ScoreboardApp.pages(List::of, mapper)).build();
+        .httpService(ScoreboardApp.pages(List::of, topic -> 0, mapper)).build();
     server.start().join();
   }
 

@@ -11,6 +11,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Starts the example's own wiring on port 0 and follows a match as a browser would. */
@@ -19,8 +21,11 @@ class ScoreboardAppTest {
   void servesThePageAndStreamsScoreUpdates() throws Exception {
     ObjectMapper mapper = new ObjectMapper();
     MatchSimulator[] sim = new MatchSimulator[1];
+    LivePushServer[] self = new LivePushServer[1];
     try (LivePushServer server = ScoreboardApp.server(0).host("127.0.0.1").objectMapper(mapper)
-        .httpService(ScoreboardApp.pages(() -> sim[0].matches(), mapper)).build()) {
+        .httpService(ScoreboardApp.pages(() -> sim[0].matches(), t -> self[0].presence().count(t), mapper))
+        .build()) {
+      self[0] = server;
       sim[0] = new MatchSimulator(server, 42);
       server.start().join();
       HttpClient http = HttpClient.newHttpClient();
@@ -32,6 +37,7 @@ class ScoreboardAppTest {
       HttpResponse<String> matches = http.send(HttpRequest.newBuilder(URI.create(base + "/api/matches")).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(matches.body()).contains("\"id\":\"1\"").contains("\"home\":\"Lions\"");
+      assertThat(viewers(http, base, mapper)).containsOnly(0);
 
       HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(
           URI.create(base + "/api/match/1/live")).build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -40,6 +46,8 @@ class ScoreboardAppTest {
         while ((line = in.readLine()) != null && !line.startsWith("id: ")) {
           // skip retry:, wait for the anchor that says the subscription is live
         }
+        // This stream is a member of match:1's presence; the other matches have no viewer.
+        assertThat(viewers(http, base, mapper)).containsExactly(1, 0, 0);
         sim[0].tick();
         String event = null;
         while ((line = in.readLine()) != null) {
@@ -55,5 +63,14 @@ class ScoreboardAppTest {
         assertThat(stats.body()).contains("\"connectionsByTransport\":{\"sse\":1,", "\"keep_latest\":0");
       }
     }
+  }
+
+  /** The {@code viewers} of each match in {@code /api/matches}, in list order. */
+  private static List<Integer> viewers(HttpClient http, String base, ObjectMapper mapper) throws Exception {
+    HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(base + "/api/matches")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    List<Integer> out = new ArrayList<>();
+    mapper.readTree(res.body()).forEach(m -> out.add(m.get("viewers").asInt(-1)));
+    return out;
   }
 }
