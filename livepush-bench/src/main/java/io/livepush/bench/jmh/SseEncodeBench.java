@@ -1,0 +1,2 @@
+package io.livepush.bench.jmh;
+public class SseEncodeBench {}
