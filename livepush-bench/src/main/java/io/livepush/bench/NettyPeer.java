@@ -123,6 +123,11 @@ final class NettyPeer {
       ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
     }
 
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close(); // resets when the generator exits are expected
+    }
+
     private void publish(double rate, double seconds, int size) {
       long period = (long) (1e9 / rate);
       long n = (long) (rate * seconds);
