@@ -7,6 +7,7 @@ import io.livepush.LivePushServer;
 import io.livepush.ReplayConfig;
 import io.livepush.RequestInfo;
 import io.livepush.sse.SseTransport;
+import io.livepush.websocket.WebSocketTransport;
 import io.netty.util.internal.PlatformDependent;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -16,8 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The server under test: {@link LivePushServer} with SSE ({@code /events?topic=bench}) and, when the
- * WebSocket module is on the class path, WebSocket ({@code /ws}), plus control endpoints on the same port
+ * The server under test: {@link LivePushServer} with SSE ({@code /events?topic=bench}) and WebSocket
+ * ({@code /ws}, livepush.v1), plus control endpoints on the same port
  * for the generator (see {@link Control}). The publisher runs in this JVM on an open-loop schedule: event
  * {@code i} carries its intended time {@code start + i * period}, and is published at that time or, if the
  * publisher is late, immediately, so a stall shows up as latency instead of a lower rate.
@@ -38,7 +39,7 @@ public final class BenchServer {
         .replay(ReplayConfig.builder().maxEventsPerTopic(o.integer("replay-events", 2000))
             .maxBytesPerTopic(16L << 20).build())
         .transport(SseTransport.builder().multiTopicPath("/events").build());
-    Transports.addWebSocket(b);
+    b.transport(WebSocketTransport.builder().build()); // default path /ws, subprotocol livepush.v1
     Control control = new Control();
     b.httpService(control::handle);
     LivePushServer server = b.build();
@@ -49,7 +50,7 @@ public final class BenchServer {
     sampler.setDaemon(true);
     sampler.start();
     System.out.println("bench server on 127.0.0.1:" + server.port() + " pid " + ProcessHandle.current().pid()
-        + " ws=" + Transports.webSocketAvailable());
+        + " (SSE /events?topic=bench, WebSocket /ws)");
     long max = o.integer("max-seconds", 900);
     Thread.sleep(max * 1000); // bounded lifetime: a forgotten server stops by itself
     server.close();

@@ -1,0 +1,57 @@
+package io.livepush.websocket;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The close codes (RFC 6455 §7.4.1; 1013 from the IANA registry) livepush sends, and the rule for codes an
+ * application may send.
+ *
+ * <table>
+ *   <caption>When livepush closes with which code</caption>
+ *   <tr><th>Code</th><th>When</th></tr>
+ *   <tr><td>1000</td><td>normal: a finished stream, an application {@code close(1000, ..)}, the echo of a
+ *       client's 1000</td></tr>
+ *   <tr><td>1001</td><td>server stopping; heartbeat timeout (peer silent after a ping)</td></tr>
+ *   <tr><td>1002</td><td>protocol error (unmasked frame, reserved bits/opcodes, invalid close frame)</td></tr>
+ *   <tr><td>1003</td><td>binary message from a client (livepush.v1 accepts text only)</td></tr>
+ *   <tr><td>1007</td><td>invalid UTF-8, or a text message that is not JSON</td></tr>
+ *   <tr><td>1008</td><td>policy: slow consumer, too many pending application messages</td></tr>
+ *   <tr><td>1009</td><td>frame over {@code maxFrameSize} or message over {@code maxMessageSize}</td></tr>
+ *   <tr><td>1011</td><td>internal error (a message handler threw)</td></tr>
+ *   <tr><td>1013</td><td>try again later: the server is at {@code maxConnections}</td></tr>
+ * </table>
+ */
+public final class CloseCodes {
+  public static final int NORMAL = 1000;
+  public static final int GOING_AWAY = 1001;
+  public static final int PROTOCOL_ERROR = 1002;
+  public static final int UNSUPPORTED_DATA = 1003;
+  public static final int INVALID_PAYLOAD = 1007;
+  public static final int POLICY_VIOLATION = 1008;
+  public static final int MESSAGE_TOO_BIG = 1009;
+  public static final int INTERNAL_ERROR = 1011;
+  public static final int TRY_AGAIN_LATER = 1013;
+
+  /** Longest close reason: a control frame carries at most 125 bytes, two of them the code. */
+  public static final int MAX_REASON_BYTES = 123;
+
+  private CloseCodes() {}
+
+  /**
+   * Checks that an application may send {@code code}: 1000-1003, 1007-1014 or 3000-4999 (RFC 6455 §7.4.1-2;
+   * 1004-1006 and 1015 must never be sent, 1016-2999 are reserved), and that {@code reason} fits.
+   *
+   * @throws IllegalArgumentException naming the rule broken
+   */
+  public static void validate(int code, String reason) {
+    boolean ok = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014)
+        || (code >= 3000 && code <= 4999);
+    if (!ok) {
+      throw new IllegalArgumentException("code: " + code + " (expected: 1000-1003, 1007-1014 or 3000-4999)");
+    }
+    if (reason != null && reason.getBytes(StandardCharsets.UTF_8).length > MAX_REASON_BYTES) {
+      throw new IllegalArgumentException("reason: " + reason.length() + " characters (expected: <= "
+          + MAX_REASON_BYTES + " UTF-8 bytes)");
+    }
+  }
+}

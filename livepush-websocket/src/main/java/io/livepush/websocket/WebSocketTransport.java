@@ -1,0 +1,467 @@
+package io.livepush.websocket;
+
+import io.livepush.CapacityExceededException;
+import io.livepush.CloseReason;
+import io.livepush.EventId;
+import io.livepush.RequestInfo;
+import io.livepush.ResetReason;
+import io.livepush.spi.HttpResponses;
+import io.livepush.spi.PipelineNames;
+import io.livepush.spi.PublishedEvent;
+import io.livepush.spi.Session;
+import io.livepush.spi.Transport;
+import io.livepush.spi.TransportContext;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executor;
+
+/**
+ * WebSocket (RFC 6455) transport speaking the {@value #SUBPROTOCOL} JSON protocol (see {@code docs/protocol.md}):
+ * subscribe with resume ids shared with SSE, receive events, resets and errors, send application messages.
+ *
+ * <pre>{@code
+ * WebSocketTransport.builder()
+ *     .path("/ws")                                   // default
+ *     .allowedOrigins("https://app.example")         // 403 for other browser origins
+ *     .messageHandler((conn, msg) -> conn.reply(msg.ref(), "ok"))
+ *     .build();
+ * }</pre>
+ *
+ * <h2>Handshake (RFC 6455 §4.2)</h2>
+ * Requests on the configured paths are answered, in this order: a method other than GET 405; an {@code Origin}
+ * not allowed 403 (cross-site WebSocket hijacking; see {@link Builder#allowedOrigins}); no
+ * {@code Sec-WebSocket-Version} 400, a version other than 13 426 with {@code Sec-WebSocket-Version: 13}
+ * (§4.4); a missing or wrong {@code Connection}/{@code Upgrade}/{@code Sec-WebSocket-Key} 400 (Netty's
+ * handshaker). A server at {@code maxConnections} completes the handshake and closes with 1013 (try again
+ * later), which browsers report, unlike an HTTP 503. The subprotocol {@value #SUBPROTOCOL} is selected when
+ * offered; a client offering none is accepted too.
+ *
+ * <h2>Pipeline after the upgrade</h2>
+ * Netty's codec does all parsing: {@code wsdecoder}/{@code wsencoder} (RFC 6455 §5), optional
+ * permessage-deflate (RFC 7692) with a decompressed-size cap, {@code Utf8FrameValidator},
+ * {@link WebSocketServerProtocolHandler} (pings answered; close frames and close codes handled here, never its
+ * default 1000), {@link WebSocketFrameAggregator} ({@code maxMessageSize}), then livepush's handler.
+ *
+ * <h2>Events</h2>
+ * {@link #encode} pre-encodes one complete unmasked frame per event, shared by every subscriber: text frames
+ * for text and JSON payloads, binary frames (2-byte header length, JSON header, payload) for binary ones.
+ * Events are never compressed, even with permessage-deflate (RSV1 unset is a valid uncompressed message).
+ *
+ * <h2>Heartbeats</h2>
+ * After the core's {@code heartbeatInterval} without input the server sends a ping; a peer that sends nothing
+ * (no pong, no message) for a further {@code heartbeatTimeout} is closed with 1001 and its resources freed.
+ * See {@link CloseCodes} for every close code.
+ */
+public final class WebSocketTransport implements Transport {
+  /** The subprotocol name and version. */
+  public static final String SUBPROTOCOL = "livepush.v1";
+  /** Default endpoint path. */
+  public static final String DEFAULT_PATH = "/ws";
+  /** Default largest frame payload, as Netty's: 64 KiB. */
+  public static final int DEFAULT_MAX_FRAME_SIZE = 64 * 1024;
+  /** Default largest message after reassembly of continuation frames: 64 KiB. */
+  public static final int DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024;
+  /** Default handshake timeout in milliseconds. */
+  public static final long DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+  /** Default bound of application messages waiting for a {@link Builder#handlerExecutor}, per connection. */
+  public static final int DEFAULT_MAX_PENDING_MESSAGES = 64;
+  /** How long the server waits for the client's close frame after sending its own before dropping TCP. */
+  static final long CLOSE_TIMEOUT_MILLIS = 1_000;
+
+  static final String DEFLATE = "livepush.ws.deflate";
+  static final String PROTOCOL = "livepush.ws.protocol";
+  static final String AGGREGATOR = "livepush.ws.aggregator";
+  static final String HANDLER = "livepush.ws.handler";
+
+  /** The {@code ref} of the subscribe being processed on this thread, read by {@link #encodeSubscribed}. */
+  static final ThreadLocal<String> SUBSCRIBE_REF = new ThreadLocal<>();
+
+  final Set<String> paths;
+  final Set<String> allowedOrigins;
+  final boolean anyOrigin;
+  final boolean allowMissingOrigin;
+  final int maxFrameSize;
+  final int maxMessageSize;
+  final long handshakeTimeoutMillis;
+  final int deflateMaxBytes;
+  final WebSocketMessageHandler handler;
+  final Executor handlerExecutor;
+  final int maxPendingMessages;
+  final boolean echo;
+  private final Map<String, WebSocketServerProtocolConfig> protocolConfigs = new LinkedHashMap<>();
+  volatile TransportContext context;
+
+  private WebSocketTransport(Builder b) {
+    this.paths = Set.copyOf(b.paths.isEmpty() ? Set.of(DEFAULT_PATH) : b.paths);
+    this.allowedOrigins = Set.copyOf(b.allowedOrigins);
+    this.anyOrigin = b.anyOrigin;
+    this.allowMissingOrigin = b.allowMissingOrigin;
+    this.maxFrameSize = b.maxFrameSize;
+    this.maxMessageSize = b.maxMessageSize;
+    this.handshakeTimeoutMillis = b.handshakeTimeoutMillis;
+    this.deflateMaxBytes = b.deflateMaxBytes;
+    this.handler = b.handler;
+    this.handlerExecutor = b.handlerExecutor;
+    this.maxPendingMessages = b.maxPendingMessages;
+    this.echo = b.echo;
+    WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
+        .maxFramePayloadLength(maxFrameSize)
+        .allowExtensions(deflateMaxBytes > 0)
+        .closeOnProtocolViolation(true)
+        .withUTF8Validator(true)
+        .build();
+    for (String path : paths) {
+      protocolConfigs.put(path, WebSocketServerProtocolConfig.newBuilder()
+          .websocketPath(path)
+          // The path was matched exactly already; this only lets a query string through.
+          .checkStartsWith(true)
+          .subprotocols(echo ? null : SUBPROTOCOL)
+          .handshakeTimeoutMillis(handshakeTimeoutMillis)
+          // livepush answers close frames itself: Netty's default (sendCloseFrame 1000) turns protocol
+          // violations into 1000 (Autobahn 7.x fails), and an echo must not follow a close livepush sent.
+          .handleCloseFrames(false)
+          .sendCloseFrame(null)
+          .dropPongFrames(false)
+          .decoderConfig(decoder)
+          .build());
+    }
+  }
+
+  /** A builder with every default: path {@value #DEFAULT_PATH}, same-origin browsers, no handler. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String name() {
+    return "websocket";
+  }
+
+  @Override
+  public void init(TransportContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public boolean handle(ChannelHandlerContext ctx, FullHttpRequest request) {
+    String path = new QueryStringDecoder(request.uri()).path();
+    if (!paths.contains(path)) {
+      return false;
+    }
+    if (!HttpMethod.GET.equals(request.method())) {
+      HttpResponses.sendError(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "WebSocket upgrades use GET",
+          new DefaultHttpHeaders().set(HttpHeaderNames.ALLOW, "GET"));
+      return true;
+    }
+    String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+    if (!originAllowed(origin, request.headers().get(HttpHeaderNames.HOST))) {
+      HttpResponses.sendError(ctx, HttpResponseStatus.FORBIDDEN, "origin not allowed", null);
+      return true;
+    }
+    String version = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
+    if (version == null) {
+      HttpResponses.sendError(ctx, HttpResponseStatus.BAD_REQUEST,
+          "not a WebSocket request: missing Sec-WebSocket-Version", null);
+      return true;
+    }
+    if (!"13".equals(version.trim())) {
+      HttpResponses.sendError(ctx, HttpResponseStatus.UPGRADE_REQUIRED, "unsupported WebSocket version",
+          new DefaultHttpHeaders().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13"));
+      return true;
+    }
+    TransportContext c = context;
+    RequestInfo info = c.requestInfo(ctx.channel(), request);
+    boolean admitted;
+    try {
+      c.admit();
+      admitted = true;
+    } catch (CapacityExceededException e) {
+      admitted = false; // handshake, then close 1013
+    }
+    ChannelPipeline p = ctx.pipeline();
+    String last = PipelineNames.HTTP_AGGREGATOR;
+    if (deflateMaxBytes > 0) {
+      p.addAfter(last, DEFLATE, new WebSocketServerCompressionHandler(deflateMaxBytes));
+      last = DEFLATE;
+    }
+    p.addAfter(last, PROTOCOL, new WebSocketServerProtocolHandler(protocolConfigs.get(path)));
+    p.addAfter(PROTOCOL, AGGREGATOR, new WebSocketFrameAggregator(maxMessageSize));
+    p.addAfter(AGGREGATOR, HANDLER, new WsHandler(this, info, admitted));
+    p.remove(PipelineNames.ROUTER);
+    // Netty's handshake handler (added before PROTOCOL) performs the upgrade; it releases this reference.
+    p.context(PipelineNames.HTTP_AGGREGATOR).fireChannelRead(request.retain());
+    return true;
+  }
+
+  boolean originAllowed(String origin, String host) {
+    if (origin == null) {
+      return allowMissingOrigin;
+    }
+    if (anyOrigin) {
+      return true;
+    }
+    String o = origin.trim().toLowerCase(Locale.ROOT);
+    if (!allowedOrigins.isEmpty()) {
+      return allowedOrigins.contains(o);
+    }
+    // Default: same origin, that is the Origin's host[:port] equals the Host header.
+    if (host == null) {
+      return false;
+    }
+    try {
+      URI u = new URI(o);
+      String authority = u.getRawAuthority();
+      return authority != null && authority.equals(host.trim().toLowerCase(Locale.ROOT));
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  @Override
+  public byte[] encode(PublishedEvent event) {
+    switch (event.kind()) {
+      case JSON:
+        return WsFrames.jsonEvent(event.topic(), event.id(), event.type(), event.payload());
+      case TEXT:
+        return WsFrames.textEvent(event.topic(), event.id(), event.type(), event.payload());
+      default:
+        return WsFrames.binaryEvent(event.topic(), event.id(), event.type(), event.payload());
+    }
+  }
+
+  @Override
+  public ByteBuf encodeReset(ByteBufAllocator alloc, String topic, ResetReason reason, EventId position) {
+    return WsFrames.textFrame(alloc, WsFrames.reset(topic, reason, position));
+  }
+
+  @Override
+  public ByteBuf encodeSubscribed(ByteBufAllocator alloc, Collection<String> topics, EventId position) {
+    return WsFrames.textFrame(alloc, WsFrames.subscribed(topics, position, SUBSCRIBE_REF.get()));
+  }
+
+  @Override
+  public ByteBuf encodeHeartbeat(ByteBufAllocator alloc) {
+    return WsFrames.buffer(alloc, WsFrames.frame(WsFrames.OP_PING));
+  }
+
+  @Override
+  public boolean expectsHeartbeatReplies() {
+    return true;
+  }
+
+  @Override
+  public void close(Session session, CloseReason reason) {
+    WsHandler h = session.channel().attr(WsHandler.KEY).get();
+    if (h == null) {
+      session.channel().close();
+      return;
+    }
+    h.closeFor(reason);
+  }
+
+  /** The close code livepush sends for {@code reason} (application closes carry their own code). */
+  static int closeCode(CloseReason reason) {
+    switch (reason) {
+      case SERVER_STOPPING:
+      case HEARTBEAT_TIMEOUT:
+        return CloseCodes.GOING_AWAY;
+      case SLOW_CONSUMER:
+      case POLICY_VIOLATION:
+        return CloseCodes.POLICY_VIOLATION;
+      case PROTOCOL_ERROR:
+        return CloseCodes.PROTOCOL_ERROR;
+      case INTERNAL_ERROR:
+        return CloseCodes.INTERNAL_ERROR;
+      default:
+        return CloseCodes.NORMAL;
+    }
+  }
+
+  /**
+   * Builds a {@link WebSocketTransport}. Setters validate eagerly and throw {@link IllegalArgumentException}
+   * shaped {@code "name: value (expected: ...)"}.
+   */
+  public static final class Builder {
+    private final Set<String> paths = new LinkedHashSet<>();
+    private final Set<String> allowedOrigins = new LinkedHashSet<>();
+    private boolean anyOrigin;
+    private boolean allowMissingOrigin = true;
+    private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+    private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+    private long handshakeTimeoutMillis = DEFAULT_HANDSHAKE_TIMEOUT_MILLIS;
+    private int deflateMaxBytes;
+    private WebSocketMessageHandler handler;
+    private Executor handlerExecutor;
+    private int maxPendingMessages = DEFAULT_MAX_PENDING_MESSAGES;
+    private boolean echo;
+
+    private Builder() {}
+
+    /** Adds endpoint paths (exact match, query ignored); default {@value #DEFAULT_PATH} when none is added. */
+    public Builder path(String... paths) {
+      for (String p : paths) {
+        Objects.requireNonNull(p, "path");
+        if (!p.startsWith("/") || p.indexOf('?') >= 0 || p.indexOf('#') >= 0) {
+          throw new IllegalArgumentException("path: " + p + " (expected: /absolute/path without query)");
+        }
+        this.paths.add(p);
+      }
+      return this;
+    }
+
+    /**
+     * Browser origins allowed to connect, exactly as browsers send them: {@code scheme://host[:port]}, default
+     * ports omitted (RFC 6454 §6.2). Others get 403 before the upgrade. Default (none added): same origin
+     * only, that is the {@code Origin}'s host and port equal the {@code Host} header.
+     */
+    public Builder allowedOrigins(String... origins) {
+      for (String o : origins) {
+        Objects.requireNonNull(o, "origin");
+        String n = o.trim().toLowerCase(Locale.ROOT);
+        URI u;
+        try {
+          u = new URI(n);
+        } catch (Exception e) {
+          throw new IllegalArgumentException("origin: " + o + " (expected: scheme://host[:port])");
+        }
+        if (u.getScheme() == null || u.getHost() == null || (u.getRawPath() != null && !u.getRawPath().isEmpty())
+            || u.getRawQuery() != null || u.getRawUserInfo() != null) {
+          throw new IllegalArgumentException("origin: " + o + " (expected: scheme://host[:port])");
+        }
+        allowedOrigins.add(n);
+      }
+      return this;
+    }
+
+    /** Accepts every {@code Origin}: only for endpoints that use no cookies or other ambient credentials. */
+    public Builder allowAnyOrigin() {
+      this.anyOrigin = true;
+      return this;
+    }
+
+    /**
+     * Whether requests without {@code Origin} are accepted; default {@code true}: browsers always send it, so
+     * a missing one means a non-browser client, which cross-site hijacking does not concern.
+     */
+    public Builder allowMissingOrigin(boolean allow) {
+      this.allowMissingOrigin = allow;
+      return this;
+    }
+
+    /** Largest frame payload; larger closes with 1009. Default {@value #DEFAULT_MAX_FRAME_SIZE}. */
+    public Builder maxFrameSize(int bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxFrameSize: " + bytes + " (expected: > 0)");
+      }
+      this.maxFrameSize = bytes;
+      return this;
+    }
+
+    /** Largest message after reassembly; larger closes with 1009. Default {@value #DEFAULT_MAX_MESSAGE_SIZE}. */
+    public Builder maxMessageSize(int bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxMessageSize: " + bytes + " (expected: > 0)");
+      }
+      this.maxMessageSize = bytes;
+      return this;
+    }
+
+    /**
+     * How long the upgrade may take once the request is read (writing the 101); default 10 s. The time to
+     * read the request itself is bounded by the core.
+     */
+    public Builder handshakeTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "handshakeTimeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("handshakeTimeout: " + timeout + " (expected: > 0)");
+      }
+      this.handshakeTimeoutMillis = timeout.toMillis();
+      return this;
+    }
+
+    /**
+     * Enables permessage-deflate (RFC 7692) for client messages, inflating at most {@code maxDecompressedBytes}
+     * per message (a larger one closes with 1009: no decompression bombs). Events are still sent
+     * uncompressed, so their bytes can be shared. Default: off.
+     */
+    public Builder permessageDeflate(int maxDecompressedBytes) {
+      if (maxDecompressedBytes <= 0) {
+        throw new IllegalArgumentException("maxDecompressedBytes: " + maxDecompressedBytes + " (expected: > 0)");
+      }
+      this.deflateMaxBytes = maxDecompressedBytes;
+      return this;
+    }
+
+    /** The handler of client {@code message}s; without one they get error {@code unsupported}. */
+    public Builder messageHandler(WebSocketMessageHandler handler) {
+      this.handler = Objects.requireNonNull(handler, "handler");
+      return this;
+    }
+
+    /**
+     * Runs the message handler on {@code executor} instead of the event loop (one message at a time per
+     * connection, in order). Default: the event loop.
+     */
+    public Builder handlerExecutor(Executor executor) {
+      this.handlerExecutor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Messages per connection that may wait for the {@link #handlerExecutor}; one more closes with 1008.
+     * Default {@value #DEFAULT_MAX_PENDING_MESSAGES}.
+     */
+    public Builder maxPendingMessages(int n) {
+      if (n <= 0) {
+        throw new IllegalArgumentException("maxPendingMessages: " + n + " (expected: > 0)");
+      }
+      this.maxPendingMessages = n;
+      return this;
+    }
+
+    /**
+     * Conformance-testing mode: echoes every text and binary message instead of speaking livepush.v1 (used
+     * by the Autobahn run). Never enable it in production.
+     */
+    public Builder conformanceEcho(boolean echo) {
+      this.echo = echo;
+      return this;
+    }
+
+    public WebSocketTransport build() {
+      if (anyOrigin && !allowedOrigins.isEmpty()) {
+        throw new IllegalStateException("allowAnyOrigin: true (expected: not together with allowedOrigins)");
+      }
+      if (maxMessageSize < maxFrameSize) {
+        throw new IllegalStateException("maxMessageSize: " + maxMessageSize + " (expected: >= maxFrameSize "
+            + maxFrameSize + ")");
+      }
+      if (handlerExecutor != null && handler == null) {
+        throw new IllegalStateException("handlerExecutor: set (expected: with a messageHandler)");
+      }
+      return new WebSocketTransport(this);
+    }
+  }
+}

@@ -1,0 +1,506 @@
+package io.livepush.websocket;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import io.livepush.CloseReason;
+import io.livepush.Event;
+import io.livepush.EventId;
+import io.livepush.InvalidEventIdException;
+import io.livepush.RequestInfo;
+import io.livepush.Topics;
+import io.livepush.spi.Session;
+import io.livepush.spi.TransportContext;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.compression.DecompressionException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The per-connection end of the WebSocket pipeline: opens the session after the handshake, speaks livepush.v1
+ * (or echoes in conformance mode), answers close frames and sends livepush's own close codes. State is
+ * confined to the event loop except where marked volatile/atomic for {@link WebSocketConnection} callers.
+ */
+final class WsHandler extends ChannelInboundHandlerAdapter implements WebSocketConnection {
+  private static final Logger LOG = LoggerFactory.getLogger(WsHandler.class);
+  static final AttributeKey<WsHandler> KEY = AttributeKey.valueOf("livepush.ws.handler");
+  /** Longest {@code ref} echoed back; longer is a bad request. */
+  static final int MAX_REF_LENGTH = 256;
+
+  private final WebSocketTransport transport;
+  private final RequestInfo request;
+  private boolean admitted;
+  private Channel channel;
+  private volatile Session session;
+  private volatile boolean closing;
+  private int appCloseCode = CloseCodes.NORMAL;
+  private String appCloseReason = "";
+  // Executor mode: messages waiting for the handler, bounded by maxPendingMessages (checked on the loop).
+  private final ConcurrentLinkedQueue<ClientMessage> pending = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger wip = new AtomicInteger();
+
+  WsHandler(WebSocketTransport transport, RequestInfo request, boolean admitted) {
+    this.transport = transport;
+    this.request = request;
+    this.admitted = admitted;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    channel = ctx.channel();
+    channel.attr(KEY).set(this);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+      if (!admitted) {
+        sendClose(CloseCodes.TRY_AGAIN_LATER, "server at capacity, try again later");
+        return;
+      }
+      admitted = false; // the slot passes to the session
+      session = transport.context.openSession(channel, request);
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (admitted) {
+      admitted = false;
+      transport.context.releaseAdmission();
+    }
+    closing = true;
+    pending.clear();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (!(msg instanceof WebSocketFrame)) {
+        return; // nothing else can arrive after the upgrade
+      }
+      Session s = session;
+      if (s != null) {
+        s.markRead(); // any frame, pongs included, proves the peer alive
+      }
+      if (msg instanceof CloseWebSocketFrame) {
+        onClose((CloseWebSocketFrame) msg);
+        return;
+      }
+      if (s == null || closing) {
+        return;
+      }
+      if (transport.echo) {
+        if (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame) {
+          ctx.writeAndFlush(((WebSocketFrame) msg).retainedDuplicate());
+        }
+        return;
+      }
+      if (msg instanceof TextWebSocketFrame) {
+        onText(((TextWebSocketFrame) msg).text());
+      } else if (msg instanceof BinaryWebSocketFrame) {
+        sendClose(CloseCodes.UNSUPPORTED_DATA, "binary messages are not supported");
+      }
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  /** RFC 6455 §5.5.1: answer a close with a close (echoing the code), unless ours went first; then drop TCP. */
+  private void onClose(CloseWebSocketFrame frame) {
+    if (closing) {
+      channel.close();
+      return;
+    }
+    closing = true;
+    int code = frame.statusCode();
+    CloseWebSocketFrame answer = code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, "");
+    channel.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof CorruptedFrameException) {
+      // Netty's decoder or UTF-8 validator already sent 1002/1007/1009 and closes.
+      closing = true;
+      ctx.close();
+    } else if (cause instanceof TooLongFrameException) {
+      sendClose(CloseCodes.MESSAGE_TOO_BIG, "message over " + transport.maxMessageSize + " bytes");
+    } else if (causedBy(cause, DecompressionException.class)) {
+      sendClose(CloseCodes.MESSAGE_TOO_BIG, "inflated message too big");
+    } else if (cause instanceof IOException) {
+      ctx.close();
+    } else {
+      LOG.warn("WebSocket connection {} failed", channel, cause);
+      sendClose(CloseCodes.INTERNAL_ERROR, "internal error");
+    }
+  }
+
+  private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+    for (int i = 0; t != null && i < 8; i++, t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Called by {@link WebSocketTransport#close} once the core decided to close the session. */
+  void closeFor(CloseReason reason) {
+    if (reason == CloseReason.APPLICATION) {
+      sendClose(appCloseCode, appCloseReason);
+    } else {
+      sendClose(WebSocketTransport.closeCode(reason), reasonText(reason));
+    }
+  }
+
+  private static String reasonText(CloseReason reason) {
+    switch (reason) {
+      case SERVER_STOPPING:
+        return "server stopping";
+      case HEARTBEAT_TIMEOUT:
+        return "heartbeat timeout";
+      case SLOW_CONSUMER:
+        return "slow consumer: resume from your last id";
+      default:
+        return reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+    }
+  }
+
+  /**
+   * Sends a close frame once, then closes TCP when the client answers (see {@link #onClose}) or after
+   * {@link WebSocketTransport#CLOSE_TIMEOUT_MILLIS}. Waiting for the answer, instead of closing at once, keeps
+   * the kernel from resetting the connection over unread input, which could destroy the close frame.
+   */
+  void sendClose(int code, String reason) {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    Channel ch = channel;
+    ch.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(f -> {
+      if (!f.isSuccess()) {
+        ch.close();
+      }
+    });
+    ch.eventLoop().schedule(() -> {
+      ch.close();
+    }, WebSocketTransport.CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  // ---- livepush.v1 ------------------------------------------------------------------------------------
+
+  private void onText(String text) {
+    ObjectMapper mapper = transport.context.objectMapper();
+    JsonNode node;
+    try {
+      node = mapper.readTree(text);
+    } catch (JsonProcessingException e) {
+      sendClose(CloseCodes.INVALID_PAYLOAD, "message is not JSON");
+      return;
+    }
+    if (node == null || !node.isObject()) {
+      error("bad-request", "expected a JSON object", null);
+      return;
+    }
+    JsonNode refNode = node.get("ref");
+    String ref = null;
+    if (refNode != null && !refNode.isNull()) {
+      if (!refNode.isTextual() || refNode.asText().length() > MAX_REF_LENGTH) {
+        error("bad-request", "ref must be a string of at most " + MAX_REF_LENGTH + " characters", null);
+        return;
+      }
+      ref = refNode.asText();
+    }
+    JsonNode type = node.get("type");
+    if (type == null || !type.isTextual()) {
+      error("bad-request", "missing \"type\"", ref);
+      return;
+    }
+    switch (type.asText()) {
+      case "subscribe":
+        subscribe(node, ref);
+        break;
+      case "unsubscribe":
+        unsubscribe(node, ref);
+        break;
+      case "message":
+        message(node, ref);
+        break;
+      default:
+        error("unknown-type", "unknown type " + WsFrames.quote(truncate(type.asText())), ref);
+    }
+  }
+
+  private static String truncate(String s) {
+    return s.length() > 64 ? s.substring(0, 64) + "..." : s;
+  }
+
+  /** The {@code topics} array as valid names, or {@code null} after answering an error. */
+  private List<String> topics(JsonNode node, String ref) {
+    JsonNode arr = node.get("topics");
+    if (arr == null || !arr.isArray() || arr.isEmpty()) {
+      error("bad-request", "\"topics\" must be a non-empty array of topic names", ref);
+      return null;
+    }
+    int max = transport.context.config().maxTopicsPerConnection();
+    if (arr.size() > max) {
+      error("too-many-topics", "a connection may follow at most " + max + " topics", ref);
+      return null;
+    }
+    LinkedHashSet<String> out = new LinkedHashSet<>();
+    for (JsonNode t : arr) {
+      if (!t.isTextual() || !Topics.isValid(t.asText())) {
+        error("bad-request", "invalid topic name " + (t.isTextual() ? WsFrames.quote(truncate(t.asText()))
+            : t.toString()), ref);
+        return null;
+      }
+      out.add(t.asText());
+    }
+    return new ArrayList<>(out);
+  }
+
+  private void subscribe(JsonNode node, String ref) {
+    List<String> topics = topics(node, ref);
+    if (topics == null) {
+      return;
+    }
+    EventId from = null;
+    JsonNode f = node.get("from");
+    if (f != null && !f.isNull()) {
+      if (!f.isTextual()) {
+        error("bad-request", "\"from\" must be an event id string", ref);
+        return;
+      }
+      try {
+        from = EventId.parse(f.asText());
+      } catch (InvalidEventIdException e) {
+        error("bad-request", e.getMessage(), ref);
+        return;
+      }
+    }
+    Session s = session;
+    TransportContext c = transport.context;
+    Set<String> current = s.topics();
+    int fresh = 0;
+    for (String t : topics) {
+      if (!current.contains(t)) {
+        fresh++;
+      }
+    }
+    int max = c.config().maxTopicsPerConnection();
+    if (current.size() + fresh > max) {
+      error("too-many-topics", "a connection may follow at most " + max + " topics", ref);
+      return;
+    }
+    for (String t : topics) {
+      if (!c.canSubscribe(request, t)) {
+        error("forbidden", "not allowed to follow topic " + WsFrames.quote(t), ref);
+        return;
+      }
+    }
+    EventId position;
+    WebSocketTransport.SUBSCRIBE_REF.set(ref);
+    try {
+      position = s.subscribe(topics, from);
+    } finally {
+      WebSocketTransport.SUBSCRIBE_REF.remove();
+    }
+    if (fresh == 0) {
+      // Nothing new: the core writes no marker, but the client waits for one.
+      write(WsFrames.subscribed(topics, position, ref));
+    }
+  }
+
+  private void unsubscribe(JsonNode node, String ref) {
+    List<String> topics = topics(node, ref);
+    if (topics == null) {
+      return;
+    }
+    for (String t : topics) {
+      session.unsubscribe(t);
+    }
+    if (ref != null) {
+      write(WsFrames.ack(ref));
+    }
+  }
+
+  private void message(JsonNode node, String ref) {
+    WebSocketMessageHandler h = transport.handler;
+    if (h == null) {
+      error("unsupported", "this endpoint accepts no application messages", ref);
+      return;
+    }
+    JsonNode topic = node.get("topic");
+    if (topic != null && !topic.isNull() && !topic.isTextual()) {
+      error("bad-request", "\"topic\" must be a string", ref);
+      return;
+    }
+    JsonNode data = node.get("data");
+    ClientMessage m = new ClientMessage(topic == null || topic.isNull() ? null : topic.asText(),
+        data == null ? NullNode.getInstance() : data, ref, transport.context.objectMapper());
+    if (transport.handlerExecutor == null) {
+      invoke(h, m);
+      return;
+    }
+    if (wip.get() >= transport.maxPendingMessages) {
+      session.close(CloseReason.POLICY_VIOLATION);
+      return;
+    }
+    pending.add(m);
+    if (wip.getAndIncrement() == 0) {
+      try {
+        transport.handlerExecutor.execute(this::drain);
+      } catch (RejectedExecutionException e) {
+        LOG.warn("message handler executor rejected a task for {}", channel, e);
+        session.close(CloseReason.INTERNAL_ERROR);
+      }
+    }
+  }
+
+  /** Runs queued messages one at a time, in order, on the handler executor. */
+  private void drain() {
+    do {
+      ClientMessage m = pending.poll();
+      if (m != null && !closing) {
+        invoke(transport.handler, m);
+      }
+    } while (wip.decrementAndGet() != 0);
+  }
+
+  private void invoke(WebSocketMessageHandler h, ClientMessage m) {
+    try {
+      h.onMessage(this, m);
+    } catch (RuntimeException e) {
+      LOG.warn("WebSocket message handler failed on {} for {}", m, request, e);
+      onLoop(() -> closeSession(CloseReason.INTERNAL_ERROR));
+    }
+  }
+
+  private void closeSession(CloseReason reason) {
+    Session s = session;
+    if (s != null) {
+      s.close(reason);
+    } else {
+      sendClose(WebSocketTransport.closeCode(reason), "");
+    }
+  }
+
+  private void error(String code, String message, String ref) {
+    write(WsFrames.error(code, message, ref));
+  }
+
+  private void write(String json) {
+    Session s = session;
+    s.write(WsFrames.textFrame(channel.alloc(), json));
+    s.flush();
+  }
+
+  private void onLoop(Runnable r) {
+    if (channel.eventLoop().inEventLoop()) {
+      r.run();
+    } else {
+      channel.eventLoop().execute(r);
+    }
+  }
+
+  // ---- WebSocketConnection ------------------------------------------------------------------------------
+
+  @Override
+  public long id() {
+    Session s = session;
+    return s == null ? -1 : s.id();
+  }
+
+  @Override
+  public RequestInfo request() {
+    return request;
+  }
+
+  @Override
+  public boolean reply(String ref, Object data) {
+    String json;
+    try {
+      json = transport.context.objectMapper().writeValueAsString(data);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("data: cannot serialise (" + e.getOriginalMessage() + ")", e);
+    }
+    return send(WsFrames.reply(ref, json));
+  }
+
+  @Override
+  public boolean ack(String ref) {
+    return send(WsFrames.ack(ref));
+  }
+
+  private boolean send(String json) {
+    if (!isOpen() || !channel.isWritable()) {
+      return false;
+    }
+    onLoop(() -> {
+      Session s = session;
+      if (s != null && !closing) {
+        write(json);
+      }
+    });
+    return true;
+  }
+
+  @Override
+  public EventId publish(String topic, Event event) {
+    return transport.context.publish(topic, event);
+  }
+
+  @Override
+  public void close(int code, String reason) {
+    CloseCodes.validate(code, reason);
+    onLoop(() -> {
+      if (closing) {
+        return;
+      }
+      appCloseCode = code;
+      appCloseReason = reason == null ? "" : reason;
+      Session s = session;
+      if (s != null) {
+        s.close(CloseReason.APPLICATION);
+      } else {
+        sendClose(code, appCloseReason);
+      }
+    });
+  }
+
+  @Override
+  public boolean isOpen() {
+    return !closing && session != null && channel.isActive();
+  }
+
+  @Override
+  public String toString() {
+    return "WebSocketConnection{id=" + id() + ", request=" + request + '}';
+  }
+}
