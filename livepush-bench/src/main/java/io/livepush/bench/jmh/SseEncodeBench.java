@@ -1,2 +1,0 @@
-package io.livepush.bench.jmh;
-public class SseEncodeBench {}
