@@ -24,8 +24,18 @@ fi
 CP="$BENCH/target/classes:$(cat $BENCH/target/classpath.txt)"
 # Leak detection off (it samples and records stacks), so the server does what production does.
 JAVA_SERVER=(java -XX:+UseG1GC -Dio.netty.leakDetection.level=disabled -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
-JAVA_GEN=(taskset -c 1 java -Xmx2g -XX:+UseG1GC -Dio.netty.leakDetection.level=disabled
+JAVA_GEN_CMD=(taskset -c 1 java -Xmx2g -XX:+UseG1GC -Dio.netty.leakDetection.level=disabled
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" io.livepush.bench.Main)
+# Each generator run connects from fresh source addresses (127.0.x.y): with tcp_tw_reuse=2 the kernel reuses
+# loopback ports still in TIME_WAIT, and a 4-tuple still known to a previous run's server gets a RST
+# ("connection refused"), which we saw after back-to-back runs.
+SRC_BASE=$(( (RANDOM % 200) + 10 ))
+SRC_N=0
+gen() {
+  SRC_N=$((SRC_N + 1))
+  local ip="127.0.$SRC_BASE.$((SRC_N + 1))"
+  if [[ " $* " != *" --src "* ]]; then "${JAVA_GEN_CMD[@]}" "$@" --src "$ip"; else "${JAVA_GEN_CMD[@]}" "$@"; fi
+}
 HAS_WS=0
 if grep -q livepush-websocket $BENCH/target/classpath.txt; then HAS_WS=1; fi
 
@@ -63,24 +73,24 @@ else N1=2000; N2=10000; SUBS=10000; RATE=10; SECS=20; WARM=5; CLIENTS=10000; CAP
 
 idle() {
   echo "== idle: retained heap per idle connection, slope between $N1 and $N2"
-  start_livepush 1g; "${JAVA_GEN[@]}" idle --target $TARGET --pid $SERVER_PID --transport sse --n1 $N1 --n2 $N2 --label livepush-sse --results "$RESULTS"; stop_server
+  start_livepush 1g; gen idle --target $TARGET --pid $SERVER_PID --transport sse --n1 $N1 --n2 $N2 --label livepush-sse --results "$RESULTS"; stop_server
   if [[ $HAS_WS == 1 ]]; then
-    start_livepush 1g; "${JAVA_GEN[@]}" idle --target $TARGET --pid $SERVER_PID --transport ws --n1 $N1 --n2 $N2 --label livepush-ws --results "$RESULTS"; stop_server
+    start_livepush 1g; gen idle --target $TARGET --pid $SERVER_PID --transport ws --n1 $N1 --n2 $N2 --label livepush-ws --results "$RESULTS"; stop_server
   fi
-  start_wspeer; "${JAVA_GEN[@]}" idle --target $TARGET --pid $SERVER_PID --transport ws --n1 $N1 --n2 $N2 --label node-ws --results "$RESULTS"; stop_server
-  start_nettypeer; "${JAVA_GEN[@]}" idle --target $TARGET --pid $SERVER_PID --transport ws --n1 $N1 --n2 $N2 --label netty-stock-ws --results "$RESULTS"; stop_server
+  start_wspeer; gen idle --target $TARGET --pid $SERVER_PID --transport ws --n1 $N1 --n2 $N2 --label node-ws --results "$RESULTS"; stop_server
+  start_nettypeer; gen idle --target $TARGET --pid $SERVER_PID --transport ws --n1 $N1 --n2 $N2 --label netty-stock-ws --results "$RESULTS"; stop_server
 }
 
 fanout() {
   echo "== fanout: $SUBS subscribers, $RATE broadcasts/s, ${SECS}s measured after ${WARM}s warm-up"
   local args=(--subs $SUBS --rate $RATE --seconds $SECS --warmup $WARM --results "$RESULTS")
   if [[ $HAS_WS == 1 ]]; then
-    start_livepush 1g; "${JAVA_GEN[@]}" fanout --target $TARGET --pid $SERVER_PID --transport ws --label livepush-ws "${args[@]}"; stop_server
+    start_livepush 1g; gen fanout --target $TARGET --pid $SERVER_PID --transport ws --label livepush-ws "${args[@]}"; stop_server
   fi
-  start_livepush 1g; "${JAVA_GEN[@]}" fanout --target $TARGET --pid $SERVER_PID --transport sse --label livepush-sse "${args[@]}"; stop_server
-  start_wspeer; "${JAVA_GEN[@]}" fanout --target $TARGET --pid $SERVER_PID --transport ws --label node-ws "${args[@]}"; stop_server
+  start_livepush 1g; gen fanout --target $TARGET --pid $SERVER_PID --transport sse --label livepush-sse "${args[@]}"; stop_server
+  start_wspeer; gen fanout --target $TARGET --pid $SERVER_PID --transport ws --label node-ws "${args[@]}"; stop_server
   if [[ ${NETTY_FANOUT:-1} == 1 ]]; then
-    start_nettypeer; "${JAVA_GEN[@]}" fanout --target $TARGET --pid $SERVER_PID --transport ws --label netty-stock-ws "${args[@]}"; stop_server
+    start_nettypeer; gen fanout --target $TARGET --pid $SERVER_PID --transport ws --label netty-stock-ws "${args[@]}"; stop_server
   fi
 }
 
@@ -90,9 +100,9 @@ capacity() {
   if [[ $HAS_WS == 1 ]]; then ws1=$((half / 2)); ws2=$((half - ws1)); else sse1=$((CAP / 2)); sse2=$((CAP - sse1)); fi
   echo "== capacity: $CAP connections (SSE $((sse1 + sse2)), WS $((ws1 + ws2))) in a -Xmx64m server, held ${HOLD_S}s, heartbeats every 5 s"
   start_livepush 64m --heartbeat-s 5
-  "${JAVA_GEN[@]}" capacity --target $TARGET --pid $SERVER_PID --sse $sse1 --ws $ws1 --hold-s "$HOLD_S" --src 127.0.0.2 --label livepush-gen1 --results "$RESULTS" &
+  gen capacity --target $TARGET --pid $SERVER_PID --sse $sse1 --ws $ws1 --hold-s "$HOLD_S" --src 127.0.$SRC_BASE.200 --label livepush-gen1 --results "$RESULTS" &
   local g1=$!; PIDS+=("$g1")
-  "${JAVA_GEN[@]}" capacity --target $TARGET --pid $SERVER_PID --sse $sse2 --ws $ws2 --hold-s "$HOLD_S" --src 127.0.0.3 --label livepush-gen2 --results "$RESULTS" &
+  gen capacity --target $TARGET --pid $SERVER_PID --sse $sse2 --ws $ws2 --hold-s "$HOLD_S" --src 127.0.$SRC_BASE.201 --label livepush-gen2 --results "$RESULTS" &
   local g2=$!; PIDS+=("$g2")
   wait $g1; wait $g2
   stop_server
@@ -100,9 +110,9 @@ capacity() {
 
 replay() {
   echo "== replay storm: $CLIENTS clients connect at once, resume id 1000 events behind"
-  start_livepush 1g; "${JAVA_GEN[@]}" replay --target $TARGET --pid $SERVER_PID --transport sse --clients $CLIENTS --behind 1000 --label livepush-sse --results "$RESULTS"; stop_server
+  start_livepush 1g; gen replay --target $TARGET --pid $SERVER_PID --transport sse --clients $CLIENTS --behind 1000 --label livepush-sse --results "$RESULTS"; stop_server
   if [[ $HAS_WS == 1 ]]; then
-    start_livepush 1g; "${JAVA_GEN[@]}" replay --target $TARGET --pid $SERVER_PID --transport ws --clients $CLIENTS --behind 1000 --label livepush-ws --results "$RESULTS"; stop_server
+    start_livepush 1g; gen replay --target $TARGET --pid $SERVER_PID --transport ws --clients $CLIENTS --behind 1000 --label livepush-ws --results "$RESULTS"; stop_server
   fi
 }
 

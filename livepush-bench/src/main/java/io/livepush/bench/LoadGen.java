@@ -65,6 +65,8 @@ public final class LoadGen implements AutoCloseable {
   public final AtomicInteger caughtUp = new AtomicInteger();
   /** Time the last connection caught up. */
   public volatile long allCaughtUpAt;
+  /** Why the first failed connection failed, for the report. */
+  public volatile String firstFailure;
   public volatile boolean recording;
   public volatile long targetSeq = Long.MAX_VALUE;
   private volatile int expectedCaughtUp = Integer.MAX_VALUE;
@@ -133,6 +135,9 @@ public final class LoadGen implements AutoCloseable {
     }
     f.addListener(x -> {
       if (!x.isSuccess()) {
+        if (firstFailure == null) {
+          firstFailure = "connect: " + x.cause();
+        }
         failed.incrementAndGet();
         latch.countDown();
       }
@@ -226,6 +231,9 @@ public final class LoadGen implements AutoCloseable {
       if (handshaken) {
         closed.incrementAndGet();
       } else {
+        if (firstFailure == null) {
+          firstFailure = kind + " closed before the handshake completed (" + headBytes + " response bytes)";
+        }
         failed.incrementAndGet();
         countDown();
       }
@@ -233,6 +241,9 @@ public final class LoadGen implements AutoCloseable {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (!handshaken && firstFailure == null) {
+        firstFailure = kind + ": " + cause;
+      }
       ctx.close();
     }
 

@@ -85,10 +85,18 @@ public final class Main {
       long rss2 = Proc.rss(pid);
       int n = n2 - n1;
       String conns = Proc.get(target, "/bench/conns");
+      failures(g);
       row(o, "idle", new String[] {"label", "transport", "n1", "n2", "server conns", "heap n1", "heap n2",
           "heap B/conn", "direct B/conn", "RSS B/conn", "failed"},
           new Object[] {o.string("label", kind.name()), kind, n1, n2, conns, h1[0], h2[0],
               (h2[0] - h1[0]) / n, (h2[1] - h1[1]) / n, pid > 0 ? (rss2 - rss1) / n : "n/a", g.failed.get()});
+    }
+  }
+
+  /** Prints why connections failed, if any did. */
+  private static void failures(LoadGen g) {
+    if (g.failed.get() > 0) {
+      System.out.println("  " + g.failed.get() + " connections failed; first: " + g.firstFailure);
     }
   }
 
@@ -124,6 +132,7 @@ public final class Main {
       double delivered = (e1 - e0) / el;
       double cpuS = (c1 - c0) / 1e9;
       saveHistogram(o, label, h);
+      failures(g);
       row(o, "fanout", new String[] {"label", "subs", "target/s", "delivered/s", "p50 ms", "p90 ms", "p99 ms",
           "p99.9 ms", "max ms", "server CPU %", "CPU us/delivery", "deliveries/CPU-s", "closed"},
           new Object[] {label, subs, (long) (subs * rate), Math.round(delivered), ms(h, 50), ms(h, 90),
@@ -155,6 +164,7 @@ public final class Main {
             Proc.get(target, "/bench/mem"));
       }
       String[] mem = Proc.get(target, "/bench/mem").split(" ");
+      failures(g);
       row(o, "capacity", new String[] {"label", "SSE", "WS", "ramp s", "hold s", "server conns", "closed",
           "failed", "peak heap MB", "RSS MB"},
           new Object[] {o.string("label", "livepush"), sse, ws, fmt(ramp), hold, Proc.get(target, "/bench/conns"),
@@ -187,6 +197,7 @@ public final class Main {
       double caught = g.allCaughtUpAt == 0 ? Double.NaN : (g.allCaughtUpAt - t0) / 1e9;
       long c1 = Proc.cpuNanos(pid);
       String[] mem = Proc.get(target, "/bench/mem").split(" ");
+      failures(g);
       row(o, "replay", new String[] {"label", "clients", "behind", "events replayed", "all handshakes s",
           "all caught up s", "replayed events/s", "peak heap MB", "server CPU s", "caught up", "failed", "closed"},
           new Object[] {o.string("label", kind.name()), clients, behind, (long) clients * behind, fmt(handshakes),
