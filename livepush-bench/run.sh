@@ -70,6 +70,8 @@ stop_server() { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/de
 
 if [[ $SMALL == 1 ]]; then N1=200; N2=1000; SUBS=500; RATE=20; SECS=5; WARM=2; CLIENTS=500; CAP=500
 else N1=2000; N2=10000; SUBS=10000; RATE=10; SECS=20; WARM=5; CLIENTS=10000; CAP=19500; fi
+# Overrides for a reduced fan-out (e.g. FANOUT_SUBS=2000 SUFFIX=-2k): labels and the plot get the suffix.
+SUBS=${FANOUT_SUBS:-$SUBS}; RATE=${FANOUT_RATE:-$RATE}; SUFFIX=${SUFFIX:-}
 
 idle() {
   echo "== idle: retained heap per idle connection, slope between $N1 and $N2"
@@ -85,12 +87,12 @@ fanout() {
   echo "== fanout: $SUBS subscribers, $RATE broadcasts/s, ${SECS}s measured after ${WARM}s warm-up"
   local args=(--subs $SUBS --rate $RATE --seconds $SECS --warmup $WARM --results "$RESULTS")
   if [[ $HAS_WS == 1 ]]; then
-    start_livepush 1g; gen fanout --target $TARGET --pid $SERVER_PID --transport ws --label livepush-ws "${args[@]}"; stop_server
+    start_livepush 1g; gen fanout --target $TARGET --pid $SERVER_PID --transport ws --label livepush-ws$SUFFIX "${args[@]}"; stop_server
   fi
-  start_livepush 1g; gen fanout --target $TARGET --pid $SERVER_PID --transport sse --label livepush-sse "${args[@]}"; stop_server
-  start_wspeer; gen fanout --target $TARGET --pid $SERVER_PID --transport ws --label node-ws "${args[@]}"; stop_server
+  start_livepush 1g; gen fanout --target $TARGET --pid $SERVER_PID --transport sse --label livepush-sse$SUFFIX "${args[@]}"; stop_server
+  start_wspeer; gen fanout --target $TARGET --pid $SERVER_PID --transport ws --label node-ws$SUFFIX "${args[@]}"; stop_server
   if [[ ${NETTY_FANOUT:-1} == 1 ]]; then
-    start_nettypeer; gen fanout --target $TARGET --pid $SERVER_PID --transport ws --label netty-stock-ws "${args[@]}"; stop_server
+    start_nettypeer; gen fanout --target $TARGET --pid $SERVER_PID --transport ws --label netty-stock-ws$SUFFIX "${args[@]}"; stop_server
   fi
 }
 
@@ -118,8 +120,8 @@ replay() {
 
 plot() {
   local files=(); for l in livepush-ws livepush-sse node-ws netty-stock-ws; do
-    [[ -f $(dirname "$RESULTS")/$l.hist ]] && files+=("$(dirname "$RESULTS")/$l.hist"); done
-  java -Djava.awt.headless=true -cp "$CP" io.livepush.bench.Main plot --out docs/benchmarks-fanout-latency.png \
+    [[ -f $(dirname "$RESULTS")/$l$SUFFIX.hist ]] && files+=("$(dirname "$RESULTS")/$l$SUFFIX.hist"); done
+  java -Djava.awt.headless=true -cp "$CP" io.livepush.bench.Main plot --out docs/benchmarks-fanout-latency$SUFFIX.png \
     --title "Fan-out: $SUBS subscribers, $((SUBS * ${RATE%.*})) deliveries/s (open loop)" "${files[@]}"
 }
 

@@ -18,6 +18,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.ByteProcessor;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
@@ -194,7 +195,8 @@ public final class LoadGen implements AutoCloseable {
   }
 
   /** One client connection: response head, then SSE bytes or WebSocket frames. */
-  private final class ClientHandler extends ChannelInboundHandlerAdapter implements ValueScanner.Sink {
+  private final class ClientHandler extends ChannelInboundHandlerAdapter
+      implements ValueScanner.Sink, ByteProcessor {
     private final Kind kind;
     private final byte[] request;
     private final byte[] subscribe;
@@ -288,8 +290,8 @@ public final class LoadGen implements AutoCloseable {
           }
         }
         if (kind == Kind.SSE) {
-          for (; i < end; i++) {
-            scanner.feed(buf.getByte(i), this);
+          if (i < end) {
+            buf.forEachByte(i, end - i, this); // no per-byte bounds checks: the generator must outrun the server
           }
         } else {
           frames(ctx, buf, i, end);
@@ -336,9 +338,7 @@ public final class LoadGen implements AutoCloseable {
           buf.getBytes(i, control, controlLen, n);
           controlLen += n;
         } else {
-          for (int k = i; k < i + n; k++) {
-            scanner.feed(buf.getByte(k), this);
-          }
+          buf.forEachByte(i, n, this);
         }
         i += n;
         remaining -= n;
@@ -370,6 +370,12 @@ public final class LoadGen implements AutoCloseable {
       }
       control = null;
       hdrPos = 0;
+    }
+
+    @Override
+    public boolean process(byte b) {
+      scanner.feed(b, this);
+      return true;
     }
 
     @Override
