@@ -70,6 +70,9 @@ public final class LivePushServer implements AutoCloseable {
 
   private enum State { NEW, STARTING, STARTED, STOPPING, STOPPED }
 
+  /** Longest {@link #stop()} waits for connections to finish their goodbyes. */
+  static final long GOODBYE_TIMEOUT_MILLIS = 3_000;
+
   private final LivePushConfig config;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -242,17 +245,21 @@ public final class LivePushServer implements AutoCloseable {
     Hub h = hub;
     Channel sc = serverChannel;
     Runnable shutdown = () -> {
+      CompletableFuture<Void> goodbyes = CompletableFuture.completedFuture(null);
       if (h != null) {
         h.stopTimers();
-        h.closeAll(CloseReason.SERVER_STOPPING);
+        // Event loops close their channels as soon as they start shutting down: wait (bounded) until every
+        // connection finished its goodbye (WebSocket: close frame, then the peer's answer) before that.
+        goodbyes = h.closeAll(CloseReason.SERVER_STOPPING)
+            .completeOnTimeout(null, GOODBYE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
       }
-      // A short quiet period lets the goodbyes (close frames) flush before the loops stop.
-      workerGroup.shutdownGracefully(100, 5_000, TimeUnit.MILLISECONDS).addListener(w ->
-          bossGroup.shutdownGracefully(0, 1_000, TimeUnit.MILLISECONDS).addListener(x -> {
-            state.set(State.STOPPED);
-            f.complete(null);
-            closed.complete(null);
-          }));
+      goodbyes.whenComplete((v, e) ->
+          workerGroup.shutdownGracefully(100, 5_000, TimeUnit.MILLISECONDS).addListener(w ->
+              bossGroup.shutdownGracefully(0, 1_000, TimeUnit.MILLISECONDS).addListener(x -> {
+                state.set(State.STOPPED);
+                f.complete(null);
+                closed.complete(null);
+              })));
     };
     if (sc != null) {
       sc.close().addListener(x -> shutdown.run());

@@ -253,14 +253,31 @@ public final class Hub {
     }
   }
 
-  /** Closes every session with {@code reason}; each on its own loop. Returns when all tasks are submitted. */
-  public void closeAll(CloseReason reason) {
+  /**
+   * Closes every session with {@code reason}; each on its own loop. The future completes once every one of
+   * those channels has closed, so a caller can let goodbyes (WebSocket close handshakes) finish before the
+   * loops stop.
+   */
+  public java.util.concurrent.CompletableFuture<Void> closeAll(CloseReason reason) {
+    List<java.util.concurrent.CompletableFuture<Void>> done = new ArrayList<>();
     for (LoopState l : loops) {
+      java.util.concurrent.CompletableFuture<Void> loopDone = new java.util.concurrent.CompletableFuture<>();
+      done.add(loopDone);
       l.loop.execute(() -> {
-        for (SessionImpl s : new ArrayList<>(l.sessions)) {
+        List<SessionImpl> sessions = new ArrayList<>(l.sessions);
+        AtomicInteger open = new AtomicInteger(sessions.size() + 1);
+        Runnable closedOne = () -> {
+          if (open.decrementAndGet() == 0) {
+            loopDone.complete(null);
+          }
+        };
+        for (SessionImpl s : sessions) {
+          s.channel.closeFuture().addListener(f -> closedOne.run());
           s.close(reason);
         }
+        closedOne.run();
       });
     }
+    return java.util.concurrent.CompletableFuture.allOf(done.toArray(new java.util.concurrent.CompletableFuture[0]));
   }
 }
