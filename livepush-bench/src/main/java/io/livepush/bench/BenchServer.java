@@ -1,0 +1,145 @@
+package io.livepush.bench;
+
+import io.livepush.Event;
+import io.livepush.EventId;
+import io.livepush.HttpReply;
+import io.livepush.LivePushServer;
+import io.livepush.ReplayConfig;
+import io.livepush.RequestInfo;
+import io.livepush.sse.SseTransport;
+import io.livepush.websocket.WebSocketTransport;
+import io.netty.util.internal.PlatformDependent;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The server under test: {@link LivePushServer} with SSE ({@code /events?topic=bench}) and WebSocket
+ * ({@code /ws}, livepush.v1), plus control endpoints on the same port
+ * for the generator (see {@link Control}). The publisher runs in this JVM on an open-loop schedule: event
+ * {@code i} carries its intended time {@code start + i * period}, and is published at that time or, if the
+ * publisher is late, immediately, so a stall shows up as latency instead of a lower rate.
+ */
+public final class BenchServer {
+  static final String TOPIC = "bench";
+
+  private BenchServer() {}
+
+  /** {@code server [--port 8090] [--io-threads 1] [--heartbeat-s 15] [--replay-events 2000] [--max-seconds 900]}. */
+  public static void main(Options o) throws Exception {
+    LivePushServer.Builder b = LivePushServer.builder()
+        .host("127.0.0.1")
+        .port(o.integer("port", 8090))
+        .ioThreads(o.integer("io-threads", 1))
+        .heartbeatInterval(Duration.ofSeconds(o.integer("heartbeat-s", 15)))
+        .maxConnections(100_000)
+        .replay(ReplayConfig.builder().maxEventsPerTopic(o.integer("replay-events", 2000))
+            .maxBytesPerTopic(16L << 20).build())
+        .transport(SseTransport.builder().multiTopicPath("/events").build());
+    b.transport(WebSocketTransport.builder().build()); // default path /ws, subprotocol livepush.v1
+    Control control = new Control();
+    b.httpService(control::handle);
+    LivePushServer server = b.build();
+    control.server = server;
+    server.start().join();
+    server.closeOnJvmShutdown();
+    Thread sampler = new Thread(control::sample, "heap-sampler");
+    sampler.setDaemon(true);
+    sampler.start();
+    System.out.println("bench server on 127.0.0.1:" + server.port() + " pid " + ProcessHandle.current().pid()
+        + " (SSE /events?topic=bench, WebSocket /ws)");
+    long max = o.integer("max-seconds", 900);
+    Thread.sleep(max * 1000); // bounded lifetime: a forgotten server stops by itself
+    server.close();
+  }
+
+  /**
+   * Control endpoints (plain HTTP GET, text answers), shared by every server the generator measures:
+   * {@code /bench/heap} (heap used after 3 full GCs, and Netty direct memory), {@code /bench/mem} (peak and
+   * current heap used, sampled every 50 ms), {@code /bench/conns}, {@code /bench/publish?rate&seconds&size}
+   * (starts the open-loop publisher) and {@code /bench/burst?n&size} (publishes {@code n} events at once,
+   * answering the id before them and the last sequence number). They run on an event loop; the GCs block it
+   * for a moment, which is fine between measurements and never happens during one.
+   */
+  static final class Control {
+    private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    private final AtomicLong seq = new AtomicLong();
+    private volatile long peakHeap;
+    volatile LivePushServer server;
+
+    HttpReply handle(RequestInfo request, byte[] body) {
+      String path = request.path();
+      Map<String, java.util.List<String>> q = request.queryParameters();
+      switch (path) {
+        case "/bench/heap": {
+          for (int i = 0; i < 3; i++) {
+            System.gc();
+          }
+          return HttpReply.text(200, memory.getHeapMemoryUsage().getUsed() + " "
+              + PlatformDependent.usedDirectMemory());
+        }
+        case "/bench/mem":
+          if (q.containsKey("reset")) {
+            peakHeap = 0;
+          }
+          return HttpReply.text(200, peakHeap + " " + memory.getHeapMemoryUsage().getUsed());
+        case "/bench/conns":
+          return HttpReply.text(200, Integer.toString(server.connectionCount()));
+        case "/bench/publish": {
+          double rate = Double.parseDouble(first(q, "rate", "10"));
+          double seconds = Double.parseDouble(first(q, "seconds", "10"));
+          int size = Integer.parseInt(first(q, "size", "64"));
+          Thread t = new Thread(() -> publish(rate, seconds, size), "publisher");
+          t.setDaemon(true);
+          t.start();
+          return HttpReply.text(200, "ok");
+        }
+        case "/bench/burst": {
+          int n = Integer.parseInt(first(q, "n", "1000"));
+          int size = Integer.parseInt(first(q, "size", "64"));
+          EventId before = server.publish(TOPIC, Event.rawJson(Payload.json(seq.incrementAndGet(), 0, size)));
+          long last = 0;
+          for (int i = 0; i < n; i++) {
+            last = seq.incrementAndGet();
+            server.publish(TOPIC, Event.rawJson(Payload.json(last, System.nanoTime(), size)));
+          }
+          return HttpReply.text(200, before + " " + last);
+        }
+        default:
+          return null;
+      }
+    }
+
+    private static String first(Map<String, java.util.List<String>> q, String name, String dflt) {
+      java.util.List<String> v = q.get(name);
+      return v == null || v.isEmpty() ? dflt : v.get(0);
+    }
+
+    private void publish(double rate, double seconds, int size) {
+      long period = (long) (1e9 / rate);
+      long n = (long) (rate * seconds);
+      long start = System.nanoTime() + 1_000_000;
+      for (long i = 0; i < n; i++) {
+        long intended = start + i * period;
+        long now;
+        while ((now = System.nanoTime()) < intended) {
+          LockSupport.parkNanos(intended - now);
+        }
+        server.publish(TOPIC, Event.rawJson(Payload.json(seq.incrementAndGet(), intended, size)));
+      }
+    }
+
+    void sample() {
+      while (true) {
+        long used = memory.getHeapMemoryUsage().getUsed();
+        if (used > peakHeap) {
+          peakHeap = used;
+        }
+        LockSupport.parkNanos(50_000_000L);
+      }
+    }
+  }
+}

@@ -1,0 +1,251 @@
+package io.livepush.bench;
+
+import io.livepush.bench.LoadGen.Kind;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Benchmark CLI: {@code java -cp ... io.livepush.bench.Main <scenario> [--option value ...]}.
+ *
+ * <pre>
+ * server      the server under test (BenchServer)          --port --io-threads --heartbeat-s --max-seconds
+ * netty-peer  stock Netty ChannelGroup WebSocket broadcast --port --max-seconds
+ * idle        retained heap per idle connection (slope)     --target --pid --transport sse|ws --n1 --n2 --label
+ * fanout      N subscribers, open-loop broadcasts           --target --pid --transport --subs --rate --seconds --warmup --size --label
+ * capacity    hold SSE + WS connections with heartbeats     --target --pid --sse --ws --hold-s --label
+ * replay      N clients connect at once, resume n behind    --target --pid --transport --clients --behind --label
+ * plot        latency-percentile PNG from fanout results    --out file.png  hist files...
+ * </pre>
+ * Every generator scenario prints one result table and appends a row to {@code --results} (default
+ * {@code livepush-bench/results/results.tsv}). Connections open in batches of {@code --batch} (200) from the
+ * source addresses in {@code --src} (comma separated, default the kernel's choice); keep a generator JVM under
+ * ≈ 19,000 connections (20,000 open files per process on the measurement box).
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0) {
+      System.err.println("usage: Main <server|netty-peer|idle|fanout|capacity|replay|plot> [--option value ...]");
+      System.exit(2);
+    }
+    Options o = new Options(args, 1);
+    switch (args[0]) {
+      case "server" -> BenchServer.main(o);
+      case "netty-peer" -> NettyPeer.main(o);
+      case "idle" -> idle(o);
+      case "fanout" -> fanout(o);
+      case "capacity" -> capacity(o);
+      case "replay" -> replay(o);
+      case "plot" -> Plot.main(o);
+      default -> {
+        System.err.println("unknown scenario: " + args[0]);
+        System.exit(2);
+      }
+    }
+    System.exit(0);
+  }
+
+  private static LoadGen gen(Options o) {
+    String[] hp = o.string("target", "127.0.0.1:8090").split(":");
+    String src = o.string("src", "");
+    List<String> sources = src.isEmpty() ? List.of() : Arrays.asList(src.split(","));
+    return new LoadGen(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), o.integer("threads", 1), sources);
+  }
+
+  private static Kind kind(Options o) {
+    return Kind.valueOf(o.string("transport", "sse").toUpperCase(Locale.ROOT));
+  }
+
+  private static void idle(Options o) throws Exception {
+    String target = o.string("target", "127.0.0.1:8090");
+    long pid = Long.parseLong(o.string("pid", "-1"));
+    int n1 = o.integer("n1", 2000);
+    int n2 = o.integer("n2", 10000);
+    Kind kind = kind(o);
+    try (LoadGen g = gen(o)) {
+      g.open(kind, "bench", null, n1, o.integer("batch", 200), 120_000);
+      Thread.sleep(2000); // let the last subscriptions settle before the measurement GC
+      long[] h1 = heap(target);
+      long rss1 = Proc.rss(pid);
+      g.open(kind, "bench", null, n2 - n1, o.integer("batch", 200), 120_000);
+      Thread.sleep(2000);
+      long[] h2 = heap(target);
+      long rss2 = Proc.rss(pid);
+      int n = n2 - n1;
+      String conns = Proc.get(target, "/bench/conns");
+      failures(g);
+      row(o, "idle", new String[] {"label", "transport", "n1", "n2", "server conns", "heap n1", "heap n2",
+          "heap B/conn", "direct B/conn", "RSS B/conn", "failed"},
+          new Object[] {o.string("label", kind.name()), kind, n1, n2, conns, h1[0], h2[0],
+              (h2[0] - h1[0]) / n, (h2[1] - h1[1]) / n, pid > 0 ? (rss2 - rss1) / n : "n/a", g.failed.get()});
+    }
+  }
+
+  /** Prints why connections failed, if any did. */
+  private static void failures(LoadGen g) {
+    if (g.failed.get() > 0) {
+      System.out.println("  " + g.failed.get() + " connections failed; first: " + g.firstFailure);
+    }
+  }
+
+  private static long[] heap(String target) {
+    String[] v = Proc.get(target, "/bench/heap").split(" ");
+    return new long[] {Long.parseLong(v[0]), Long.parseLong(v[1])};
+  }
+
+  private static void fanout(Options o) throws Exception {
+    String target = o.string("target", "127.0.0.1:8090");
+    long pid = Long.parseLong(o.string("pid", "-1"));
+    int subs = o.integer("subs", 10000);
+    double rate = o.decimal("rate", 10);
+    int seconds = o.integer("seconds", 20);
+    int warmup = o.integer("warmup", 5);
+    int size = o.integer("size", 64);
+    Kind kind = kind(o);
+    String label = o.string("label", kind.name());
+    try (LoadGen g = gen(o)) {
+      g.open(kind, "bench", null, subs, o.integer("batch", 200), 180_000);
+      g.recording = true;
+      Proc.get(target, "/bench/publish?rate=" + rate + "&seconds=" + (warmup + seconds + 1) + "&size=" + size);
+      Thread.sleep(warmup * 1000L);
+      g.latency.getIntervalHistogram(); // discard warm-up
+      long e0 = g.events.sum();
+      long c0 = Proc.cpuNanos(pid);
+      long t0 = System.nanoTime();
+      Thread.sleep(seconds * 1000L);
+      Histogram h = g.latency.getIntervalHistogram();
+      long e1 = g.events.sum();
+      long c1 = Proc.cpuNanos(pid);
+      double el = (System.nanoTime() - t0) / 1e9;
+      double delivered = (e1 - e0) / el;
+      double cpuS = (c1 - c0) / 1e9;
+      saveHistogram(o, label, h);
+      failures(g);
+      row(o, "fanout", new String[] {"label", "subs", "target/s", "delivered/s", "p50 ms", "p90 ms", "p99 ms",
+          "p99.9 ms", "max ms", "server CPU %", "CPU us/delivery", "deliveries/CPU-s", "closed"},
+          new Object[] {label, subs, (long) (subs * rate), Math.round(delivered), ms(h, 50), ms(h, 90),
+              ms(h, 99), ms(h, 99.9), ms(h, 100), pid > 0 ? fmt(100 * cpuS / el) : "n/a",
+              pid > 0 ? fmt(cpuS * 1e6 / (e1 - e0)) : "n/a",
+              pid > 0 ? Math.round((e1 - e0) / cpuS) : "n/a", g.closed.get()});
+    }
+  }
+
+  private static void capacity(Options o) throws Exception {
+    String target = o.string("target", "127.0.0.1:8090");
+    long pid = Long.parseLong(o.string("pid", "-1"));
+    int sse = o.integer("sse", 250);
+    int ws = o.integer("ws", 250);
+    int hold = o.integer("hold-s", 60);
+    try (LoadGen g = gen(o)) {
+      long t0 = System.nanoTime();
+      g.open(Kind.SSE, "bench", null, sse, o.integer("batch", 200), 300_000);
+      if (ws > 0) {
+        g.open(Kind.WS, "bench", null, ws, o.integer("batch", 200), 300_000);
+      }
+      double ramp = (System.nanoTime() - t0) / 1e9;
+      System.out.printf("opened %d SSE + %d WS in %.1f s; holding %d s%n", sse, ws, ramp, hold);
+      long end = System.nanoTime() + hold * 1_000_000_000L;
+      while (System.nanoTime() < end) {
+        Thread.sleep(Math.min(10_000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+        System.out.printf("  held: established %d, closed %d, failed %d, server conns %s, server heap %s%n",
+            g.established.get(), g.closed.get(), g.failed.get(), Proc.get(target, "/bench/conns"),
+            Proc.get(target, "/bench/mem"));
+      }
+      String[] mem = Proc.get(target, "/bench/mem").split(" ");
+      failures(g);
+      row(o, "capacity", new String[] {"label", "SSE", "WS", "ramp s", "hold s", "server conns", "closed",
+          "failed", "peak heap MB", "RSS MB"},
+          new Object[] {o.string("label", "livepush"), sse, ws, fmt(ramp), hold, Proc.get(target, "/bench/conns"),
+              g.closed.get(), g.failed.get(), Long.parseLong(mem[0]) >> 20,
+              pid > 0 ? Proc.rss(pid) >> 20 : "n/a"});
+    }
+  }
+
+  private static void replay(Options o) throws Exception {
+    String target = o.string("target", "127.0.0.1:8090");
+    long pid = Long.parseLong(o.string("pid", "-1"));
+    int clients = o.integer("clients", 10000);
+    int behind = o.integer("behind", 1000);
+    Kind kind = kind(o);
+    try (LoadGen g = gen(o)) {
+      String[] burst = Proc.get(target, "/bench/burst?n=" + behind).split(" ");
+      String from = burst[0];
+      long lastSeq = Long.parseLong(burst[1]);
+      Proc.get(target, "/bench/heap"); // start from a collected heap
+      Proc.get(target, "/bench/mem?reset=1");
+      long c0 = Proc.cpuNanos(pid);
+      g.expectCaughtUp(clients, lastSeq);
+      long t0 = System.nanoTime();
+      g.open(kind, "bench", from, clients, o.integer("batch", clients), 300_000);
+      double handshakes = (System.nanoTime() - t0) / 1e9;
+      long deadline = System.nanoTime() + 300_000_000_000L;
+      while (g.allCaughtUpAt == 0 && System.nanoTime() < deadline && g.closed.get() == 0) {
+        Thread.sleep(5);
+      }
+      double caught = g.allCaughtUpAt == 0 ? Double.NaN : (g.allCaughtUpAt - t0) / 1e9;
+      long c1 = Proc.cpuNanos(pid);
+      String[] mem = Proc.get(target, "/bench/mem").split(" ");
+      failures(g);
+      row(o, "replay", new String[] {"label", "clients", "behind", "events replayed", "all handshakes s",
+          "all caught up s", "replayed events/s", "peak heap MB", "server CPU s", "caught up", "failed", "closed"},
+          new Object[] {o.string("label", kind.name()), clients, behind, (long) clients * behind, fmt(handshakes),
+              fmt(caught), Math.round(clients * (double) behind / caught), Long.parseLong(mem[0]) >> 20,
+              pid > 0 ? fmt((c1 - c0) / 1e9) : "n/a", g.caughtUp.get(), g.failed.get(), g.closed.get()});
+    }
+  }
+
+  private static String ms(Histogram h, double p) {
+    long v = p >= 100 ? h.getMaxValue() : h.getValueAtPercentile(p);
+    return fmt(v / 1e6);
+  }
+
+  static String fmt(double v) {
+    return String.format(Locale.ROOT, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
+  }
+
+  private static void saveHistogram(Options o, String label, Histogram h) throws IOException {
+    Path dir = Path.of(o.string("results", "livepush-bench/results/results.tsv")).getParent();
+    Files.createDirectories(dir);
+    ByteBuffer buf = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+    int n = h.encodeIntoCompressedByteBuffer(buf);
+    Files.writeString(dir.resolve(label + ".hist"),
+        Base64.getEncoder().encodeToString(Arrays.copyOf(buf.array(), n)) + "\n");
+  }
+
+  /** Prints a two-line table and appends the values (tab separated, with the scenario) to the results file. */
+  private static void row(Options o, String scenario, String[] names, Object[] values) throws IOException {
+    List<String> v = new ArrayList<>();
+    StringBuilder head = new StringBuilder("|");
+    StringBuilder line = new StringBuilder("|");
+    for (int i = 0; i < names.length; i++) {
+      String s = String.valueOf(values[i]);
+      v.add(s);
+      int w = Math.max(names[i].length(), s.length());
+      head.append(' ').append(pad(names[i], w)).append(" |");
+      line.append(' ').append(pad(s, w)).append(" |");
+    }
+    System.out.println(head);
+    System.out.println(line);
+    Path file = Path.of(o.string("results", "livepush-bench/results/results.tsv"));
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Files.writeString(file, scenario + "\t" + String.join("\t", names) + "\n" + scenario + "\t"
+        + String.join("\t", v) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
+  }
+
+  private static String pad(String s, int w) {
+    return s.length() >= w ? s : s + " ".repeat(w - s.length());
+  }
+}
