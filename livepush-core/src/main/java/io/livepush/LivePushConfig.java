@@ -69,6 +69,7 @@ public final class LivePushConfig {
   private final int maxHeaderBytes;
   private final int maxPendingOutboundBytes;
   private final Duration retry;
+  private final boolean retainRequestHeaders;
   private final ReplayConfig replay;
   private final ObjectMapper objectMapper;
   private final List<Transport> transports;
@@ -105,6 +106,7 @@ public final class LivePushConfig {
     maxHeaderBytes = b.maxHeaderBytes;
     maxPendingOutboundBytes = b.maxPendingOutboundBytes;
     retry = b.retry;
+    retainRequestHeaders = b.retainRequestHeaders;
     replay = b.replay;
     objectMapper = b.objectMapper != null ? b.objectMapper : new ObjectMapper();
     transports = List.copyOf(b.transports);
@@ -248,6 +250,11 @@ public final class LivePushConfig {
   }
 
   /** The reconnect delay suggested to clients (SSE {@code retry:}, {@code Retry-After}). */
+  /** Whether open connections keep their request headers; see the builder method. */
+  public boolean retainRequestHeaders() {
+    return retainRequestHeaders;
+  }
+
   public Duration retry() {
     return retry;
   }

@@ -574,6 +574,7 @@ public final class LivePushServer implements AutoCloseable {
     Function<Principal, Map<String, Object>> presenceMetadata = p -> Map.of();
     String statsPath;
     EventBus bus;
+    boolean retainRequestHeaders;
 
     private Builder() {}
 
@@ -804,6 +805,18 @@ public final class LivePushServer implements AutoCloseable {
      */
     public Builder maxPendingOutboundBytes(int n) {
       this.maxPendingOutboundBytes = Checks.positive("maxPendingOutboundBytes", n);
+      return this;
+    }
+
+    /**
+     * Whether a connection keeps its request's headers and cookies once it is open; default {@code false}.
+     * They are always available to the {@link Authenticator}, to {@link TopicAuthorizer}s deciding at connect
+     * time and to {@link ConnectionListener#onOpen}; afterwards {@link ConnectionInfo#request()} keeps the
+     * method, path, query and address only, which saves several hundred bytes per idle connection. Authorize
+     * later subscriptions (WebSocket) by the principal the authenticator returned.
+     */
+    public Builder retainRequestHeaders(boolean retain) {
+      this.retainRequestHeaders = retain;
       return this;
     }
 

@@ -1,6 +1,7 @@
 package io.livepush.internal;
 
 import io.livepush.RequestInfo;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -18,6 +19,21 @@ public final class DefaultRequestInfo implements RequestInfo {
   private final Map<String, List<String>> query;
   private final HttpHeaders headers;
   private final SocketAddress remoteAddress;
+
+  private DefaultRequestInfo(String method, String path, Map<String, List<String>> query, HttpHeaders headers,
+      SocketAddress remoteAddress) {
+    this.method = method;
+    this.path = path;
+    this.query = query;
+    this.headers = headers;
+    this.remoteAddress = remoteAddress;
+  }
+
+  /** The same request without headers and cookies: what an open connection keeps by default. */
+  public DefaultRequestInfo withoutHeaders() {
+    return headers.isEmpty() ? this
+        : new DefaultRequestInfo(method, path, query, EmptyHttpHeaders.INSTANCE, remoteAddress);
+  }
 
   public DefaultRequestInfo(FullHttpRequest request, SocketAddress remoteAddress) {
     QueryStringDecoder decoder = new QueryStringDecoder(request.uri());

@@ -449,8 +449,11 @@ public final class Hub {
         loop, request, principal != null ? principal : Principal.ANONYMOUS, nanoTime());
     loop.add(s);
     byTransport[transportIndex].incrementAndGet();
-    channel.pipeline().addFirst(io.livepush.spi.PipelineNames.WRITABILITY, new WritabilityHandler(s));
-    channel.closeFuture().addListener(f -> onClosed(loop, s));
+    // The session is its own handler: writability and close reach it without a listener or handler per channel.
+    channel.pipeline().addFirst(io.livepush.spi.PipelineNames.WRITABILITY, s);
+    if (!channel.isActive()) {
+      onClosed(s); // closed before the handler was in place: channelInactive will not reach it
+    }
     for (ConnectionListener l : listeners) {
       try {
         l.onOpen(s);
@@ -458,10 +461,19 @@ public final class Hub {
         LOG.warn("connection listener failed in onOpen", e);
       }
     }
+    if (!config.retainRequestHeaders() && request instanceof DefaultRequestInfo) {
+      s.request = ((DefaultRequestInfo) request).withoutHeaders();
+    }
     return s;
   }
 
-  private void onClosed(LoopState loop, SessionImpl s) {
+  /** Deregisters a closed session once; on its loop. */
+  void onClosed(SessionImpl s) {
+    if (s.deregistered) {
+      return;
+    }
+    s.deregistered = true;
+    LoopState loop = s.loop;
     s.markClosed();
     loop.remove(s);
     s.unsubscribeAll();
@@ -534,22 +546,5 @@ public final class Hub {
       }
     }
     return CompletableFuture.allOf(all.toArray(new CompletableFuture[0]));
-  }
-
-  /** Tells a session its channel drained below the low water mark; first in the pipeline. */
-  private static final class WritabilityHandler extends ChannelInboundHandlerAdapter {
-    private final SessionImpl session;
-
-    WritabilityHandler(SessionImpl session) {
-      this.session = session;
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-      if (ctx.channel().isWritable()) {
-        session.onWritable();
-      }
-      ctx.fireChannelWritabilityChanged();
-    }
   }
 }

@@ -11,6 +11,8 @@ import io.livepush.spi.Session;
 import io.livepush.spi.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -20,23 +22,26 @@ import java.util.Map;
 import java.util.Set;
 
 /** The core's side of a streaming connection. Everything mutable is confined to the channel's event loop. */
-final class SessionImpl implements Session {
+final class SessionImpl extends ChannelInboundHandlerAdapter implements Session {
   final Hub hub;
   final long id;
   final Channel channel;
   final Transport transport;
   final int transportIndex;
   final int loopIndex;
-  final RequestInfo request;
+  /** Safe to read from any thread; slimmed once the connection is open (see retainRequestHeaders). */
+  volatile RequestInfo request;
   final Principal principal;
-  private final HashMap<String, Subscription> subscriptions = new HashMap<>();
+  private final SubscriptionSet subscriptions = new SubscriptionSet();
   long lastWriteNanos;
   long lastReadNanos;
   long lastHeartbeatNanos;
   int loopSlot = -1;
   /** Written but not flushed; owned by {@link LoopState#markDirty}. */
   boolean dirty;
-  private final LoopState loop;
+  final LoopState loop;
+  /** Removed from the registry (by {@link Hub#onClosed}). */
+  boolean deregistered;
   private boolean closed;
   CloseReason closeReason;
   /** Subscriptions owing a slow-consumer reset or holding a conflated event; flushed once writable. */
@@ -126,7 +131,7 @@ final class SessionImpl implements Session {
             hub.slowConsumerPolicy(name));
         s.generation = log.generation();
         topic.addSubscriber(loopIndex, s);
-        subscriptions.put(name, s);
+        subscriptions.put(s);
       }
     } finally {
       log.unlock();
@@ -277,14 +282,13 @@ final class SessionImpl implements Session {
       held.clear();
     }
     boolean wrote = false;
-    for (Map.Entry<String, Subscription> en : subscriptions.entrySet()) {
-      Subscription s = en.getValue();
+    for (Subscription s : subscriptions) {
       if (s.generation >= generation) {
         continue; // made after the break: already consistent with it
       }
       s.generation = generation;
       s.position = reason == ResetReason.EPOCH_CHANGED ? position.offset() : Math.max(s.position, position.offset());
-      write(transport.encodeReset(channel.alloc(), en.getKey(), reason, position));
+      write(transport.encodeReset(channel.alloc(), s.topic.name, reason, position));
       wrote = true;
     }
     if (wrote) {
@@ -394,6 +398,21 @@ final class SessionImpl implements Session {
    * Called when the channel became writable again: writes the resets owed by dropping subscriptions, then the
    * conflated events in offset order, and flushes.
    */
+  /** First in the pipeline: the channel drained below its low water mark. */
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable()) {
+      onWritable();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    hub.onClosed(this);
+    ctx.fireChannelInactive();
+  }
+
   void onWritable() {
     if (backlog && !closed && channel.isWritable()) {
       drainBacklog();
@@ -404,7 +423,7 @@ final class SessionImpl implements Session {
   private void drainBacklog() {
     backlog = false;
     List<LogEntry> latest = null;
-    for (Subscription s : subscriptions.values()) {
+    for (Subscription s : subscriptions) {
       if (s.dropping) {
         s.dropping = false;
         hub.stats.reset(ResetReason.SLOW_CONSUMER);
@@ -464,21 +483,21 @@ final class SessionImpl implements Session {
     }
     hub.log.lock();
     try {
-      for (Subscription s : subscriptions.values()) {
+      for (Subscription s : subscriptions) {
         s.topic.removeSubscriber(loopIndex, s);
       }
     } finally {
       hub.log.unlock();
     }
     hub.stats.activeSubscriptions.add(-subscriptions.size());
-    List<String> names = new ArrayList<>(subscriptions.keySet());
+    List<String> names = subscriptions.names();
     subscriptions.clear();
     hub.presenceLeave(this, names);
   }
 
   @Override
   public Set<String> topics() {
-    return Set.copyOf(subscriptions.keySet());
+    return Set.copyOf(subscriptions.names());
   }
 
   @Override

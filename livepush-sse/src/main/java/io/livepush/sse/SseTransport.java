@@ -293,7 +293,7 @@ public final class SseTransport implements Transport {
     ChannelPipeline p = ctx.pipeline();
     // The head goes through the HTTP encoder now, on this loop; afterwards the stream is raw bytes.
     ctx.write(head, ctx.voidPromise());
-    p.addLast(INBOUND, new DiscardInbound());
+    p.addLast(INBOUND, DiscardInbound.INSTANCE);
     p.remove(PipelineNames.HTTP_AGGREGATOR);
     p.remove(PipelineNames.HTTP_CODEC);
     p.remove(PipelineNames.ROUTER);
@@ -378,7 +378,10 @@ public final class SseTransport implements Transport {
   }
 
   /** After the head, a client has nothing more to say: drop its bytes, close on errors. */
+  @io.netty.channel.ChannelHandler.Sharable
   private static final class DiscardInbound extends ChannelInboundHandlerAdapter {
+    static final DiscardInbound INSTANCE = new DiscardInbound();
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       ReferenceCountUtil.release(msg);

@@ -50,7 +50,8 @@ final class WsHandler extends ChannelInboundHandlerAdapter implements WebSocketC
   static final int MAX_REF_LENGTH = 256;
 
   private final WebSocketTransport transport;
-  private final RequestInfo request;
+  /** The handshake request until the session exists; then {@code session.request()} (which may drop headers). */
+  private RequestInfo request;
   private boolean admitted;
   private Channel channel;
   private volatile Session session;
@@ -58,7 +59,8 @@ final class WsHandler extends ChannelInboundHandlerAdapter implements WebSocketC
   private int appCloseCode = CloseCodes.NORMAL;
   private String appCloseReason = "";
   // Executor mode: messages waiting for the handler, bounded by maxPendingMessages (checked on the loop).
-  private final ConcurrentLinkedQueue<ClientMessage> pending = new ConcurrentLinkedQueue<>();
+  // Created on first use: most connections never send a message, and idle memory matters.
+  private volatile ConcurrentLinkedQueue<ClientMessage> pending;
   private final AtomicInteger wip = new AtomicInteger();
 
   WsHandler(WebSocketTransport transport, RequestInfo request, boolean admitted) {
@@ -82,6 +84,7 @@ final class WsHandler extends ChannelInboundHandlerAdapter implements WebSocketC
       }
       admitted = false; // the slot passes to the session
       session = transport.context.openSession(channel, request);
+      request = null;
       return;
     }
     ctx.fireUserEventTriggered(evt);
@@ -94,7 +97,10 @@ final class WsHandler extends ChannelInboundHandlerAdapter implements WebSocketC
       transport.context.releaseAdmission(channel);
     }
     closing = true;
-    pending.clear();
+    ConcurrentLinkedQueue<ClientMessage> q = pending;
+    if (q != null) {
+      q.clear();
+    }
     ctx.fireChannelInactive();
   }
 
@@ -319,7 +325,7 @@ final class WsHandler extends ChannelInboundHandlerAdapter implements WebSocketC
       return;
     }
     for (String t : topics) {
-      if (!c.canSubscribe(s.principal(), request, t)) {
+      if (!c.canSubscribe(s.principal(), request(), t)) {
         error("forbidden", "not allowed to follow topic " + WsFrames.quote(t), ref);
         return;
       }
@@ -362,7 +368,7 @@ final class WsHandler extends ChannelInboundHandlerAdapter implements WebSocketC
       return;
     }
     if (topic != null && topic.isTextual()
-        && !transport.context.canPublish(session.principal(), request, topic.asText())) {
+        && !transport.context.canPublish(session.principal(), request(), topic.asText())) {
       error("forbidden", "not allowed to publish to topic " + WsFrames.quote(topic.asText()), ref);
       return;
     }
@@ -377,7 +383,12 @@ final class WsHandler extends ChannelInboundHandlerAdapter implements WebSocketC
       session.close(CloseReason.POLICY_VIOLATION);
       return;
     }
-    pending.add(m);
+    ConcurrentLinkedQueue<ClientMessage> q = pending;
+    if (q == null) {
+      q = new ConcurrentLinkedQueue<>();
+      pending = q;
+    }
+    q.add(m);
     if (wip.getAndIncrement() == 0) {
       try {
         transport.handlerExecutor.execute(this::drain);
@@ -402,7 +413,7 @@ final class WsHandler extends ChannelInboundHandlerAdapter implements WebSocketC
     try {
       h.onMessage(this, m);
     } catch (RuntimeException e) {
-      LOG.warn("WebSocket message handler failed on {} for {}", m, request, e);
+      LOG.warn("WebSocket message handler failed on {} for {}", m, request(), e);
       onLoop(() -> closeSession(CloseReason.INTERNAL_ERROR));
     }
   }
@@ -444,7 +455,8 @@ final class WsHandler extends ChannelInboundHandlerAdapter implements WebSocketC
 
   @Override
   public RequestInfo request() {
-    return request;
+    Session s = session;
+    return s != null ? s.request() : request;
   }
 
   @Override
@@ -506,6 +518,6 @@ final class WsHandler extends ChannelInboundHandlerAdapter implements WebSocketC
 
   @Override
   public String toString() {
-    return "WebSocketConnection{id=" + id() + ", request=" + request + '}';
+    return "WebSocketConnection{id=" + id() + ", request=" + request() + '}';
   }
 }
