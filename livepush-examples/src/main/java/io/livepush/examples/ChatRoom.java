@@ -52,7 +52,7 @@ public final class ChatRoom implements WebSocketMessageHandler, ConnectionListen
       members.put(connection.id(), new Member(name, connection));
       List<String> names = names();
       connection.reply(message.ref(), Map.of("name", name, "members", names));
-      connection.publish(TOPIC, Event.json(Map.of("members", names)).withType("members"));
+      connection.publishAsync(TOPIC, Event.json(Map.of("members", names)).withType("members"));
     } else if (data.hasNonNull("say")) {
       Member m = members.get(connection.id());
       String text = clean(data.get("say").asText(), MAX_TEXT_CHARS);
@@ -60,7 +60,7 @@ public final class ChatRoom implements WebSocketMessageHandler, ConnectionListen
         connection.reply(message.ref(), Map.of("error", m == null ? "join first" : "text: empty"));
         return;
       }
-      connection.publish(TOPIC, Event.json(Map.of("from", m.name(), "text", text)).withType("message"));
+      connection.publishAsync(TOPIC, Event.json(Map.of("from", m.name(), "text", text)).withType("message"));
       connection.ack(message.ref());
     } else {
       connection.reply(message.ref(), Map.of("error", "expected {\"join\"} or {\"say\"}"));
@@ -72,7 +72,7 @@ public final class ChatRoom implements WebSocketMessageHandler, ConnectionListen
     Member gone = members.remove(connection.id());
     if (gone != null && reason != CloseReason.SERVER_STOPPING) {
       try {
-        gone.connection().publish(TOPIC, Event.json(Map.of("members", names())).withType("members"));
+        gone.connection().publishAsync(TOPIC, Event.json(Map.of("members", names())).withType("members"));
       } catch (IllegalStateException stopping) {
         // the server is shutting down: nobody is left to tell
       }

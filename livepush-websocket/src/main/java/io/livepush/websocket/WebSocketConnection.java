@@ -31,8 +31,17 @@ public interface WebSocketConnection {
   /** Sends {@code {"type":"ack","ref":ref}}; returns whether it was queued. */
   boolean ack(String ref);
 
-  /** Publishes through the server, exactly like {@link io.livepush.LivePushServer#publish}. */
+  /**
+   * Publishes through the server, exactly like {@link io.livepush.LivePushServer#publish}. With a cluster bus
+   * that waits for the bus, so on an event loop (a handler not given an executor) use {@link #publishAsync}.
+   */
   EventId publish(String topic, Event event);
+
+  /**
+   * Publishes without waiting, like {@link io.livepush.LivePushServer#publishAsync}: safe on the event loop
+   * with or without a cluster bus.
+   */
+  java.util.concurrent.CompletableFuture<EventId> publishAsync(String topic, Event event);
 
   /**
    * Sends a close frame with {@code code} and {@code reason}, then closes (RFC 6455 §7.4). Later calls do

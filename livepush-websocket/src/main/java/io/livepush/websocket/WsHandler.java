@@ -494,6 +494,11 @@ final class WsHandler extends ChannelInboundHandlerAdapter implements WebSocketC
   }
 
   @Override
+  public java.util.concurrent.CompletableFuture<EventId> publishAsync(String topic, Event event) {
+    return transport.context.publishAsync(topic, event);
+  }
+
+  @Override
   public void close(int code, String reason) {
     CloseCodes.validate(code, reason);
     onLoop(() -> {
