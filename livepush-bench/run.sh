@@ -51,11 +51,13 @@ wait_port() { # wait (bounded) until the control endpoint answers
   echo "server on port $1 did not start" >&2; return 1
 }
 SERVER_PID=
+# LP_PORT moves the livepush server off 8090, so two people benchmarking on one machine do not cross-connect.
+LP_PORT=${LP_PORT:-8090}
 start_livepush() { # $1 = heap (e.g. 1g), extra args follow
   local heap=$1; shift
   taskset -c 0 "${JAVA_SERVER[@]}" -Xms"$heap" -Xmx"$heap" -cp "$CP" io.livepush.bench.Main server \
-    --port 8090 --max-seconds 1200 "$@" &
-  SERVER_PID=$!; PIDS+=("$SERVER_PID"); wait_port 8090; TARGET=127.0.0.1:8090
+    --port "$LP_PORT" --max-seconds 1200 "$@" &
+  SERVER_PID=$!; PIDS+=("$SERVER_PID"); wait_port "$LP_PORT"; TARGET=127.0.0.1:$LP_PORT
 }
 start_wspeer() {
   taskset -c 0 node --expose-gc $BENCH/peer/ws-peer.js 8091 15 1200 &
@@ -72,13 +74,20 @@ if [[ $SMALL == 1 ]]; then N1=200; N2=1000; SUBS=500; RATE=20; SECS=5; WARM=2; C
 else N1=2000; N2=10000; SUBS=10000; RATE=10; SECS=20; WARM=5; CLIENTS=10000; CAP=19500; fi
 # Overrides for a reduced fan-out (e.g. FANOUT_SUBS=2000 SUFFIX=-2k): labels and the plot get the suffix.
 SUBS=${FANOUT_SUBS:-$SUBS}; RATE=${FANOUT_RATE:-$RATE}; SUFFIX=${SUFFIX:-}
+# Idle scenario: IDLE_N1/IDLE_N2 override the two counts; IDLE_ONLY=sse,ws runs only those livepush rows
+# (no peers), e.g. `IDLE_ONLY=ws IDLE_N1=2000 IDLE_N2=6000 livepush-bench/run.sh idle` for a quick check.
+N1=${IDLE_N1:-$N1}; N2=${IDLE_N2:-$N2}; IDLE_ONLY=${IDLE_ONLY:-}
+idle_runs() { [[ -z $IDLE_ONLY || ",$IDLE_ONLY," == *",$1,"* ]]; }
 
 idle() {
   echo "== idle: retained heap per idle connection, slope between $N1 and $N2"
-  start_livepush 1g; gen idle --target $TARGET --pid $SERVER_PID --transport sse --n1 $N1 --n2 $N2 --label livepush-sse --results "$RESULTS"; stop_server
-  if [[ $HAS_WS == 1 ]]; then
+  if idle_runs sse; then
+    start_livepush 1g; gen idle --target $TARGET --pid $SERVER_PID --transport sse --n1 $N1 --n2 $N2 --label livepush-sse --results "$RESULTS"; stop_server
+  fi
+  if [[ $HAS_WS == 1 ]] && idle_runs ws; then
     start_livepush 1g; gen idle --target $TARGET --pid $SERVER_PID --transport ws --n1 $N1 --n2 $N2 --label livepush-ws --results "$RESULTS"; stop_server
   fi
+  [[ -z $IDLE_ONLY ]] || return 0
   start_wspeer; gen idle --target $TARGET --pid $SERVER_PID --transport ws --n1 $N1 --n2 $N2 --label node-ws --results "$RESULTS"; stop_server
   start_nettypeer; gen idle --target $TARGET --pid $SERVER_PID --transport ws --n1 $N1 --n2 $N2 --label netty-stock-ws --results "$RESULTS"; stop_server
 }

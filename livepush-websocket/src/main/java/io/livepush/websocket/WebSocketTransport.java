@@ -27,7 +27,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
+import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Collection;
@@ -62,9 +63,12 @@ import java.util.concurrent.Executor;
  *
  * <h2>Pipeline after the upgrade</h2>
  * Netty's codec does all parsing: {@code wsdecoder}/{@code wsencoder} (RFC 6455 §5), optional
- * permessage-deflate (RFC 7692) with a decompressed-size cap, {@code Utf8FrameValidator},
- * {@link WebSocketServerProtocolHandler} (pings answered; close frames and close codes handled here, never its
- * default 1000), {@link WebSocketFrameAggregator} ({@code maxMessageSize}), then livepush's handler.
+ * permessage-deflate (RFC 7692) with a decompressed-size cap, {@code Utf8FrameValidator} (1007),
+ * {@link WebSocketFrameAggregator} ({@code maxMessageSize}), then livepush's handler. Netty's
+ * {@link WebSocketServerProtocolHandler} runs the handshake and is removed once it completes (with its channel
+ * attribute), to keep idle connections small: livepush's handler answers pings (RFC 6455 §5.5.2), takes pongs
+ * as liveness, answers close frames with its own codes (never Netty's default 1000) and sends nothing after a
+ * close frame (§5.5.1).
  *
  * <h2>Events</h2>
  * {@link #encode} pre-encodes one complete unmasked frame per event, shared by every subscriber: text frames
@@ -113,6 +117,8 @@ public final class WebSocketTransport implements Transport {
   final int maxPendingMessages;
   final boolean echo;
   private final Map<String, WebSocketServerProtocolConfig> protocolConfigs = new LinkedHashMap<>();
+  /** Immutable, shared by every connection; {@code null} without permessage-deflate. */
+  private final PerMessageDeflateServerExtensionHandshaker deflate;
   volatile TransportContext context;
 
   private WebSocketTransport(Builder b) {
@@ -128,6 +134,12 @@ public final class WebSocketTransport implements Transport {
     this.handlerExecutor = b.handlerExecutor;
     this.maxPendingMessages = b.maxPendingMessages;
     this.echo = b.echo;
+    // permessage-deflate only (not the pre-standard deflate-frame). server_no_context_takeover is accepted
+    // because livepush never compresses what it sends (events are shared pre-encoded frames), so it holds no
+    // compression context anyway; Netty's default refuses it, which turns away clients that always offer it
+    // (Java-WebSocket does). RFC 7692 §7.1.1.1.
+    this.deflate = deflateMaxBytes <= 0 ? null : new PerMessageDeflateServerExtensionHandshaker(6, false, 15,
+        true, false, deflateMaxBytes);
     WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
         .maxFramePayloadLength(maxFrameSize)
         .allowExtensions(deflateMaxBytes > 0)
@@ -215,7 +227,7 @@ public final class WebSocketTransport implements Transport {
     ChannelPipeline p = ctx.pipeline();
     String last = PipelineNames.HTTP_AGGREGATOR;
     if (deflateMaxBytes > 0) {
-      p.addAfter(last, DEFLATE, new WebSocketServerCompressionHandler(deflateMaxBytes));
+      p.addAfter(last, DEFLATE, new WebSocketServerExtensionHandler(deflate));
       last = DEFLATE;
     }
     p.addAfter(last, PROTOCOL, new WebSocketServerProtocolHandler(protocolConfigs.get(path)));
@@ -285,7 +297,9 @@ public final class WebSocketTransport implements Transport {
 
   @Override
   public void close(Session session, CloseReason reason) {
-    WsHandler h = session.channel().attr(WsHandler.KEY).get();
+    // A pipeline lookup instead of a channel attribute: no per-connection attribute map for a rare call.
+    Object h0 = session.channel().pipeline().get(HANDLER);
+    WsHandler h = h0 instanceof WsHandler ? (WsHandler) h0 : null;
     if (h == null) {
       session.channel().close();
       return;

@@ -15,14 +15,19 @@ import io.livepush.spi.TransportContext;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
@@ -34,7 +39,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,9 +49,13 @@ import org.slf4j.LoggerFactory;
  * (or echoes in conformance mode), answers close frames and sends livepush's own close codes. State is
  * confined to the event loop except where marked volatile/atomic for {@link WebSocketConnection} callers.
  */
-final class WsHandler extends ChannelInboundHandlerAdapter implements WebSocketConnection {
+final class WsHandler extends ChannelDuplexHandler implements WebSocketConnection {
   private static final Logger LOG = LoggerFactory.getLogger(WsHandler.class);
-  static final AttributeKey<WsHandler> KEY = AttributeKey.valueOf("livepush.ws.handler");
+  /** The key under which Netty's protocol handler keeps the handshaker (same name, so the same constant). */
+  private static final AttributeKey<WebSocketServerHandshaker> NETTY_HANDSHAKER =
+      AttributeKey.valueOf(WebSocketServerHandshaker.class, "HANDSHAKER");
+  private static final AtomicIntegerFieldUpdater<WsHandler> WIP =
+      AtomicIntegerFieldUpdater.newUpdater(WsHandler.class, "wip");
   /** Longest {@code ref} echoed back; longer is a bad request. */
   static final int MAX_REF_LENGTH = 256;
 
@@ -61,7 +71,10 @@ final class WsHandler extends ChannelInboundHandlerAdapter implements WebSocketC
   // Executor mode: messages waiting for the handler, bounded by maxPendingMessages (checked on the loop).
   // Created on first use: most connections never send a message, and idle memory matters.
   private volatile ConcurrentLinkedQueue<ClientMessage> pending;
-  private final AtomicInteger wip = new AtomicInteger();
+  /** Messages queued or running on the executor (field updater, not an AtomicInteger: idle memory). */
+  private volatile int wip;
+  /** Our close frame went out: RFC 6455 §5.5.1, nothing more may follow it (event loop only). */
+  private boolean closeFrameSent;
 
   WsHandler(WebSocketTransport transport, RequestInfo request, boolean admitted) {
     this.transport = transport;
@@ -72,12 +85,12 @@ final class WsHandler extends ChannelInboundHandlerAdapter implements WebSocketC
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
-    channel.attr(KEY).set(this);
   }
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+      slimPipeline(ctx.pipeline());
       if (!admitted) {
         sendClose(CloseCodes.TRY_AGAIN_LATER, "server at capacity, try again later");
         return;
@@ -88,6 +101,34 @@ final class WsHandler extends ChannelInboundHandlerAdapter implements WebSocketC
       return;
     }
     ctx.fireUserEventTriggered(evt);
+  }
+
+  /**
+   * Drops what only the handshake needed, so an idle connection keeps codec, validator, aggregator and this
+   * handler: Netty's protocol handler (its ping, pong and close duties are done here) and its handshaker
+   * attribute. The Utf8FrameValidator it added stays.
+   */
+  private static void slimPipeline(ChannelPipeline p) {
+    if (p.get(WebSocketTransport.PROTOCOL) != null) {
+      p.remove(WebSocketTransport.PROTOCOL);
+    }
+    p.channel().attr(NETTY_HANDSHAKER).remove();
+  }
+
+  /** Drops writes after our close frame (Netty's protocol handler did this before it was removed). */
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (closeFrameSent) {
+      ReferenceCountUtil.release(msg);
+      if (!promise.isVoid()) {
+        promise.tryFailure(new ClosedChannelException());
+      }
+      return;
+    }
+    if (msg instanceof CloseWebSocketFrame) {
+      closeFrameSent = true;
+    }
+    ctx.write(msg, promise);
   }
 
   @Override
@@ -116,6 +157,13 @@ final class WsHandler extends ChannelInboundHandlerAdapter implements WebSocketC
       }
       if (msg instanceof CloseWebSocketFrame) {
         onClose((CloseWebSocketFrame) msg);
+        return;
+      }
+      if (msg instanceof PingWebSocketFrame) {
+        // RFC 6455 §5.5.3: a pong with the ping's application data (at most 125 bytes, checked by the decoder).
+        if (!closing) {
+          ctx.writeAndFlush(new PongWebSocketFrame(((PingWebSocketFrame) msg).content().retain()));
+        }
         return;
       }
       if (s == null || closing) {
@@ -379,7 +427,7 @@ final class WsHandler extends ChannelInboundHandlerAdapter implements WebSocketC
       invoke(h, m);
       return;
     }
-    if (wip.get() >= transport.maxPendingMessages) {
+    if (wip >= transport.maxPendingMessages) {
       session.close(CloseReason.POLICY_VIOLATION);
       return;
     }
@@ -389,7 +437,7 @@ final class WsHandler extends ChannelInboundHandlerAdapter implements WebSocketC
       pending = q;
     }
     q.add(m);
-    if (wip.getAndIncrement() == 0) {
+    if (WIP.getAndIncrement(this) == 0) {
       try {
         transport.handlerExecutor.execute(this::drain);
       } catch (RejectedExecutionException e) {
@@ -406,7 +454,7 @@ final class WsHandler extends ChannelInboundHandlerAdapter implements WebSocketC
       if (m != null && !closing) {
         invoke(transport.handler, m);
       }
-    } while (wip.decrementAndGet() != 0);
+    } while (WIP.decrementAndGet(this) != 0);
   }
 
   private void invoke(WebSocketMessageHandler h, ClientMessage m) {

@@ -9,6 +9,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.java_websocket.WebSocket;
 import org.java_websocket.client.WebSocketClient;
+import org.java_websocket.drafts.Draft;
 import org.java_websocket.framing.Framedata;
 import org.java_websocket.handshake.ServerHandshake;
 
@@ -18,11 +19,19 @@ final class JwsClient extends WebSocketClient {
   final BlockingQueue<ByteBuffer> binaries = new LinkedBlockingQueue<>();
   final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   final boolean answerPings;
+  /** The server's {@code Sec-WebSocket-Extensions} answer, or {@code null} if it sent none. */
+  volatile String extensions;
 
   JwsClient(int port, String path, boolean answerPings, Map<String, String> headers) {
     super(URI.create("ws://127.0.0.1:" + port + path), headers);
     this.answerPings = answerPings;
     setConnectionLostTimeout(0); // no client-side pings: the server's heartbeat is under test
+  }
+
+  JwsClient(int port, String path, Draft draft) {
+    super(URI.create("ws://127.0.0.1:" + port + path), draft);
+    this.answerPings = true;
+    setConnectionLostTimeout(0);
   }
 
   static JwsClient connect(int port, String path) throws InterruptedException {
@@ -53,7 +62,12 @@ final class JwsClient extends WebSocketClient {
   }
 
   @Override
-  public void onOpen(ServerHandshake handshake) {}
+  public void onOpen(ServerHandshake handshake) {
+    extensions = handshake.getFieldValue("Sec-WebSocket-Extensions");
+    if (extensions.isEmpty()) {
+      extensions = null; // Java-WebSocket answers "" for a missing header
+    }
+  }
 
   @Override
   public void onMessage(String message) {
