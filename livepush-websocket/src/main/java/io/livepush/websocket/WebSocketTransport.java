@@ -430,7 +430,9 @@ public final class WebSocketTransport implements Transport {
     /**
      * Enables permessage-deflate (RFC 7692) for client messages, inflating at most {@code maxDecompressedBytes}
      * per message (a larger one closes with 1009: no decompression bombs). Events are still sent
-     * uncompressed, so their bytes can be shared. Default: off.
+     * uncompressed, so their bytes can be shared. The limit caps Netty's inflate buffer per frame, which grows
+     * in steps, so a message somewhat under it (within one growth step) may also be refused: leave headroom.
+     * {@code server_no_context_takeover} offers are accepted (livepush never compresses). Default: off.
      */
     public Builder permessageDeflate(int maxDecompressedBytes) {
       if (maxDecompressedBytes <= 0) {
