@@ -16,7 +16,8 @@ import java.nio.charset.StandardCharsets;
  *   <tr><td>1003</td><td>binary message from a client (livepush.v1 accepts text only)</td></tr>
  *   <tr><td>1007</td><td>invalid UTF-8, or a text message that is not JSON</td></tr>
  *   <tr><td>1008</td><td>policy: slow consumer, too many pending application messages</td></tr>
- *   <tr><td>1009</td><td>frame over {@code maxFrameSize} or message over {@code maxMessageSize}</td></tr>
+ *   <tr><td>1009</td><td>frame over {@code maxFrameSize}, message over {@code maxMessageSize}, or a compressed
+ *       message inflating past the {@code permessageDeflate} limit</td></tr>
  *   <tr><td>1011</td><td>internal error (a message handler threw)</td></tr>
  *   <tr><td>1013</td><td>try again later: the server is at {@code maxConnections}</td></tr>
  * </table>

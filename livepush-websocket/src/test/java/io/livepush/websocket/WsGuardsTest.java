@@ -245,4 +245,34 @@ class WsGuardsTest {
     assertThat(closes.poll(10, TimeUnit.SECONDS)).isEqualTo(CloseReason.SLOW_CONSUMER);
     assertThat(server.stats().slowConsumerDisconnects()).isEqualTo(1);
   }
+
+  @Test
+  void afterTheUpgradeOnlyCodecValidatorAggregatorAndHandlerRemainAndPingsGetPongs() throws Exception {
+    start(LivePushServer.builder());
+    RawWs ws = raw();
+    ws.handshake("/ws");
+    Channel ch = channels.poll(10, TimeUnit.SECONDS);
+    assertThat(ch).isNotNull();
+    // Netty's protocol handler and its handshaker attribute are gone once the session is open.
+    java.util.List<String> names = ch.eventLoop().submit(() -> ch.pipeline().names()).get(10, TimeUnit.SECONDS);
+    assertThat(names).contains(WebSocketTransport.AGGREGATOR, WebSocketTransport.HANDLER)
+        .doesNotContain(WebSocketTransport.PROTOCOL);
+    assertThat(ch.pipeline().get(io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.class))
+        .isNull();
+    assertThat(ch.pipeline().get(io.netty.handler.codec.http.websocketx.Utf8FrameValidator.class)).isNotNull();
+    assertThat(ch.hasAttr(io.netty.util.AttributeKey.valueOf(
+        io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker.class, "HANDSHAKER"))).isFalse();
+    // RFC 6455 §5.5.3: the pong carries the ping's application data.
+    byte[] data = "are you there".getBytes(StandardCharsets.UTF_8);
+    ws.frame(true, 0x9, data, true);
+    RawWs.Frame f;
+    do {
+      f = ws.readFrame();
+    } while (f.opcode != 0xA);
+    assertThat(f.payload).isEqualTo(data);
+    // A close from the client is echoed with its code, and the connection ends.
+    ws.frame(true, 0x8, new byte[] {0x03, (byte) 0xE8}, true);
+    assertThat(ws.awaitCloseCode()).isEqualTo(CloseCodes.NORMAL);
+    assertThat(closes.poll(10, TimeUnit.SECONDS)).isNotNull();
+  }
 }
