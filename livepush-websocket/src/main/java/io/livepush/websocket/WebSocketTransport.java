@@ -24,7 +24,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
@@ -63,8 +62,9 @@ import java.util.concurrent.Executor;
  *
  * <h2>Pipeline after the upgrade</h2>
  * Netty's codec does all parsing: {@code wsdecoder}/{@code wsencoder} (RFC 6455 §5), optional
- * permessage-deflate (RFC 7692) with a decompressed-size cap, {@code Utf8FrameValidator} (1007),
- * {@link WebSocketFrameAggregator} ({@code maxMessageSize}), then livepush's handler. Netty's
+ * permessage-deflate (RFC 7692) with a decompressed-size cap, {@code Utf8FrameValidator} (1007), then
+ * livepush's handler, which also reassembles fragmented messages (RFC 6455 §5.4) up to {@code maxMessageSize}
+ * (1009 beyond), like Netty's {@code WebSocketFrameAggregator} but without a pipeline entry of its own. Netty's
  * {@link WebSocketServerProtocolHandler} runs the handshake and is removed once it completes (with its channel
  * attribute), to keep idle connections small: livepush's handler answers pings (RFC 6455 §5.5.2), takes pongs
  * as liveness, answers close frames with its own codes (never Netty's default 1000) and sends nothing after a
@@ -98,7 +98,6 @@ public final class WebSocketTransport implements Transport {
 
   static final String DEFLATE = "livepush.ws.deflate";
   static final String PROTOCOL = "livepush.ws.protocol";
-  static final String AGGREGATOR = "livepush.ws.aggregator";
   static final String HANDLER = "livepush.ws.handler";
 
   /** The {@code ref} of the subscribe being processed on this thread, read by {@link #encodeSubscribed}. */
@@ -231,8 +230,7 @@ public final class WebSocketTransport implements Transport {
       last = DEFLATE;
     }
     p.addAfter(last, PROTOCOL, new WebSocketServerProtocolHandler(protocolConfigs.get(path)));
-    p.addAfter(PROTOCOL, AGGREGATOR, new WebSocketFrameAggregator(maxMessageSize));
-    p.addAfter(AGGREGATOR, HANDLER, new WsHandler(this, info, admitted));
+    p.addAfter(PROTOCOL, HANDLER, new WsHandler(this, info, admitted));
     p.remove(PipelineNames.ROUTER);
     // Netty's handshake handler (added before PROTOCOL) performs the upgrade; it releases this reference.
     p.context(PipelineNames.HTTP_AGGREGATOR).fireChannelRead(request.retain());

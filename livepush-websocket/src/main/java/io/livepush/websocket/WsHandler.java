@@ -12,6 +12,8 @@ import io.livepush.RequestInfo;
 import io.livepush.Topics;
 import io.livepush.spi.Session;
 import io.livepush.spi.TransportContext;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,6 +25,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -73,6 +76,14 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
   private volatile ConcurrentLinkedQueue<ClientMessage> pending;
   /** Messages queued or running on the executor (field updater, not an AtomicInteger: idle memory). */
   private volatile int wip;
+  /** Components of {@link #partial} before it consolidates, as Netty's MessageAggregator default. */
+  private static final int MAX_COMPONENTS = 1024;
+  /**
+   * The fragmented message being reassembled (RFC 6455 §5.4), at most {@code maxMessageSize} bytes; {@code null}
+   * between messages. Owned here: released when complete, on close and on removal.
+   */
+  private CompositeByteBuf partial;
+  private boolean partialText;
   /** Our close frame went out: RFC 6455 §5.5.1, nothing more may follow it (event loop only). */
   private boolean closeFrameSent;
 
@@ -138,6 +149,7 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
       transport.context.releaseAdmission(channel);
     }
     closing = true;
+    releasePartial();
     ConcurrentLinkedQueue<ClientMessage> q = pending;
     if (q != null) {
       q.clear();
@@ -166,22 +178,80 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
         }
         return;
       }
-      if (s == null || closing) {
+      if (s == null || closing || msg instanceof PongWebSocketFrame) {
         return;
       }
-      if (transport.echo) {
-        if (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame) {
-          ctx.writeAndFlush(((WebSocketFrame) msg).retainedDuplicate());
+      WebSocketFrame frame = (WebSocketFrame) msg;
+      if (frame instanceof ContinuationWebSocketFrame || !frame.isFinalFragment()) {
+        WebSocketFrame whole = aggregate(ctx, frame);
+        if (whole != null) {
+          try {
+            onMessage(ctx, whole);
+          } finally {
+            whole.release();
+          }
         }
         return;
       }
-      if (msg instanceof TextWebSocketFrame) {
-        onText(((TextWebSocketFrame) msg).text());
-      } else if (msg instanceof BinaryWebSocketFrame) {
-        sendClose(CloseCodes.UNSUPPORTED_DATA, "binary messages are not supported");
-      }
+      onMessage(ctx, frame);
     } finally {
       ReferenceCountUtil.release(msg);
+    }
+  }
+
+  /**
+   * Adds a fragment; returns the whole message (the caller releases it) after the final one, else {@code null}.
+   * The decoder already rejects fragments out of sequence with 1002, so a data frame here starts a message and
+   * a continuation continues one.
+   */
+  private WebSocketFrame aggregate(ChannelHandlerContext ctx, WebSocketFrame f) {
+    if (!(f instanceof ContinuationWebSocketFrame)) {
+      releasePartial();
+      partialText = f instanceof TextWebSocketFrame;
+      partial = ctx.alloc().compositeBuffer(MAX_COMPONENTS);
+    } else if (partial == null) {
+      return null;
+    }
+    ByteBuf content = f.content();
+    if (partial.readableBytes() + content.readableBytes() > transport.maxMessageSize) {
+      releasePartial();
+      sendClose(CloseCodes.MESSAGE_TOO_BIG, "message over " + transport.maxMessageSize + " bytes");
+      return null;
+    }
+    partial.addComponent(true, content.retain());
+    if (!f.isFinalFragment()) {
+      return null;
+    }
+    ByteBuf whole = partial;
+    partial = null;
+    return partialText ? new TextWebSocketFrame(true, 0, whole) : new BinaryWebSocketFrame(true, 0, whole);
+  }
+
+  private void releasePartial() {
+    CompositeByteBuf p = partial;
+    if (p != null) {
+      partial = null;
+      p.release();
+    }
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    releasePartial();
+  }
+
+  /** A complete text or binary message. */
+  private void onMessage(ChannelHandlerContext ctx, WebSocketFrame msg) {
+    if (transport.echo) {
+      if (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame) {
+        ctx.writeAndFlush(msg.retainedDuplicate());
+      }
+      return;
+    }
+    if (msg instanceof TextWebSocketFrame) {
+      onText(((TextWebSocketFrame) msg).text());
+    } else if (msg instanceof BinaryWebSocketFrame) {
+      sendClose(CloseCodes.UNSUPPORTED_DATA, "binary messages are not supported");
     }
   }
 
