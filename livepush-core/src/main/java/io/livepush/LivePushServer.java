@@ -187,6 +187,9 @@ public final class LivePushServer implements AutoCloseable {
         stop().whenComplete((v, e) -> started.completeExceptionally(busError));
         return;
       }
+      if (bus != null) {
+        bus.startPresence(h.presence()); // cluster-wide presence when the bus supports it
+      }
       bind(b, h, epoll, transports, started);
     });
     return started;
