@@ -15,7 +15,9 @@ import java.util.List;
  * to the companion topic like any other (authorizers see that name); they are replayable and resumable like
  * other events.
  *
- * <p>This implementation is per node. Methods are safe from any thread.
+ * <p>On a single node it counts this node's connections; with a bus that supports cluster presence
+ * ({@link io.livepush.spi.EventBus#startPresence}) counts and members cover every node. Methods are safe from any
+ * thread.
  */
 public interface Presence {
   /** Event type of a join. */

@@ -426,7 +426,10 @@ public final class Hub {
   }
 
   private void releaseAddress(Channel channel) {
-    InetAddress address = channel.attr(ADDRESS_SLOT).getAndSet(null);
+    if (!channel.hasAttr(ADDRESS_SLOT)) {
+      return; // attr() would create the attribute (and the channel's attribute map) just to read null
+    }
+    InetAddress address = channel.attr(ADDRESS_SLOT).getAndRemove();
     if (address != null) {
       decrementAddress(address);
     }
@@ -444,7 +447,8 @@ public final class Hub {
       throw new IllegalStateException("channel is not served by this server's event loops: " + channel);
     }
     assert loop.loop.inEventLoop();
-    Principal principal = channel.attr(PRINCIPAL).get();
+    // Removed once the session holds it, so an open connection keeps no attribute map for it.
+    Principal principal = channel.hasAttr(PRINCIPAL) ? channel.attr(PRINCIPAL).getAndRemove() : null;
     SessionImpl s = new SessionImpl(this, sessionIds.incrementAndGet(), channel, transport, transportIndex,
         loop, request, principal != null ? principal : Principal.ANONYMOUS, nanoTime());
     loop.add(s);

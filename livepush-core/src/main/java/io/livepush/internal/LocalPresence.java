@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.livepush.Event;
 import io.livepush.Presence;
 import io.livepush.Principal;
+import io.livepush.spi.ClusterPresence;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,13 +24,22 @@ import java.util.function.Predicate;
  * with a grace period before a leave. One lock guards the maps; join and leave events are published under it so
  * their order in the log matches the order of changes (lock order: presence, then log; never the reverse).
  * Memory: one entry per member of a presence-enabled topic.
+ *
+ * <p><b>In a cluster</b> (a bus that supports {@link ClusterPresence}) this node's members stay authoritative
+ * here; the bus periodically replaces {@code remote}, the members the other live nodes hold, and counts and
+ * lists are the union of both (a principal connected to two nodes is one member). Memory: one entry per member
+ * per node, bounded like the nodes' own maps.
  */
-public final class LocalPresence implements Presence {
+public final class LocalPresence implements Presence, ClusterPresence {
   private final Hub hub;
   private final Predicate<String> enabled;
   private final long graceNanos;
   private final Function<Principal, Map<String, Object>> metadata;
   private final HashMap<String, TreeMap<String, MemberState>> topics = new HashMap<>();
+  /** Other nodes' members by topic, as last reported by the bus; empty on a single node. Guarded by this. */
+  private Map<String, TreeMap<String, Member>> remote = Map.of();
+  /** Appended to anonymous member names in a cluster, where connection ids repeat across nodes. */
+  private volatile String nodeSuffix = "";
 
   private static final class MemberState {
     final Map<String, Object> metadata;
@@ -54,8 +64,8 @@ public final class LocalPresence implements Presence {
   }
 
   /** Anonymous connections are separate members: nothing says two of them are the same person. */
-  private static String memberName(SessionImpl s) {
-    return s.principal.isAnonymous() ? "anonymous#" + s.id : s.principal.name();
+  private String memberName(SessionImpl s) {
+    return s.principal.isAnonymous() ? "anonymous#" + s.id + nodeSuffix : s.principal.name();
   }
 
   void join(SessionImpl s, Collection<String> names) {
@@ -72,7 +82,7 @@ public final class LocalPresence implements Presence {
           m = new MemberState(md != null ? Map.copyOf(md) : Map.of());
           members.put(member, m);
           m.connections = 1;
-          publish(topic, JOIN_TYPE, member, m, members.size());
+          publish(topic, JOIN_TYPE, member, m.metadata, count(topic));
         } else {
           m.connections++;
           if (m.pendingLeave != null) {
@@ -126,14 +136,14 @@ public final class LocalPresence implements Presence {
     if (members.isEmpty()) {
       topics.remove(topic);
     }
-    publish(topic, LEAVE_TYPE, member, m, members.size());
+    publish(topic, LEAVE_TYPE, member, m.metadata, count(topic));
   }
 
-  private void publish(String topic, String type, String member, MemberState m, int count) {
+  private void publish(String topic, String type, String member, Map<String, Object> metadata, int count) {
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("topic", topic);
     data.put("member", member);
-    data.put("metadata", m.metadata);
+    data.put("metadata", metadata);
     data.put("count", count);
     try {
       byte[] json = hub.config.objectMapper().writeValueAsBytes(data);
@@ -146,17 +156,93 @@ public final class LocalPresence implements Presence {
   @Override
   public synchronized int count(String topic) {
     TreeMap<String, MemberState> members = topics.get(topic);
-    return members == null ? 0 : members.size();
+    TreeMap<String, Member> others = remote.get(topic);
+    int n = members == null ? 0 : members.size();
+    if (others != null) {
+      for (String name : others.keySet()) {
+        if (members == null || !members.containsKey(name)) {
+          n++;
+        }
+      }
+    }
+    return n;
   }
 
   @Override
   public synchronized List<Member> members(String topic) {
     TreeMap<String, MemberState> members = topics.get(topic);
-    if (members == null) {
+    TreeMap<String, Member> others = remote.get(topic);
+    if (members == null && others == null) {
       return List.of();
     }
-    List<Member> out = new ArrayList<>(members.size());
-    members.forEach((name, m) -> out.add(new Member(name, m.metadata, m.connections)));
-    return List.copyOf(out);
+    TreeMap<String, Member> out = new TreeMap<>();
+    if (members != null) {
+      members.forEach((name, m) -> out.put(name, new Member(name, m.metadata, m.connections)));
+    }
+    if (others != null) {
+      others.forEach((name, m) -> out.merge(name, m,
+          (a, b) -> new Member(name, a.metadata(), a.connections() + b.connections())));
+    }
+    return List.copyOf(out.values());
+  }
+
+  // ---- ClusterPresence: called by the bus on its own threads -------------------------------------------
+
+  @Override
+  public void nodeId(String nodeId) {
+    nodeSuffix = "@" + nodeId;
+  }
+
+  @Override
+  public List<Entry> localMembers() {
+    List<Entry> out = new ArrayList<>();
+    synchronized (this) {
+      topics.forEach((topic, members) -> members.forEach((name, m) ->
+          out.add(new Entry(topic, name, m.connections, json(m.metadata)))));
+    }
+    return out;
+  }
+
+  @Override
+  public void update(List<Entry> others, List<Entry> gone) {
+    Map<String, TreeMap<String, Member>> view = new HashMap<>();
+    for (Entry e : others) {
+      // The same member may be on several other nodes: one member, connections summed.
+      view.computeIfAbsent(e.topic(), t -> new TreeMap<>()).merge(e.member(),
+          new Member(e.member(), parse(e.metadataJson()), e.connections()),
+          (a, b) -> new Member(a.name(), a.metadata(), a.connections() + b.connections()));
+    }
+    synchronized (this) {
+      remote = view;
+      for (Entry e : gone) {
+        if (!tracked(e.topic())) {
+          continue;
+        }
+        TreeMap<String, MemberState> local = topics.get(e.topic());
+        TreeMap<String, Member> rest = view.get(e.topic());
+        if ((local == null || !local.containsKey(e.member())) && (rest == null || !rest.containsKey(e.member()))) {
+          publish(e.topic(), LEAVE_TYPE, e.member(), parse(e.metadataJson()), count(e.topic()));
+        }
+      }
+    }
+  }
+
+  private String json(Map<String, Object> metadata) {
+    try {
+      return hub.config.objectMapper().writeValueAsString(metadata);
+    } catch (JsonProcessingException e) {
+      return "{}"; // metadata was serializable when announced; never expected
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> parse(String json) {
+    try {
+      Object v = hub.config.objectMapper().readValue(json, Map.class);
+      return v instanceof Map ? (Map<String, Object>) v : Map.of();
+    } catch (JsonProcessingException | RuntimeException e) {
+      Hub.LOG.warn("unreadable presence metadata from another node: {}", e.toString());
+      return Map.of();
+    }
   }
 }

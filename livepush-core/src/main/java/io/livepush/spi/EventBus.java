@@ -55,6 +55,16 @@ public interface EventBus {
    */
   CompletionStage<History> history(Collection<String> topics, EventId after, EventId upTo);
 
+  /**
+   * Optional: makes presence cluster-wide. Called once, right after {@link #start} succeeded, before the server
+   * accepts connections. A bus that supports it keeps exchanging {@code presence}'s members with the
+   * other nodes on its own threads (see {@link ClusterPresence}) until {@link #stop}, and returns {@code true};
+   * the default returns {@code false} and presence stays per node.
+   */
+  default boolean startPresence(ClusterPresence presence) {
+    return false;
+  }
+
   /** Stops reading and releases connections. Idempotent. */
   CompletionStage<Void> stop();
 

@@ -44,7 +44,14 @@ public final class MatchSimulator implements AutoCloseable {
 
   /** Starts ticking every {@code tickMillis}. */
   public MatchSimulator start(long tickMillis) {
-    clock.scheduleAtFixedRate(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+    clock.scheduleAtFixedRate(() -> {
+      try {
+        tick();
+      } catch (RuntimeException e) {
+        // With a bus, publish fails while Redis is unreachable; an uncaught exception would end the schedule.
+        System.err.println("match simulator: publish failed (" + e.getMessage() + "); trying again next tick");
+      }
+    }, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
     return this;
   }
 

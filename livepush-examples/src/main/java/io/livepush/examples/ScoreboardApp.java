@@ -7,6 +7,7 @@ import io.livepush.ClientScripts;
 import io.livepush.HttpReply;
 import io.livepush.HttpService;
 import io.livepush.LivePushServer;
+import io.livepush.redis.RedisBus;
 import io.livepush.sse.SseTransport;
 import io.livepush.websocket.WebSocketTransport;
 import io.netty.handler.codec.http.HttpMethod;
@@ -36,6 +37,12 @@ import java.util.function.ToIntFunction;
  *
  * <p>Run: {@code ./mvnw -q -pl livepush-examples -am package -DskipTests exec:java}; port 8080, or the
  * {@code PORT} environment variable, or {@code --port N}.
+ *
+ * <p><b>As a cluster</b> (see {@code docs/cluster.md}): with {@code REDIS_URL=redis://host:6379} (or
+ * {@code --redis redis://host:6379}) the node shares its log and presence through a {@code RedisBus}; run the
+ * match simulator on one node only and start the others with {@code --no-simulator} (or {@code SIMULATOR=off}).
+ * A node without the simulator lists the matches as they started and its pages receive the live scores through
+ * Redis.
  */
 public final class ScoreboardApp {
   private static final TypeReference<LinkedHashMap<String, Object>> MATCH_JSON = new TypeReference<>() {};
@@ -133,22 +140,45 @@ public final class ScoreboardApp {
     return env != null && !env.isBlank() ? Integer.parseInt(env.trim()) : 8080;
   }
 
+  /** {@code --redis URL}, else the {@code REDIS_URL} environment variable, else {@code null} (single node). */
+  static String redisUrl(String[] args) {
+    for (int i = 0; i < args.length - 1; i++) {
+      if (args[i].equals("--redis")) {
+        return args[i + 1];
+      }
+    }
+    String env = System.getenv("REDIS_URL");
+    return env != null && !env.isBlank() ? env.trim() : null;
+  }
+
+  /** Whether this node runs the match simulator: not with {@code --no-simulator} or {@code SIMULATOR=off}. */
+  static boolean simulator(String[] args) {
+    return !java.util.Arrays.asList(args).contains("--no-simulator") && !"off".equals(System.getenv("SIMULATOR"));
+  }
+
   public static void main(String[] args) {
     ObjectMapper mapper = new ObjectMapper();
     // The simulator needs the server to publish and the page service needs the simulator and the server's
     // presence: holders break the cycle before start.
     MatchSimulator[] sim = new MatchSimulator[1];
     LivePushServer[] self = new LivePushServer[1];
-    LivePushServer server = server(port(args))
+    LivePushServer.Builder builder = server(port(args))
         .objectMapper(mapper)
-        .httpService(pages(() -> sim[0].matches(), topic -> self[0].presence().count(topic), mapper))
-        .build();
+        .httpService(pages(() -> sim[0].matches(), topic -> self[0].presence().count(topic), mapper));
+    String redis = redisUrl(args);
+    if (redis != null) {
+      builder.bus(RedisBus.builder().uri(redis).build()); // publishes, history and presence shared via Redis
+    }
+    LivePushServer server = builder.build();
     self[0] = server;
     sim[0] = new MatchSimulator(server, System.nanoTime());
     server.start().join();
-    sim[0].start(1000);
+    if (simulator(args)) {
+      sim[0].start(1000); // its own thread: publish may wait for the bus there
+    }
     server.closeOnJvmShutdown();
-    System.out.println("livepush scoreboard: open http://localhost:" + server.port() + "/");
+    System.out.println("livepush scoreboard: open http://localhost:" + server.port() + "/"
+        + (redis != null ? " (cluster node, Redis " + redis.replaceAll("//[^@/]*@", "//***@") + ")" : ""));
     server.blockUntilShutdown();
   }
 }

@@ -18,6 +18,14 @@ import org.junit.jupiter.api.Test;
 /** Starts the example's own wiring on port 0 and follows a match as a browser would. */
 class ScoreboardAppTest {
   @Test
+  void clusterOptionsComeFromTheCommandLine() {
+    assertThat(ScoreboardApp.redisUrl(new String[] {"--port", "8081", "--redis", "redis://127.0.0.1:6379"}))
+        .isEqualTo("redis://127.0.0.1:6379");
+    assertThat(ScoreboardApp.simulator(new String[] {"--no-simulator"})).isFalse();
+    assertThat(ScoreboardApp.port(new String[] {"--port", "8081"})).isEqualTo(8081);
+  }
+
+  @Test
   void servesThePageAndStreamsScoreUpdates() throws Exception {
     ObjectMapper mapper = new ObjectMapper();
     MatchSimulator[] sim = new MatchSimulator[1];

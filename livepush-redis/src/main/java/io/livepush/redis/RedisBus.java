@@ -23,6 +23,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.livepush.Event;
 import io.livepush.EventId;
 import io.livepush.ResetReason;
+import io.livepush.Presence;
+import io.livepush.spi.ClusterPresence;
 import io.livepush.spi.EventBus;
 import io.livepush.spi.PublishedEvent;
 import java.nio.charset.StandardCharsets;
@@ -127,6 +129,48 @@ public final class RedisBus implements EventBus {
       return {epoch, offset}
       """;
 
+  /**
+   * Cluster-wide presence, one atomic step. KEYS: the node registry (sorted set node -> expiry, ms of Redis
+   * time), this node's member hash. ARGV: member-hash key prefix, node id, expiry ms, mode ("sync" or "depart"),
+   * then field/value pairs (this node's members). Writes this node's members, registers it until now + expiry
+   * ("depart": as already expired, so the next sync of another node reaps it), then reaps every expired node
+   * (reads and deletes its hash: exactly one caller sees a dead node's members) and returns
+   * {other live nodes' field/value pairs, reaped field/value pairs}. Member hashes carry a Redis TTL of 3 x expiry
+   * so they vanish even when no node is left to reap them.
+   */
+  static final String PRESENCE_SCRIPT = """
+      local t = redis.call('TIME')
+      local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      local expiry = tonumber(ARGV[3])
+      redis.call('DEL', KEYS[2])
+      for i = 5, #ARGV - 1, 2 do
+        redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
+      end
+      if #ARGV >= 6 then
+        redis.call('PEXPIRE', KEYS[2], expiry * 3)
+      end
+      if ARGV[4] == 'depart' then
+        redis.call('ZADD', KEYS[1], 0, ARGV[2])
+        return {{}, {}}
+      end
+      redis.call('ZADD', KEYS[1], now + expiry, ARGV[2])
+      local reaped = {}
+      for _, n in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)) do
+        local h = redis.call('HGETALL', ARGV[1] .. n)
+        for i = 1, #h do reaped[#reaped + 1] = h[i] end
+        redis.call('DEL', ARGV[1] .. n)
+        redis.call('ZREM', KEYS[1], n)
+      end
+      local others = {}
+      for _, n in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+        if n ~= ARGV[2] then
+          local h = redis.call('HGETALL', ARGV[1] .. n)
+          for i = 1, #h do others[#others + 1] = h[i] end
+        end
+      end
+      return {others, reaped}
+      """;
+
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final RedisBusConfig config;
@@ -136,6 +180,19 @@ public final class RedisBus implements EventBus {
   private final byte[] maxLen;
   private final String initSha;
   private final String publishSha;
+  private final String presenceSha;
+  /** This node in the presence registry: random, so a restarted node never inherits a dead one's members. */
+  private final String nodeId = Long.toString(RANDOM.nextLong() >>> 1, 36);
+  private final byte[] presenceNodesKey;
+  private final String presenceMemberPrefix;
+  // Presence exchange state, guarded by presenceLock: one script in flight at a time, later requests coalesce.
+  private final Object presenceLock = new Object();
+  private volatile ClusterPresence presence;
+  private boolean presenceRunning;
+  private boolean presencePending;
+  private volatile boolean presencePaused;
+  private CompletionStage<Void> stopping;
+  private volatile java.util.concurrent.ScheduledFuture<?> presenceTimer;
   private final AtomicBoolean started = new AtomicBoolean();
   private final java.util.concurrent.atomic.LongAdder historyReads = new java.util.concurrent.atomic.LongAdder();
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -159,6 +216,9 @@ public final class RedisBus implements EventBus {
     this.maxLen = bytes(Long.toString(config.maxStreamLength()));
     this.initSha = sha1(INIT_SCRIPT);
     this.publishSha = sha1(PUBLISH_SCRIPT);
+    this.presenceSha = sha1(PRESENCE_SCRIPT);
+    this.presenceNodesKey = bytes(config.key("presence:nodes"));
+    this.presenceMemberPrefix = config.key("presence:node:");
     long timeout = config.commandTimeout().toNanos();
     long blockTimeout = timeout + config.pollInterval().toNanos();
     TimeoutOptions timeouts = TimeoutOptions.builder().timeoutSource(new TimeoutOptions.TimeoutSource() {
@@ -222,6 +282,11 @@ public final class RedisBus implements EventBus {
     if (stopped) {
       return CompletableFuture.failedFuture(new RedisBusException("bus stopped", null));
     }
+    if (presence != null && topic.endsWith(Presence.TOPIC_SUFFIX)) {
+      // This node's members changed: store them before the event reaches the stream, so a node that syncs
+      // on reading the event already finds them (same connection, so Redis runs the two in this order).
+      presenceSync(0);
+    }
     byte[][] args = {
         bytes(Long.toString(newEpoch())), maxLen, bytes(topic), type == null ? new byte[0] : bytes(type),
         bytes(kind.name()), payload};
@@ -276,11 +341,34 @@ public final class RedisBus implements EventBus {
   }
 
   @Override
-  public CompletionStage<Void> stop() {
-    if (stopped) {
-      return CompletableFuture.completedFuture(null);
+  public boolean startPresence(ClusterPresence presence) {
+    presence.nodeId(nodeId);
+    this.presence = Objects.requireNonNull(presence, "presence");
+    long interval = config.presenceInterval().toNanos();
+    presenceTimer = resources().eventExecutorGroup().scheduleAtFixedRate(() -> presenceSync(0), interval, interval,
+        TimeUnit.NANOSECONDS);
+    presenceSync(0);
+    return true;
+  }
+
+  @Override
+  public synchronized CompletionStage<Void> stop() {
+    if (stopping != null) {
+      return stopping;
     }
+    // Leave our members for another node to reap (and announce their leaves) at its next sync; bounded by the
+    // command timeout, failures only delay that to the expiry.
+    CompletableFuture<Void> departed = presence == null || presencePaused ? CompletableFuture.completedFuture(null)
+        : commands.get().thenCompose(c -> presenceScript(c, "depart")).handle((r, e) -> null);
+    stopping = departed.thenCompose(v -> close());
+    return stopping;
+  }
+
+  private CompletionStage<Void> close() {
     stopped = true;
+    if (presenceTimer != null) {
+      presenceTimer.cancel(false);
+    }
     ready.completeExceptionally(new RedisBusException("bus stopped", null));
     CompletableFuture<Void> a = commands.close();
     CompletableFuture<Void> b = reader.close();
@@ -383,6 +471,11 @@ public final class RedisBus implements EventBus {
       }
       last = e.offset;
       sink.append(e.toEvent());
+      if (presence != null && e.topic.endsWith(Presence.TOPIC_SUFFIX)) {
+        // Some node's members changed: refresh our view soon (after a short delay so the change's own node,
+        // which stored it before publishing, is not raced; coalesced with any sync already pending).
+        presenceSync(Math.min(config.presenceInterval().toNanos() / 10, TimeUnit.MILLISECONDS.toNanos(100)));
+      }
     }
     return true;
   }
@@ -424,6 +517,100 @@ public final class RedisBus implements EventBus {
     resources().eventExecutorGroup().schedule(() -> readerConnect(false), delay, TimeUnit.NANOSECONDS);
   }
 
+  // ---- cluster-wide presence -----------------------------------------------------------------------------
+
+  /**
+   * Runs a presence exchange after {@code delayNanos} (0: now), unless one is already waiting to run; if one is in
+   * flight, another runs right after it. A timer also asks for one every presence interval.
+   */
+  private void presenceSync(long delayNanos) {
+    synchronized (presenceLock) {
+      if (presenceRunning || stopped) {
+        presencePending = true;
+        return;
+      }
+      presenceRunning = true;
+    }
+    if (delayNanos > 0) {
+      resources().eventExecutorGroup().schedule(this::presenceRun, delayNanos, TimeUnit.NANOSECONDS);
+    } else {
+      presenceRun();
+    }
+  }
+
+  private void presenceRun() {
+    if (stopped || presencePaused) {
+      synchronized (presenceLock) {
+        presenceRunning = false;
+      }
+      return;
+    }
+    commands.get().thenCompose(c -> presenceScript(c, "sync")).whenComplete((reply, error) -> {
+      if (error != null) {
+        LOG.warn("presence exchange failed ({}); other nodes keep this node's members until they expire",
+            rootMessage(error));
+      } else {
+        try {
+          presence.update(entries(reply.get(0)), entries(reply.get(1)));
+        } catch (RuntimeException e) {
+          LOG.warn("presence update failed", e);
+        }
+      }
+      boolean again;
+      synchronized (presenceLock) {
+        presenceRunning = false;
+        again = presencePending;
+        presencePending = false;
+      }
+      if (again && !stopped) {
+        presenceSync(0);
+      }
+    });
+  }
+
+  /**
+   * For tests: this node stops announcing its presence members without departing, as if it had crashed, so the
+   * other nodes drop them after the expiry.
+   */
+  void pausePresence() {
+    presencePaused = true;
+  }
+
+  private CompletableFuture<List<Object>> presenceScript(RedisClusterAsyncCommands<byte[], byte[]> c, String mode) {
+    List<ClusterPresence.Entry> local = presence.localMembers();
+    byte[][] args = new byte[4 + 2 * local.size()][];
+    args[0] = bytes(presenceMemberPrefix);
+    args[1] = bytes(nodeId);
+    args[2] = bytes(Long.toString(config.presenceExpiry().toMillis()));
+    args[3] = bytes(mode);
+    int i = 4;
+    for (ClusterPresence.Entry e : local) {
+      // NUL cannot occur in a valid topic; a member name containing one is cut at it on other nodes.
+      args[i++] = bytes(e.topic() + '\0' + e.member());
+      args[i++] = bytes(e.connections() + "\0" + e.metadataJson());
+    }
+    byte[][] keys = {presenceNodesKey, bytes(presenceMemberPrefix + nodeId)};
+    return script(c, presenceSha, PRESENCE_SCRIPT, keys, args);
+  }
+
+  /** Field/value pairs of member hashes back into entries. */
+  private static List<ClusterPresence.Entry> entries(Object reply) {
+    List<?> flat = reply instanceof List<?> l ? l : List.of();
+    List<ClusterPresence.Entry> out = new ArrayList<>(flat.size() / 2);
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      String field = new String((byte[]) flat.get(i), StandardCharsets.UTF_8);
+      String value = new String((byte[]) flat.get(i + 1), StandardCharsets.UTF_8);
+      int f = field.indexOf('\0');
+      int v = value.indexOf('\0');
+      if (f < 0 || v < 0) {
+        continue; // not written by this version
+      }
+      out.add(new ClusterPresence.Entry(field.substring(0, f), field.substring(f + 1),
+          Integer.parseInt(value.substring(0, v)), value.substring(v + 1)));
+    }
+    return out;
+  }
+
   // ---- plumbing ------------------------------------------------------------------------------------------
 
   private ClientResources resources() {
@@ -432,7 +619,11 @@ public final class RedisBus implements EventBus {
 
   private CompletableFuture<List<Object>> script(RedisClusterAsyncCommands<byte[], byte[]> c, String sha,
       String source, byte[][] args) {
-    byte[][] keys = {epochKey, seqKey, logKey};
+    return script(c, sha, source, new byte[][] {epochKey, seqKey, logKey}, args);
+  }
+
+  private CompletableFuture<List<Object>> script(RedisClusterAsyncCommands<byte[], byte[]> c, String sha,
+      String source, byte[][] keys, byte[][] args) {
     CompletableFuture<List<Object>> f = new CompletableFuture<>();
     c.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args).whenComplete((r, e) -> {
       if (e == null) {
@@ -635,6 +826,8 @@ public final class RedisBus implements EventBus {
     Duration minReconnectDelay = RedisBusConfig.DEFAULT_MIN_RECONNECT_DELAY;
     Duration maxReconnectDelay = RedisBusConfig.DEFAULT_MAX_RECONNECT_DELAY;
     int readBatch = RedisBusConfig.DEFAULT_READ_BATCH;
+    Duration presenceInterval = RedisBusConfig.DEFAULT_PRESENCE_INTERVAL;
+    Duration presenceExpiry = RedisBusConfig.DEFAULT_PRESENCE_EXPIRY;
 
     private Builder() {}
 
@@ -723,6 +916,23 @@ public final class RedisBus implements EventBus {
       }
       this.minReconnectDelay = min;
       this.maxReconnectDelay = max;
+      return this;
+    }
+
+    /**
+     * Cluster-wide presence: every {@code interval} a node re-announces its members with an expiry of
+     * {@code expiry} and reads the other live nodes'; a node silent for {@code expiry} (crashed, cut off) has its
+     * members dropped and their {@code presence.leave} announced by one other node. Defaults 2 s and 10 s.
+     */
+    public Builder presenceInterval(Duration interval, Duration expiry) {
+      positive("presenceInterval", interval);
+      positive("presenceExpiry", expiry);
+      if (expiry.compareTo(interval.multipliedBy(2)) < 0) {
+        throw new IllegalArgumentException("presenceExpiry: " + expiry + " (expected: >= 2 x presenceInterval "
+            + interval + ")");
+      }
+      this.presenceInterval = interval;
+      this.presenceExpiry = expiry;
       return this;
     }
 

@@ -24,6 +24,10 @@ public final class RedisBusConfig {
   public static final Duration DEFAULT_MAX_RECONNECT_DELAY = Duration.ofSeconds(2);
   /** Default events one {@code XREAD} returns at most. */
   public static final int DEFAULT_READ_BATCH = 512;
+  /** Default period at which a node re-announces its presence members. */
+  public static final Duration DEFAULT_PRESENCE_INTERVAL = Duration.ofSeconds(2);
+  /** Default time after its last announcement at which a silent node's presence members are dropped. */
+  public static final Duration DEFAULT_PRESENCE_EXPIRY = Duration.ofSeconds(10);
 
   private final RedisURI uri;
   private final boolean cluster;
@@ -35,6 +39,8 @@ public final class RedisBusConfig {
   private final Duration minReconnectDelay;
   private final Duration maxReconnectDelay;
   private final int readBatch;
+  private final Duration presenceInterval;
+  private final Duration presenceExpiry;
 
   RedisBusConfig(RedisBus.Builder b) {
     uri = b.uri;
@@ -47,6 +53,8 @@ public final class RedisBusConfig {
     minReconnectDelay = b.minReconnectDelay;
     maxReconnectDelay = b.maxReconnectDelay;
     readBatch = b.readBatch;
+    presenceInterval = b.presenceInterval;
+    presenceExpiry = b.presenceExpiry;
   }
 
   /** Where Redis is: standalone ({@code redis://}, {@code rediss://}) or Sentinel ({@code redis-sentinel://}). */
@@ -82,6 +90,16 @@ public final class RedisBusConfig {
     return pollInterval;
   }
 
+  /** How often a node re-announces its presence members (and reads the other nodes'). */
+  public Duration presenceInterval() {
+    return presenceInterval;
+  }
+
+  /** How long a node's presence members count after its last announcement (a crashed node's members go then). */
+  public Duration presenceExpiry() {
+    return presenceExpiry;
+  }
+
   public Duration minReconnectDelay() {
     return minReconnectDelay;
   }
@@ -108,7 +126,8 @@ public final class RedisBusConfig {
   public String toString() {
     return "RedisBusConfig{uri=" + describe(uri) + ", cluster=" + cluster + ", keyPrefix=" + keyPrefix
         + ", maxStreamLength=" + maxStreamLength + ", maxBackfillEvents=" + maxBackfillEvents
-        + ", commandTimeout=" + commandTimeout + ", pollInterval=" + pollInterval + ", minReconnectDelay="
+        + ", commandTimeout=" + commandTimeout + ", pollInterval=" + pollInterval + ", presenceInterval=" + presenceInterval
+        + ", presenceExpiry=" + presenceExpiry + ", minReconnectDelay="
         + minReconnectDelay + ", maxReconnectDelay=" + maxReconnectDelay + ", readBatch=" + readBatch + '}';
   }
 }
