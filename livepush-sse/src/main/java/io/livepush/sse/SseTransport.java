@@ -231,6 +231,14 @@ public final class SseTransport implements Transport {
 
   private void openSubscription(ChannelHandlerContext ctx, FullHttpRequest request, RequestInfo info,
       List<String> topics, EventId resume) {
+    startSession(ctx, request, info).subscribe(topics, resume);
+  }
+
+  /**
+   * Writes the response head, registers the admitted connection as a session (or gives the slot back) and
+   * writes the {@code retry:} block.
+   */
+  private Session startSession(ChannelHandlerContext ctx, FullHttpRequest request, RequestInfo info) {
     Session session;
     try {
       startStream(ctx, request);
@@ -240,7 +248,7 @@ public final class SseTransport implements Transport {
       throw e;
     }
     session.write(retryBlock());
-    session.subscribe(topics, resume);
+    return session;
   }
 
   private void openStream(ChannelHandlerContext ctx, FullHttpRequest request, RequestInfo info, StreamRoute route) {
@@ -252,15 +260,7 @@ public final class SseTransport implements Transport {
       return;
     }
     byte[] body = ByteBufUtil.getBytes(request.content());
-    Session session;
-    try {
-      startStream(ctx, request);
-      session = context.openSession(ctx.channel(), info);
-    } catch (RuntimeException e) {
-      context.releaseAdmission(ctx.channel());
-      throw e;
-    }
-    session.write(retryBlock());
+    Session session = startSession(ctx, request, info);
     ctx.channel().flush();
     SseEmitter emitter = new SseEmitter(session, context.objectMapper(),
         context.config().maxPendingOutboundBytes());
