@@ -35,6 +35,7 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
   private volatile WebSocket ws;
   private volatile CompletableFuture<Void> ended;
   final LinkedBlockingQueue<String> connects = new LinkedBlockingQueue<>();
+  private volatile URI current;
   final List<String> resetReasons = new CopyOnWriteArrayList<>();
 
   WsTestClient(String name, Supplier<URI> nodes, DeliveryChecker checker, List<String> topics) {
@@ -59,9 +60,9 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
         if (lastId != null) {
           sub.put("from", lastId);
         }
+        current = uri;
         ws.sendText(JSON.writeValueAsString(sub), true).join();
-        connects.add(uri.toString());
-        ended.join();
+        ended.join(); // `connects` is signalled by the "subscribed" answer: only then is the subscription live
       } catch (Exception e) {
         if (closed) {
           return;
@@ -101,7 +102,10 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
           checker.reset(name, m.path("topic").asText());
           lastId = m.path("id").asText();
         }
-        case "subscribed" -> lastId = m.path("id").asText();
+        case "subscribed" -> {
+          lastId = m.path("id").asText();
+          connects.add(current.toString());
+        }
         default -> { }
       }
     } catch (Exception e) {
