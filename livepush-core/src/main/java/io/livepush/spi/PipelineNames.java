@@ -9,7 +9,9 @@ package io.livepush.spi;
  * </pre>
  *
  * {@code requestDeadline} (slow-loris guard) is removed when a transport claims a request;
- * {@code writability} is added first when a session opens (slow-consumer policies).
+ * {@code writability} is the session itself, added first when a session opens: it hears writability changes
+ * (slow-consumer policies) and the channel going inactive (deregistration), with no other per-connection
+ * handler or listener.
  *
  * A transport that claims a request replaces {@code httpAggregator} and {@code router} (and, for a stream that
  * no longer parses HTTP, {@code httpCodec}) with its own handlers, named {@code livepush.<transport>.*}.
