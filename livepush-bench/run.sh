@@ -141,8 +141,18 @@ jmh() {
     -cp "$CP" org.openjdk.jmh.Main ${JMH_ARGS:--wi 2 -w 2s -i 3 -r 2s -f 1} -rf text -rff $BENCH/results/jmh.txt "${JMH_FILTER:-io.livepush.bench.jmh}"
 }
 
+redis_publish() { # cluster publish throughput through a RedisBus against a throwaway redis-server
+  local port=${REDIS_PORT:-16379}
+  redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --daemonize no >/dev/null 2>&1 &
+  local rp=$!; PIDS+=("$rp")
+  for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  taskset -c 0 "${JAVA_SERVER[@]}" -Xmx1g -cp "$CP" io.livepush.bench.RedisPublishBench "$port" 5000 5
+  redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+}
+
 case $scenario in
   idle|capacity|fanout|replay|plot|jmh) $scenario ;;
+  redis-publish) redis_publish ;;
   all) idle; fanout; plot; replay; capacity ;;
   *) echo "unknown scenario $scenario" >&2; exit 2 ;;
 esac
