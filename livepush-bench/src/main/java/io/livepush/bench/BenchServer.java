@@ -119,17 +119,8 @@ public final class BenchServer {
     }
 
     private void publish(double rate, double seconds, int size) {
-      long period = (long) (1e9 / rate);
-      long n = (long) (rate * seconds);
-      long start = System.nanoTime() + 1_000_000;
-      for (long i = 0; i < n; i++) {
-        long intended = start + i * period;
-        long now;
-        while ((now = System.nanoTime()) < intended) {
-          LockSupport.parkNanos(intended - now);
-        }
-        server.publish(TOPIC, Event.rawJson(Payload.json(seq.incrementAndGet(), intended, size)));
-      }
+      OpenLoop.run(rate, seconds,
+          intended -> server.publish(TOPIC, Event.rawJson(Payload.json(seq.incrementAndGet(), intended, size))));
     }
 
     void sample() {

@@ -31,7 +31,6 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Second peer: the stock Netty WebSocket pipeline (codec, aggregator, {@link WebSocketServerProtocolHandler})
@@ -129,19 +128,11 @@ final class NettyPeer {
     }
 
     private void publish(double rate, double seconds, int size) {
-      long period = (long) (1e9 / rate);
-      long n = (long) (rate * seconds);
-      long start = System.nanoTime() + 1_000_000;
-      for (long i = 0; i < n; i++) {
-        long intended = start + i * period;
-        long now;
-        while ((now = System.nanoTime()) < intended) {
-          LockSupport.parkNanos(intended - now);
-        }
+      OpenLoop.run(rate, seconds, intended -> {
         long s = seq.incrementAndGet();
         group.writeAndFlush(new TextWebSocketFrame("{\"type\":\"event\",\"topic\":\"bench\",\"id\":\"" + s
             + "\",\"event\":null,\"data\":" + Payload.json(s, intended, size) + "}"));
-      }
+      });
     }
   }
 }

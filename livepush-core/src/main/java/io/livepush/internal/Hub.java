@@ -313,6 +313,7 @@ public final class Hub {
       }
       ByteBuf[] shared = new ByteBuf[hub.transports.length];
       int delivered = 0;
+      long written = 0;
       try {
         // Downwards: a subscriber removed mid-loop (swap-remove) never causes another to be skipped; the
         // position check stops the swapped-in one from receiving the event twice.
@@ -339,6 +340,7 @@ public final class Hub {
           }
           if (session.deliver(s, entry, buf.retainedDuplicate())) {
             delivered++;
+            written += buf.readableBytes();
           }
         }
       } finally {
@@ -347,7 +349,9 @@ public final class Hub {
             b.release();
           }
         }
+        // Counted once per task, not per subscriber: the fan-out loop stays free of shared counters.
         hub.stats.delivered.add(delivered);
+        hub.stats.bytesWritten.add(written);
       }
     }
   }

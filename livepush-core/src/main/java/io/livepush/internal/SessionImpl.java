@@ -366,29 +366,6 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
       drainBacklog();
     }
     lastWriteNanos = hub.nanoTime();
-    hub.stats.bytesWritten.add(buf.readableBytes());
-    channel.write(buf, channel.voidPromise());
-    loop.markDirty(this);
-    return true;
-  }
-
-  /** Kept for callers without a subscription: behaves as {@link SlowConsumerPolicy#DISCONNECT}. */
-  boolean deliver(ByteBuf buf) {
-    if (closed) {
-      buf.release();
-      return false;
-    }
-    if (!channel.isWritable()) {
-      // Unflushed bytes of this batch count against the budget too: flush them before judging the client.
-      channel.flush();
-      if (!channel.isWritable()) {
-        buf.release();
-        hub.stats.slowConsumerDisconnect();
-        close(CloseReason.SLOW_CONSUMER);
-        return false;
-      }
-    }
-    lastWriteNanos = hub.nanoTime();
     channel.write(buf, channel.voidPromise());
     loop.markDirty(this);
     return true;
