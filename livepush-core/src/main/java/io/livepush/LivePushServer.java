@@ -266,6 +266,17 @@ public final class LivePushServer implements AutoCloseable {
     if (bus == null) {
       return CompletableFuture.completedFuture(publishLocal(topic, event)).copy();
     }
+    byte[] payload = checkedPayload(topic, event);
+    return bus.publish(topic, event.type(), event.kind(), payload).toCompletableFuture().copy();
+  }
+
+  private EventId publishLocal(String topic, Event event) {
+    byte[] payload = checkedPayload(topic, event);
+    return hub.publish(topic, event.type(), event.kind(), payload);
+  }
+
+  /** Validates a publish (topic, running server, payload size) and returns the payload bytes. */
+  private byte[] checkedPayload(String topic, Event event) {
     Topics.validate(topic);
     Objects.requireNonNull(event, "event");
     if (hub == null || state.get() != State.STARTED) {
@@ -276,22 +287,7 @@ public final class LivePushServer implements AutoCloseable {
       throw new InvalidEventException("payload is " + payload.length + " bytes (expected: <= "
           + config.maxEventBytes() + ")");
     }
-    return bus.publish(topic, event.type(), event.kind(), payload).toCompletableFuture().copy();
-  }
-
-  private EventId publishLocal(String topic, Event event) {
-    Topics.validate(topic);
-    Objects.requireNonNull(event, "event");
-    Hub h = hub;
-    if (h == null || state.get() != State.STARTED) {
-      throw new IllegalStateException("server is not running");
-    }
-    byte[] payload = payloadBytes(event, config.objectMapper());
-    if (payload.length > config.maxEventBytes()) {
-      throw new InvalidEventException("payload is " + payload.length + " bytes (expected: <= "
-          + config.maxEventBytes() + ")");
-    }
-    return h.publish(topic, event.type(), event.kind(), payload);
+    return payload;
   }
 
   static byte[] payloadBytes(Event event, ObjectMapper mapper) {
