@@ -160,12 +160,7 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
       writeEntries(replay);
       hub.stats.replayed(replay.size());
     }
-    if (!fresh.isEmpty()) {
-      ByteBuf marker = transport.encodeSubscribed(channel.alloc(), fresh, start);
-      if (marker != null) {
-        write(marker);
-      }
-    }
+    writeMarker(fresh, start);
     channel.flush();
     return start;
   }
