@@ -1,10 +1,28 @@
 package io.livepush;
 
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+
 /**
  * Decides who opened a connection, from the request that opened it (the SSE {@code GET} or the WebSocket
- * upgrade), before any stream starts. A refusal is answered with 401/403 (SSE, and WebSocket before the 101);
- * the principal of an accepted connection is {@link ConnectionInfo#principal()} and is what
- * {@link TopicAuthorizer}s and presence see.
+ * upgrade), before any stream starts; HTTP services registered with
+ * {@link LivePushServer.Builder#authenticatedHttpService} are authenticated by it too. A refusal is answered with
+ * 401/403 (SSE, HTTP services, and WebSocket before the 101); the principal of an accepted connection is
+ * {@link ConnectionInfo#principal()} and is what {@link TopicAuthorizer}s, presence and handlers see.
+ *
+ * <h2>Threading: may block</h2>
+ * {@link #authenticate(RequestInfo)} runs on the server's blocking executor
+ * ({@link LivePushServer.Builder#blockingExecutor}; virtual threads on Java 21+), so it may look up a session
+ * store or call an introspection endpoint; the connection's event loop serves other connections meanwhile and
+ * the connection reads nothing more until the answer is back. Two other forms:
+ * <ul>
+ *   <li>{@link #async}: returns a {@link CompletionStage} (an HTTP client's future, a reactive call); called on
+ *       the event loop, so the function itself must only start the work;</li>
+ *   <li>{@link #nonBlocking}: a quick check (a signature, an in-memory ticket) called on the event loop.</li>
+ * </ul>
  *
  * <h2>Browsers</h2>
  * {@code EventSource} cannot send headers, and a browser {@code WebSocket} cannot send {@code Authorization}.
@@ -13,15 +31,57 @@ package io.livepush;
  * over an authenticated API call, the authenticator redeems it (and invalidates it) here. Never put a
  * long-lived token in a URL: URLs end up in proxy logs, browser history and {@code Referer}. livepush never logs
  * query strings ({@link RequestInfo#toString()} omits them).
- *
- * <p><b>Threading:</b> runs on the connection's event loop and must not block: verify signatures or look up an
- * in-memory ticket store; do not call a remote service.
  */
 @FunctionalInterface
 public interface Authenticator {
-  /** Accepts everyone as {@link Principal#ANONYMOUS}; the default. */
-  Authenticator ANONYMOUS = request -> AuthResult.allow(Principal.ANONYMOUS);
+  /** Accepts everyone as {@link Principal#ANONYMOUS}; the default. Runs on the event loop. */
+  Authenticator ANONYMOUS = nonBlocking(request -> AuthResult.allow(Principal.ANONYMOUS));
 
-  /** Authenticates {@code request}. Must not return {@code null}; an exception counts as a 401. */
+  /**
+   * Authenticates {@code request}; may block (see the class comment). Must not return {@code null}; an
+   * exception or {@code null} counts as a 401.
+   */
   AuthResult authenticate(RequestInfo request);
+
+  /**
+   * How livepush calls this authenticator: on the connection's event loop, with the executor where blocking is
+   * allowed (the server's, or a direct one for {@link NonBlocking} authenticators). The default runs
+   * {@link #authenticate(RequestInfo)} on {@code blocking}; the stage may complete on any thread (livepush
+   * returns to the event loop). A rejected task is answered with 503.
+   */
+  default CompletionStage<AuthResult> authenticate(RequestInfo request, Executor blocking) {
+    return CompletableFuture.supplyAsync(() -> authenticate(request), blocking);
+  }
+
+  /**
+   * An asynchronous authenticator: {@code authenticator} is called on the event loop and must not block; the
+   * stage it returns may complete on any thread, exceptionally or with {@code null} for a 401.
+   */
+  static Authenticator async(Function<? super RequestInfo, ? extends CompletionStage<AuthResult>> authenticator) {
+    Objects.requireNonNull(authenticator, "authenticator");
+    final class Async implements Authenticator, NonBlocking {
+      @Override
+      public AuthResult authenticate(RequestInfo request) {
+        return authenticator.apply(request).toCompletableFuture().join();
+      }
+
+      @Override
+      public CompletionStage<AuthResult> authenticate(RequestInfo request, Executor blocking) {
+        return authenticator.apply(request);
+      }
+    }
+    return new Async();
+  }
+
+  /** An authenticator that never blocks, called directly on the event loop (see {@link NonBlocking}). */
+  static Authenticator nonBlocking(Authenticator authenticator) {
+    Objects.requireNonNull(authenticator, "authenticator");
+    final class Direct implements Authenticator, NonBlocking {
+      @Override
+      public AuthResult authenticate(RequestInfo request) {
+        return authenticator.authenticate(request);
+      }
+    }
+    return new Direct();
+  }
 }

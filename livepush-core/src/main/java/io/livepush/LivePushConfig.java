@@ -75,6 +75,8 @@ public final class LivePushConfig {
   private final List<Transport> transports;
   private final List<ConnectionListener> connectionListeners;
   private final List<HttpService> httpServices;
+  private final List<HttpService> authenticatedHttpServices;
+  private final java.util.concurrent.Executor blockingExecutor;
   private final TopicAuthorizer topicAuthorizer;
   private final Authenticator authenticator;
   private final int maxConnectionsPerAddress;
@@ -89,6 +91,7 @@ public final class LivePushConfig {
   private final Duration presenceGrace;
   private final Function<Principal, Map<String, Object>> presenceMetadata;
   private final String statsPath;
+  private final boolean presenceSnapshot;
   private final EventBus bus;
 
   LivePushConfig(LivePushServer.Builder b) {
@@ -112,6 +115,8 @@ public final class LivePushConfig {
     transports = List.copyOf(b.transports);
     connectionListeners = List.copyOf(b.connectionListeners);
     httpServices = List.copyOf(b.httpServices);
+    authenticatedHttpServices = List.copyOf(b.authenticatedHttpServices);
+    blockingExecutor = b.blockingExecutor;
     topicAuthorizer = b.topicAuthorizer;
     authenticator = b.authenticator;
     maxConnectionsPerAddress = b.maxConnectionsPerAddress;
@@ -126,6 +131,7 @@ public final class LivePushConfig {
     presenceGrace = b.presenceGrace;
     presenceMetadata = b.presenceMetadata;
     statsPath = b.statsPath;
+    presenceSnapshot = b.presenceSnapshot;
     bus = b.bus;
   }
 
@@ -277,6 +283,24 @@ public final class LivePushConfig {
 
   public List<HttpService> httpServices() {
     return httpServices;
+  }
+
+  /** HTTP services behind the authenticator, asked after {@link #httpServices()}. */
+  public List<HttpService> authenticatedHttpServices() {
+    return authenticatedHttpServices;
+  }
+
+  /** Whether subscribers of presence-enabled topics get a member snapshot; default {@code false}. */
+  public boolean presenceSnapshot() {
+    return presenceSnapshot;
+  }
+
+  /**
+   * The executor for callbacks that may block, or {@code null} for the server's default (see
+   * {@link LivePushServer.Builder#blockingExecutor}).
+   */
+  public java.util.concurrent.Executor blockingExecutor() {
+    return blockingExecutor;
   }
 
   public TopicAuthorizer topicAuthorizer() {

@@ -3,6 +3,7 @@ package io.livepush;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.livepush.internal.Admission;
+import io.livepush.internal.BlockingExecutors;
 import io.livepush.internal.Callbacks;
 import io.livepush.internal.Hub;
 import io.livepush.internal.RouterHandler;
@@ -42,6 +43,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -96,6 +99,8 @@ public final class LivePushServer implements AutoCloseable {
   private volatile EventLoopGroup bossGroup;
   private volatile EventLoopGroup workerGroup;
   private volatile CompletableFuture<Void> stopFuture;
+  /** The default blocking executor when the builder named none; shut down on stop. */
+  private volatile ExecutorService ownedBlocking;
 
   private LivePushServer(LivePushConfig config) {
     this.config = config;
@@ -133,7 +138,14 @@ public final class LivePushServer implements AutoCloseable {
     Hub h = new Hub(config, loops, epoch, System::nanoTime);
     hub = h;
     List<Transport> transports = config.transports();
-    Admission admission = new Admission(h, new Callbacks(config.authenticator()));
+    Executor blocking = config.blockingExecutor();
+    if (blocking == null) {
+      ownedBlocking = BlockingExecutors.create();
+      blocking = ownedBlocking;
+    }
+    Callbacks callbacks = new Callbacks(config, blocking);
+    h.callbacks(callbacks);
+    Admission admission = new Admission(h, callbacks);
     ServerContext.Publisher publisher = new ServerContext.Publisher() {
       @Override
       public EventId publish(String topic, Event event) {
@@ -146,7 +158,7 @@ public final class LivePushServer implements AutoCloseable {
       }
     };
     for (int i = 0; i < transports.size(); i++) {
-      transports.get(i).init(new ServerContext(h, admission, transports.get(i), i, publisher));
+      transports.get(i).init(new ServerContext(h, admission, callbacks, transports.get(i), i, publisher));
     }
     List<HttpService> services = new ArrayList<>(config.httpServices());
     if (config.statsPath() != null) {
@@ -162,7 +174,8 @@ public final class LivePushServer implements AutoCloseable {
         // allocator keeps an allocator, a handle and a size calculator per connection (≈ 130 B idle).
         .childOption(ChannelOption.RCVBUF_ALLOCATOR, READ_ALLOCATOR)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
-        .childHandler(new ServerInitializer(config, h.stats(), new RouterHandler(transports, services)));
+        .childHandler(new ServerInitializer(config, h.stats(),
+            new RouterHandler(transports, services, config.authenticatedHttpServices(), admission, callbacks)));
     CompletableFuture<LivePushServer> started = new CompletableFuture<>();
     // With a bus, the log must continue the cluster's sequence before any client can subscribe.
     EventBus bus = config.bus();
@@ -358,6 +371,10 @@ public final class LivePushServer implements AutoCloseable {
         busStopped.whenComplete((x, y) ->
             workerGroup.shutdownGracefully(100, 5_000, TimeUnit.MILLISECONDS).addListener(w ->
                 bossGroup.shutdownGracefully(0, 1_000, TimeUnit.MILLISECONDS).addListener(z -> {
+                  ExecutorService owned = ownedBlocking;
+                  if (owned != null) {
+                    owned.shutdown(); // running callbacks finish; their writes to closed channels fail quietly
+                  }
                   state.set(State.STOPPED);
                   f.complete(null);
                   closed.complete(null);
@@ -418,6 +435,8 @@ public final class LivePushServer implements AutoCloseable {
     final List<Transport> transports = new ArrayList<>();
     final List<ConnectionListener> connectionListeners = new ArrayList<>();
     final List<HttpService> httpServices = new ArrayList<>();
+    final List<HttpService> authenticatedHttpServices = new ArrayList<>();
+    Executor blockingExecutor;
     TopicAuthorizer topicAuthorizer = TopicAuthorizer.ALLOW_ALL;
     Authenticator authenticator = Authenticator.ANONYMOUS;
     int maxConnectionsPerAddress = LivePushConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
@@ -432,6 +451,7 @@ public final class LivePushServer implements AutoCloseable {
     Duration presenceGrace = LivePushConfig.DEFAULT_PRESENCE_GRACE;
     Function<Principal, Map<String, Object>> presenceMetadata = p -> Map.of();
     String statsPath;
+    boolean presenceSnapshot;
     EventBus bus;
     boolean retainRequestHeaders;
 
@@ -564,6 +584,15 @@ public final class LivePushServer implements AutoCloseable {
     /** How long a member whose last connection left stays listed (no flapping on resume); default 5 s. */
     public Builder presenceGrace(Duration grace) {
       this.presenceGrace = Checks.nonNegative("presenceGrace", grace);
+      return this;
+    }
+
+    /**
+     * Whether a connection subscribing to a presence-enabled topic first gets the topic's current members (see
+     * "Snapshot on subscribe" in {@link Presence}); default {@code false}.
+     */
+    public Builder presenceSnapshot(boolean enabled) {
+      this.presenceSnapshot = enabled;
       return this;
     }
 
@@ -715,9 +744,41 @@ public final class LivePushServer implements AutoCloseable {
       return this;
     }
 
-    /** Adds a plain HTTP service for requests no transport claims. */
+    /**
+     * Adds a plain HTTP service for requests no transport claims; it runs on the {@link #blockingExecutor} unless
+     * it is {@link NonBlocking} (see {@link HttpService}).
+     */
     public Builder httpService(HttpService service) {
       httpServices.add(Objects.requireNonNull(service, "service"));
+      return this;
+    }
+
+    /**
+     * Adds an HTTP service that sees only requests the server's {@link #authenticator} accepts, with their
+     * {@link RequestInfo#principal()}; refusals get the authenticator's 401 (with its challenge) or 403 before
+     * the service runs. It is asked after the plain services, so a public page registered with
+     * {@link #httpService} is never authenticated. The authenticator runs once per request, only for requests
+     * no plain service answered.
+     */
+    public Builder authenticatedHttpService(HttpService service) {
+      authenticatedHttpServices.add(Objects.requireNonNull(service, "service"));
+      return this;
+    }
+
+    /**
+     * Where callbacks that may block run: the {@link Authenticator}, {@link TopicAuthorizer}s,
+     * {@link HttpService}s, {@link ConnectionListener}s and the transports' handlers (callbacks marked
+     * {@link NonBlocking} run on the event loop instead). Results come back to the connection's event loop.
+     * Its threads must not be Netty event loops. livepush does not shut down an executor given here.
+     *
+     * <p>Default: on Java 21+ a new virtual thread per task; on Java 17–20 a pool of
+     * {@value io.livepush.internal.BlockingExecutors#POOL_THREADS} threads with a queue of
+     * {@value io.livepush.internal.BlockingExecutors#POOL_QUEUE} tasks. When an executor rejects a task the
+     * request is answered with 503 + {@code Retry-After} (SSE, HTTP services) or closed with 1013 (WebSocket).
+     * The default executor is shut down on {@link LivePushServer#stop()}.
+     */
+    public Builder blockingExecutor(Executor executor) {
+      this.blockingExecutor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 

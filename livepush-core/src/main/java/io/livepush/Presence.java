@@ -15,6 +15,14 @@ import java.util.List;
  * to the companion topic like any other (authorizers see that name); they are replayable and resumable like
  * other events.
  *
+ * <h2>Snapshot on subscribe</h2>
+ * With {@link LivePushServer.Builder#presenceSnapshot} on, a connection that subscribes to a presence-enabled
+ * topic receives, right after its subscription marker and on that connection only, the members at that moment:
+ * {@code {"topic":..,"members":[{"name":..,"metadata":{..}}],"count":<n>}} (SSE: an event of type
+ * {@value #SNAPSHOT_TYPE} without an id; WebSocket: {@code {"type":"presence","topic":..,"data":<that>}}). Join
+ * and leave events after it update it; one already counted in the snapshot may still arrive, so apply them by
+ * member name.
+ *
  * <p>On a single node it counts this node's connections; with a bus that supports cluster presence
  * ({@link io.livepush.spi.EventBus#startPresence}) counts and members cover every node. Methods are safe from any
  * thread.
@@ -24,6 +32,11 @@ public interface Presence {
   String JOIN_TYPE = "presence.join";
   /** Event type of a leave. */
   String LEAVE_TYPE = "presence.leave";
+  /**
+   * SSE event type of the member snapshot a subscriber receives when
+   * {@link LivePushServer.Builder#presenceSnapshot} is on (WebSocket: a {@code presence} message).
+   */
+  String SNAPSHOT_TYPE = "presence.snapshot";
   /** Suffix of the companion topic carrying join and leave events. */
   String TOPIC_SUFFIX = "~presence";
 

@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What livepush exposes of the HTTP request that opened a connection (the SSE {@code GET} or the WebSocket
- * upgrade). Immutable; safe to keep and to read from any thread.
+ * What livepush exposes of an HTTP request: the one that opened a connection (the SSE {@code GET} or the
+ * WebSocket upgrade), or one an {@link HttpService} answers. Immutable; safe to keep and to read from any
+ * thread.
  */
 public interface RequestInfo {
   /** The request method, for example {@code GET}. */
@@ -26,4 +27,13 @@ public interface RequestInfo {
 
   /** The peer's address. */
   SocketAddress remoteAddress();
+
+  /**
+   * Who the {@link Authenticator} said sent the request: for streaming connections, and for HTTP services
+   * registered with {@link LivePushServer.Builder#authenticatedHttpService}. {@link Principal#ANONYMOUS} when no
+   * authenticator ran for it.
+   */
+  default Principal principal() {
+    return Principal.ANONYMOUS;
+  }
 }

@@ -1,5 +1,11 @@
 package io.livepush;
 
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.BiPredicate;
+
 /**
  * Decides whether a connection may follow a topic, and whether it may publish to one from the client side
  * (WebSocket {@code message}). A refusal is answered with HTTP 403 before an SSE stream starts, and with an
@@ -8,20 +14,24 @@ package io.livepush;
  * <p>Implement {@link #canSubscribe(Principal, RequestInfo, String)} to decide by the authenticated
  * {@link Principal}; the older two-argument method stays the single abstract method so lambdas keep working.
  *
- * <p><b>Threading:</b> runs on the connection's event loop and must not block (decide from the request and
- * state you already hold).
+ * <h2>Threading: may block</h2>
+ * The decisions run on the server's blocking executor ({@link LivePushServer.Builder#blockingExecutor}), so an
+ * authorizer may ask a database; the connection's event loop serves other connections meanwhile, and a
+ * WebSocket connection's later messages wait, in order, for the answer. Authorizers that decide from memory
+ * implement {@link NonBlocking} (or are wrapped with {@link #nonBlocking}) and run on the event loop;
+ * {@link #ALLOW_ALL} does. Asynchronous ones override the {@code Executor}-taking methods.
  */
 @FunctionalInterface
 public interface TopicAuthorizer {
-  /** Allows every subscription. */
-  TopicAuthorizer ALLOW_ALL = (request, topic) -> true;
+  /** Allows every subscription; runs on the event loop. */
+  TopicAuthorizer ALLOW_ALL = nonBlocking((request, topic) -> true);
 
-  /** Whether the connection opened by {@code request} may subscribe to {@code topic}. */
+  /** Whether the connection opened by {@code request} may subscribe to {@code topic}; may block. */
   boolean canSubscribe(RequestInfo request, String topic);
 
   /**
-   * Whether {@code principal}'s connection may subscribe to {@code topic}. The core always calls this one;
-   * by default it asks {@link #canSubscribe(RequestInfo, String)}.
+   * Whether {@code principal}'s connection may subscribe to {@code topic}; may block. By default it asks
+   * {@link #canSubscribe(RequestInfo, String)}.
    */
   default boolean canSubscribe(Principal principal, RequestInfo request, String topic) {
     return canSubscribe(request, topic);
@@ -29,16 +39,32 @@ public interface TopicAuthorizer {
 
   /**
    * Whether {@code principal}'s connection may send client messages to {@code topic} (WebSocket
-   * {@code {"type":"message","topic":...}}). Default: whoever may subscribe to the topic may publish to it;
-   * the application's message handler still decides what happens with the message.
+   * {@code {"type":"message","topic":...}}); may block. Default: whoever may subscribe to the topic may publish
+   * to it; the application's message handler still decides what happens with the message.
    */
   default boolean canPublish(Principal principal, RequestInfo request, String topic) {
     return canSubscribe(principal, request, topic);
   }
 
-  /** An authorizer deciding by principal and topic only. */
-  static TopicAuthorizer byPrincipal(java.util.function.BiPredicate<Principal, String> rule) {
-    java.util.Objects.requireNonNull(rule, "rule");
+  /**
+   * How livepush asks {@link #canSubscribe(Principal, RequestInfo, String)}: on the event loop, with the
+   * executor where blocking is allowed (a direct one for {@link NonBlocking} authorizers). The stage may
+   * complete on any thread; an exceptional one counts as a refusal.
+   */
+  default CompletionStage<Boolean> canSubscribe(Principal principal, RequestInfo request, String topic,
+      Executor blocking) {
+    return CompletableFuture.supplyAsync(() -> canSubscribe(principal, request, topic), blocking);
+  }
+
+  /** Like {@link #canSubscribe(Principal, RequestInfo, String, Executor)}, for {@link #canPublish}. */
+  default CompletionStage<Boolean> canPublish(Principal principal, RequestInfo request, String topic,
+      Executor blocking) {
+    return CompletableFuture.supplyAsync(() -> canPublish(principal, request, topic), blocking);
+  }
+
+  /** An authorizer deciding by principal and topic only; may block. */
+  static TopicAuthorizer byPrincipal(BiPredicate<Principal, String> rule) {
+    Objects.requireNonNull(rule, "rule");
     return new TopicAuthorizer() {
       @Override
       public boolean canSubscribe(RequestInfo request, String topic) {
@@ -50,5 +76,27 @@ public interface TopicAuthorizer {
         return rule.test(principal, topic);
       }
     };
+  }
+
+  /** An authorizer that never blocks, called directly on the event loop (see {@link NonBlocking}). */
+  static TopicAuthorizer nonBlocking(TopicAuthorizer authorizer) {
+    Objects.requireNonNull(authorizer, "authorizer");
+    final class Direct implements TopicAuthorizer, NonBlocking {
+      @Override
+      public boolean canSubscribe(RequestInfo request, String topic) {
+        return authorizer.canSubscribe(request, topic);
+      }
+
+      @Override
+      public boolean canSubscribe(Principal principal, RequestInfo request, String topic) {
+        return authorizer.canSubscribe(principal, request, topic);
+      }
+
+      @Override
+      public boolean canPublish(Principal principal, RequestInfo request, String topic) {
+        return authorizer.canPublish(principal, request, topic);
+      }
+    }
+    return new Direct();
   }
 }

@@ -2,6 +2,7 @@ package io.livepush.internal;
 
 import io.livepush.AuthResult;
 import io.livepush.AuthenticationException;
+import io.livepush.CapacityExceededException;
 import io.livepush.LivePushConfig;
 import io.livepush.LivePushException;
 import io.livepush.Principal;
@@ -46,65 +47,128 @@ public final class Admission {
   public CompletionStage<AdmittedRequest> admit(Channel channel, FullHttpRequest request, Transport transport,
       int transportIndex, Function<Principal, List<String>> topics) {
     assert channel.eventLoop().inEventLoop();
-    RequestInfo info = new DefaultRequestInfo(request, channel.remoteAddress());
+    DefaultRequestInfo info = new DefaultRequestInfo(request, channel.remoteAddress());
     CompletableFuture<AdmittedRequest> result = new CompletableFuture<>();
-    CompletionStage<AuthResult> auth = callbacks.authenticate(info);
-    CompletableFuture<AuthResult> done = auth.toCompletableFuture();
-    if (done.isDone()) {
-      afterAuthentication(channel, info, transport, transportIndex, topics, done, result);
-      return result;
-    }
-    // Pause reading: no pipelined request may overtake this one while the authenticator works.
-    channel.config().setAutoRead(false);
-    auth.whenComplete((r, e) -> channel.eventLoop().execute(() -> {
-      channel.config().setAutoRead(true);
-      afterAuthentication(channel, info, transport, transportIndex, topics, done, result);
-    }));
+    onLoop(channel, callbacks.authenticate(info), result, auth -> {
+      Principal principal = principal(info, auth);
+      List<String> named = topics(topics, principal);
+      hub.admit(channel);
+      Admitted admitted = new Admitted(channel, transport, transportIndex, info.withPrincipal(principal),
+          principal, named);
+      authorize(admitted, 0, result);
+    });
     return result;
   }
 
-  private void afterAuthentication(Channel channel, RequestInfo info, Transport transport, int transportIndex,
-      Function<Principal, List<String>> topicsOf, CompletableFuture<AuthResult> auth,
-      CompletableFuture<AdmittedRequest> result) {
+  /** Authorizes the topics from {@code i} on, one after the other, then completes {@code result}. */
+  private void authorize(Admitted admitted, int i, CompletableFuture<AdmittedRequest> result) {
+    if (i == admitted.topics.size()) {
+      result.complete(admitted);
+      return;
+    }
+    String topic = admitted.topics.get(i);
+    CompletionStage<Boolean> decision = callbacks.canSubscribe(admitted.principal, admitted.request, topic);
+    CompletableFuture<AdmittedRequest> next = new CompletableFuture<>();
+    next.whenComplete((a, e) -> {
+      if (e != null) {
+        admitted.release(); // refused, or the channel closed meanwhile: the slot goes back
+        result.completeExceptionally(e);
+      }
+    });
+    onLoop(admitted.channel, decision, next, outcome -> {
+      if (!allowed(outcome, admitted.request, topic)) {
+        hub.stats().refused(Stats.FORBIDDEN);
+        throw new AuthenticationException(403, "not allowed to follow topic " + topic, null);
+      }
+      authorize(admitted, i + 1, result);
+    });
+  }
+
+  /**
+   * Runs {@code step} with the outcome of {@code stage} on {@code channel}'s loop: at once when the stage is
+   * already complete, else once it completes, with reading paused meanwhile. A step that throws, or a channel
+   * that closed meanwhile, fails {@code result}.
+   */
+  private static <T> void onLoop(Channel channel, CompletionStage<T> stage, CompletableFuture<?> result,
+      Step<CompletableFuture<T>> step) {
+    CompletableFuture<T> f = stage.toCompletableFuture();
+    if (f.isDone()) {
+      run(channel, f, result, step);
+      return;
+    }
+    channel.config().setAutoRead(false); // no pipelined request may overtake this one
+    f.whenComplete((v, e) -> channel.eventLoop().execute(() -> {
+      channel.config().setAutoRead(true);
+      run(channel, f, result, step);
+    }));
+  }
+
+  private static <T> void run(Channel channel, CompletableFuture<T> f, CompletableFuture<?> result,
+      Step<CompletableFuture<T>> step) {
     if (!channel.isActive()) {
       result.completeExceptionally(new ClosedChannelException());
       return;
     }
-    Principal principal;
-    List<String> topics;
     try {
-      principal = principal(info, auth);
-      topics = topics(topicsOf, principal);
-      hub.admit(channel);
-    } catch (LivePushException e) {
+      step.run(f);
+    } catch (RuntimeException e) {
       result.completeExceptionally(e);
-      return;
     }
-    for (String t : topics) {
-      boolean ok;
-      try {
-        ok = config.topicAuthorizer().canSubscribe(principal, info, t);
-      } catch (RuntimeException e) {
-        LOG.warn("topic authorizer failed on {} for {}", info, t, e);
-        ok = false;
-      }
-      if (!ok) {
-        hub.releaseAdmission(channel);
-        hub.stats().refused(Stats.FORBIDDEN);
-        result.completeExceptionally(new AuthenticationException(403, "not allowed to follow topic " + t, null));
-        return;
-      }
-    }
-    result.complete(new Admitted(channel, transport, transportIndex, info, principal, List.copyOf(topics)));
   }
 
-  /** The authenticator's principal, or the refusal as an {@link AuthenticationException}. */
-  private Principal principal(RequestInfo info, CompletableFuture<AuthResult> auth) {
+  /**
+   * A stage completing on {@code channel}'s loop with {@code stage}'s outcome (as a completed future, so the
+   * caller reads a failure without unwrapping twice): the same future when it is complete already and the caller
+   * is on the loop.
+   */
+  static <T> CompletionStage<CompletableFuture<T>> onLoop(Channel channel, CompletionStage<T> stage) {
+    CompletableFuture<T> f = stage.toCompletableFuture();
+    if (f.isDone() && channel.eventLoop().inEventLoop()) {
+      return CompletableFuture.completedFuture(f);
+    }
+    CompletableFuture<CompletableFuture<T>> out = new CompletableFuture<>();
+    f.whenComplete((v, e) -> channel.eventLoop().execute(() -> out.complete(f)));
+    return out;
+  }
+
+  @FunctionalInterface
+  private interface Step<T> {
+    void run(T outcome);
+  }
+
+  /**
+   * Whether an authorizer's answer allows; an authorizer that failed refuses (logged), a full executor is
+   * rethrown (503).
+   */
+  static boolean allowed(CompletableFuture<Boolean> outcome, RequestInfo request, String topic) {
+    try {
+      return Boolean.TRUE.equals(outcome.join());
+    } catch (CompletionException | java.util.concurrent.CancellationException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      if (cause instanceof CapacityExceededException) {
+        throw (CapacityExceededException) cause;
+      }
+      LOG.warn("topic authorizer failed on {} for {}", request, topic, cause);
+      return false;
+    }
+  }
+
+  /** Runs the authenticator on {@code request} (the stage may complete on any thread). */
+  CompletionStage<AuthResult> authenticate(RequestInfo request) {
+    return callbacks.authenticate(request);
+  }
+
+  /** The authenticator's principal, or the refusal as an {@link AuthenticationException} (counted). */
+  Principal principal(RequestInfo info, CompletableFuture<AuthResult> auth) {
     AuthResult r;
     try {
       r = auth.join();
     } catch (CompletionException | java.util.concurrent.CancellationException e) {
-      LOG.warn("authenticator failed on {}", info, e.getCause() != null ? e.getCause() : e);
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      if (cause instanceof CapacityExceededException) {
+        throw (CapacityExceededException) cause; // the blocking executor is full: 503, not 401
+      }
+      LOG.warn("authenticator failed on {}", info, cause);
       r = null;
     }
     if (r == null) {

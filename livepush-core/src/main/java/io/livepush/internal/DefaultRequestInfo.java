@@ -1,5 +1,6 @@
 package io.livepush.internal;
 
+import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -19,20 +20,28 @@ public final class DefaultRequestInfo implements RequestInfo {
   private final Map<String, List<String>> query;
   private final HttpHeaders headers;
   private final SocketAddress remoteAddress;
+  private final Principal principal;
 
   private DefaultRequestInfo(String method, String path, Map<String, List<String>> query, HttpHeaders headers,
-      SocketAddress remoteAddress) {
+      SocketAddress remoteAddress, Principal principal) {
     this.method = method;
     this.path = path;
     this.query = query;
     this.headers = headers;
     this.remoteAddress = remoteAddress;
+    this.principal = principal;
   }
 
   /** The same request without headers and cookies: what an open connection keeps by default. */
   public DefaultRequestInfo withoutHeaders() {
     return headers.isEmpty() ? this
-        : new DefaultRequestInfo(method, path, query, EmptyHttpHeaders.INSTANCE, remoteAddress);
+        : new DefaultRequestInfo(method, path, query, EmptyHttpHeaders.INSTANCE, remoteAddress, principal);
+  }
+
+  /** The same request as sent by {@code principal}. */
+  public DefaultRequestInfo withPrincipal(Principal principal) {
+    return principal == this.principal ? this
+        : new DefaultRequestInfo(method, path, query, headers, remoteAddress, principal);
   }
 
   public DefaultRequestInfo(FullHttpRequest request, SocketAddress remoteAddress) {
@@ -42,6 +51,12 @@ public final class DefaultRequestInfo implements RequestInfo {
     this.query = Map.copyOf(decoder.parameters());
     this.headers = request.headers().copy();
     this.remoteAddress = remoteAddress;
+    this.principal = Principal.ANONYMOUS;
+  }
+
+  @Override
+  public Principal principal() {
+    return principal;
   }
 
   @Override

@@ -73,6 +73,8 @@ public final class Hub {
   private final TokenBucket admissionRate;
   private final LocalPresence presence;
   private final EventBus bus;
+  /** Where listeners run; the server sets it before it starts (tests keep the direct default). */
+  private volatile Callbacks callbacks;
 
   public Hub(LivePushConfig config, List<EventLoop> eventLoops, long epoch, LongSupplier nanoClock) {
     this.config = config;
@@ -94,6 +96,12 @@ public final class Hub {
     this.presence = new LocalPresence(this, config.presenceTopics(), config.presenceGrace(),
         config.presenceMetadata());
     this.bus = config.bus();
+    this.callbacks = new Callbacks(config, Callbacks.DIRECT);
+  }
+
+  /** Sets where application callbacks run; before any connection opens. */
+  public void callbacks(Callbacks callbacks) {
+    this.callbacks = callbacks;
   }
 
   /** The presence registry of this node. */
@@ -456,18 +464,20 @@ public final class Hub {
     byTransport[transportIndex].incrementAndGet();
     // The session is its own handler: writability and close reach it without a listener or handler per channel.
     channel.pipeline().addFirst(io.livepush.spi.PipelineNames.WRITABILITY, s);
-    if (!channel.isActive()) {
-      onClosed(s); // closed before the handler was in place: channelInactive will not reach it
-    }
-    for (ConnectionListener l : listeners) {
-      try {
-        l.onOpen(s);
-      } catch (RuntimeException e) {
-        LOG.warn("connection listener failed in onOpen", e);
+    CompletableFuture<Void> opened = listeners.isEmpty() ? null
+        : notifyListeners(null, l -> l.onOpen(s), "onOpen");
+    if (!config.retainRequestHeaders() && request instanceof DefaultRequestInfo) {
+      // onOpen sees the headers: drop them once it returned (on the blocking executor, possibly later).
+      DefaultRequestInfo slim = ((DefaultRequestInfo) request).withoutHeaders();
+      if (opened == null) {
+        s.request = slim;
+      } else {
+        opened = opened.whenComplete((v, e) -> s.request = slim);
       }
     }
-    if (!config.retainRequestHeaders() && request instanceof DefaultRequestInfo) {
-      s.request = ((DefaultRequestInfo) request).withoutHeaders();
+    s.listenerCalls = opened;
+    if (!channel.isActive()) {
+      onClosed(s); // closed before the handler was in place: channelInactive will not reach it
     }
     return s;
   }
@@ -486,12 +496,53 @@ public final class Hub {
     byTransport[s.transportIndex].decrementAndGet();
     releaseAddress(s.channel);
     CloseReason reason = s.closeReason != null ? s.closeReason : CloseReason.CLIENT_CLOSED;
+    if (!listeners.isEmpty()) {
+      s.listenerCalls = notifyListeners(s.listenerCalls, l -> l.onClose(s, reason), "onClose");
+    }
+  }
+
+  /**
+   * Calls every listener: {@link io.livepush.NonBlocking} ones now, on this loop; the others in one task on the
+   * blocking executor, after {@code previous} (so a connection's onClose never overtakes its onOpen). Returns
+   * the stage of the blocking calls, or {@code previous} when there were none. A rejected task is logged and
+   * skipped.
+   */
+  private CompletableFuture<Void> notifyListeners(CompletableFuture<Void> previous,
+      java.util.function.Consumer<ConnectionListener> call, String what) {
+    boolean blocking = false;
     for (ConnectionListener l : listeners) {
-      try {
-        l.onClose(s, reason);
-      } catch (RuntimeException e) {
-        LOG.warn("connection listener failed in onClose", e);
+      if (l instanceof io.livepush.NonBlocking) {
+        callListener(l, call, what);
+      } else {
+        blocking = true;
       }
+    }
+    if (!blocking) {
+      return previous;
+    }
+    Runnable task = () -> {
+      for (ConnectionListener l : listeners) {
+        if (!(l instanceof io.livepush.NonBlocking)) {
+          callListener(l, call, what);
+        }
+      }
+    };
+    java.util.concurrent.Executor executor = callbacks.blocking();
+    try {
+      return previous == null ? CompletableFuture.runAsync(task, executor)
+          : previous.handle((v, e) -> null).thenRunAsync(task, executor);
+    } catch (RejectedExecutionException e) {
+      LOG.warn("connection listeners skipped ({}): blocking executor full", what);
+      return previous;
+    }
+  }
+
+  private static void callListener(ConnectionListener l, java.util.function.Consumer<ConnectionListener> call,
+      String what) {
+    try {
+      call.accept(l);
+    } catch (RuntimeException e) {
+      LOG.warn("connection listener failed in {}", what, e);
     }
   }
 

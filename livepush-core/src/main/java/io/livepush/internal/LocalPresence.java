@@ -153,6 +153,34 @@ public final class LocalPresence implements Presence, ClusterPresence {
     }
   }
 
+  /**
+   * The snapshot of {@code topic} as JSON, {@code {"topic":..,"members":[{"name":..,"metadata":{..}}],"count":n}},
+   * or {@code null} when the topic is not tracked or the snapshot cannot be serialised.
+   */
+  byte[] snapshotJson(String topic) {
+    if (!tracked(topic)) {
+      return null;
+    }
+    List<Member> members = members(topic);
+    List<Map<String, Object>> list = new java.util.ArrayList<>(members.size());
+    for (Member m : members) {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("name", m.name());
+      one.put("metadata", m.metadata());
+      list.add(one);
+    }
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("topic", topic);
+    data.put("members", list);
+    data.put("count", members.size());
+    try {
+      return hub.config.objectMapper().writeValueAsBytes(data);
+    } catch (JsonProcessingException | RuntimeException e) {
+      Hub.LOG.warn("presence snapshot for {} not sent", topic, e);
+      return null;
+    }
+  }
+
   @Override
   public synchronized int count(String topic) {
     TreeMap<String, MemberState> members = topics.get(topic);

@@ -6,8 +6,8 @@ import io.livepush.EventId;
 import io.livepush.LivePushConfig;
 import io.livepush.Presence;
 import io.livepush.Principal;
-import io.livepush.RequestInfo;
 import io.livepush.spi.AdmittedRequest;
+import io.livepush.spi.Session;
 import io.livepush.spi.Transport;
 import io.livepush.spi.TransportContext;
 import io.netty.channel.Channel;
@@ -15,14 +15,11 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** The core as one transport sees it: the admission stage, later authorization, presence and publishing. */
 public final class ServerContext implements TransportContext {
-  private static final Logger LOG = LoggerFactory.getLogger(ServerContext.class);
-
   /** How the server publishes; the server's own validation and bus handling stay in one place. */
   public interface Publisher {
     EventId publish(String topic, Event event);
@@ -32,12 +29,15 @@ public final class ServerContext implements TransportContext {
 
   private final Hub hub;
   private final Admission admission;
+  private final Callbacks callbacks;
   private final Transport transport;
   private final int index;
   private final Publisher publisher;
 
-  public ServerContext(Hub hub, Admission admission, Transport transport, int index, Publisher publisher) {
+  public ServerContext(Hub hub, Admission admission, Callbacks callbacks, Transport transport, int index,
+      Publisher publisher) {
     this.hub = hub;
+    this.callbacks = callbacks;
     this.admission = admission;
     this.transport = transport;
     this.index = index;
@@ -61,32 +61,29 @@ public final class ServerContext implements TransportContext {
   }
 
   @Override
-  public boolean canSubscribe(Principal principal, RequestInfo request, String topic) {
-    return authorized(hub.config.topicAuthorizer()::canSubscribe, principal, request, topic);
+  public CompletionStage<Boolean> canSubscribe(Session session, String topic) {
+    return decided(session, callbacks.canSubscribe(session.principal(), session.request(), topic), topic);
   }
 
   @Override
-  public boolean canPublish(Principal principal, RequestInfo request, String topic) {
-    return authorized(hub.config.topicAuthorizer()::canPublish, principal, request, topic);
+  public CompletionStage<Boolean> canPublish(Session session, String topic) {
+    return decided(session, callbacks.canPublish(session.principal(), session.request(), topic), topic);
   }
 
-  private boolean authorized(Decision decision, Principal principal, RequestInfo request, String topic) {
-    boolean ok;
-    try {
-      ok = decision.allows(principal, request, topic);
-    } catch (RuntimeException e) {
-      LOG.warn("topic authorizer failed on {} for {}", request, topic, e);
-      ok = false;
-    }
-    if (!ok) {
-      hub.stats().refused(Stats.FORBIDDEN);
-    }
-    return ok;
+  /** The authorizer's answer on the session's loop; refusals counted, failures refuse. */
+  private CompletionStage<Boolean> decided(Session session, CompletionStage<Boolean> decision, String topic) {
+    return Admission.onLoop(session.channel(), decision).thenApply(outcome -> {
+      boolean ok = Admission.allowed(outcome, session.request(), topic);
+      if (!ok) {
+        hub.stats().refused(Stats.FORBIDDEN);
+      }
+      return ok;
+    });
   }
 
-  @FunctionalInterface
-  private interface Decision {
-    boolean allows(Principal principal, RequestInfo request, String topic);
+  @Override
+  public Executor blockingExecutor() {
+    return callbacks.blocking();
   }
 
   @Override

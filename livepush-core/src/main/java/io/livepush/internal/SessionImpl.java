@@ -44,6 +44,8 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
   boolean deregistered;
   private boolean closed;
   CloseReason closeReason;
+  /** The last blocking connection-listener call, so onClose follows onOpen; {@code null} without one. */
+  java.util.concurrent.CompletableFuture<Void> listenerCalls;
   /** Subscriptions owing a slow-consumer reset or holding a conflated event; flushed once writable. */
   private boolean backlog;
 
@@ -170,6 +172,22 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
       ByteBuf marker = transport.encodeSubscribed(channel.alloc(), topics, position);
       if (marker != null) {
         write(marker);
+      }
+      if (hub.config.presenceSnapshot()) {
+        writePresenceSnapshots(topics);
+      }
+    }
+  }
+
+  /** After the marker: who is there now, for each presence-enabled topic just subscribed. */
+  private void writePresenceSnapshots(Collection<String> topics) {
+    for (String t : topics) {
+      byte[] json = hub.presence().snapshotJson(t);
+      if (json != null) {
+        ByteBuf buf = transport.encodePresenceSnapshot(channel.alloc(), t, json);
+        if (buf != null) {
+          write(buf);
+        }
       }
     }
   }

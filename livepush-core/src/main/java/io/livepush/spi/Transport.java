@@ -57,6 +57,16 @@ public interface Transport {
    */
   ByteBuf encodeSubscribed(ByteBufAllocator alloc, Collection<String> topics, EventId position);
 
+  /**
+   * Encodes the member snapshot of a presence-enabled {@code topic}, written to one connection right after its
+   * subscription marker when {@link io.livepush.LivePushServer.Builder#presenceSnapshot} is on. {@code json} is
+   * {@code {"topic":..,"members":[{"name":..,"metadata":{..}}],"count":n}}; the message carries no id, so it
+   * moves no resume position. Returns {@code null} to send nothing (the default).
+   */
+  default ByteBuf encodePresenceSnapshot(ByteBufAllocator alloc, String topic, byte[] json) {
+    return null;
+  }
+
   /** Encodes one heartbeat (SSE: a comment line; WebSocket: a ping frame). */
   ByteBuf encodeHeartbeat(ByteBufAllocator alloc);
 

@@ -9,12 +9,12 @@ import io.livepush.LivePushConfig;
 import io.livepush.LivePushException;
 import io.livepush.Presence;
 import io.livepush.Principal;
-import io.livepush.RequestInfo;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
@@ -56,16 +56,25 @@ public interface TransportContext {
       Function<Principal, List<String>> topics);
 
   /**
-   * Whether {@code principal} may follow {@code topic} later in a connection's life (a WebSocket
-   * {@code subscribe}); refusals are counted. On the connection's event loop.
+   * Whether {@code session}'s principal may follow {@code topic} later in its life (a WebSocket
+   * {@code subscribe}), asked of the {@link io.livepush.TopicAuthorizer} where it may block. Call on the
+   * session's event loop; the stage completes there, with {@code false} for a refusal (counted) or a failed
+   * authorizer, or exceptionally with {@link CapacityExceededException} when the blocking executor is full.
    */
-  boolean canSubscribe(Principal principal, RequestInfo request, String topic);
+  CompletionStage<Boolean> canSubscribe(Session session, String topic);
 
   /**
-   * Whether {@code principal} may send client messages to {@code topic} (WebSocket {@code message}); refused
-   * ones get an {@code error} with code {@code forbidden}.
+   * Whether {@code session}'s principal may send client messages to {@code topic} (WebSocket {@code message});
+   * as {@link #canSubscribe(Session, String)}. Refused ones get an {@code error} with code {@code forbidden}.
    */
-  boolean canPublish(Principal principal, RequestInfo request, String topic);
+  CompletionStage<Boolean> canPublish(Session session, String topic);
+
+  /**
+   * The server's executor for application callbacks that may block ({@link
+   * io.livepush.LivePushServer.Builder#blockingExecutor}); its threads are not event loops. It may reject tasks
+   * when full: answer with 503 / close 1013.
+   */
+  Executor blockingExecutor();
 
   /** The server's presence registry. */
   Presence presence();

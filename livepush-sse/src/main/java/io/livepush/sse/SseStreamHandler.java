@@ -7,8 +7,11 @@ import io.livepush.RequestInfo;
  * progress of a job. The stream is not part of the replay log and carries no ids unless the application gives
  * them.
  *
- * <p><b>Threading:</b> {@link #onStream} runs on the connection's event loop and must not block: start the
- * work on an executor of your own and write from there; {@link SseEmitter} is thread-safe.
+ * <p><b>Threading: may block.</b> {@link #onStream} runs on the server's blocking executor
+ * ({@link io.livepush.LivePushServer.Builder#blockingExecutor}), so it may produce the whole stream in place;
+ * one that implements {@link io.livepush.NonBlocking} runs on the connection's event loop instead and must not
+ * block. {@link SseEmitter} is thread-safe. {@link RequestInfo#principal()} is who the server's authenticator
+ * said sent the request.
  */
 @FunctionalInterface
 public interface SseStreamHandler {

@@ -6,6 +6,7 @@ import io.livepush.CloseReason;
 import io.livepush.EventId;
 import io.livepush.InvalidEventIdException;
 import io.livepush.LivePushException;
+import io.livepush.NonBlocking;
 import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.livepush.ResetReason;
@@ -42,12 +43,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,6 +92,8 @@ import org.slf4j.LoggerFactory;
  * connection), which is what they mean.
  */
 public final class SseTransport implements Transport {
+  /** The topic-template variable standing for the authenticated principal's name. */
+  public static final String PRINCIPAL_VARIABLE = "principal";
   private static final Logger LOG = LoggerFactory.getLogger(SseTransport.class);
   static final String INBOUND = "livepush.sse.inbound";
   private static final String CONTENT_TYPE = "text/event-stream; charset=utf-8";
@@ -167,7 +173,7 @@ public final class SseTransport implements Transport {
         List<String> named = multi ? topicsFromQuery(request) : null;
         Route r = route;
         Map<String, String> v = vars;
-        topics = multi ? p -> named : p -> r.topics(v);
+        topics = multi ? p -> named : p -> r.topics(v, p);
       } catch (LivePushException e) {
         HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(e.httpStatus()), e.getMessage(),
             corsHeaders(request, null));
@@ -275,10 +281,22 @@ public final class SseTransport implements Transport {
     ctx.channel().flush();
     SseEmitter emitter = new SseEmitter(session, context.objectMapper(),
         context.config().maxPendingOutboundBytes());
+    Runnable call = () -> {
+      try {
+        route.handler.onStream(info, body, emitter);
+      } catch (RuntimeException e) {
+        LOG.warn("SSE stream handler failed for {}", info, e);
+        session.channel().eventLoop().execute(() -> session.close(CloseReason.INTERNAL_ERROR));
+      }
+    };
+    if (route.handler instanceof NonBlocking) {
+      call.run();
+      return;
+    }
     try {
-      route.handler.onStream(info, body, emitter);
-    } catch (RuntimeException e) {
-      LOG.warn("SSE stream handler failed for {}", info, e);
+      context.blockingExecutor().execute(call);
+    } catch (RejectedExecutionException e) {
+      LOG.warn("SSE stream handler rejected by the blocking executor for {}", info);
       session.close(CloseReason.INTERNAL_ERROR);
     }
   }
@@ -407,15 +425,15 @@ public final class SseTransport implements Transport {
 
   private static final class Route {
     final PathTemplate path;
-    final Function<Map<String, String>, List<String>> topics;
+    final BiFunction<Map<String, String>, Principal, List<String>> topics;
 
-    Route(PathTemplate path, Function<Map<String, String>, List<String>> topics) {
+    Route(PathTemplate path, BiFunction<Map<String, String>, Principal, List<String>> topics) {
       this.path = path;
       this.topics = topics;
     }
 
-    List<String> topics(Map<String, String> vars) {
-      List<String> out = topics.apply(vars);
+    List<String> topics(Map<String, String> vars, Principal principal) {
+      List<String> out = topics.apply(vars, principal);
       if (out == null || out.isEmpty()) {
         throw new LivePushException("route " + path + " resolved no topic", 400);
       }
@@ -450,23 +468,58 @@ public final class SseTransport implements Transport {
 
     /**
      * Follows the topic named by {@code topicTemplate} with the path's variables substituted, for example
-     * {@code route("/api/match/{id}/live", "match:{id}")}. A value that makes an invalid topic name gets 400.
+     * {@code route("/api/match/{id}/live", "match:{id}")}. The variable {@value #PRINCIPAL_VARIABLE} stands for
+     * the authenticated principal's name, so {@code route("/me/notifications", "user:{principal}")} follows the
+     * caller's own topic without the name in the URL; an anonymous caller of such a route gets 401. A value that
+     * makes an invalid topic name gets 400.
      */
     public Builder route(String pathTemplate, String topicTemplate) {
       PathTemplate path = new PathTemplate(pathTemplate);
       Objects.requireNonNull(topicTemplate, "topicTemplate");
+      if (path.variables().contains(PRINCIPAL_VARIABLE)) {
+        throw new IllegalArgumentException("pathTemplate: " + pathTemplate + " (expected: no variable named "
+            + PRINCIPAL_VARIABLE + ")");
+      }
+      boolean byPrincipal = false;
       for (String v : variablesOf(topicTemplate)) {
-        if (!path.variables().contains(v)) {
+        if (v.equals(PRINCIPAL_VARIABLE)) {
+          byPrincipal = true;
+        } else if (!path.variables().contains(v)) {
           throw new IllegalArgumentException("topicTemplate: " + topicTemplate + " (expected: variables of "
-              + pathTemplate + ")");
+              + pathTemplate + " or {" + PRINCIPAL_VARIABLE + "})");
         }
       }
-      routes.add(new Route(path, vars -> List.of(PathTemplate.expand(topicTemplate, vars))));
+      if (!byPrincipal) {
+        routes.add(new Route(path, (vars, p) -> List.of(PathTemplate.expand(topicTemplate, vars))));
+        return this;
+      }
+      routes.add(new Route(path, (vars, p) -> {
+        if (p.isAnonymous()) {
+          throw new AuthenticationException(401, "authentication required", null);
+        }
+        Map<String, String> all = new HashMap<>(vars);
+        all.put(PRINCIPAL_VARIABLE, p.name());
+        return List.of(PathTemplate.expand(topicTemplate, all));
+      }));
       return this;
     }
 
     /** Follows the topics {@code topics} computes from the path's variables. */
     public Builder route(String pathTemplate, Function<Map<String, String>, List<String>> topics) {
+      Objects.requireNonNull(topics, "topics");
+      routes.add(new Route(new PathTemplate(pathTemplate), (vars, p) -> topics.apply(vars)));
+      return this;
+    }
+
+    /**
+     * Follows the topics {@code topics} computes from the path's variables and the authenticated principal
+     * ({@link Principal#ANONYMOUS} without an authenticator), for example
+     * {@code routeByPrincipal("/me/feed", (vars, p) -> List.of("user:" + p.name(), "team:" + p.attributes()
+     * .get("team")))}. Runs on the event loop after authentication and must not block; it may throw a
+     * {@link LivePushException} to answer with its status. The topics still pass the topic authorizer.
+     */
+    public Builder routeByPrincipal(String pathTemplate,
+        BiFunction<Map<String, String>, Principal, List<String>> topics) {
       routes.add(new Route(new PathTemplate(pathTemplate), Objects.requireNonNull(topics, "topics")));
       return this;
     }

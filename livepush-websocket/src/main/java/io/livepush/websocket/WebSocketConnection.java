@@ -2,6 +2,7 @@ package io.livepush.websocket;
 
 import io.livepush.Event;
 import io.livepush.EventId;
+import io.livepush.Principal;
 import io.livepush.RequestInfo;
 
 /**
@@ -16,8 +17,11 @@ public interface WebSocketConnection {
   /** The core's connection id. */
   long id();
 
-  /** The upgrade request (path, query, headers, remote address). */
+  /** The upgrade request (path, query, remote address; headers while the server retains them). */
   RequestInfo request();
+
+  /** Who the server's {@link io.livepush.Authenticator} said opened the connection. */
+  Principal principal();
 
   /**
    * Sends {@code {"type":"reply","ref":ref,"data":data}}; {@code data} is serialised with the server's
@@ -33,7 +37,9 @@ public interface WebSocketConnection {
 
   /**
    * Publishes through the server, exactly like {@link io.livepush.LivePushServer#publish}. With a cluster bus
-   * that waits for the bus, so on an event loop (a handler not given an executor) use {@link #publishAsync}.
+   * that waits for the bus: fine in a handler on the blocking executor (the default); a
+   * {@link WebSocketMessageHandler#nonBlocking} or {@link WebSocketMessageHandler#async} handler, on the event
+   * loop, uses {@link #publishAsync}.
    */
   EventId publish(String topic, Event event);
 

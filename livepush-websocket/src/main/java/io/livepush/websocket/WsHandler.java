@@ -8,6 +8,8 @@ import io.livepush.CloseReason;
 import io.livepush.Event;
 import io.livepush.EventId;
 import io.livepush.InvalidEventIdException;
+import io.livepush.NonBlocking;
+import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.livepush.Topics;
 import io.livepush.spi.AdmittedRequest;
@@ -40,11 +42,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.nio.channels.ClosedChannelException;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,8 +62,7 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
   /** The key under which Netty's protocol handler keeps the handshaker (same name, so the same constant). */
   private static final AttributeKey<WebSocketServerHandshaker> NETTY_HANDSHAKER =
       AttributeKey.valueOf(WebSocketServerHandshaker.class, "HANDSHAKER");
-  private static final AtomicIntegerFieldUpdater<WsHandler> WIP =
-      AtomicIntegerFieldUpdater.newUpdater(WsHandler.class, "wip");
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
   /** Longest {@code ref} echoed back; longer is a bad request. */
   static final int MAX_REF_LENGTH = 256;
 
@@ -74,11 +77,13 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
   private volatile boolean closing;
   private int appCloseCode = CloseCodes.NORMAL;
   private String appCloseReason = "";
-  // Executor mode: messages waiting for the handler, bounded by maxPendingMessages (checked on the loop).
-  // Created on first use: most connections never send a message, and idle memory matters.
-  private volatile ConcurrentLinkedQueue<ClientMessage> pending;
-  /** Messages queued or running on the executor (field updater, not an AtomicInteger: idle memory). */
-  private volatile int wip;
+  /**
+   * livepush.v1 messages that arrived while an earlier one waits for a callback (authorizer, handler), handled
+   * in order once it is done; at most maxPendingMessages. Created on first use: idle memory matters. Loop only.
+   */
+  private ArrayDeque<String> inbox;
+  /** A message is waiting for a callback; later ones go to {@link #inbox}. Loop only. */
+  private boolean busy;
   /** Components of {@link #partial} before it consolidates, as Netty's MessageAggregator default. */
   private static final int MAX_COMPONENTS = 1024;
   /**
@@ -153,10 +158,7 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
     }
     closing = true;
     releasePartial();
-    ConcurrentLinkedQueue<ClientMessage> q = pending;
-    if (q != null) {
-      q.clear();
-    }
+    inbox = null;
     ctx.fireChannelInactive();
   }
 
@@ -342,45 +344,80 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
 
   // ---- livepush.v1 ------------------------------------------------------------------------------------
 
+  /** One livepush.v1 message: handled now, or queued behind one that waits for a callback. */
   private void onText(String text) {
+    if (busy) {
+      ArrayDeque<String> q = inbox;
+      if (q == null) {
+        q = new ArrayDeque<>();
+        inbox = q;
+      }
+      if (q.size() >= transport.maxPendingMessages) {
+        session.close(CloseReason.POLICY_VIOLATION);
+        return;
+      }
+      q.add(text);
+      return;
+    }
+    process(text);
+  }
+
+  private void process(String text) {
+    CompletableFuture<Void> done = handleText(text);
+    if (!done.isDone()) {
+      busy = true;
+      done.whenComplete((v, e) -> onLoop(this::resumeInbox));
+    }
+  }
+
+  /** The message that waited is done (on the loop): handle those that arrived meanwhile, in order. */
+  private void resumeInbox() {
+    busy = false;
+    ArrayDeque<String> q = inbox;
+    while (!busy && !closing && q != null && !q.isEmpty()) {
+      process(q.poll());
+    }
+  }
+
+  /** Handles one message; the future completes (on the loop) when the next one may be handled. */
+  private CompletableFuture<Void> handleText(String text) {
     ObjectMapper mapper = transport.context.objectMapper();
     JsonNode node;
     try {
       node = mapper.readTree(text);
     } catch (JsonProcessingException e) {
       sendClose(CloseCodes.INVALID_PAYLOAD, "message is not JSON");
-      return;
+      return DONE;
     }
     if (node == null || !node.isObject()) {
       error("bad-request", "expected a JSON object", null);
-      return;
+      return DONE;
     }
     JsonNode refNode = node.get("ref");
     String ref = null;
     if (refNode != null && !refNode.isNull()) {
       if (!refNode.isTextual() || refNode.asText().length() > MAX_REF_LENGTH) {
         error("bad-request", "ref must be a string of at most " + MAX_REF_LENGTH + " characters", null);
-        return;
+        return DONE;
       }
       ref = refNode.asText();
     }
     JsonNode type = node.get("type");
     if (type == null || !type.isTextual()) {
       error("bad-request", "missing \"type\"", ref);
-      return;
+      return DONE;
     }
     switch (type.asText()) {
       case "subscribe":
-        subscribe(node, ref);
-        break;
+        return subscribe(node, ref);
       case "unsubscribe":
         unsubscribe(node, ref);
-        break;
+        return DONE;
       case "message":
-        message(node, ref);
-        break;
+        return message(node, ref);
       default:
         error("unknown-type", "unknown type " + WsFrames.quote(truncate(type.asText())), ref);
+        return DONE;
     }
   }
 
@@ -412,23 +449,23 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
     return new ArrayList<>(out);
   }
 
-  private void subscribe(JsonNode node, String ref) {
+  private CompletableFuture<Void> subscribe(JsonNode node, String ref) {
     List<String> topics = topics(node, ref);
     if (topics == null) {
-      return;
+      return DONE;
     }
     EventId from = null;
     JsonNode f = node.get("from");
     if (f != null && !f.isNull()) {
       if (!f.isTextual()) {
         error("bad-request", "\"from\" must be an event id string", ref);
-        return;
+        return DONE;
       }
       try {
         from = EventId.parse(f.asText());
       } catch (InvalidEventIdException e) {
         error("bad-request", e.getMessage(), ref);
-        return;
+        return DONE;
       }
     }
     Session s = session;
@@ -443,14 +480,19 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
     int max = c.config().maxTopicsPerConnection();
     if (current.size() + fresh > max) {
       error("too-many-topics", "a connection may follow at most " + max + " topics", ref);
-      return;
+      return DONE;
     }
-    for (String t : topics) {
-      if (!c.canSubscribe(s.principal(), request(), t)) {
-        error("forbidden", "not allowed to follow topic " + WsFrames.quote(t), ref);
-        return;
+    EventId resume = from;
+    int added = fresh;
+    return authorized(false, topics, ref).thenAccept(ok -> {
+      if (ok && !s.isClosed()) {
+        subscribeAuthorized(s, topics, resume, added, ref);
       }
-    }
+    });
+  }
+
+  /** Subscribes after the authorizer allowed every topic; on the loop. */
+  private void subscribeAuthorized(Session s, List<String> topics, EventId from, int fresh, String ref) {
     EventId position;
     WebSocketTransport.SUBSCRIBE_REF.set(ref);
     try {
@@ -477,66 +519,78 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
     }
   }
 
-  private void message(JsonNode node, String ref) {
+  private CompletableFuture<Void> message(JsonNode node, String ref) {
     WebSocketMessageHandler h = transport.handler;
     if (h == null) {
       error("unsupported", "this endpoint accepts no application messages", ref);
-      return;
+      return DONE;
     }
     JsonNode topic = node.get("topic");
     if (topic != null && !topic.isNull() && !topic.isTextual()) {
       error("bad-request", "\"topic\" must be a string", ref);
-      return;
-    }
-    if (topic != null && topic.isTextual()
-        && !transport.context.canPublish(session.principal(), request(), topic.asText())) {
-      error("forbidden", "not allowed to publish to topic " + WsFrames.quote(topic.asText()), ref);
-      return;
+      return DONE;
     }
     JsonNode data = node.get("data");
     ClientMessage m = new ClientMessage(topic == null || topic.isNull() ? null : topic.asText(),
         data == null ? NullNode.getInstance() : data, ref, transport.context.objectMapper());
-    if (transport.handlerExecutor == null) {
-      invoke(h, m);
-      return;
+    if (m.topic() == null) {
+      return invoke(h, m);
     }
-    if (wip >= transport.maxPendingMessages) {
-      session.close(CloseReason.POLICY_VIOLATION);
-      return;
-    }
-    ConcurrentLinkedQueue<ClientMessage> q = pending;
-    if (q == null) {
-      q = new ConcurrentLinkedQueue<>();
-      pending = q;
-    }
-    q.add(m);
-    if (WIP.getAndIncrement(this) == 0) {
-      try {
-        transport.handlerExecutor.execute(this::drain);
-      } catch (RejectedExecutionException e) {
-        LOG.warn("message handler executor rejected a task for {}", channel, e);
-        session.close(CloseReason.INTERNAL_ERROR);
-      }
-    }
+    return authorized(true, List.of(m.topic()), ref).thenCompose(ok -> ok && !closing ? invoke(h, m) : DONE);
   }
 
-  /** Runs queued messages one at a time, in order, on the handler executor. */
-  private void drain() {
-    do {
-      ClientMessage m = pending.poll();
-      if (m != null && !closing) {
-        invoke(transport.handler, m);
-      }
-    } while (WIP.decrementAndGet(this) != 0);
+  /**
+   * Asks the authorizer about each topic in turn (subscribe, or publish for client messages); answers the first
+   * refusal with {@code forbidden}. Completes on the loop; a full executor closes with 1013.
+   */
+  private CompletableFuture<Boolean> authorized(boolean publish, List<String> topics, String ref) {
+    TransportContext c = transport.context;
+    Session s = session;
+    CompletableFuture<Boolean> chain = CompletableFuture.completedFuture(true);
+    for (String t : topics) {
+      chain = chain.thenCompose(ok -> !ok || closing ? CompletableFuture.completedFuture(false)
+          : (publish ? c.canPublish(s, t) : c.canSubscribe(s, t)).toCompletableFuture().thenApply(allowed -> {
+            if (!allowed) {
+              error("forbidden", "not allowed to " + (publish ? "publish to" : "follow") + " topic "
+                  + WsFrames.quote(t), ref);
+            }
+            return allowed;
+          }));
+    }
+    return chain.exceptionally(e -> {
+      onLoop(() -> sendClose(CloseCodes.TRY_AGAIN_LATER, "server busy, try again later"));
+      return false;
+    });
   }
 
-  private void invoke(WebSocketMessageHandler h, ClientMessage m) {
+  /**
+   * Runs the handler where it may block (the transport's handlerExecutor, else the server's blocking executor,
+   * or the loop for non-blocking ones); the future completes on the loop once it returned.
+   */
+  private CompletableFuture<Void> invoke(WebSocketMessageHandler h, ClientMessage m) {
+    Executor executor = transport.handlerExecutor != null ? transport.handlerExecutor
+        : h instanceof NonBlocking ? Runnable::run : transport.context.blockingExecutor();
+    CompletionStage<?> stage;
     try {
-      h.onMessage(this, m);
+      stage = h.onMessage(this, m, executor);
+    } catch (RejectedExecutionException e) {
+      LOG.warn("message handler executor rejected a task for {}", channel);
+      sendClose(CloseCodes.TRY_AGAIN_LATER, "server busy, try again later");
+      return DONE;
     } catch (RuntimeException e) {
       LOG.warn("WebSocket message handler failed on {} for {}", m, request(), e);
-      onLoop(() -> closeSession(CloseReason.INTERNAL_ERROR));
+      closeSession(CloseReason.INTERNAL_ERROR);
+      return DONE;
     }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    stage.whenComplete((v, e) -> onLoop(() -> {
+      if (e != null) {
+        LOG.warn("WebSocket message handler failed on {} for {}", m, request(), e);
+        closeSession(CloseReason.INTERNAL_ERROR);
+      }
+      done.complete(null);
+    }));
+    return done;
   }
 
   private void closeSession(CloseReason reason) {
@@ -572,6 +626,13 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
   public long id() {
     Session s = session;
     return s == null ? -1 : s.id();
+  }
+
+  @Override
+  public Principal principal() {
+    Session s = session;
+    AdmittedRequest a = admitted;
+    return s != null ? s.principal() : a != null ? a.principal() : Principal.ANONYMOUS;
   }
 
   @Override
