@@ -383,6 +383,13 @@ public final class SseTransport implements Transport {
     return alloc.directBuffer(bytes.length).writeBytes(bytes);
   }
 
+  /** An event of type {@value io.livepush.Presence#SNAPSHOT_TYPE} without an id. */
+  @Override
+  public ByteBuf encodePresenceSnapshot(ByteBufAllocator alloc, String topic, byte[] json) {
+    byte[] bytes = SseEncoder.event(null, io.livepush.Presence.SNAPSHOT_TYPE, io.livepush.Event.Kind.JSON, json);
+    return alloc.directBuffer(bytes.length).writeBytes(bytes);
+  }
+
   @Override
   public ByteBuf encodeHeartbeat(ByteBufAllocator alloc) {
     return alloc.directBuffer(2).writeBytes(SseEncoder.HEARTBEAT);

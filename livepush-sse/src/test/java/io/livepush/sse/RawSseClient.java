@@ -48,7 +48,11 @@ final class RawSseClient implements AutoCloseable {
     if (lastEventId != null) {
       b.header("Last-Event-ID", lastEventId);
     }
-    HttpResponse<InputStream> r = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+    return open(client, b.build());
+  }
+
+  static RawSseClient open(HttpClient client, HttpRequest request) throws Exception {
+    HttpResponse<InputStream> r = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
     return new RawSseClient(r);
   }
 

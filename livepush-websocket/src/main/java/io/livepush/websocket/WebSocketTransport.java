@@ -290,6 +290,12 @@ public final class WebSocketTransport implements Transport {
     return WsFrames.textFrame(alloc, WsFrames.subscribed(topics, position, SUBSCRIBE_REF.get()));
   }
 
+  /** {@code {"type":"presence","topic":..,"data":{"topic":..,"members":[..],"count":n}}}, without an id. */
+  @Override
+  public ByteBuf encodePresenceSnapshot(ByteBufAllocator alloc, String topic, byte[] json) {
+    return WsFrames.buffer(alloc, WsFrames.presence(topic, json));
+  }
+
   @Override
   public ByteBuf encodeHeartbeat(ByteBufAllocator alloc) {
     return WsFrames.buffer(alloc, WsFrames.frame(WsFrames.OP_PING));

@@ -83,6 +83,13 @@ final class WsFrames {
     return "{\"type\":\"event\",\"topic\":" + quote(topic) + ",\"id\":\"" + id + "\",\"event\":" + quote(type);
   }
 
+  /** {@code {"type":"presence","topic":..,"data":<json>}}: a member snapshot, no id. */
+  static byte[] presence(String topic, byte[] json) {
+    byte[] head = ("{\"type\":\"presence\",\"topic\":" + quote(topic) + ",\"data\":")
+        .getBytes(StandardCharsets.UTF_8);
+    return frame(OP_TEXT, head, json, new byte[] {'}'});
+  }
+
   /** {@code {"type":"event",...,"data":<json>}} for a JSON payload. */
   static byte[] jsonEvent(String topic, EventId id, String type, byte[] json) {
     byte[] head = (eventHead(topic, id, type) + ",\"data\":").getBytes(StandardCharsets.UTF_8);

@@ -352,7 +352,7 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
         q = new ArrayDeque<>();
         inbox = q;
       }
-      if (q.size() >= transport.maxPendingMessages) {
+      if (q.size() + 1 >= transport.maxPendingMessages) { // waiting ones plus the one in flight
         session.close(CloseReason.POLICY_VIOLATION);
         return;
       }
