@@ -9,6 +9,7 @@ import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.livepush.Topics;
 import io.livepush.spi.AdmittedRequest;
+import io.livepush.spi.LogSafe;
 import io.livepush.spi.Session;
 import io.livepush.spi.Transport;
 import io.netty.channel.Channel;
@@ -36,11 +37,15 @@ public final class Admission {
   private final Hub hub;
   private final LivePushConfig config;
   private final Callbacks callbacks;
+  /** Failed authentications per address; {@code null} when not limited. */
+  private final AuthFailureThrottle authFailures;
 
   public Admission(Hub hub, Callbacks callbacks) {
     this.hub = hub;
     this.config = hub.config;
     this.callbacks = callbacks;
+    this.authFailures = config.authFailureRate() > 0
+        ? new AuthFailureThrottle(config.authFailureRate(), config.authFailureBurst(), System::nanoTime) : null;
   }
 
   /** See {@link io.livepush.spi.TransportContext#admit}. */
@@ -49,8 +54,13 @@ public final class Admission {
     assert channel.eventLoop().inEventLoop();
     DefaultRequestInfo info = new DefaultRequestInfo(request, channel.remoteAddress());
     CompletableFuture<AdmittedRequest> result = new CompletableFuture<>();
+    AuthenticationException throttled = throttled(channel);
+    if (throttled != null) {
+      result.completeExceptionally(throttled);
+      return result;
+    }
     onLoop(channel, callbacks.authenticate(info), result, auth -> {
-      Principal principal = principal(info, auth);
+      Principal principal = principal(channel, info, auth);
       List<String> named = topics(topics, principal);
       hub.admit(channel);
       Admitted admitted = new Admitted(channel, transport, transportIndex, info.withPrincipal(principal),
@@ -148,9 +158,24 @@ public final class Admission {
       if (cause instanceof CapacityExceededException) {
         throw (CapacityExceededException) cause;
       }
-      LOG.warn("topic authorizer failed on {} for {}", request, topic, cause);
+      LOG.warn("topic authorizer failed on {} for {}", request, LogSafe.of(topic), LogSafe.throwable(cause));
       return false;
     }
+  }
+
+  /**
+   * The refusal of a request from an address that failed authentication too often (429 with
+   * {@code Retry-After}, counted), or {@code null}: checked before the authenticator runs.
+   */
+  AuthenticationException throttled(Channel channel) {
+    if (authFailures != null) {
+      int wait = authFailures.retryAfterSeconds(channel.remoteAddress());
+      if (wait > 0) { // guessing from this address: refused before the authenticator runs
+        hub.stats().refused(Stats.AUTH_FAILURE_RATE);
+        return AuthenticationException.throttled(wait);
+      }
+    }
+    return null;
   }
 
   /** Runs the authenticator on {@code request} (the stage may complete on any thread). */
@@ -159,7 +184,7 @@ public final class Admission {
   }
 
   /** The authenticator's principal, or the refusal as an {@link AuthenticationException} (counted). */
-  Principal principal(RequestInfo info, CompletableFuture<AuthResult> auth) {
+  Principal principal(Channel channel, RequestInfo info, CompletableFuture<AuthResult> auth) {
     AuthResult r;
     try {
       r = auth.join();
@@ -168,8 +193,11 @@ public final class Admission {
       if (cause instanceof CapacityExceededException) {
         throw (CapacityExceededException) cause; // the blocking executor is full: 503, not 401
       }
-      LOG.warn("authenticator failed on {}", info, cause);
+      LOG.warn("authenticator failed on {}", info, LogSafe.throwable(cause));
       r = null;
+    }
+    if ((r == null || !r.isAllowed()) && authFailures != null) {
+      authFailures.failed(channel.remoteAddress());
     }
     if (r == null) {
       hub.stats().refused(Stats.UNAUTHORIZED);

@@ -2,6 +2,7 @@ package io.livepush.internal;
 
 import io.livepush.Principal;
 import io.livepush.RequestInfo;
+import io.livepush.spi.LogSafe;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -42,6 +43,11 @@ public final class DefaultRequestInfo implements RequestInfo {
   public DefaultRequestInfo withPrincipal(Principal principal) {
     return principal == this.principal ? this
         : new DefaultRequestInfo(method, path, query, headers, remoteAddress, principal);
+  }
+
+  /** The same request with another method: the router offers an unanswered HEAD again as GET. */
+  public DefaultRequestInfo withMethod(String method) {
+    return new DefaultRequestInfo(method, path, query, headers, remoteAddress, principal);
   }
 
   public DefaultRequestInfo(FullHttpRequest request, SocketAddress remoteAddress) {
@@ -96,9 +102,12 @@ public final class DefaultRequestInfo implements RequestInfo {
     return remoteAddress;
   }
 
-  /** Never includes the query: it may carry tickets that must stay out of logs. */
+  /**
+   * Never includes the query: it may carry tickets that must stay out of logs. The decoded path may hold any
+   * character a client sent (for example {@code %0d%0a}), so the result is neutralised by {@link LogSafe}.
+   */
   @Override
   public String toString() {
-    return method + ' ' + path;
+    return LogSafe.of(method + ' ' + path);
   }
 }

@@ -5,6 +5,7 @@ import io.livepush.CapacityExceededException;
 import io.livepush.HttpReply;
 import io.livepush.HttpService;
 import io.livepush.spi.HttpResponses;
+import io.livepush.spi.LogSafe;
 import io.livepush.spi.PipelineNames;
 import io.livepush.spi.Transport;
 import io.netty.buffer.ByteBufUtil;
@@ -19,6 +20,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -34,19 +36,34 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
+/**
  * Hands each complete request to the first transport that claims it, then to the plain HTTP services, then
- * (authenticated) to the authenticated ones, else answers 404. Services run where {@link Callbacks} says; while
- * one answers, the connection reads nothing and requests already read wait, so answers keep request order. Malformed requests get 400, an over-long request line 414, over-large headers 431 (RFC 6585 §5).
- * Releases every request after dispatch ({@link SimpleChannelInboundHandler}); transports retain to keep one.
+ * (authenticated by the server's {@link io.livepush.Authenticator}) to the authenticated ones, else answers 404.
+ * Services run where {@link Callbacks} says (the blocking executor unless non-blocking); while one answers, the
+ * connection reads nothing and requests already read wait, so answers keep request order (RFC 9112 §9.3.2).
+ * Before routing, in this order: a malformed request gets 400, an over-long request line 414,
+ * over-large headers 431 (RFC 6585 §5); an HTTP version other than 1.0 and 1.1 gets 505 (RFC 9110 §15.6.6); a
+ * request-target or {@code Host} header that breaks RFC 9112 §3.2 gets 400 (see {@link RequestTarget}; an
+ * absolute-form target is rewritten to its origin form); {@code CONNECT} gets 405; a host outside the
+ * configured allow-list gets 421 Misdirected Request (RFC 9110 §15.5.20; DNS rebinding); {@code OPTIONS *}
+ * gets 204 with {@code Allow} (RFC 9110 §9.3.7).
+ *
+ * <p>{@code HEAD} (RFC 9110 §9.3.2): a {@code HEAD} no service answers is offered again as {@code GET}, and
+ * Netty's response encoder sends the status and headers of the answer without its body. Every reply carries
+ * {@code X-Content-Type-Options: nosniff}. Releases every request after dispatch
+ * ({@link SimpleChannelInboundHandler}); transports retain to keep one.
  */
 @ChannelHandler.Sharable
 public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger LOG = LoggerFactory.getLogger(RouterHandler.class);
 
+  /** The methods livepush's transports serve: the {@code Allow} of {@code OPTIONS *} and of 405 on CONNECT. */
+  static final String ALLOW_ANY = "GET, HEAD, POST, OPTIONS";
   /** Requests that arrived (pipelined) while an HTTP service was answering an earlier one; bounded. */
   private static final AttributeKey<ArrayDeque<FullHttpRequest>> WAITING =
       AttributeKey.valueOf("livepush.router.waiting");
@@ -55,19 +72,27 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
 
   private final List<Transport> transports;
   private final List<HttpService> services;
+  private final Set<String> allowedHosts;
   private final List<HttpService> authenticated;
   private final Admission admission;
   private final Callbacks callbacks;
 
   /** Services only, on the event loop (tests). */
   public RouterHandler(List<Transport> transports, List<HttpService> services) {
-    this(transports, services, List.of(), null, null);
+    this(transports, services, Set.of(), List.of(), null, null);
   }
 
-  public RouterHandler(List<Transport> transports, List<HttpService> services, List<HttpService> authenticated,
-      Admission admission, Callbacks callbacks) {
+  /**
+   * @param allowedHosts lower-case {@code host} (any port) or {@code host:port} entries; empty allows every
+   *     host
+   * @param authenticated services behind the authenticator, asked after {@code services}
+   * @param callbacks where services run; {@code null}: directly on the event loop (tests)
+   */
+  public RouterHandler(List<Transport> transports, List<HttpService> services, Set<String> allowedHosts,
+      List<HttpService> authenticated, Admission admission, Callbacks callbacks) {
     this.transports = transports;
     this.services = services;
+    this.allowedHosts = Set.copyOf(allowedHosts);
     this.authenticated = authenticated;
     this.admission = admission;
     this.callbacks = callbacks;
@@ -112,6 +137,9 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
       }
       return;
     }
+    if (!checkHead(ctx, request)) {
+      return;
+    }
     for (Transport t : transports) {
       if (t.handle(ctx, request)) {
         if (deadline != null && ctx.pipeline().get(PipelineNames.REQUEST_DEADLINE) == deadline) {
@@ -125,7 +153,8 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
       return;
     }
     Exchange x = new Exchange(ctx, deadline, new DefaultRequestInfo(request, ctx.channel().remoteAddress()),
-        ByteBufUtil.getBytes(request.content()), HttpUtil.isKeepAlive(request));
+        ByteBufUtil.getBytes(request.content()), HttpUtil.isKeepAlive(request),
+        HttpMethod.HEAD.equals(request.method()));
     x.serve(services, 0);
   }
 
@@ -136,22 +165,35 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
     DefaultRequestInfo info;
     final byte[] body;
     final boolean keepAlive;
+    /** A HEAD not answered yet as such: offered again as GET (RFC 9110 §9.3.2). */
+    boolean headPending;
+    boolean authenticatedOnce;
     boolean waiting;
 
     Exchange(ChannelHandlerContext ctx, RequestDeadlineHandler deadline, DefaultRequestInfo info, byte[] body,
-        boolean keepAlive) {
+        boolean keepAlive, boolean head) {
       this.ctx = ctx;
       this.deadline = deadline;
       this.info = info;
       this.body = body;
       this.keepAlive = keepAlive;
+      this.headPending = head;
     }
 
-    /** Asks {@code list} from {@code i} on; then the authenticated services; else 404. */
+    /** Asks {@code list} from {@code i} on; then the authenticated services; then HEAD as GET; else 404. */
     void serve(List<HttpService> list, int i) {
       if (i == list.size()) {
         if (list == services && !authenticated.isEmpty()) {
-          authenticate();
+          if (authenticatedOnce) {
+            serve(authenticated, 0);
+          } else {
+            authenticate();
+          }
+        } else if (headPending) {
+          // RFC 9110 §9.3.2: HEAD is GET without the body; the codec drops the body of a HEAD's response.
+          headPending = false;
+          info = info.withMethod("GET");
+          serve(services, 0);
         } else {
           HttpResponses.sendError(ctx, HttpResponseStatus.NOT_FOUND, "no route for this path", null);
           done();
@@ -180,16 +222,17 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
     }
 
     private void authenticate() {
+      AuthenticationException throttled = admission.throttled(ctx.channel());
+      if (throttled != null) {
+        refuse(throttled);
+        return;
+      }
       then(admission.authenticate(info), outcome -> {
         try {
-          info = info.withPrincipal(admission.principal(info, outcome));
+          info = info.withPrincipal(admission.principal(ctx.channel(), info, outcome));
+          authenticatedOnce = true;
         } catch (AuthenticationException e) {
-          HttpHeaders h = null;
-          if (e.challenge() != null) {
-            h = new DefaultHttpHeaders().set(HttpHeaderNames.WWW_AUTHENTICATE, e.challenge());
-          }
-          HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(e.httpStatus()), e.getMessage(), h);
-          done();
+          refuse(e);
           return;
         } catch (RuntimeException e) {
           fail(e);
@@ -199,13 +242,25 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
       });
     }
 
+    private void refuse(AuthenticationException e) {
+      HttpHeaders h = null;
+      if (e.challenge() != null) {
+        h = new DefaultHttpHeaders().set(HttpHeaderNames.WWW_AUTHENTICATE, e.challenge());
+      }
+      if (e.retryAfterSeconds() > 0) {
+        h = (h != null ? h : new DefaultHttpHeaders()).setInt(HttpHeaderNames.RETRY_AFTER, e.retryAfterSeconds());
+      }
+      HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(e.httpStatus()), e.getMessage(), h);
+      done();
+    }
+
     private void fail(Throwable e) {
       if (e instanceof CapacityExceededException) {
         HttpResponses.sendError(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage(),
             new DefaultHttpHeaders().setInt(HttpHeaderNames.RETRY_AFTER,
                 ((CapacityExceededException) e).retryAfterSeconds()));
       } else {
-        LOG.warn("HTTP service failed on {}", info, e);
+        LOG.warn("HTTP service failed on {}", info, LogSafe.throwable(e));
         HttpResponses.sendError(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error", null);
       }
       done();
@@ -259,17 +314,74 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
           }
           return;
         }
+        return;
       }
     }
   }
 
+  /**
+   * The checks of the request line and {@code Host} that precede routing (see the class javadoc); answers and
+   * returns false when one fails. Rewrites an absolute-form target to its origin form.
+   */
+  private boolean checkHead(ChannelHandlerContext ctx, FullHttpRequest request) {
+    HttpVersion v = request.protocolVersion();
+    if (!"HTTP".equals(v.protocolName()) || v.majorVersion() != 1 || v.minorVersion() > 1) {
+      HttpResponses.sendError(ctx, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+          "HTTP version not supported (expected: HTTP/1.0 or HTTP/1.1)", null);
+      return false;
+    }
+    RequestTarget target = RequestTarget.parse(request);
+    if (target.error != null) {
+      HttpResponses.sendError(ctx, HttpResponseStatus.BAD_REQUEST, target.error, null);
+      return false;
+    }
+    if (target.originForm == null) { // CONNECT: livepush is no proxy
+      HttpResponses.sendError(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not served",
+          new DefaultHttpHeaders().set(HttpHeaderNames.ALLOW, ALLOW_ANY));
+      return false;
+    }
+    if (!allowedHosts.isEmpty() && !hostAllowed(target)) {
+      HttpResponses.sendError(ctx, HttpResponseStatus.MISDIRECTED_REQUEST, "host not served here", null);
+      return false;
+    }
+    if (target.asterisk) {
+      FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+      response.headers().set(HttpHeaderNames.ALLOW, ALLOW_ANY);
+      writeKeepingAlive(ctx, HttpUtil.isKeepAlive(request), response);
+      return false;
+    }
+    if (!target.originForm.equals(request.uri())) {
+      request.setUri(target.originForm);
+    }
+    return true;
+  }
+
+  private boolean hostAllowed(RequestTarget target) {
+    if (target.host == null) {
+      return false;
+    }
+    return allowedHosts.contains(target.host)
+        || (target.port >= 0 && allowedHosts.contains(target.host + ':' + target.port));
+  }
+
   private static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpReply reply) {
-    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-        HttpResponseStatus.valueOf(reply.status()), ctx.alloc().buffer(reply.body().length).writeBytes(reply.body()));
-    response.headers()
-        .set(HttpHeaderNames.CONTENT_TYPE, reply.contentType())
-        .setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);
+    FullHttpResponse response;
+    if (reply.status() == 204) { // RFC 9110 §8.6, §15.3.5: no content, no Content-Length
+      response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+    } else {
+      response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(reply.status()),
+          ctx.alloc().buffer(reply.body().length).writeBytes(reply.body()));
+      response.headers()
+          .set(HttpHeaderNames.CONTENT_TYPE, reply.contentType())
+          .setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);
+    }
     reply.headers().forEach((k, v) -> response.headers().set(k, v));
+    writeKeepingAlive(ctx, keepAlive, response);
+  }
+
+  private static void writeKeepingAlive(ChannelHandlerContext ctx, boolean keepAlive,
+      FullHttpResponse response) {
+    response.headers().set(HttpResponses.X_CONTENT_TYPE_OPTIONS, HttpResponses.NOSNIFF);
     if (keepAlive) {
       ctx.writeAndFlush(response, ctx.voidPromise());
     } else {
@@ -292,7 +404,7 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    LOG.debug("closing {} after error", ctx.channel(), cause);
+    LOG.debug("closing {} after error", ctx.channel(), LogSafe.throwable(cause));
     ctx.close();
   }
 }
