@@ -55,13 +55,14 @@ class ShutdownTlsPresenceTest {
     BlockingQueue<CloseReason> reasons = new LinkedBlockingQueue<>();
     server = LivePushServer.builder().host("127.0.0.1").port(0).ioThreads(1)
         .shutdownDrain(Duration.ofMillis(800)).shutdownBatchSize(1)
-        .connectionListener(new ConnectionListener() {
+        // On the event loop: the timestamps are the closes themselves, not a later executor run.
+        .connectionListener(ConnectionListener.nonBlocking(new ConnectionListener() {
           @Override
           public void onClose(ConnectionInfo c, CloseReason reason) {
             closedAt.add(System.nanoTime());
             reasons.add(reason);
           }
-        })
+        }))
         .transport(SseTransport.builder().route("/m/{id}", "m:{id}").build()).build();
     server.start().join();
     List<RawSseClient> clients = new ArrayList<>();
