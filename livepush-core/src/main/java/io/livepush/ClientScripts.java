@@ -53,12 +53,13 @@ public final class ClientScripts {
       entries[i] = Map.entry(prefix + FILES[i], load(FILES[i]));
     }
     Map<String, HttpReply> files = Map.ofEntries(entries);
-    return (request, body) -> {
+    // In-memory lookups: answered on the event loop.
+    return HttpService.nonBlocking((request, body) -> {
       if (!request.method().equals("GET")) {
         return null;
       }
       return files.get(request.path());
-    };
+    });
   }
 
   @SuppressWarnings("unchecked")

@@ -5,11 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.livepush.HttpReply;
 import io.livepush.HttpService;
 import io.livepush.LivePushStats;
+import io.livepush.NonBlocking;
 import io.livepush.RequestInfo;
 import java.util.function.Supplier;
 
-/** Answers {@code GET path} with the server's stats as JSON; expose it only on a trusted network. */
-public final class StatsService implements HttpService {
+/**
+ * Answers {@code GET path} with the server's stats as JSON, from memory (so on the event loop); expose it only on
+ * a trusted network.
+ */
+public final class StatsService implements HttpService, NonBlocking {
   private final String path;
   private final ObjectMapper mapper;
   private final Supplier<LivePushStats> stats;

@@ -5,6 +5,7 @@ import io.livepush.CloseReason;
 import io.livepush.ConnectionInfo;
 import io.livepush.ConnectionListener;
 import io.livepush.Event;
+import io.livepush.NonBlocking;
 import io.livepush.websocket.ClientMessage;
 import io.livepush.websocket.WebSocketConnection;
 import io.livepush.websocket.WebSocketMessageHandler;
@@ -20,12 +21,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Clients send {@code {"type":"message","topic":"chat","data":{"join":"alice"},"ref":..}} (reply
  * {@code {"name","members"}}) and {@code {"data":{"say":"hi"}}} (ack); anything else is answered with an
  * {@code error} reply. The room forgets a connection when it closes (as a {@link ConnectionListener}), so
- * clients join again on every reconnection. Runs on the event loop: it only validates, updates a map and
- * publishes, which never blocks.
+ * clients join again on every reconnection. It is {@link NonBlocking}, so livepush calls it on the event loop:
+ * it only validates, updates a map and publishes with {@code publishAsync}, which never blocks.
  *
  * <p>Membership is kept here, per connection, until livepush has presence.
  */
-public final class ChatRoom implements WebSocketMessageHandler, ConnectionListener {
+public final class ChatRoom implements WebSocketMessageHandler, ConnectionListener, NonBlocking {
   /** The room's topic. */
   public static final String TOPIC = "chat";
   static final int MAX_NAME_CHARS = 24;
