@@ -6,13 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.livepush.LivePushServer;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,52 +29,13 @@ class ChatRoomTest {
     server.close();
   }
 
-  /** One livepush.v1 connection that queues every server message; bounded by the test's few messages. */
-  private final class Client implements WebSocket.Listener {
-    final BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
-    final WebSocket ws;
-    private final StringBuilder partial = new StringBuilder();
-
-    Client() {
-      ws = HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("livepush.v1")
-          .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/ws"), this).join();
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        try {
-          received.add(mapper.readTree(partial.toString()));
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-        partial.setLength(0);
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    void send(String json) {
-      ws.sendText(json, true).join();
-    }
-
-    /** The next message of {@code type} (others, like replays of earlier events, are skipped). */
-    JsonNode next(String type) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      while (System.nanoTime() < deadline) {
-        JsonNode m = received.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-        if (m != null && m.get("type").asText().equals(type)) {
-          return m;
-        }
-      }
-      throw new AssertionError("no " + type + " within 5 s");
-    }
+  private WsJsonClient client() {
+    return new WsJsonClient(URI.create("ws://127.0.0.1:" + server.port() + "/ws"));
   }
 
   @Test
   void joinSayAndMembershipFollowConnections() throws Exception {
-    Client carol = new Client();
+    WsJsonClient carol = client();
     carol.send("{\"type\":\"subscribe\",\"topics\":[\"chat\"],\"ref\":\"s\"}");
     carol.next("subscribed");
 
@@ -104,7 +60,7 @@ class ChatRoomTest {
     assertThat(said.at("/data/from").asText()).isEqualTo("carol");
     assertThat(said.at("/data/text").asText()).hasSize(ChatRoom.MAX_TEXT_CHARS);
 
-    Client dave = new Client();
+    WsJsonClient dave = client();
     dave.send("{\"type\":\"message\",\"topic\":\"chat\",\"data\":{\"join\":\"dave\"},\"ref\":\"6\"}");
     assertThat(dave.next("reply").at("/data/members").toString()).isEqualTo("[\"carol\",\"dave\"]");
     assertThat(carol.next("event").at("/data/members").toString()).isEqualTo("[\"carol\",\"dave\"]");

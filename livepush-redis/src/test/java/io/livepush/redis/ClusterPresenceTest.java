@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.livepush.testing.RedisServerProcess;
 import io.livepush.AuthResult;
 import io.livepush.LivePushServer;
 import io.livepush.Presence;

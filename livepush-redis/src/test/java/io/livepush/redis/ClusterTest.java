@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.livepush.testing.RedisServerProcess;
 import io.livepush.Event;
 import io.livepush.EventId;
 import io.livepush.LivePushServer;

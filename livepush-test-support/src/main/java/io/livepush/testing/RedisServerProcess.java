@@ -1,4 +1,4 @@
-package io.livepush.redis;
+package io.livepush.testing;
 
 import java.io.File;
 import java.io.IOException;
@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #restart()} kills it and starts an empty one on the same port, which is what "Redis lost its data"
  * looks like to livepush.
  */
-final class RedisServerProcess implements AutoCloseable {
+public final class RedisServerProcess implements AutoCloseable {
   private final String binary;
   private final Path dir;
   private int port;
@@ -30,7 +30,8 @@ final class RedisServerProcess implements AutoCloseable {
     this.dir = dir;
   }
 
-  static RedisServerProcess start() throws Exception {
+  /** Starts one on a free loopback port. */
+  public static RedisServerProcess start() throws Exception {
     String binary = findBinary();
     RedisServerProcess r = new RedisServerProcess(binary, Files.createTempDirectory("livepush-redis"));
     Exception last = null;
@@ -104,16 +105,18 @@ final class RedisServerProcess implements AutoCloseable {
     }
   }
 
-  int port() {
+  /** The port it listens on (127.0.0.1). */
+  public int port() {
     return port;
   }
 
-  String uri() {
+  /** {@code redis://127.0.0.1:<port>}. */
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
   /** Kills the server (SIGKILL: no goodbye to clients) and waits until it is gone. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     if (process != null) {
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
@@ -122,7 +125,7 @@ final class RedisServerProcess implements AutoCloseable {
   }
 
   /** Starts an empty server on the same port again. */
-  void startAgain() throws Exception {
+  public void startAgain() throws Exception {
     Exception last = null;
     for (int attempt = 0; attempt < 50; attempt++) {
       try {
