@@ -6,7 +6,7 @@ import io.livepush.redis.RedisBus;
 import io.livepush.sse.SseTransport;
 import io.livepush.websocket.WebSocketTransport;
 
-/** Every published artifact through livepush-bom, plus a Netty module livepush does not use: one Netty. */
+/** Every published artifact through livepush-bom, plus a Netty module of the app's own: one Netty. */
 public final class Main {
   public static void main(String[] args) {
     OneNetty.require(args[0]);
@@ -17,7 +17,7 @@ public final class Main {
     try (server) {
       server.start().join();
       System.out.println("bom consumer: both transports on port " + server.port() + ", "
-          + RedisBus.class.getSimpleName() + " and " + io.netty.handler.codec.http2.Http2CodecUtil.class.getSimpleName()
+          + RedisBus.class.getSimpleName() + " and " + io.netty.resolver.dns.DnsNameResolverBuilder.class.getSimpleName()
           + " resolved");
     }
   }
