@@ -143,7 +143,8 @@ public final class LivePushClient implements AutoCloseable {
    * Closes the current connection and goes on with {@code transport} from the same position (the position read
    * from the wire, so items waiting for the consumer are neither lost nor repeated).
    *
-   * @return completes when the switch has been made (the new connection is being opened)
+   * @return completes when the switch has been made: the state is {@link ClientState#CONNECTING} and the new
+   *     connection is being opened
    * @throws IllegalArgumentException when no URL is configured for {@code transport}
    */
   public CompletableFuture<Void> switchTransport(ClientTransport transport) {
@@ -390,7 +391,10 @@ public final class LivePushClient implements AutoCloseable {
       return this;
     }
 
-    /** TCP/TLS connect timeout, also the WebSocket handshake timeout; default 10 s. */
+    /**
+     * How long a connection may take to open: TCP and TLS, then the SSE response headers or the WebSocket handshake
+     * and {@code subscribed}; past it the attempt fails and is retried. Default 10 s.
+     */
     public Builder connectTimeout(Duration timeout) {
       this.connectTimeout = positive("connectTimeout", timeout);
       return this;

@@ -45,6 +45,7 @@ public final class ClientEngine {
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private final ArrayDeque<Entry> queue = new ArrayDeque<>();
   private final long heartbeatNanos;
+  private final long connectNanos;
 
   // Confined to the loop.
   private Flow.Subscriber<? super StreamItem> subscriber;
@@ -53,6 +54,7 @@ public final class ClientEngine {
   private String wirePosition;
   private long serverRetryMillis = -1;
   private int attempt;
+  private boolean currentOpened; // the current connection has reached OPEN
   private ScheduledFuture<?> reconnectTimer;
   private ScheduledFuture<?> watchdog;
   private boolean started;
@@ -74,6 +76,7 @@ public final class ClientEngine {
     this.wirePosition = config.from();
     this.deliveredPosition = config.from();
     this.heartbeatNanos = config.heartbeatTimeout().toNanos();
+    this.connectNanos = config.connectTimeout().toNanos();
     this.loop = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "livepush-client-" + THREADS.incrementAndGet());
       t.setDaemon(true);
@@ -95,10 +98,9 @@ public final class ClientEngine {
       }
       started = true;
       setState(ClientState.CONNECTING, null, Duration.ZERO);
-      if (heartbeatNanos > 0) {
-        long tick = Math.max(TimeUnit.NANOSECONDS.toMillis(heartbeatNanos) / 4, 10);
-        watchdog = loop.scheduleWithFixedDelay(this::checkHeartbeat, tick, tick, TimeUnit.MILLISECONDS);
-      }
+      long shortest = heartbeatNanos > 0 ? Math.min(heartbeatNanos, connectNanos) : connectNanos;
+      long tick = Math.max(TimeUnit.NANOSECONDS.toMillis(shortest) / 4, 10);
+      watchdog = loop.scheduleWithFixedDelay(this::checkHeartbeat, tick, tick, TimeUnit.MILLISECONDS);
       connect();
     });
     return opened.copy();
@@ -131,6 +133,7 @@ public final class ClientEngine {
           connection = null;
         }
         cancel(reconnectTimer);
+        setState(ClientState.CONNECTING, null, Duration.ZERO);
         connect();
       }
       done.complete(null);
@@ -212,6 +215,8 @@ public final class ClientEngine {
       return;
     }
     attempt = 0;
+    currentOpened = true;
+    touch();
     connectionsOpened++;
     setState(ClientState.OPEN, null, Duration.ZERO);
     opened.complete(null);
@@ -281,6 +286,7 @@ public final class ClientEngine {
     }
     Connection c = transport == ClientTransport.SSE ? new SseConnection(this) : new WsConnection(this);
     connection = c;
+    currentOpened = false;
     touch();
     try {
       c.open(wirePosition);
@@ -295,7 +301,14 @@ public final class ClientEngine {
       return;
     }
     long silent = System.nanoTime() - lastInputNanos;
-    if (silent > heartbeatNanos) {
+    if (!currentOpened) { // until the stream opens, the connect timeout bounds the wait (TCP, TLS, headers)
+      if (silent > connectNanos) {
+        failed(c, new java.net.http.HttpConnectTimeoutException("no answer within "
+            + config.connectTimeout().toMillis() + " ms"), -1);
+      }
+      return;
+    }
+    if (heartbeatNanos > 0 && silent > heartbeatNanos) {
       failed(c, new HeartbeatTimeoutException(Duration.ofNanos(silent)), -1);
     }
   }

@@ -46,7 +46,8 @@ final class SseConnection implements Connection, HttpResponse.BodyHandler<Void>,
   SseConnection(ClientEngine engine) {
     this.engine = engine;
     this.config = engine.config();
-    this.parser = new SseParser(this, config.maxEventBytes());
+    this.parser = new SseParser(this, engine.wirePosition() == null ? "" : engine.wirePosition(),
+        config.maxEventBytes());
     this.singleTopic = config.topics().size() == 1 ? config.topics().get(0) : null;
   }
 

@@ -66,10 +66,14 @@ public final class SseParser {
   private String lastEventId = "";
 
   /**
+   * @param lastEventId the event source's last event ID so far ({@code ""} for none): WHATWG keeps it across
+   *     reconnections, so events of the next connection without an {@code id} field carry it
    * @param maxEventBytes the largest line and the largest event data, in bytes
    */
-  public SseParser(Handler handler, int maxEventBytes) {
+  public SseParser(Handler handler, String lastEventId, int maxEventBytes) {
     this.handler = handler;
+    this.lastEventId = lastEventId;
+    this.lastEventIdBuffer = lastEventId;
     this.maxEventBytes = maxEventBytes;
     this.maxLineBytes = maxEventBytes + 8; // "data: " and a little more around the largest payload line
   }

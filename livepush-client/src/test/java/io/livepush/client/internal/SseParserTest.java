@@ -37,9 +37,9 @@ class SseParserTest {
 
   private static List<String> parse(byte[] stream) {
     Recorder whole = new Recorder();
-    new SseParser(whole, 1 << 16).feed(ByteBuffer.wrap(stream));
+    new SseParser(whole, "", 1 << 16).feed(ByteBuffer.wrap(stream));
     Recorder bytewise = new Recorder();
-    SseParser p = new SseParser(bytewise, 1 << 16);
+    SseParser p = new SseParser(bytewise, "", 1 << 16);
     for (byte b : stream) {
       p.feed(ByteBuffer.wrap(new byte[] {b}));
     }
@@ -60,7 +60,7 @@ class SseParserTest {
   @Test
   void crThenLfInTheNextBufferIsOneLineEnd() {
     Recorder r = new Recorder();
-    SseParser p = new SseParser(r, 1024);
+    SseParser p = new SseParser(r, "", 1024);
     p.feed(ByteBuffer.wrap("data: a\r".getBytes(StandardCharsets.UTF_8)));
     p.feed(ByteBuffer.wrap("\ndata: b\r".getBytes(StandardCharsets.UTF_8)));
     p.feed(ByteBuffer.wrap("\n\r".getBytes(StandardCharsets.UTF_8)));
@@ -87,7 +87,7 @@ class SseParserTest {
   void commentsAreIgnoredAndCostNoBuffer() {
     String longComment = ":" + "x".repeat(10_000) + "\n";
     Recorder r = new Recorder();
-    new SseParser(r, 16).feed(ByteBuffer.wrap((longComment + ": hi\ndata: ok\n\n").getBytes(StandardCharsets.UTF_8)));
+    new SseParser(r, "", 16).feed(ByteBuffer.wrap((longComment + ": hi\ndata: ok\n\n").getBytes(StandardCharsets.UTF_8)));
     assertThat(r.seen).containsExactly("event type=null id= data=ok");
   }
 
@@ -148,7 +148,7 @@ class SseParserTest {
   void pausesAfterAnEventAndContinuesWhereItStopped() {
     Recorder r = new Recorder();
     r.pauseAfterEach = true;
-    SseParser p = new SseParser(r, 1024);
+    SseParser p = new SseParser(r, "", 1024);
     ByteBuffer in = ByteBuffer.wrap("data: 1\n\ndata: 2\n\n".getBytes(StandardCharsets.UTF_8));
     p.feed(in);
     assertThat(r.seen).containsExactly("event type=null id= data=1");
@@ -159,14 +159,14 @@ class SseParserTest {
 
   @Test
   void linesAndDataOverTheBoundThrow() {
-    SseParser lines = new SseParser(new Recorder(), 16);
+    SseParser lines = new SseParser(new Recorder(), "", 16);
     assertThatThrownBy(() -> lines.feed(ByteBuffer.wrap(("data: " + "x".repeat(40) + "\n").getBytes(
         StandardCharsets.UTF_8)))).isInstanceOf(EventTooLargeException.class);
-    SseParser data = new SseParser(new Recorder(), 16);
+    SseParser data = new SseParser(new Recorder(), "", 16);
     assertThatThrownBy(() -> data.feed(ByteBuffer.wrap("data: 0123456789\ndata: 0123456789\n".getBytes(
         StandardCharsets.UTF_8)))).isInstanceOf(EventTooLargeException.class);
     Recorder ok = new Recorder();
-    new SseParser(ok, 16).feed(ByteBuffer.wrap(("data: " + "x".repeat(16) + "\n\n").getBytes(StandardCharsets.UTF_8)));
+    new SseParser(ok, "", 16).feed(ByteBuffer.wrap(("data: " + "x".repeat(16) + "\n\n").getBytes(StandardCharsets.UTF_8)));
     assertThat(ok.seen).hasSize(1);
   }
 }
