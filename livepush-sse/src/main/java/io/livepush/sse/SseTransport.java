@@ -10,6 +10,7 @@ import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.livepush.ResetReason;
 import io.livepush.Topics;
+import io.livepush.spi.AdmittedRequest;
 import io.livepush.spi.HttpResponses;
 import io.livepush.spi.PipelineNames;
 import io.livepush.spi.PublishedEvent;
@@ -36,6 +37,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -157,50 +159,69 @@ public final class SseTransport implements Transport {
           "method " + method.name() + " not allowed; use " + expected.name(), h);
       return true;
     }
-    TransportContext c = context;
-    RequestInfo info = c.requestInfo(ctx.channel(), request);
-    Principal principal;
-    try {
-      principal = c.authenticate(ctx.channel(), info);
-    } catch (AuthenticationException e) {
+    Function<Principal, List<String>> topics = null;
+    EventId resume = null;
+    if (stream == null) {
+      try {
+        resume = resumeId(request);
+        List<String> named = multi ? topicsFromQuery(request) : null;
+        Route r = route;
+        Map<String, String> v = vars;
+        topics = multi ? p -> named : p -> r.topics(v);
+      } catch (LivePushException e) {
+        HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(e.httpStatus()), e.getMessage(),
+            corsHeaders(request, null));
+        return true;
+      }
+    }
+    // The stage may complete after this returns (an asynchronous authenticator): keep the request until then.
+    request.retain();
+    StreamRoute s = stream;
+    EventId from = resume;
+    context.admit(ctx.channel(), request, topics).whenComplete((admitted, error) -> {
+      try {
+        if (error != null) {
+          refuse(ctx, request, error);
+        } else if (s != null) {
+          openStream(ctx, request, admitted, s);
+        } else {
+          startSession(ctx, request, admitted).subscribe(admitted.topics(), from);
+        }
+      } finally {
+        request.release();
+      }
+    });
+    return true;
+  }
+
+  /** Answers a refusal of the admission stage before any stream starts. */
+  private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, Throwable error) {
+    if (error instanceof AuthenticationException) {
+      AuthenticationException e = (AuthenticationException) error;
       HttpHeaders h = corsHeaders(request, new DefaultHttpHeaders());
       if (e.challenge() != null) {
         h.set(HttpHeaderNames.WWW_AUTHENTICATE, e.challenge());
       }
       HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(e.httpStatus()), e.getMessage(), h);
-      return true;
+    } else if (error instanceof CapacityExceededException) {
+      HttpHeaders h = new DefaultHttpHeaders()
+          .setInt(HttpHeaderNames.RETRY_AFTER, ((CapacityExceededException) error).retryAfterSeconds());
+      HttpResponses.sendError(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, error.getMessage(), h);
+    } else if (error instanceof LivePushException) {
+      HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(((LivePushException) error).httpStatus()),
+          error.getMessage(), corsHeaders(request, null));
+    } else if (error instanceof ClosedChannelException) {
+      ctx.close();
+    } else {
+      LOG.warn("SSE admission failed", error);
+      HttpResponses.sendError(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error", null);
     }
-    if (stream != null) {
-      openStream(ctx, request, info, stream);
-      return true;
-    }
-    try {
-      List<String> topics = multi ? topicsFromQuery(info) : route.topics(vars);
-      if (topics.size() > c.config().maxTopicsPerConnection()) {
-        throw new LivePushException("at most " + c.config().maxTopicsPerConnection()
-            + " topics per stream", 400);
-      }
-      EventId resume = resumeId(request, info);
-      for (String t : topics) {
-        if (!c.canSubscribe(principal, info, t)) {
-          throw new LivePushException("not allowed to follow topic " + t, 403);
-        }
-      }
-      c.admit(ctx.channel());
-      openSubscription(ctx, request, info, topics, resume);
-    } catch (CapacityExceededException e) {
-      HttpHeaders h = new DefaultHttpHeaders().setInt(HttpHeaderNames.RETRY_AFTER, e.retryAfterSeconds());
-      HttpResponses.sendError(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage(), h);
-    } catch (LivePushException e) {
-      HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(e.httpStatus()), e.getMessage(),
-          corsHeaders(request, null));
-    }
-    return true;
   }
 
-  private static List<String> topicsFromQuery(RequestInfo info) {
+  private static List<String> topicsFromQuery(FullHttpRequest request) {
     LinkedHashSet<String> out = new LinkedHashSet<>();
-    for (String value : info.queryParameters().getOrDefault("topic", List.of())) {
+    Map<String, List<String>> query = new QueryStringDecoder(request.uri()).parameters();
+    for (String value : query.getOrDefault("topic", List.of())) {
       for (String t : value.split(",", -1)) {
         if (!t.isEmpty()) {
           out.add(Topics.validate(t));
@@ -213,10 +234,10 @@ public final class SseTransport implements Transport {
     return new ArrayList<>(out);
   }
 
-  private static EventId resumeId(FullHttpRequest request, RequestInfo info) {
+  private static EventId resumeId(FullHttpRequest request) {
     String id = request.headers().get("Last-Event-ID");
     if (id == null || id.isEmpty()) {
-      List<String> q = info.queryParameters().get("lastEventId");
+      List<String> q = new QueryStringDecoder(request.uri()).parameters().get("lastEventId");
       id = q == null || q.isEmpty() ? null : q.get(0);
     }
     if (id == null || id.isEmpty()) {
@@ -229,38 +250,28 @@ public final class SseTransport implements Transport {
     }
   }
 
-  private void openSubscription(ChannelHandlerContext ctx, FullHttpRequest request, RequestInfo info,
-      List<String> topics, EventId resume) {
-    startSession(ctx, request, info).subscribe(topics, resume);
-  }
-
   /**
    * Writes the response head, registers the admitted connection as a session (or gives the slot back) and
    * writes the {@code retry:} block.
    */
-  private Session startSession(ChannelHandlerContext ctx, FullHttpRequest request, RequestInfo info) {
+  private Session startSession(ChannelHandlerContext ctx, FullHttpRequest request, AdmittedRequest admitted) {
     Session session;
     try {
       startStream(ctx, request);
-      session = context.openSession(ctx.channel(), info);
+      session = admitted.openSession(ctx.channel());
     } catch (RuntimeException e) {
-      context.releaseAdmission(ctx.channel());
+      admitted.release();
       throw e;
     }
     session.write(retryBlock());
     return session;
   }
 
-  private void openStream(ChannelHandlerContext ctx, FullHttpRequest request, RequestInfo info, StreamRoute route) {
-    try {
-      context.admit(ctx.channel());
-    } catch (CapacityExceededException e) {
-      HttpHeaders h = new DefaultHttpHeaders().setInt(HttpHeaderNames.RETRY_AFTER, e.retryAfterSeconds());
-      HttpResponses.sendError(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage(), h);
-      return;
-    }
+  private void openStream(ChannelHandlerContext ctx, FullHttpRequest request, AdmittedRequest admitted,
+      StreamRoute route) {
     byte[] body = ByteBufUtil.getBytes(request.content());
-    Session session = startSession(ctx, request, info);
+    RequestInfo info = admitted.request();
+    Session session = startSession(ctx, request, admitted);
     ctx.channel().flush();
     SseEmitter emitter = new SseEmitter(session, context.objectMapper(),
         context.config().maxPendingOutboundBytes());

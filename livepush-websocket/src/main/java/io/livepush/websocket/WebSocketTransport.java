@@ -4,8 +4,9 @@ import io.livepush.AuthenticationException;
 import io.livepush.CapacityExceededException;
 import io.livepush.CloseReason;
 import io.livepush.EventId;
-import io.livepush.RequestInfo;
+import io.livepush.LivePushException;
 import io.livepush.ResetReason;
+import io.livepush.spi.AdmittedRequest;
 import io.livepush.spi.HttpResponses;
 import io.livepush.spi.PipelineNames;
 import io.livepush.spi.PublishedEvent;
@@ -204,25 +205,32 @@ public final class WebSocketTransport implements Transport {
           new DefaultHttpHeaders().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13"));
       return true;
     }
-    TransportContext c = context;
-    RequestInfo info = c.requestInfo(ctx.channel(), request);
-    try {
-      c.authenticate(ctx.channel(), info); // 401/403 before the 101; the principal goes to the session
-    } catch (AuthenticationException e) {
-      HttpHeaders h = new DefaultHttpHeaders();
-      if (e.challenge() != null) {
-        h.set(HttpHeaderNames.WWW_AUTHENTICATE, e.challenge());
+    // The stage may complete after this returns (an asynchronous authenticator): keep the request until then.
+    request.retain();
+    context.admit(ctx.channel(), request, null).whenComplete((admitted, error) -> {
+      try {
+        if (error == null || error instanceof CapacityExceededException) {
+          upgrade(ctx, request, path, admitted); // over capacity: handshake, then close 1013
+        } else if (error instanceof LivePushException) {
+          // 401/403 before the 101
+          HttpHeaders h = new DefaultHttpHeaders();
+          if (error instanceof AuthenticationException && ((AuthenticationException) error).challenge() != null) {
+            h.set(HttpHeaderNames.WWW_AUTHENTICATE, ((AuthenticationException) error).challenge());
+          }
+          HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(((LivePushException) error).httpStatus()),
+              error.getMessage(), h);
+        } else {
+          ctx.close(); // the channel closed meanwhile, or the stage failed unexpectedly
+        }
+      } finally {
+        request.release();
       }
-      HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(e.httpStatus()), e.getMessage(), h);
-      return true;
-    }
-    boolean admitted;
-    try {
-      c.admit(ctx.channel()); // total, per-address and admission-rate limits
-      admitted = true;
-    } catch (CapacityExceededException e) {
-      admitted = false; // handshake, then close 1013
-    }
+    });
+    return true;
+  }
+
+  /** Installs the WebSocket handlers and lets Netty's handshaker answer {@code request} with 101. */
+  private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, String path, AdmittedRequest admitted) {
     ChannelPipeline p = ctx.pipeline();
     String last = PipelineNames.HTTP_AGGREGATOR;
     if (deflateMaxBytes > 0) {
@@ -230,11 +238,10 @@ public final class WebSocketTransport implements Transport {
       last = DEFLATE;
     }
     p.addAfter(last, PROTOCOL, new WebSocketServerProtocolHandler(protocolConfigs.get(path)));
-    p.addAfter(PROTOCOL, HANDLER, new WsHandler(this, info, admitted));
+    p.addAfter(PROTOCOL, HANDLER, new WsHandler(this, admitted));
     p.remove(PipelineNames.ROUTER);
     // Netty's handshake handler (added before PROTOCOL) performs the upgrade; it releases this reference.
     p.context(PipelineNames.HTTP_AGGREGATOR).fireChannelRead(request.retain());
-    return true;
   }
 
   boolean originAllowed(String origin, String host) {
