@@ -173,7 +173,8 @@ public final class RecordingClient implements LivePushListener, StateListener, A
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           throw new AssertionError("timed out after " + livepush.timeout().toMillis() + " ms waiting for " + what
-              + "; received " + items.size() + " item(s), states " + states);
+              + "; received " + items.size() + " item(s), states " + states + ", " + client + ", buffered "
+              + (client == null ? 0 : client.bufferedEvents()));
         }
         // Bounded wait: conditions may also depend on the client's volatile state (position, state()).
         changed.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS);

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
  * published: nothing lost, nothing repeated, order kept ({@link DeliveryChecker}). Also: a switch of transport
  * mid-stream keeps the position.
  */
-@LivePushTest
+@LivePushTest(replayEventsPerTopic = 10_000) // holds a whole run: no reset however long a client is away
 class ResumeThroughCutsTest {
 
   @Test
@@ -38,7 +38,8 @@ class ResumeThroughCutsTest {
       for (ClientTransport t : List.of(ClientTransport.SSE, ClientTransport.SSE, ClientTransport.WEBSOCKET,
           ClientTransport.WEBSOCKET)) {
         RecordingClient c = livepush.client(t, b -> b.sse(sse).webSocket(ws).minDelay(Duration.ofMillis(20))
-            .maxDelay(Duration.ofMillis(200)), "a", "b");
+            // The watchdog is part of the guarantee: a connection cut mid-handshake can stay open but silent.
+            .maxDelay(Duration.ofMillis(200)).heartbeatTimeout(Duration.ofSeconds(2)), "a", "b");
         clients.add(c);
         checker.follow(name(clients, c), "a", 0);
         checker.follow(name(clients, c), "b", 0);

@@ -40,6 +40,7 @@ final class SseConnection implements Connection, HttpResponse.BodyHandler<Void>,
   private Flow.Subscription subscription;
   private boolean requested = true; // until the body subscription starts, the connection waits for the server
   private boolean aborted;
+  private boolean pumping;
   private boolean ended; // the body ended while bytes were still waiting to be parsed
   private volatile long retryAfterMillis = -1;
 
@@ -126,9 +127,10 @@ final class SseConnection implements Connection, HttpResponse.BodyHandler<Void>,
   }
 
   private void pump() {
-    if (aborted || subscription == null) {
-      return;
+    if (aborted || subscription == null || pumping) {
+      return; // pumping: called back from a delivery inside this loop, which goes on by itself
     }
+    pumping = true;
     try {
       while (!pending.isEmpty()) {
         if (!engine.hasRoom()) {
@@ -147,6 +149,8 @@ final class SseConnection implements Connection, HttpResponse.BodyHandler<Void>,
       abort(false);
       engine.failed(this, e, -1);
       return;
+    } finally {
+      pumping = false;
     }
     if (ended) {
       ended(null);
