@@ -162,7 +162,8 @@ public final class LivePushServer implements AutoCloseable {
         // allocator keeps an allocator, a handle and a size calculator per connection (≈ 130 B idle).
         .childOption(ChannelOption.RCVBUF_ALLOCATOR, READ_ALLOCATOR)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
-        .childHandler(new ServerInitializer(config, h.stats(), new RouterHandler(transports, services)));
+        .childHandler(new ServerInitializer(config, h.stats(), new RouterHandler(transports, services,
+            config.allowedHosts())));
     CompletableFuture<LivePushServer> started = new CompletableFuture<>();
     // With a bus, the log must continue the cluster's sequence before any client can subscribe.
     EventBus bus = config.bus();
@@ -424,6 +425,9 @@ public final class LivePushServer implements AutoCloseable {
     int connectionRate = LivePushConfig.DEFAULT_CONNECTION_RATE;
     int connectionBurst = LivePushConfig.DEFAULT_CONNECTION_BURST;
     Duration requestHeaderTimeout = LivePushConfig.DEFAULT_REQUEST_HEADER_TIMEOUT;
+    int authFailureRate = LivePushConfig.DEFAULT_AUTH_FAILURE_RATE;
+    int authFailureBurst = LivePushConfig.DEFAULT_AUTH_FAILURE_BURST;
+    final java.util.Set<String> allowedHosts = new java.util.LinkedHashSet<>();
     Function<String, SlowConsumerPolicy> slowConsumerPolicy = t -> SlowConsumerPolicy.DISCONNECT;
     Duration shutdownDrain = LivePushConfig.DEFAULT_SHUTDOWN_DRAIN;
     int shutdownBatchSize = LivePushConfig.DEFAULT_SHUTDOWN_BATCH_SIZE;
@@ -465,6 +469,45 @@ public final class LivePushServer implements AutoCloseable {
     public Builder connectionRate(int perSecond, int burst) {
       this.connectionRate = Checks.nonNegative("connectionRate", perSecond);
       this.connectionBurst = Checks.positive("burst", burst);
+      return this;
+    }
+
+    /**
+     * Throttles credential and ticket guessing: every refusal by the {@link Authenticator} (401, 403, or an
+     * exception) takes one token from its client address's bucket, which holds {@code burst} and refills at
+     * {@code perMinute}; while it is empty, requests from that address get {@code 429 Too Many Requests} with
+     * {@code Retry-After} (RFC 6585 §4) before the authenticator runs, counted as refusal
+     * {@code auth-failure-rate}. 429 rather than 503: the server is fine, this client is not. Successful
+     * authentications cost nothing. Behind a proxy every client shares its address: raise the numbers or pass
+     * {@code perMinute == 0} to disable. At most 100,000 addresses are tracked (beyond, new ones are not).
+     * Default {@value LivePushConfig#DEFAULT_AUTH_FAILURE_RATE}/min, burst
+     * {@value LivePushConfig#DEFAULT_AUTH_FAILURE_BURST}.
+     */
+    public Builder authenticationFailureRate(int perMinute, int burst) {
+      this.authFailureRate = Checks.nonNegative("authenticationFailureRate", perMinute);
+      this.authFailureBurst = Checks.positive("burst", burst);
+      return this;
+    }
+
+    /**
+     * Serves only requests whose target host (the {@code Host} header, or the authority of an absolute-form
+     * target, RFC 9112 §3.2) is listed: a name (any port) or {@code host:port}, matched case-insensitively; IPv6
+     * literals in brackets. Others get {@code 421 Misdirected Request} (RFC 9110 §15.5.20: this server will not
+     * answer for that host), which defeats DNS rebinding: a page on a hostile name that resolves to this
+     * server cannot read it. Requests without any host (HTTP/1.0 without {@code Host}) are refused too. May
+     * be called repeatedly; default: none, every host is served.
+     *
+     * @throws IllegalArgumentException if an entry is not {@code uri-host [":" port]}
+     */
+    public Builder allowedHosts(String... hosts) {
+      for (String h : hosts) {
+        Objects.requireNonNull(h, "host");
+        String lower = h.trim().toLowerCase(java.util.Locale.ROOT);
+        if (lower.isEmpty() || !io.livepush.internal.RequestTarget.isAuthority(lower)) {
+          throw new IllegalArgumentException("allowedHosts: " + h + " (expected: host or host:port)");
+        }
+        allowedHosts.add(lower);
+      }
       return this;
     }
 

@@ -8,6 +8,7 @@ import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.livepush.Topics;
 import io.livepush.spi.AdmittedRequest;
+import io.livepush.spi.LogSafe;
 import io.livepush.spi.Session;
 import io.livepush.spi.Transport;
 import io.netty.channel.Channel;
@@ -35,11 +36,15 @@ public final class Admission {
   private final Hub hub;
   private final LivePushConfig config;
   private final Callbacks callbacks;
+  /** Failed authentications per address; {@code null} when not limited. */
+  private final AuthFailureThrottle authFailures;
 
   public Admission(Hub hub, Callbacks callbacks) {
     this.hub = hub;
     this.config = hub.config;
     this.callbacks = callbacks;
+    this.authFailures = config.authFailureRate() > 0
+        ? new AuthFailureThrottle(config.authFailureRate(), config.authFailureBurst(), System::nanoTime) : null;
   }
 
   /** See {@link io.livepush.spi.TransportContext#admit}. */
@@ -48,6 +53,14 @@ public final class Admission {
     assert channel.eventLoop().inEventLoop();
     RequestInfo info = new DefaultRequestInfo(request, channel.remoteAddress());
     CompletableFuture<AdmittedRequest> result = new CompletableFuture<>();
+    if (authFailures != null) {
+      int wait = authFailures.retryAfterSeconds(channel.remoteAddress());
+      if (wait > 0) { // guessing from this address: refused before the authenticator runs
+        hub.stats().refused(Stats.AUTH_FAILURE_RATE);
+        result.completeExceptionally(AuthenticationException.throttled(wait));
+        return result;
+      }
+    }
     CompletionStage<AuthResult> auth = callbacks.authenticate(info);
     CompletableFuture<AuthResult> done = auth.toCompletableFuture();
     if (done.isDone()) {
@@ -73,7 +86,7 @@ public final class Admission {
     Principal principal;
     List<String> topics;
     try {
-      principal = principal(info, auth);
+      principal = principal(channel, info, auth);
       topics = topics(topicsOf, principal);
       hub.admit(channel);
     } catch (LivePushException e) {
@@ -85,7 +98,7 @@ public final class Admission {
       try {
         ok = config.topicAuthorizer().canSubscribe(principal, info, t);
       } catch (RuntimeException e) {
-        LOG.warn("topic authorizer failed on {} for {}", info, t, e);
+        LOG.warn("topic authorizer failed on {} for {}", info, t, LogSafe.throwable(e));
         ok = false;
       }
       if (!ok) {
@@ -99,13 +112,16 @@ public final class Admission {
   }
 
   /** The authenticator's principal, or the refusal as an {@link AuthenticationException}. */
-  private Principal principal(RequestInfo info, CompletableFuture<AuthResult> auth) {
+  private Principal principal(Channel channel, RequestInfo info, CompletableFuture<AuthResult> auth) {
     AuthResult r;
     try {
       r = auth.join();
     } catch (CompletionException | java.util.concurrent.CancellationException e) {
-      LOG.warn("authenticator failed on {}", info, e.getCause() != null ? e.getCause() : e);
+      LOG.warn("authenticator failed on {}", info, LogSafe.throwable(e.getCause() != null ? e.getCause() : e));
       r = null;
+    }
+    if ((r == null || !r.isAllowed()) && authFailures != null) {
+      authFailures.failed(channel.remoteAddress());
     }
     if (r == null) {
       hub.stats().refused(Stats.UNAUTHORIZED);

@@ -8,6 +8,7 @@ import io.livepush.Presence;
 import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.livepush.spi.AdmittedRequest;
+import io.livepush.spi.LogSafe;
 import io.livepush.spi.Transport;
 import io.livepush.spi.TransportContext;
 import io.netty.channel.Channel;
@@ -75,7 +76,7 @@ public final class ServerContext implements TransportContext {
     try {
       ok = decision.allows(principal, request, topic);
     } catch (RuntimeException e) {
-      LOG.warn("topic authorizer failed on {} for {}", request, topic, e);
+      LOG.warn("topic authorizer failed on {} for {}", request, LogSafe.of(topic), LogSafe.throwable(e));
       ok = false;
     }
     if (!ok) {
