@@ -72,97 +72,97 @@ public final class ClientConfig {
     this.random = b.random;
   }
 
-  /** The SSE stream URL, or {@code null} when SSE is not configured. */
+  /** {@return the SSE stream URL, or {@code null} when SSE is not configured} */
   public URI sseUri() {
     return sseUri;
   }
 
-  /** The WebSocket URL ({@code ws:} or {@code wss:}), or {@code null} when WebSocket is not configured. */
+  /** {@return the WebSocket URL ({@code ws:} or {@code wss:}), or {@code null} when WebSocket is not configured} */
   public URI webSocketUri() {
     return webSocketUri;
   }
 
-  /** The transport the client starts on. */
+  /** {@return the transport the client starts on} */
   public ClientTransport transport() {
     return transport;
   }
 
-  /** The topics followed, in the order given; may be empty for an SSE URL that names its topics itself. */
+  /** {@return the topics followed, in the order given; may be empty for an SSE URL that names its topics itself} */
   public List<String> topics() {
     return topics;
   }
 
-  /** The position to start from, or {@code null} to start live. */
+  /** {@return the position to start from, or {@code null} to start live} */
   public String from() {
     return from;
   }
 
-  /** Headers sent with every request or handshake. */
+  /** {@return headers sent with every request or handshake} */
   public Map<String, String> headers() {
     return headers;
   }
 
-  /** Supplies the {@code Authorization} header for each connection attempt, or {@code null}. */
+  /** {@return supplies the {@code Authorization} header for each connection attempt, or {@code null}} */
   public Supplier<String> authorization() {
     return authorization;
   }
 
-  /** The query parameter carrying a ticket, or {@code null}. */
+  /** {@return the query parameter carrying a ticket, or {@code null}} */
   public String ticketParameter() {
     return ticketParameter;
   }
 
-  /** Supplies a fresh ticket for each connection attempt, or {@code null}. */
+  /** {@return supplies a fresh ticket for each connection attempt, or {@code null}} */
   public Supplier<String> ticket() {
     return ticket;
   }
 
-  /** The first backoff ceiling. */
+  /** {@return the first backoff ceiling} */
   public Duration minDelay() {
     return minDelay;
   }
 
-  /** The largest backoff ceiling. */
+  /** {@return the largest backoff ceiling} */
   public Duration maxDelay() {
     return maxDelay;
   }
 
-  /** Consecutive failed reconnect attempts before giving up. */
+  /** {@return consecutive failed reconnect attempts before giving up} */
   public int maxReconnectAttempts() {
     return maxReconnectAttempts;
   }
 
-  /** Silence after which a connection is dropped and resumed; {@link Duration#ZERO} when disabled. */
+  /** {@return silence after which a connection is dropped and resumed; {@link Duration#ZERO} when disabled} */
   public Duration heartbeatTimeout() {
     return heartbeatTimeout;
   }
 
-  /** TCP (and TLS) connect timeout, and the WebSocket handshake timeout. */
+  /** {@return TCP (and TLS) connect timeout, and the WebSocket handshake timeout} */
   public Duration connectTimeout() {
     return connectTimeout;
   }
 
-  /** The largest event, in bytes. */
+  /** {@return the largest event, in bytes} */
   public int maxEventBytes() {
     return maxEventBytes;
   }
 
-  /** Events read but not yet delivered, at most. */
+  /** {@return events read but not yet delivered, at most} */
   public int maxBufferedEvents() {
     return maxBufferedEvents;
   }
 
-  /** The mapper of {@link PushEvent#as(Class)} and of livepush.v1 messages. */
+  /** {@return the mapper of {@link PushEvent#as(Class)} and of livepush.v1 messages} */
   public ObjectMapper objectMapper() {
     return objectMapper;
   }
 
-  /** The caller's {@link HttpClient}, or {@code null} for one the client creates. */
+  /** {@return the caller's {@link HttpClient}, or {@code null} for one the client creates} */
   public HttpClient httpClient() {
     return httpClient;
   }
 
-  /** The source of backoff jitter, uniform in {@code [0, 1)}. */
+  /** {@return the source of backoff jitter, uniform in {@code [0, 1)}} */
   public DoubleSupplier random() {
     return random;
   }

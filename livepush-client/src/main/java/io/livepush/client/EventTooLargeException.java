@@ -7,15 +7,21 @@ package io.livepush.client;
  */
 public final class EventTooLargeException extends LivePushClientException {
   private static final long serialVersionUID = 1L;
+  /** The bound exceeded, in bytes. */
   private final long limit;
 
-  /** {@code limit} is the bound in bytes that was exceeded. */
+  /**
+   * {@code limit} is the bound in bytes that was exceeded.
+   *
+   * @param message the detail message
+   * @param limit the bound in bytes
+   */
   public EventTooLargeException(String message, long limit) {
     super(message);
     this.limit = limit;
   }
 
-  /** The bound in bytes that was exceeded. */
+  /** {@return the bound in bytes that was exceeded} */
   public long limit() {
     return limit;
   }

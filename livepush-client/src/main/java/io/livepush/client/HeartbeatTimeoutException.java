@@ -10,7 +10,11 @@ import java.time.Duration;
 public final class HeartbeatTimeoutException extends LivePushClientException {
   private static final long serialVersionUID = 1L;
 
-  /** After {@code silence} without input. */
+  /**
+   * After {@code silence} without input.
+   *
+   * @param silence how long it was silent
+   */
   public HeartbeatTimeoutException(Duration silence) {
     super("no input for " + silence.toMillis() + " ms");
   }

@@ -81,12 +81,12 @@ public final class LivePushClient implements AutoCloseable {
     }
   }
 
-  /** A builder with the defaults of {@link ClientConfig}. */
+  /** {@return a builder with the defaults of {@link ClientConfig}} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The settings this client was built with. */
+  /** {@return the settings this client was built with} */
   public ClientConfig config() {
     return config;
   }
@@ -109,32 +109,34 @@ public final class LivePushClient implements AutoCloseable {
    * {@link #start()} to see everything. {@code onComplete} follows {@link #close()}, {@code onError} a terminal
    * failure (after the items already read, as demand allows). Cancelling the subscription closes the client.
    * Signals run on the client's thread.
+   *
+   * @return the publisher of this client's items
    */
   public Flow.Publisher<StreamItem> events() {
     return engine::subscribe;
   }
 
-  /** The position after the last item delivered to the consumer, or {@code null} before any. */
+  /** {@return the position after the last item delivered to the consumer, or {@code null} before any} */
   public String position() {
     return engine.deliveredPosition();
   }
 
-  /** The current state. */
+  /** {@return the current state} */
   public ClientState state() {
     return engine.state();
   }
 
-  /** The transport in use (or next to be used). */
+  /** {@return the transport in use (or next to be used)} */
   public ClientTransport transport() {
     return engine.transport();
   }
 
-  /** Events read and waiting for the consumer, at most {@link Builder#maxBufferedEvents}. */
+  /** {@return events read and waiting for the consumer, at most {@link Builder#maxBufferedEvents}} */
   public int bufferedEvents() {
     return engine.buffered();
   }
 
-  /** Connections that reached {@link ClientState#OPEN} so far. */
+  /** {@return connections that reached {@link ClientState#OPEN} so far} */
   public long connectionsOpened() {
     return engine.connectionsOpened();
   }
@@ -146,6 +148,7 @@ public final class LivePushClient implements AutoCloseable {
    * @return completes when the switch has been made: the state is {@link ClientState#CONNECTING} and the new
    *     connection is being opened
    * @throws IllegalArgumentException when no URL is configured for {@code transport}
+   * @param transport the transport
    */
   public CompletableFuture<Void> switchTransport(ClientTransport transport) {
     Objects.requireNonNull(transport, "transport");
@@ -173,7 +176,7 @@ public final class LivePushClient implements AutoCloseable {
     engine.close(null);
   }
 
-  /** Completes once the client is {@link ClientState#CLOSED} (after a close or a terminal failure). */
+  /** {@return completes once the client is {@link ClientState#CLOSED} (after a close or a terminal failure)} */
   public CompletableFuture<Void> whenClosed() {
     return engine.whenClosed();
   }
@@ -250,6 +253,9 @@ public final class LivePushClient implements AutoCloseable {
      * The SSE stream ({@code http:} or {@code https:}), for example a livepush {@code multiTopicPath} such as
      * {@code /api/live} (the {@link #topics} are added as {@code topic} query parameters) or a route such as
      * {@code /api/match/42/live} (no topics needed). Any WHATWG {@code text/event-stream} server works.
+     *
+     * @param uri the URL
+     * @return this builder
      */
     public Builder sse(URI uri) {
       this.sseUri = checkScheme("sse", uri, "http", "https");
@@ -259,6 +265,9 @@ public final class LivePushClient implements AutoCloseable {
     /**
      * The WebSocket endpoint ({@code ws:}/{@code wss:}; {@code http:}/{@code https:} are turned into them), for
      * example livepush's {@code /ws}. Needs {@link #topics}.
+     *
+     * @param uri the URL
+     * @return this builder
      */
     public Builder webSocket(URI uri) {
       Objects.requireNonNull(uri, "webSocket");
@@ -270,7 +279,11 @@ public final class LivePushClient implements AutoCloseable {
       return this;
     }
 
-    /** The transport to start on; default SSE when {@link #sse} is set, else WebSocket. */
+    /**
+     * {@return the transport to start on; default SSE when {@link #sse} is set, else WebSocket}
+     *
+     * @param transport the transport
+     */
     public Builder transport(ClientTransport transport) {
       this.transport = Objects.requireNonNull(transport, "transport");
       return this;
@@ -279,12 +292,19 @@ public final class LivePushClient implements AutoCloseable {
     /**
      * Adds topics to follow: 1 to 200 characters of {@code A-Z a-z 0-9 - _ . : @ / + = ~} (livepush's topic
      * grammar). Duplicates are ignored.
+     *
+     * @param topics topic names
+     * @return this builder
      */
     public Builder topics(String... topics) {
       return topics(Arrays.asList(topics));
     }
 
-    /** Like {@link #topics(String...)}. */
+    /**
+     * {@return like {@link #topics(String...)}}
+     *
+     * @param topics topic names
+     */
     public Builder topics(Iterable<String> topics) {
       for (String t : Objects.requireNonNull(topics, "topics")) {
         checkTopic(t);
@@ -299,6 +319,9 @@ public final class LivePushClient implements AutoCloseable {
      * Starts after {@code position} (an id received earlier on either transport, or {@link LivePushClient#position()}
      * of a previous client) instead of live: the server replays what came after it, or says {@link Reset}. At most
      * 256 characters, no control characters. Default: none, start live.
+     *
+     * @param position an id received earlier
+     * @return this builder
      */
     public Builder from(String position) {
       Objects.requireNonNull(position, "from");
@@ -312,6 +335,10 @@ public final class LivePushClient implements AutoCloseable {
     /**
      * Adds a header to every request and handshake (an API key, a tenant). The name must be an RFC 9110 token
      * and not one the JDK sets itself; the value must not contain control characters.
+     *
+     * @param name the header name
+     * @param value the header value, or its supplier
+     * @return this builder
      */
     public Builder header(String name, String value) {
       Objects.requireNonNull(name, "header name");
@@ -330,6 +357,9 @@ public final class LivePushClient implements AutoCloseable {
      * Authenticates with an {@code Authorization} header whose value is asked for before each connection attempt
      * (so a refreshed token is used on reconnect). The supplier runs on the client's thread and may block briefly;
      * when it throws, the attempt fails and is retried after the backoff.
+     *
+     * @param value the header value, or its supplier
+     * @return this builder
      */
     public Builder authorization(Supplier<String> value) {
       this.authorization = Objects.requireNonNull(value, "authorization");
@@ -341,6 +371,10 @@ public final class LivePushClient implements AutoCloseable {
      * browsers must do, see livepush's {@code Authenticator}); {@code ticket} is asked for a fresh one before each
      * connection attempt, on the client's thread (it may block briefly, for example to call the API that issues
      * tickets). Tickets are never logged.
+     *
+     * @param parameter the query parameter name
+     * @param ticket supplies a fresh ticket per attempt
+     * @return this builder
      */
     public Builder ticket(String parameter, Supplier<String> ticket) {
       Objects.requireNonNull(parameter, "ticket parameter");
@@ -352,13 +386,21 @@ public final class LivePushClient implements AutoCloseable {
       return this;
     }
 
-    /** The backoff ceiling of the first reconnect attempt; default 500 ms. */
+    /**
+     * {@return the backoff ceiling of the first reconnect attempt; default 500 ms}
+     *
+     * @param delay the delay
+     */
     public Builder minDelay(Duration delay) {
       this.minDelay = positive("minDelay", delay);
       return this;
     }
 
-    /** The largest backoff ceiling, and the cap on a server's {@code retry} and {@code Retry-After}; default 30 s. */
+    /**
+     * {@return the largest backoff ceiling, and the cap on a server's {@code retry} and {@code Retry-After}; default 30 s}
+     *
+     * @param delay the delay
+     */
     public Builder maxDelay(Duration delay) {
       this.maxDelay = positive("maxDelay", delay);
       return this;
@@ -367,6 +409,9 @@ public final class LivePushClient implements AutoCloseable {
     /**
      * How many reconnect attempts in a row may fail (no connection opened) before the client stops with
      * {@link ReconnectsExhaustedException}; {@code 0} stops at the first drop. Default unlimited.
+     *
+     * @param attempts the number of attempts, {@code >= 0}
+     * @return this builder
      */
     public Builder maxReconnectAttempts(int attempts) {
       if (attempts < 0) {
@@ -381,6 +426,9 @@ public final class LivePushClient implements AutoCloseable {
      * reading from is dropped and resumed (see {@link HeartbeatTimeoutException}); time spent paused for the
      * consumer does not count. {@link Duration#ZERO} disables. Default 45 s; keep it above the server's heartbeat
      * interval (livepush: 15 s).
+     *
+     * @param timeout the timeout
+     * @return this builder
      */
     public Builder heartbeatTimeout(Duration timeout) {
       Objects.requireNonNull(timeout, "heartbeatTimeout");
@@ -394,6 +442,9 @@ public final class LivePushClient implements AutoCloseable {
     /**
      * How long a connection may take to open: TCP and TLS, then the SSE response headers or the WebSocket handshake
      * and {@code subscribed}; past it the attempt fails and is retried. Default 10 s.
+     *
+     * @param timeout the timeout
+     * @return this builder
      */
     public Builder connectTimeout(Duration timeout) {
       this.connectTimeout = positive("connectTimeout", timeout);
@@ -403,6 +454,9 @@ public final class LivePushClient implements AutoCloseable {
     /**
      * The largest event in bytes: SSE data (and any single line), or a WebSocket message. Larger stops the client
      * with {@link EventTooLargeException}. Default 1 MiB.
+     *
+     * @param bytes the bound in bytes
+     * @return this builder
      */
     public Builder maxEventBytes(int bytes) {
       if (bytes < 1) {
@@ -415,6 +469,9 @@ public final class LivePushClient implements AutoCloseable {
     /**
      * How many events may be read ahead of the consumer's demand; at the bound the client stops reading (nothing
      * is dropped). Memory is at most about {@code maxBufferedEvents × maxEventBytes}. Default 1024.
+     *
+     * @param events the number of events
+     * @return this builder
      */
     public Builder maxBufferedEvents(int events) {
       if (events < 1) {
@@ -424,7 +481,11 @@ public final class LivePushClient implements AutoCloseable {
       return this;
     }
 
-    /** The mapper for {@link PushEvent#as(Class)} (for example the server's); default {@code new ObjectMapper()}. */
+    /**
+     * {@return the mapper for {@link PushEvent#as(Class)} (for example the server's); default {@code new ObjectMapper()}}
+     *
+     * @param mapper the mapper
+     */
     public Builder objectMapper(ObjectMapper mapper) {
       this.objectMapper = Objects.requireNonNull(mapper, "objectMapper");
       return this;
@@ -433,25 +494,42 @@ public final class LivePushClient implements AutoCloseable {
     /**
      * An {@link HttpClient} to share (TLS settings, proxy, executor). Default: one per client, HTTP/1.1, following
      * redirects as WHATWG HTML §9.2 does ({@code NORMAL}), with {@link #connectTimeout}.
+     *
+     * @param client the client to share
+     * @return this builder
      */
     public Builder httpClient(HttpClient client) {
       this.httpClient = Objects.requireNonNull(client, "httpClient");
       return this;
     }
 
-    /** Receives events, resets and the end; exclusive with {@link LivePushClient#events()}. */
+    /**
+     * {@return receives events, resets and the end; exclusive with {@link LivePushClient#events()}}
+     *
+     * @param listener the listener
+     */
     public Builder listener(LivePushListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
-    /** Adds a listener for state changes. */
+    /**
+     * Adds a listener for state changes.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
     public Builder stateListener(StateListener listener) {
       this.stateListeners.add(Objects.requireNonNull(listener, "stateListener"));
       return this;
     }
 
-    /** The source of backoff jitter, uniform in {@code [0, 1)}; for tests. Default {@link ThreadLocalRandom}. */
+    /**
+     * The source of backoff jitter, uniform in {@code [0, 1)}; for tests. Default {@link ThreadLocalRandom}.
+     *
+     * @param random uniform in {@code [0, 1)}
+     * @return this builder
+     */
     public Builder random(DoubleSupplier random) {
       this.random = Objects.requireNonNull(random, "random");
       return this;
@@ -462,6 +540,7 @@ public final class LivePushClient implements AutoCloseable {
      *
      * @throws IllegalStateException when no URL is set, the chosen transport has none, WebSocket is chosen
      *     without topics, or {@code minDelay > maxDelay}
+     * @return the client, not started
      */
     public LivePushClient build() {
       if (sseUri == null && webSocketUri == null) {

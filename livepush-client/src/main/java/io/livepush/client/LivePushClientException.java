@@ -7,12 +7,21 @@ package io.livepush.client;
 public class LivePushClientException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  /** With a message. */
+  /**
+   * With a message.
+   *
+   * @param message the detail message
+   */
   public LivePushClientException(String message) {
     super(message);
   }
 
-  /** With a message and the cause. */
+  /**
+   * With a message and the cause.
+   *
+   * @param message the detail message
+   * @param cause the cause
+   */
   public LivePushClientException(String message, Throwable cause) {
     super(message, cause);
   }

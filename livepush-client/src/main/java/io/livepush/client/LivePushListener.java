@@ -11,10 +11,18 @@ package io.livepush.client;
  * logged ({@link System.Logger}, {@code io.livepush.client}) and delivery goes on with the next item.
  */
 public interface LivePushListener {
-  /** An event. */
+  /**
+   * An event.
+   *
+   * @param event the event
+   */
   default void onEvent(PushEvent event) {}
 
-  /** The server could not replay {@code reset.topic()}: reload its state; live events follow. */
+  /**
+   * The server could not replay {@code reset.topic()}: reload its state; live events follow.
+   *
+   * @param reset the reset
+   */
   default void onReset(Reset reset) {}
 
   /**

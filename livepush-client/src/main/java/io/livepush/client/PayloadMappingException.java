@@ -4,7 +4,12 @@ package io.livepush.client;
 public final class PayloadMappingException extends LivePushClientException {
   private static final long serialVersionUID = 1L;
 
-  /** With a message and the mapper's exception. */
+  /**
+   * With a message and the mapper's exception.
+   *
+   * @param message the detail message
+   * @param cause the cause
+   */
   public PayloadMappingException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -43,18 +43,35 @@ public final class PushEvent implements StreamItem {
    * @param type the event type or {@code null} when none was sent (SSE's default type {@code message})
    * @param data the payload text, not {@code null}
    * @param mapper reads the payload in {@link #as(Class)}
+   * @return the event
    */
   public static PushEvent text(String topic, String id, String type, String data, ObjectMapper mapper) {
     return new PushEvent(topic, id, type, data, null, null, mapper);
   }
 
-  /** A WebSocket event whose {@code data} member is {@code json}: {@link #data()} is its text form. */
+  /**
+   * {@return a WebSocket event whose {@code data} member is {@code json}: {@link #data()} is its text form}
+   *
+   * @param topic the topic or {@code null}
+   * @param id the event id or {@code null}
+   * @param type the event type or {@code null}
+   * @param json the {@code data} member
+   * @param mapper the mapper
+   */
   public static PushEvent json(String topic, String id, String type, JsonNode json, ObjectMapper mapper) {
     Objects.requireNonNull(json, "json");
     return new PushEvent(topic, id, type, json.isTextual() ? json.textValue() : json.toString(), json, null, mapper);
   }
 
-  /** A binary event (a WebSocket binary frame): {@link #data()} is {@code bytes} in base64. Copies {@code bytes}. */
+  /**
+   * {@return a binary event (a WebSocket binary frame): {@link #data()} is {@code bytes} in base64. Copies {@code bytes}}
+   *
+   * @param topic the topic or {@code null}
+   * @param id the event id or {@code null}
+   * @param type the event type or {@code null}
+   * @param bytes the bound in bytes
+   * @param mapper the mapper
+   */
   public static PushEvent binary(String topic, String id, String type, byte[] bytes, ObjectMapper mapper) {
     byte[] copy = bytes.clone();
     return new PushEvent(topic, id, type, Base64.getEncoder().encodeToString(copy), null, copy, mapper);
@@ -65,27 +82,29 @@ public final class PushEvent implements StreamItem {
     return topic;
   }
 
-  /** The event id, or {@code null} when the event had none (SSE events of a server that sends no ids). */
+  /** {@return the event id, or {@code null} when the event had none (SSE events of a server that sends no ids)} */
   public String id() {
     return id;
   }
 
-  /** The event type, or {@code null} when none was sent. */
+  /** {@return the event type, or {@code null} when none was sent} */
   public String type() {
     return type;
   }
 
-  /** The payload as text; never {@code null} (an SSE {@code data:} line with nothing after it gives {@code ""}). */
+  /**
+   * {@return the payload as text; never {@code null} (an SSE {@code data:} line with nothing after it gives {@code ""})}
+   */
   public String data() {
     return data;
   }
 
-  /** Whether the payload arrived as bytes (a WebSocket binary frame). */
+  /** {@return whether the payload arrived as bytes (a WebSocket binary frame)} */
   public boolean isBinary() {
     return binary != null;
   }
 
-  /** A copy of the payload bytes of a binary event, or {@code null} for a text event. */
+  /** {@return a copy of the payload bytes of a binary event, or {@code null} for a text event} */
   public byte[] binary() {
     return binary == null ? null : binary.clone();
   }
@@ -94,6 +113,9 @@ public final class PushEvent implements StreamItem {
    * Reads the payload as JSON into {@code type} with the client's mapper. Runs on the caller's thread.
    *
    * @throws PayloadMappingException when the payload is not JSON or does not fit {@code type}
+   * @param <T> the type read
+   * @param type what to read the payload as
+   * @return the payload as {@code T}
    */
   public <T> T as(Class<T> type) {
     Objects.requireNonNull(type, "type");
@@ -104,7 +126,12 @@ public final class PushEvent implements StreamItem {
     }
   }
 
-  /** Like {@link #as(Class)}, for generic types ({@code new TypeReference<List<Score>>() {}}). */
+  /**
+   * {@return like {@link #as(Class)}, for generic types ({@code new TypeReference<List<Score>>() {}})}
+   *
+   * @param <T> the type read
+   * @param type what to read the payload as
+   */
   public <T> T as(TypeReference<T> type) {
     Objects.requireNonNull(type, "type");
     try {

@@ -23,7 +23,13 @@ public record Reset(String topic, String reason, String id) implements StreamIte
   /** The server dropped events queued for this connection because it read too slowly. */
   public static final String SLOW_CONSUMER = "slow-consumer";
 
-  /** Checks that {@code topic} and {@code reason} are present. */
+  /**
+   * Checks that {@code topic} and {@code reason} are present.
+   *
+   * @param topic the topic or {@code null}
+   * @param reason the reason
+   * @param id the event id or {@code null}
+   */
   public Reset {
     Objects.requireNonNull(topic, "topic");
     Objects.requireNonNull(reason, "reason");

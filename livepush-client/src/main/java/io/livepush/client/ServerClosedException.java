@@ -9,20 +9,34 @@ package io.livepush.client;
  */
 public final class ServerClosedException extends LivePushClientException {
   private static final long serialVersionUID = 1L;
+  /** The close code. */
   private final int code;
 
-  /** For close {@code code} with the server's {@code reason}. */
+  /**
+   * For close {@code code} with the server's {@code reason}.
+   *
+   * @param code the code
+   * @param reason the reason
+   */
   public ServerClosedException(int code, String reason) {
     super("server closed the WebSocket with " + code + (reason == null || reason.isEmpty() ? "" : " " + reason));
     this.code = code;
   }
 
-  /** Whether reconnecting may help: every code but 1002, 1003, 1007, 1009 and 1010. */
+  /**
+   * Whether reconnecting may help: every code but 1002, 1003, 1007, 1009 and 1010.
+   *
+   * @return whether reconnecting may help: every code but 1002, 1003, 1007, 1009 and 1010
+   */
   public boolean retryable() {
     return code != 1002 && code != 1003 && code != 1007 && code != 1009 && code != 1010;
   }
 
-  /** The close code (RFC 6455 §7.4). */
+  /**
+   * The close code (RFC 6455 §7.4).
+   *
+   * @return the close code (RFC 6455 §7.4)
+   */
   public int code() {
     return code;
   }

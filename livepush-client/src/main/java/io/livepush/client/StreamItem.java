@@ -8,6 +8,8 @@ public sealed interface StreamItem permits PushEvent, Reset {
   /**
    * The topic, or {@code null} when the wire does not say: SSE events carry no topic (a stream of one topic, or
    * the payload, tells which), WebSocket events and every {@link Reset} do.
+   *
+   * @return the topic or {@code null}
    */
   String topic();
 }

@@ -9,12 +9,21 @@ package io.livepush.client;
 public final class StreamProtocolException extends LivePushClientException {
   private static final long serialVersionUID = 1L;
 
-  /** With a message. */
+  /**
+   * With a message.
+   *
+   * @param message the detail message
+   */
   public StreamProtocolException(String message) {
     super(message);
   }
 
-  /** With a message and the parser's exception. */
+  /**
+   * With a message and the parser's exception.
+   *
+   * @param message the detail message
+   * @param cause the cause
+   */
   public StreamProtocolException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -7,15 +7,25 @@ package io.livepush.client;
  */
 public final class SubscriptionRefusedException extends LivePushClientException {
   private static final long serialVersionUID = 1L;
+  /** The server's error code. */
   private final String code;
 
-  /** With the server's error {@code code} and {@code message}. */
+  /**
+   * With the server's error {@code code} and {@code message}.
+   *
+   * @param code the code
+   * @param message the detail message
+   */
   public SubscriptionRefusedException(String code, String message) {
     super("subscribe refused: " + code + (message == null ? "" : " (" + message + ")"));
     this.code = code;
   }
 
-  /** The server's error code, e.g. {@code forbidden}. */
+  /**
+   * The server's error code, e.g. {@code forbidden}.
+   *
+   * @return the server's error code, e.g. {@code forbidden}
+   */
   public String code() {
     return code;
   }

@@ -11,20 +11,34 @@ package io.livepush.client;
  */
 public final class UnexpectedResponseException extends LivePushClientException {
   private static final long serialVersionUID = 1L;
+  /** The HTTP status. */
   private final int status;
 
-  /** For {@code status} (or {@code 200} with a wrong content type). */
+  /**
+   * For {@code status} (or {@code 200} with a wrong content type).
+   *
+   * @param status the HTTP status
+   * @param message the detail message
+   */
   public UnexpectedResponseException(int status, String message) {
     super(message);
     this.status = status;
   }
 
-  /** The HTTP status received. */
+  /**
+   * The HTTP status received.
+   *
+   * @return the HTTP status received
+   */
   public int status() {
     return status;
   }
 
-  /** Whether this answer is worth retrying: {@code 408}, {@code 429} or {@code 5xx}. */
+  /**
+   * Whether this answer is worth retrying: {@code 408}, {@code 429} or {@code 5xx}.
+   *
+   * @return whether this answer is worth retrying: {@code 408}, {@code 429} or {@code 5xx}
+   */
   public boolean retryable() {
     return status == 408 || status == 429 || status >= 500;
   }

@@ -49,7 +49,7 @@ public final class LivePushExtension implements BeforeEachCallback, AfterEachCal
     this.settings = settings;
   }
 
-  /** A builder with the defaults of {@link LivePushTest}. */
+  /** {@return a builder with the defaults of {@link LivePushTest}} */
   public static Builder builder() {
     return new Builder();
   }
@@ -106,37 +106,67 @@ public final class LivePushExtension implements BeforeEachCallback, AfterEachCal
 
     private Builder() {}
 
-    /** The SSE {@code multiTopicPath}; default {@value #DEFAULT_SSE_PATH}. */
+    /**
+     * The SSE {@code multiTopicPath}; default {@value #DEFAULT_SSE_PATH}.
+     *
+     * @param path the path
+     * @return this builder
+     */
     public Builder ssePath(String path) {
       this.ssePath = Objects.requireNonNull(path, "ssePath");
       return this;
     }
 
-    /** The WebSocket path; default {@value #DEFAULT_WEBSOCKET_PATH}. */
+    /**
+     * The WebSocket path; default {@value #DEFAULT_WEBSOCKET_PATH}.
+     *
+     * @param path the path
+     * @return this builder
+     */
     public Builder webSocketPath(String path) {
       this.webSocketPath = Objects.requireNonNull(path, "webSocketPath");
       return this;
     }
 
-    /** Customises the server (replay bounds, authenticator, heartbeats...); port and host are set by the kit. */
+    /**
+     * Customises the server (replay bounds, authenticator, heartbeats...); port and host are set by the kit.
+     *
+     * @param customizer changes the builder
+     * @return this builder
+     */
     public Builder server(Consumer<LivePushServer.Builder> customizer) {
       this.server = this.server.andThen(Objects.requireNonNull(customizer, "server"));
       return this;
     }
 
-    /** Customises the SSE transport (routes, CORS...). */
+    /**
+     * Customises the SSE transport (routes, CORS...).
+     *
+     * @param customizer changes the builder
+     * @return this builder
+     */
     public Builder sse(Consumer<SseTransport.Builder> customizer) {
       this.sse = this.sse.andThen(Objects.requireNonNull(customizer, "sse"));
       return this;
     }
 
-    /** Customises the WebSocket transport (message handler...). */
+    /**
+     * Customises the WebSocket transport (message handler...).
+     *
+     * @param customizer changes the builder
+     * @return this builder
+     */
     public Builder webSocket(Consumer<WebSocketTransport.Builder> customizer) {
       this.webSocket = this.webSocket.andThen(Objects.requireNonNull(customizer, "webSocket"));
       return this;
     }
 
-    /** How long the kit waits for the server, for a client to open and for {@code await} methods; default 10 s. */
+    /**
+     * How long the kit waits for the server, for a client to open and for {@code await} methods; default 10 s.
+     *
+     * @param timeout the timeout
+     * @return this builder
+     */
     public Builder timeout(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout");
       if (timeout.isNegative() || timeout.isZero()) {
@@ -146,7 +176,7 @@ public final class LivePushExtension implements BeforeEachCallback, AfterEachCal
       return this;
     }
 
-    /** The extension, to register with {@code @RegisterExtension}. */
+    /** {@return the extension, to register with {@code @RegisterExtension}} */
     public LivePushExtension build() {
       return new LivePushExtension(this);
     }

@@ -28,15 +28,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Target(ElementType.TYPE)
 @ExtendWith(LivePushExtension.class)
 public @interface LivePushTest {
-  /** The SSE path taking topics in the query; default {@value LivePushExtension#DEFAULT_SSE_PATH}. */
+  /** {@return the SSE path taking topics in the query; default {@value LivePushExtension#DEFAULT_SSE_PATH}} */
   String ssePath() default LivePushExtension.DEFAULT_SSE_PATH;
 
-  /** The WebSocket path; default {@value LivePushExtension#DEFAULT_WEBSOCKET_PATH}. */
+  /** {@return the WebSocket path; default {@value LivePushExtension#DEFAULT_WEBSOCKET_PATH}} */
   String webSocketPath() default LivePushExtension.DEFAULT_WEBSOCKET_PATH;
 
-  /** Events the replay log keeps per topic ({@code ReplayConfig.maxEventsPerTopic}); default 1000. */
+  /** {@return events the replay log keeps per topic ({@code ReplayConfig.maxEventsPerTopic}); default 1000} */
   int replayEventsPerTopic() default 1000;
 
-  /** The server's heartbeat interval in milliseconds; default 15 000. */
+  /** {@return the server's heartbeat interval in milliseconds; default 15 000} */
   long heartbeatMillis() default 15_000;
 }

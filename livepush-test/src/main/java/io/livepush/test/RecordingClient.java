@@ -59,17 +59,17 @@ public final class RecordingClient implements LivePushListener, StateListener, A
     livePosition = parse(client.position());
   }
 
-  /** The client, for positions, transport switches, or closing it early. */
+  /** {@return the client, for positions, transport switches, or closing it early} */
   public LivePushClient client() {
     return client;
   }
 
-  /** The topics this client follows. */
+  /** {@return the topics this client follows} */
   public List<String> topics() {
     return topics;
   }
 
-  /** Everything received so far, in order. */
+  /** {@return everything received so far, in order} */
   public List<StreamItem> items() {
     lock.lock();
     try {
@@ -79,7 +79,7 @@ public final class RecordingClient implements LivePushListener, StateListener, A
     }
   }
 
-  /** The events received so far, in order. */
+  /** {@return the events received so far, in order} */
   public List<PushEvent> events() {
     List<PushEvent> out = new ArrayList<>();
     for (StreamItem i : items()) {
@@ -90,7 +90,7 @@ public final class RecordingClient implements LivePushListener, StateListener, A
     return out;
   }
 
-  /** The resets received so far, in order. */
+  /** {@return the resets received so far, in order} */
   public List<Reset> resets() {
     List<Reset> out = new ArrayList<>();
     for (StreamItem i : items()) {
@@ -101,7 +101,7 @@ public final class RecordingClient implements LivePushListener, StateListener, A
     return out;
   }
 
-  /** The states the client went through, in order. */
+  /** {@return the states the client went through, in order} */
   public List<ClientState> states() {
     lock.lock();
     try {
@@ -111,19 +111,35 @@ public final class RecordingClient implements LivePushListener, StateListener, A
     }
   }
 
-  /** Waits for at least {@code n} events and returns the first {@code n}. */
+  /**
+   * Waits for at least {@code n} events and returns the first {@code n}.
+   *
+   * @param n how many
+   * @return the first {@code n} events
+   */
   public List<PushEvent> awaitEvents(int n) {
     await(n + " events", () -> events().size() >= n);
     return events().subList(0, n);
   }
 
-  /** Waits for a reset of {@code topic} and returns the first one. */
+  /**
+   * Waits for a reset of {@code topic} and returns the first one.
+   *
+   * @param topic the topic or {@code null}
+   * @return the reset
+   */
   public Reset awaitReset(String topic) {
     await("a reset of " + topic, () -> resets().stream().anyMatch(r -> r.topic().equals(topic)));
     return resets().stream().filter(r -> r.topic().equals(topic)).findFirst().orElseThrow();
   }
 
-  /** Asserts that a reset of {@code topic} with {@code reason} arrives (waiting for it). */
+  /**
+   * Asserts that a reset of {@code topic} with {@code reason} arrives (waiting for it).
+   *
+   * @param topic the topic or {@code null}
+   * @param reason the reason
+   * @return this client, for chaining
+   */
   public RecordingClient assertReset(String topic, String reason) {
     Reset r = awaitReset(topic);
     if (!r.reason().equals(reason)) {
@@ -132,7 +148,12 @@ public final class RecordingClient implements LivePushListener, StateListener, A
     return this;
   }
 
-  /** Asserts that the events' data are exactly {@code data}, in order (waiting until that many arrived). */
+  /**
+   * Asserts that the events' data are exactly {@code data}, in order (waiting until that many arrived).
+   *
+   * @param data the payloads expected, in order
+   * @return this client, for chaining
+   */
   public RecordingClient assertData(String... data) {
     awaitEvents(data.length);
     List<String> all = events().stream().map(PushEvent::data).toList();
@@ -146,6 +167,8 @@ public final class RecordingClient implements LivePushListener, StateListener, A
    * Waits until the client has every event published through {@link TestLivePush#publish} to its topics since it
    * went live (or since its {@code from}), then asserts it received exactly those, in id order: nothing lost,
    * nothing repeated, nothing reordered, no reset.
+   *
+   * @return this client, for chaining
    */
   public RecordingClient assertInOrderWithoutGaps() {
     List<EventId> expected = livepush.published(topics).stream()
@@ -164,7 +187,12 @@ public final class RecordingClient implements LivePushListener, StateListener, A
     return this;
   }
 
-  /** Waits until {@code condition} holds, re-checking whenever the client receives something or changes state. */
+  /**
+   * Waits until {@code condition} holds, re-checking whenever the client receives something or changes state.
+   *
+   * @param what what is awaited, for the failure message
+   * @param condition checked on each change
+   */
   public void await(String what, BooleanSupplier condition) {
     long deadline = System.nanoTime() + livepush.timeout().toNanos();
     lock.lock();
@@ -256,7 +284,7 @@ public final class RecordingClient implements LivePushListener, StateListener, A
     record(() -> states.add(state));
   }
 
-  /** Whether the client stopped, and why ({@code null} after a close). */
+  /** {@return whether the client stopped, and why ({@code null} after a close)} */
   public Throwable closeCause() {
     lock.lock();
     try {

@@ -43,44 +43,61 @@ public final class TestLivePush implements AutoCloseable {
     return new TestLivePush(server, settings);
   }
 
-  /** The server. */
+  /** {@return the server} */
   public LivePushServer server() {
     return server;
   }
 
-  /** The port the server listens on (loopback). */
+  /** {@return the port the server listens on (loopback)} */
   public int port() {
     return server.port();
   }
 
-  /** {@code http://127.0.0.1:<port><ssePath>}: add {@code ?topic=} or let a client do it. */
+  /** {@return {@code http://127.0.0.1:<port><ssePath>}: add {@code ?topic=} or let a client do it} */
   public URI sseUri() {
     return URI.create("http://127.0.0.1:" + port() + settings.ssePath);
   }
 
-  /** {@code ws://127.0.0.1:<port><webSocketPath>}. */
+  /** {@return {@code ws://127.0.0.1:<port><webSocketPath>}} */
   public URI webSocketUri() {
     return URI.create("ws://127.0.0.1:" + port() + settings.webSocketPath);
   }
 
-  /** How long {@code await} methods wait. */
+  /** {@return how long {@code await} methods wait} */
   public Duration timeout() {
     return settings.timeout;
   }
 
-  /** Publishes {@code event} and records it for {@link RecordingClient#assertInOrderWithoutGaps()}. */
+  /**
+   * Publishes {@code event} and records it for {@link RecordingClient#assertInOrderWithoutGaps()}.
+   *
+   * @param topic the topic or {@code null}
+   * @param event the event
+   * @return the id the server gave the event
+   */
   public EventId publish(String topic, Event event) {
     EventId id = server.publish(topic, event);
     published.add(new Published(topic, id));
     return id;
   }
 
-  /** Publishes {@code value} as JSON ({@link Event#json(Object)}). */
+  /**
+   * Publishes {@code value} as JSON ({@link Event#json(Object)}).
+   *
+   * @param topic the topic or {@code null}
+   * @param value the payload, or an {@code Event}
+   * @return the id the server gave the event
+   */
   public EventId publish(String topic, Object value) {
     return publish(topic, value instanceof Event e ? e : Event.json(value));
   }
 
-  /** Ids published to {@code topics} through {@link #publish}, in id order. */
+  /**
+   * Ids published to {@code topics} through {@link #publish}, in id order.
+   *
+   * @param topics the topics
+   * @return the ids
+   */
   public List<EventId> published(List<String> topics) {
     List<EventId> ids = new ArrayList<>();
     for (Published p : published) {
@@ -92,12 +109,22 @@ public final class TestLivePush implements AutoCloseable {
     return ids;
   }
 
-  /** An SSE client following {@code topics}, started and live (it has its position) when this returns. */
+  /**
+   * An SSE client following {@code topics}, started and live (it has its position) when this returns.
+   *
+   * @param topics the topics
+   * @return the client, live
+   */
   public RecordingClient sseClient(String... topics) {
     return client(ClientTransport.SSE, b -> {}, topics);
   }
 
-  /** A WebSocket client following {@code topics}, started and live when this returns. */
+  /**
+   * A WebSocket client following {@code topics}, started and live when this returns.
+   *
+   * @param topics the topics
+   * @return the client, live
+   */
   public RecordingClient webSocketClient(String... topics) {
     return client(ClientTransport.WEBSOCKET, b -> {}, topics);
   }
@@ -107,6 +134,10 @@ public final class TestLivePush implements AutoCloseable {
    * proxy's URL via {@code sse(..)}/{@code webSocket(..)}), started and live when this returns.
    *
    * @throws AssertionError when it does not open and get a position within {@link #timeout()}
+   * @param transport the transport
+   * @param customizer changes the builder
+   * @param topics the topics
+   * @return the client, live
    */
   public RecordingClient client(ClientTransport transport, Consumer<LivePushClient.Builder> customizer,
       String... topics) {
