@@ -14,6 +14,10 @@ import java.util.function.BiPredicate;
  * <p>Implement {@link #canSubscribe(Principal, RequestInfo, String)} to decide by the authenticated
  * {@link Principal}; the older two-argument method stays the single abstract method so lambdas keep working.
  *
+ * <p><b>Companion topics</b> ({@code room:1~presence}, see {@link Topics}) are never passed here: following one
+ * is decided by asking about its base ({@code room:1}), and client publishes to one are refused before this is
+ * asked.
+ *
  * <h2>Threading: may block</h2>
  * The decisions run on the server's blocking executor ({@link LivePushServer.Builder#blockingExecutor}), so an
  * authorizer may ask a database; the connection's event loop serves other connections meanwhile, and a

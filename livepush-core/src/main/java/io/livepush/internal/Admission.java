@@ -77,7 +77,9 @@ public final class Admission {
       return;
     }
     String topic = admitted.topics.get(i);
-    CompletionStage<Boolean> decision = callbacks.canSubscribe(admitted.principal, admitted.request, topic);
+    String base = Topics.authorizationTopic(topic); // a companion inherits its base's authorization
+    CompletionStage<Boolean> decision = base.isEmpty() ? CompletableFuture.completedFuture(false)
+        : callbacks.canSubscribe(admitted.principal, admitted.request, base);
     CompletableFuture<AdmittedRequest> next = new CompletableFuture<>();
     next.whenComplete((a, e) -> {
       if (e != null) {

@@ -9,9 +9,10 @@ import io.livepush.LivePushConfig;
 import io.livepush.LivePushStats;
 import io.livepush.Principal;
 import io.livepush.RequestInfo;
-import io.livepush.SlowConsumerPolicy;
 import io.livepush.ResetReason;
+import io.livepush.SlowConsumerPolicy;
 import io.livepush.spi.EventBus;
+import io.livepush.spi.LogSafe;
 import io.livepush.spi.PublishedEvent;
 import io.livepush.spi.Session;
 import io.livepush.spi.Transport;
@@ -542,7 +543,7 @@ public final class Hub {
     try {
       call.accept(l);
     } catch (RuntimeException e) {
-      LOG.warn("connection listener failed in {}", what, e);
+      LOG.warn("connection listener failed in {}", what, LogSafe.throwable(e));
     }
   }
 

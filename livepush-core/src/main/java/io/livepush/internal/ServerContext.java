@@ -6,6 +6,7 @@ import io.livepush.EventId;
 import io.livepush.LivePushConfig;
 import io.livepush.Presence;
 import io.livepush.Principal;
+import io.livepush.Topics;
 import io.livepush.spi.AdmittedRequest;
 import io.livepush.spi.Session;
 import io.livepush.spi.Transport;
@@ -60,13 +61,24 @@ public final class ServerContext implements TransportContext {
     return admission.admit(channel, request, transport, index, topics);
   }
 
+  /** A companion topic ({@code vip~presence}) is decided as its base ({@code vip}); see {@link Topics}. */
   @Override
   public CompletionStage<Boolean> canSubscribe(Session session, String topic) {
-    return decided(session, callbacks.canSubscribe(session.principal(), session.request(), topic), topic);
+    String base = Topics.authorizationTopic(topic);
+    if (base.isEmpty()) {
+      hub.stats().refused(Stats.FORBIDDEN);
+      return CompletableFuture.completedFuture(false);
+    }
+    return decided(session, callbacks.canSubscribe(session.principal(), session.request(), base), topic);
   }
 
+  /** Companion topics belong to livepush: no client publishes to them, whatever the authorizer says. */
   @Override
   public CompletionStage<Boolean> canPublish(Session session, String topic) {
+    if (topic != null && Topics.isCompanion(topic)) {
+      hub.stats().refused(Stats.FORBIDDEN);
+      return CompletableFuture.completedFuture(false);
+    }
     return decided(session, callbacks.canPublish(session.principal(), session.request(), topic), topic);
   }
 

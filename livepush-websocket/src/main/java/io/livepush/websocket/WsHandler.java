@@ -13,14 +13,15 @@ import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.livepush.Topics;
 import io.livepush.spi.AdmittedRequest;
+import io.livepush.spi.LogSafe;
 import io.livepush.spi.Session;
 import io.livepush.spi.TransportContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.CorruptedFrameException;
@@ -38,6 +39,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -285,7 +287,7 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
     } else if (cause instanceof IOException) {
       ctx.close();
     } else {
-      LOG.warn("WebSocket connection {} failed", channel, cause);
+      LOG.warn("WebSocket connection {} failed", channel, LogSafe.throwable(cause));
       sendClose(CloseCodes.INTERNAL_ERROR, "internal error");
     }
   }
@@ -578,14 +580,14 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
       sendClose(CloseCodes.TRY_AGAIN_LATER, "server busy, try again later");
       return DONE;
     } catch (RuntimeException e) {
-      LOG.warn("WebSocket message handler failed on {} for {}", m, request(), e);
+      LOG.warn("WebSocket message handler failed on {} for {}", m, request(), LogSafe.throwable(e));
       closeSession(CloseReason.INTERNAL_ERROR);
       return DONE;
     }
     CompletableFuture<Void> done = new CompletableFuture<>();
     stage.whenComplete((v, e) -> onLoop(() -> {
       if (e != null) {
-        LOG.warn("WebSocket message handler failed on {} for {}", m, request(), e);
+        LOG.warn("WebSocket message handler failed on {} for {}", m, request(), LogSafe.throwable(e));
         closeSession(CloseReason.INTERNAL_ERROR);
       }
       done.complete(null);
