@@ -21,7 +21,8 @@ import java.util.Objects;
  * <h2>Type</h2>
  * Becomes the SSE {@code event:} field (WHATWG HTML §9.2.6) and the {@code event} member of WebSocket event
  * messages. At most {@value #MAX_TYPE_LENGTH} characters, without CR, LF or NUL (which would inject fields into
- * an event stream), and never {@value #RESET_TYPE}, which livepush reserves for its own gap signal.
+ * an event stream), and never {@value #RESET_TYPE} or a type starting with {@value #RESERVED_PREFIX} (such as
+ * {@value #POSITION_TYPE}), which livepush reserves for its own signals.
  *
  * <h2>Payload</h2>
  * <ul>
@@ -37,6 +38,13 @@ public final class Event {
 
   /** The type livepush reserves for "cannot resume, reload your state". */
   public static final String RESET_TYPE = "reset";
+  /**
+   * The SSE event type of the stream position block (an {@code id} with data {@code {"id":"<position>"}}),
+   * which every EventSource implementation records as the last event id; see {@code docs/protocol.md}.
+   */
+  public static final String POSITION_TYPE = "livepush.position";
+  /** Event types starting with this prefix are reserved for livepush's own signals. */
+  public static final String RESERVED_PREFIX = "livepush.";
   /** Longest event type. */
   public static final int MAX_TYPE_LENGTH = 128;
 
@@ -106,8 +114,9 @@ public final class Event {
         throw new InvalidEventException("event type contains CR, LF or NUL at index " + i);
       }
     }
-    if (RESET_TYPE.equals(type)) {
-      throw new InvalidEventException("event type \"" + RESET_TYPE + "\" is reserved for livepush");
+    if (RESET_TYPE.equals(type) || type.startsWith(RESERVED_PREFIX)) {
+      throw new InvalidEventException("event types \"" + RESET_TYPE + "\" and \"" + RESERVED_PREFIX
+          + "*\" are reserved for livepush");
     }
     return type;
   }
