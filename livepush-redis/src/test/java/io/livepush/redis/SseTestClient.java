@@ -120,6 +120,9 @@ final class SseTestClient implements AutoCloseable {
   }
 
   private void dispatch(String type, String data) {
+    if (io.livepush.Event.POSITION_TYPE.equals(type)) {
+      return; // the stream's position: it only moved lastEventId
+    }
     if ("reset".equals(type)) {
       String topic = field(data, "topic");
       resetReasons.add(field(data, "reason"));

@@ -109,7 +109,7 @@ final class RawSseClient implements AutoCloseable {
     }
   }
 
-  /** Waits for the first id-only or event id of the stream and returns it. */
+  /** Waits for the first id of the stream (of the position block or an event) and returns it. */
   String awaitAnyId() throws InterruptedException {
     String seen = idChanges.poll(10, TimeUnit.SECONDS);
     if (seen == null) {
@@ -134,7 +134,7 @@ final class RawSseClient implements AutoCloseable {
     return out;
   }
 
-  /** Waits until the client's last-event-id equals {@code id} (set by an id-only block). */
+  /** Waits until the client's last-event-id equals {@code id} (set by the position block or an event). */
   void awaitLastEventId(String id) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (true) {
