@@ -159,12 +159,16 @@ async function nodeWsOrder() {
   let client;
   return orderRounds('node', {
     async start(topics) {
+      const subscribed = signal();
       client = new LivePushClient(pageBase.replace(/^http/, 'ws') + '/ws', {
         WebSocket, minDelay: 20, maxDelay: 200,
         onEvent: (e) => { received.push({ topic: e.topic, id: e.id, data: e.data }); if (waiting) waiting(); },
         onReset: (r) => resets.push(r),
+        onMessage: (m) => { if (m.type === 'subscribed') subscribed.resolve(); },
       });
-      await within(client.subscribe(topics), 'node ws: subscribed');
+      // Called while connecting, subscribe() resolves at once and goes out on open: wait for the answer.
+      client.subscribe(topics);
+      await within(subscribed.promise, 'node ws: subscribed');
     },
     async waitFor(n) {
       await within(new Promise((resolve) => {
@@ -190,12 +194,16 @@ async function chromiumWsOrder(browser) {
           const { LivePushClient } = await import('/livepush/livepush.js');
           window.received = [];
           window.resets = [];
+          let subscribed;
+          const answered = new Promise((r) => { subscribed = r; });
           window.client = new LivePushClient('/ws', {
             minDelay: 20, maxDelay: 200,
             onEvent: (e) => window.received.push({ topic: e.topic, id: e.id, data: e.data }),
             onReset: (r) => window.resets.push(r),
+            onMessage: (m) => { if (m.type === 'subscribed') subscribed(); },
           });
-          await window.client.subscribe(t);
+          window.client.subscribe(t); // sent on open; wait for the server's answer
+          await answered;
         }, topics);
       },
       async waitFor(n) {
@@ -219,11 +227,14 @@ async function handover() {
   const { LivePushClient } = await loadClientModule();
   const topics = ['handover.a', 'handover.b'];
   const live = signal();
+  const subscribed = signal();
   let count = 0;
   const client = new LivePushClient(pageBase.replace(/^http/, 'ws') + '/ws', {
     WebSocket, onEvent: () => { if (++count === 4) live.resolve(); },
+    onMessage: (m) => { if (m.type === 'subscribed') subscribed.resolve(); },
   });
-  await within(client.subscribe(topics), 'handover: subscribed');
+  client.subscribe(topics);
+  await within(subscribed.promise, 'handover: subscribed');
   const before = await control(`/test/publish?topics=${topics}&count=4`);
   await within(live.promise, 'handover: live events');
   const position = client.position;
