@@ -16,6 +16,7 @@ import io.livepush.HttpReply;
 import io.livepush.HttpService;
 import io.livepush.LivePushServer;
 import io.livepush.sse.SseTransport;
+import io.livepush.testing.CuttableProxy;
 import io.livepush.testing.DeliveryChecker;
 import io.livepush.websocket.WebSocketTransport;
 import java.io.IOException;
