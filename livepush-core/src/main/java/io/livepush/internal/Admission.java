@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,10 +110,16 @@ public final class Admission {
       return;
     }
     channel.config().setAutoRead(false); // no pipelined request may overtake this one
-    f.whenComplete((v, e) -> channel.eventLoop().execute(() -> {
-      channel.config().setAutoRead(true);
-      run(channel, f, result, step);
-    }));
+    f.whenComplete((v, e) -> {
+      try {
+        channel.eventLoop().execute(() -> {
+          channel.config().setAutoRead(true);
+          run(channel, f, result, step);
+        });
+      } catch (RejectedExecutionException stopped) {
+        result.completeExceptionally(new ClosedChannelException()); // the loop is gone: the server stopped
+      }
+    });
   }
 
   private static <T> void run(Channel channel, CompletableFuture<T> f, CompletableFuture<?> result,
@@ -139,7 +146,13 @@ public final class Admission {
       return CompletableFuture.completedFuture(f);
     }
     CompletableFuture<CompletableFuture<T>> out = new CompletableFuture<>();
-    f.whenComplete((v, e) -> channel.eventLoop().execute(() -> out.complete(f)));
+    f.whenComplete((v, e) -> {
+      try {
+        channel.eventLoop().execute(() -> out.complete(f));
+      } catch (RejectedExecutionException stopped) {
+        out.completeExceptionally(new ClosedChannelException()); // the loop is gone: the server stopped
+      }
+    });
     return out;
   }
 

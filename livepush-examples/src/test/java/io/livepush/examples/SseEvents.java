@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Reads an event stream opened with the JDK's HttpClient and queues its dispatched events (WHATWG HTML §9.2.6:
- * {@code event:}/{@code data:} fields, a blank line dispatches, comments and {@code retry:} ignored), on one daemon
+ * {@code event:}/{@code data:} fields, a blank line dispatches, comments and {@code retry:} ignored; livepush's
+ * position blocks only set the id), on one daemon
  * thread per stream. The queue holds a test's few events.
  */
 final class SseEvents implements AutoCloseable {
@@ -38,8 +39,8 @@ final class SseEvents implements AutoCloseable {
     try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
       for (String line; (line = in.readLine()) != null; ) {
         if (line.isEmpty()) {
-          if (data != null) {
-            events.add(new Received(type, data.toString(), id));
+          if (data != null && !type.equals(io.livepush.Event.POSITION_TYPE)) {
+            events.add(new Received(type, data.toString(), id)); // position blocks only move the id
           }
           type = "message";
           data = null;

@@ -52,6 +52,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiFunction;
@@ -192,7 +193,14 @@ public final class SseTransport implements Transport {
     request.retain();
     StreamRoute s = stream;
     EventId from = resume;
-    context.admit(ctx.channel(), request, topics).whenComplete((admitted, error) -> {
+    CompletionStage<AdmittedRequest> admission;
+    try {
+      admission = context.admit(ctx.channel(), request, topics);
+    } catch (RuntimeException e) {
+      request.release();
+      throw e;
+    }
+    admission.whenComplete((admitted, error) -> {
       try {
         if (error != null) {
           refuse(ctx, request, error);

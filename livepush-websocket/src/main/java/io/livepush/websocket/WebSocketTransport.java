@@ -43,6 +43,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
@@ -230,7 +231,14 @@ public final class WebSocketTransport implements Transport {
     }
     // The stage may complete after this returns (an asynchronous authenticator): keep the request until then.
     request.retain();
-    context.admit(ctx.channel(), request, null).whenComplete((admitted, error) -> {
+    CompletionStage<AdmittedRequest> admission;
+    try {
+      admission = context.admit(ctx.channel(), request, null);
+    } catch (RuntimeException e) {
+      request.release();
+      throw e;
+    }
+    admission.whenComplete((admitted, error) -> {
       try {
         if (error == null || error instanceof CapacityExceededException) {
           upgrade(ctx, request, path, admitted); // over capacity: handshake, then close 1013
