@@ -73,17 +73,17 @@ public final class KafkaBus implements EventBus {
     this.records = new KafkaRecords(config.mapper(), config.maxEventBytes());
   }
 
-  /** A builder with every default from {@link KafkaBusConfig}. */
+  /** {@return a builder with every default from {@link KafkaBusConfig}} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The configuration. */
+  /** {@return the configuration} */
   public KafkaBusConfig config() {
     return config;
   }
 
-  /** How many resumes read history from Kafka (their range was older than the node's local log). */
+  /** {@return how many resumes read history from Kafka (their range was older than the node's local log)} */
   public long historyReads() {
     return historyReads.sum();
   }
@@ -91,6 +91,8 @@ public final class KafkaBus implements EventBus {
   /**
    * Records read (live or for history) that were skipped as bad: not livepush's format and rejected by the
    * mapper (or no mapper), or invalid as a publish (topic, type, size, UTF-8, JSON).
+   *
+   * @return the count since the bus was built
    */
   public long badRecords() {
     return records.badRecords();
@@ -102,6 +104,8 @@ public final class KafkaBus implements EventBus {
    * everything from {@code time} on. Lets an application resume a client by time ({@code ?since=...}). Never
    * blocks; completes on the bus's history thread.
    *
+   * @param time the instant to resume from
+   * @return completes with the position to resume from (as a {@code Last-Event-ID} or a WebSocket {@code from})
    * @throws IllegalStateException if the bus is not started
    */
   public CompletionStage<EventId> positionAt(Instant time) {

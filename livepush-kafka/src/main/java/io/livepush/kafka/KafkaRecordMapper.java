@@ -33,6 +33,7 @@ public interface KafkaRecordMapper {
    * browsers (not counted as bad).
    *
    * @param record the record, key and value as bytes (either may be {@code null}); do not keep it
+   * @return the livepush topic and event, or {@code null} to skip the record
    * @throws RuntimeException to reject the record (counted as bad and skipped)
    */
   Mapped map(ConsumerRecord<byte[], byte[]> record);
@@ -44,6 +45,13 @@ public interface KafkaRecordMapper {
    * @param event the event (type and payload validated like a publish's)
    */
   record Mapped(String topic, Event event) {
+    /**
+     * Checks that both are given.
+     *
+     * @param topic the livepush topic
+     * @param event the event
+     * @throws NullPointerException if either is {@code null}
+     */
     public Mapped {
       Objects.requireNonNull(topic, "topic");
       Objects.requireNonNull(event, "event");
