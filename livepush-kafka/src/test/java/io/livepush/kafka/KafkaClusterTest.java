@@ -286,6 +286,33 @@ class KafkaClusterTest {
   }
 
   @Test
+  void recordsRemovedBeforeANodeReadThemResetItsClientsAndReadingGoesOn() throws Exception {
+    LivePushServer a = node();
+    LivePushServer b = node();
+    client("onA", () -> uri(a, "x"), null, "x");
+    SseTestClient onB = client("onB", () -> uri(b, "x"), null, "x");
+    publish(a, "x");
+    awaitAllCaughtUp(List.of("onA", "onB"), "x");
+    buses.get(b).pauseReading(true); // B stalls
+    for (int i = 0; i < 20; i++) {
+      publish(a, "x");
+    }
+    awaitAllCaughtUp(List.of("onA"), "x");
+    try (Admin admin = admin()) {
+      admin.deleteRecords(Map.of(new TopicPartition(topic(), 0), RecordsToDelete.beforeOffset(15)))
+          .all().get(30, TimeUnit.SECONDS); // retention overtakes B's position (1)
+    }
+    buses.get(b).pauseReading(false);
+    await("B's client reset", () -> !onB.resetReasons.isEmpty());
+    assertThat(onB.resetReasons).containsExactly("too-old");
+    publish(a, "x");
+    awaitAllCaughtUp(List.of("onA", "onB"), "x");
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r.toString()).isTrue();
+    assertThat(onB.connects).as("stayed connected").isEmpty();
+  }
+
+  @Test
   void aRecreatedTopicIsANewEpochAndEveryClientIsReset() throws Exception {
     LivePushServer a = node(bus().epochCheckInterval(Duration.ofMillis(200)), ReplayConfig.defaults());
     LivePushServer b = node(bus().epochCheckInterval(Duration.ofMillis(200)), ReplayConfig.defaults());
