@@ -105,7 +105,8 @@ public final class BusCompareBench {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
           String line;
           while ((line = in.readLine()) != null && !Thread.currentThread().isInterrupted()) {
-            if (line.startsWith("data: ")) {
+            // Publish times only: the stream's position block (event livepush.position) carries JSON.
+            if (line.startsWith("data: ") && line.length() > 6 && Character.isDigit(line.charAt(6))) {
               latency.recordValue(Math.max(0, System.nanoTime() - Long.parseLong(line.substring(6))));
               received.countDown();
             }
