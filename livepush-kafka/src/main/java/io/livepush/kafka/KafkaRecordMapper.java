@@ -33,7 +33,7 @@ public interface KafkaRecordMapper {
    * browsers (not counted as bad).
    *
    * @param record the record, key and value as bytes (either may be {@code null}); do not keep it
-   * @return the livepush topic and event, or {@code null} to skip the record
+   * @return the mapped record, or {@code null} to skip it
    * @throws RuntimeException to reject the record (counted as bad and skipped)
    */
   Mapped map(ConsumerRecord<byte[], byte[]> record);
@@ -46,11 +46,10 @@ public interface KafkaRecordMapper {
    */
   record Mapped(String topic, Event event) {
     /**
-     * Checks that both are given.
+     * Requires both.
      *
      * @param topic the livepush topic
      * @param event the event
-     * @throws NullPointerException if either is {@code null}
      */
     public Mapped {
       Objects.requireNonNull(topic, "topic");
