@@ -67,9 +67,11 @@ public final class ClientScripts {
   }
 
   private static HttpReply load(String name) {
-    try (InputStream in = ClientScripts.class.getResourceAsStream("client/" + name)) {
+    // Not under io/livepush/client: a resource directory is a package of the JPMS module, and that package
+    // belongs to livepush-client.
+    try (InputStream in = ClientScripts.class.getResourceAsStream("internal/scripts/" + name)) {
       if (in == null) {
-        throw new IllegalStateException("missing resource io/livepush/client/" + name);
+        throw new IllegalStateException("missing resource io/livepush/internal/scripts/" + name);
       }
       // no-cache: browsers revalidate, so an upgraded server never runs against a stale client.
       return HttpReply.of(200, "text/javascript; charset=utf-8", in.readAllBytes())
