@@ -1,7 +1,7 @@
 /**
- * livepush's Java client ({@code io.livepush.client}): follows topics over SSE or WebSocket on {@code java.net.http}.
- * {@code requires transitive} names the modules whose types appear in the API ({@code java.net.http.HttpClient},
- * Jackson's {@code ObjectMapper}); the implementation package {@code io.livepush.client.internal} is not exported.
+ * livepush's Java client on {@code java.net.http}: SSE and WebSocket ({@code livepush.v1}) streams with resume.
+ * {@code io.livepush.client.internal} is not exported; {@code java.net.http} and Jackson are required
+ * transitively because {@code HttpClient} and {@code ObjectMapper} appear in the builder.
  */
 module io.livepush.client {
   requires transitive java.net.http;
