@@ -24,7 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * clients join again on every reconnection. It is {@link NonBlocking}, so livepush calls it on the event loop:
  * it only validates, updates a map and publishes with {@code publishAsync}, which never blocks.
  *
- * <p>Membership is kept here, per connection, until livepush has presence.
+ * <p>Membership is kept here, per connection, because members are the names people chose in the room; livepush's
+ * presence ({@code LivePushServer.Builder.presence}, used by the scoreboard's viewer counts) tracks principals per
+ * topic instead, and the example's connections are all anonymous.
  */
 public final class ChatRoom implements WebSocketMessageHandler, ConnectionListener, NonBlocking {
   /** The room's topic. */
