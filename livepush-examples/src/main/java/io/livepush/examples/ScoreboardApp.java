@@ -10,7 +10,6 @@ import io.livepush.LivePushServer;
 import io.livepush.redis.RedisBus;
 import io.livepush.sse.SseTransport;
 import io.livepush.websocket.WebSocketTransport;
-import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -72,7 +71,7 @@ public final class ScoreboardApp {
         .transport(SseTransport.builder()
             .route("/api/match/{id}/live", "match:{id}")
             .multiTopicPath("/api/live")
-            .stream(HttpMethod.POST, "/api/ask", ask)
+            .stream("POST", "/api/ask", ask)
             .build())
         .transport(WebSocketTransport.builder()
             .messageHandler(room)

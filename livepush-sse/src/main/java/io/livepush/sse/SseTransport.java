@@ -25,12 +25,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -57,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * SseTransport.builder()
  *     .route("/api/match/{id}/live", "match:{id}")       // one topic per path
  *     .multiTopicPath("/api/events")                     // ?topic=a&topic=b
- *     .stream(HttpMethod.POST, "/api/ask", handler)       // one-off, application-written streams
+ *     .stream("POST", "/api/ask", handler)                // one-off, application-written streams
  *     .allowedOrigins("https://app.example")             // CORS
  *     .build();
  * }</pre>
@@ -127,7 +128,8 @@ public final class SseTransport implements Transport {
     Route route = null;
     Map<String, String> vars = null;
     for (StreamRoute s : streams) {
-      if (s.path.match(path) != null) {
+      vars = s.path.match(path);
+      if (vars != null) {
         stream = s;
         break;
       }
@@ -145,16 +147,16 @@ public final class SseTransport implements Transport {
     if (stream == null && route == null && !multi) {
       return false;
     }
-    HttpMethod method = request.method();
-    if (method.equals(HttpMethod.OPTIONS)) {
-      answerPreflight(ctx, request, stream != null ? stream.method : HttpMethod.GET);
+    String method = request.method().name();
+    if (method.equals("OPTIONS")) {
+      answerPreflight(ctx, request, stream != null ? stream.method : "GET");
       return true;
     }
-    HttpMethod expected = stream != null ? stream.method : HttpMethod.GET;
+    String expected = stream != null ? stream.method : "GET";
     if (!method.equals(expected)) {
-      HttpHeaders h = new DefaultHttpHeaders().set(HttpHeaderNames.ALLOW, expected.name() + ", OPTIONS");
+      HttpHeaders h = new DefaultHttpHeaders().set(HttpHeaderNames.ALLOW, expected + ", OPTIONS");
       HttpResponses.sendError(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED,
-          "method " + method.name() + " not allowed; use " + expected.name(), h);
+          "method not allowed; use " + expected, h);
       return true;
     }
     TransportContext c = context;
@@ -171,7 +173,7 @@ public final class SseTransport implements Transport {
       return true;
     }
     if (stream != null) {
-      openStream(ctx, request, info, stream);
+      openStream(ctx, request, info, stream, vars);
       return true;
     }
     try {
@@ -251,7 +253,26 @@ public final class SseTransport implements Transport {
     return session;
   }
 
-  private void openStream(ChannelHandlerContext ctx, FullHttpRequest request, RequestInfo info, StreamRoute route) {
+  /**
+   * A one-off stream: the handler decides on the whole request first; a rejection is a complete response, an
+   * acceptance takes a connection slot, writes the head and hands the emitter over.
+   */
+  private void openStream(ChannelHandlerContext ctx, FullHttpRequest request, RequestInfo info, StreamRoute route,
+      Map<String, String> vars) {
+    StreamResponse answer;
+    try {
+      answer = Objects.requireNonNull(route.handler.onRequest(
+          new StreamRequest(info, vars, ByteBufUtil.getBytes(request.content()))), "handler answered null");
+    } catch (RuntimeException e) {
+      LOG.warn("SSE stream handler failed for {}", info, e);
+      HttpResponses.sendError(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error",
+          corsHeaders(request, null));
+      return;
+    }
+    if (!answer.accepted()) {
+      reject(ctx, request, answer);
+      return;
+    }
     try {
       context.admit(ctx.channel());
     } catch (CapacityExceededException e) {
@@ -259,17 +280,33 @@ public final class SseTransport implements Transport {
       HttpResponses.sendError(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage(), h);
       return;
     }
-    byte[] body = ByteBufUtil.getBytes(request.content());
     Session session = startSession(ctx, request, info);
     ctx.channel().flush();
     SseEmitter emitter = new SseEmitter(session, context.objectMapper(),
         context.config().maxPendingOutboundBytes());
     try {
-      route.handler.onStream(info, body, emitter);
+      answer.stream().accept(emitter);
     } catch (RuntimeException e) {
       LOG.warn("SSE stream handler failed for {}", info, e);
       session.close(CloseReason.INTERNAL_ERROR);
     }
+  }
+
+  private void reject(ChannelHandlerContext ctx, FullHttpRequest request, StreamResponse answer) {
+    byte[] body = answer.body();
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+        HttpResponseStatus.valueOf(answer.status()), ctx.alloc().buffer(body.length).writeBytes(body));
+    response.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+        .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
+        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    answer.headers().forEach((k, v) -> response.headers().set(k, v));
+    HttpHeaders cors = corsHeaders(request, null);
+    if (cors != null) {
+      response.headers().add(cors);
+    }
+    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
   }
 
   private ByteBuf retryBlock() {
@@ -299,14 +336,14 @@ public final class SseTransport implements Transport {
     p.remove(PipelineNames.ROUTER);
   }
 
-  private void answerPreflight(ChannelHandlerContext ctx, FullHttpRequest request, HttpMethod method) {
+  private void answerPreflight(ChannelHandlerContext ctx, FullHttpRequest request, String method) {
     String origin = request.headers().get(HttpHeaderNames.ORIGIN);
     if (origin == null || !originAllowed(origin)) {
       HttpResponses.sendError(ctx, HttpResponseStatus.FORBIDDEN, "origin not allowed", null);
       return;
     }
     HttpHeaders h = corsHeaders(request, null);
-    h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, method.name() + ", OPTIONS")
+    h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, method + ", OPTIONS")
         .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Last-Event-ID, Content-Type, Authorization")
         .set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
     var response = HttpResponses.textResponse(ctx, HttpResponseStatus.NO_CONTENT, "");
@@ -416,11 +453,11 @@ public final class SseTransport implements Transport {
   }
 
   private static final class StreamRoute {
-    final HttpMethod method;
+    final String method;
     final PathTemplate path;
     final SseStreamHandler handler;
 
-    StreamRoute(HttpMethod method, PathTemplate path, SseStreamHandler handler) {
+    StreamRoute(String method, PathTemplate path, SseStreamHandler handler) {
       this.method = method;
       this.path = path;
       this.handler = handler;
@@ -467,10 +504,21 @@ public final class SseTransport implements Transport {
       return this;
     }
 
-    /** Answers {@code method path} with an application-written stream (see {@link SseStreamHandler}). */
-    public Builder stream(HttpMethod method, String path, SseStreamHandler handler) {
-      streams.add(new StreamRoute(Objects.requireNonNull(method, "method"), new PathTemplate(path),
-          Objects.requireNonNull(handler, "handler")));
+    /**
+     * Answers {@code method path} with an application-written stream (see {@link SseStreamHandler}); the path may
+     * have {@code {name}} variables ({@link StreamRequest#pathVariables()}). Other methods on the path get 405.
+     *
+     * @param method the request method, an RFC 9110 §9 token such as {@code "POST"} (case-sensitive; not
+     *     {@code OPTIONS}, which answers CORS preflights)
+     * @throws IllegalArgumentException if {@code method} is not a token, or is {@code OPTIONS}
+     */
+    public Builder stream(String method, String path, SseStreamHandler handler) {
+      Objects.requireNonNull(method, "method");
+      if (method.isEmpty() || !method.chars().allMatch(StreamResponse::tchar) || method.equals("OPTIONS")) {
+        throw new IllegalArgumentException("method: " + method + " (expected: an RFC 9110 token such as POST,"
+            + " not OPTIONS)");
+      }
+      streams.add(new StreamRoute(method, new PathTemplate(path), Objects.requireNonNull(handler, "handler")));
       return this;
     }
 
