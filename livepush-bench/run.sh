@@ -22,9 +22,11 @@ if [[ ${SKIP_BUILD:-0} != 1 ]]; then
   (cd $BENCH/peer && { [[ -d node_modules/ws ]] || npm ci --no-audit --no-fund; })
 fi
 CP="$BENCH/target/classes:$(cat $BENCH/target/classpath.txt)"
+# Java 24+ warns at Netty's native library load unless native access is enabled (JEP 472; Java 17 accepts the flag).
+NATIVE_ACCESS=--enable-native-access=ALL-UNNAMED
 # Leak detection off (it samples and records stacks), so the server does what production does.
-JAVA_SERVER=(java -XX:+UseG1GC -Dio.netty.leakDetection.level=disabled -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
-JAVA_GEN_CMD=(taskset -c 1 java -Xmx2g -XX:+UseG1GC -Dio.netty.leakDetection.level=disabled
+JAVA_SERVER=(java $NATIVE_ACCESS -XX:+UseG1GC -Dio.netty.leakDetection.level=disabled -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
+JAVA_GEN_CMD=(taskset -c 1 java $NATIVE_ACCESS -Xmx2g -XX:+UseG1GC -Dio.netty.leakDetection.level=disabled
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" io.livepush.bench.Main)
 # Each generator run connects from fresh source addresses (127.0.x.y): with tcp_tw_reuse=2 the kernel reuses
 # loopback ports still in TIME_WAIT, and a 4-tuple still known to a previous run's server gets a RST
@@ -130,14 +132,14 @@ replay() {
 plot() {
   local files=(); for l in livepush-ws livepush-sse node-ws netty-stock-ws; do
     [[ -f $(dirname "$RESULTS")/$l$SUFFIX.hist ]] && files+=("$(dirname "$RESULTS")/$l$SUFFIX.hist"); done
-  java -Djava.awt.headless=true -cp "$CP" io.livepush.bench.Main plot --out docs/benchmarks-fanout-latency$SUFFIX.png \
+  java $NATIVE_ACCESS -Djava.awt.headless=true -cp "$CP" io.livepush.bench.Main plot --out docs/benchmarks-fanout-latency$SUFFIX.png \
     --title "Fan-out: $SUBS subscribers, $((SUBS * ${RATE%.*})) deliveries/s (open loop)" "${files[@]}"
 }
 
 jmh() {
   # Short settings so a run fits the time box; raise -wi/-i/-f for publishable numbers.
   # Not pinned: the fan-out and replay benchmarks run a server loop and a client loop besides the JMH thread.
-  java -Dio.netty.leakDetection.level=disabled -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+  java $NATIVE_ACCESS -Dio.netty.leakDetection.level=disabled -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
     -cp "$CP" org.openjdk.jmh.Main ${JMH_ARGS:--wi 2 -w 2s -i 3 -r 2s -f 1} -rf text -rff $BENCH/results/jmh.txt "${JMH_FILTER:-io.livepush.bench.jmh}"
 }
 

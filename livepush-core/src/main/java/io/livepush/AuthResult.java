@@ -30,10 +30,14 @@ public final class AuthResult {
     return new AuthResult(null, 401, Objects.requireNonNull(reason, "reason"), null);
   }
 
-  /** Refuses with 401 and a {@code WWW-Authenticate} challenge (RFC 9110 §11.6.1), for example {@code Bearer}. */
+  /**
+   * Refuses with 401 and a {@code WWW-Authenticate} challenge (RFC 9110 §11.6.1), for example {@code Bearer}.
+   *
+   * @throws InvalidHttpFieldException if {@code challenge} is not a valid HTTP field value (RFC 9110 §5.5)
+   */
   public static AuthResult unauthorized(String reason, String challenge) {
     return new AuthResult(null, 401, Objects.requireNonNull(reason, "reason"),
-        Objects.requireNonNull(challenge, "challenge"));
+        Checks.fieldValue("challenge", challenge));
   }
 
   /** Refuses with 403. */

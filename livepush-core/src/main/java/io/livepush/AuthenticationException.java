@@ -2,23 +2,49 @@ package io.livepush;
 
 /**
  * A request was refused by the {@link Authenticator} ({@code 401}, with an optional {@code WWW-Authenticate}
- * challenge) or by a {@link TopicAuthorizer} ({@code 403}). On WebSocket after the upgrade the refusal is an
- * error message or close code 1008 "Policy Violation" (RFC 6455 §7.4.1).
+ * challenge), by a {@link TopicAuthorizer} ({@code 403}), or before the authenticator ran because its address
+ * failed too many authentications recently ({@code 429 Too Many Requests} with {@code Retry-After}, RFC 6585 §4;
+ * see {@link LivePushServer.Builder#authenticationFailureRate}). On WebSocket after the upgrade the refusal is
+ * an error message or close code 1008 "Policy Violation" (RFC 6455 §7.4.1).
  */
 public final class AuthenticationException extends LivePushException {
   private static final long serialVersionUID = 1L;
   private final String challenge;
+  private final int retryAfterSeconds;
 
+  /**
+   * A refusal with {@code status} 401 or 403.
+   *
+   * @throws IllegalArgumentException for another status
+   */
   public AuthenticationException(int status, String message, String challenge) {
     super(message, status);
     if (status != 401 && status != 403) {
       throw new IllegalArgumentException("status: " + status + " (expected: 401 or 403)");
     }
     this.challenge = challenge;
+    this.retryAfterSeconds = 0;
+  }
+
+  private AuthenticationException(String message, int retryAfterSeconds) {
+    super(message, 429);
+    this.challenge = null;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** A {@code 429} refusal: the address must wait {@code retryAfterSeconds} (at least 1) before trying again. */
+  public static AuthenticationException throttled(int retryAfterSeconds) {
+    return new AuthenticationException("too many failed authentications from your address",
+        Math.max(1, retryAfterSeconds));
   }
 
   /** The {@code WWW-Authenticate} value to send with a 401, or {@code null}. */
   public String challenge() {
     return challenge;
+  }
+
+  /** Seconds for {@code Retry-After} with a 429, else {@code 0}. */
+  public int retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 }

@@ -12,7 +12,7 @@ package io.livepush;
  * on cross-origin setups), or with a <b>short-lived, single-use ticket</b> in the query: the page fetches it
  * over an authenticated API call, the authenticator redeems it (and invalidates it) here. Never put a
  * long-lived token in a URL: URLs end up in proxy logs, browser history and {@code Referer}. livepush never logs
- * query strings ({@link RequestInfo#toString()} omits them).
+ * query strings (the {@code toString()} of a {@link RequestInfo} omits them).
  *
  * <p><b>Threading:</b> runs on the connection's event loop and must not block: verify signatures or look up an
  * in-memory ticket store; do not call a remote service.

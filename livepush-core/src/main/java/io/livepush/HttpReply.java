@@ -8,6 +8,12 @@ import java.util.Objects;
 /**
  * A complete, small HTTP response produced by an {@link HttpService}: status, content type, body and extra
  * headers. Immutable.
+ *
+ * <p>Header names must be RFC 9110 tokens and values (the content type too) RFC 9110 §5.5 field values
+ * (no CR, LF or NUL, no characters above U+00FF): anything else throws {@link InvalidHttpFieldException} here,
+ * so an application cannot split a response. The router adds {@code X-Content-Type-Options: nosniff} to every
+ * reply, and sends no body for {@code HEAD} (RFC 9110 §9.3.2), nor {@code Content-Type} and
+ * {@code Content-Length} for 204.
  */
 public final class HttpReply {
   private final int status;
@@ -22,12 +28,17 @@ public final class HttpReply {
     this.headers = headers;
   }
 
-  /** A reply with {@code body} (not copied: do not modify it afterwards). */
+  /**
+   * A reply with {@code body} (not copied: do not modify it afterwards).
+   *
+   * @throws IllegalArgumentException if {@code status} is not 200..599 (livepush sends no 1xx replies)
+   * @throws InvalidHttpFieldException if {@code contentType} is not a valid field value
+   */
   public static HttpReply of(int status, String contentType, byte[] body) {
-    if (status < 100 || status > 599) {
-      throw new IllegalArgumentException("status: " + status + " (expected: 100..599)");
+    if (status < 200 || status > 599) {
+      throw new IllegalArgumentException("status: " + status + " (expected: 200..599)");
     }
-    return new HttpReply(status, Objects.requireNonNull(contentType, "contentType"),
+    return new HttpReply(status, Checks.fieldValue("contentType", contentType),
         Objects.requireNonNull(body, "body"), Map.of());
   }
 
@@ -41,10 +52,14 @@ public final class HttpReply {
     return of(status, "application/json", json.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** A copy with one more response header. */
+  /**
+   * A copy with one more response header.
+   *
+   * @throws InvalidHttpFieldException if {@code name} is not a token or {@code value} not a field value
+   */
   public HttpReply withHeader(String name, String value) {
     Map<String, String> copy = new LinkedHashMap<>(headers);
-    copy.put(Objects.requireNonNull(name), Objects.requireNonNull(value));
+    copy.put(Checks.fieldName(name), Checks.fieldValue(name, value));
     return new HttpReply(status, contentType, body, Map.copyOf(copy));
   }
 

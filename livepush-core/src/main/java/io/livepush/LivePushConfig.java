@@ -46,6 +46,10 @@ public final class LivePushConfig {
   public static final int DEFAULT_CONNECTION_RATE = 5_000;
   /** Default admission burst: connections admitted at once before the rate applies. */
   public static final int DEFAULT_CONNECTION_BURST = 5_000;
+  /** Default refill of each address's failed-authentication allowance, per minute; {@code 0} disables. */
+  public static final int DEFAULT_AUTH_FAILURE_RATE = 30;
+  /** Default failed authentications an address may make at once before it gets 429. */
+  public static final int DEFAULT_AUTH_FAILURE_BURST = 20;
   /** Default time a client has to send a complete request head (slow-loris guard); zero disables. */
   public static final Duration DEFAULT_REQUEST_HEADER_TIMEOUT = Duration.ofSeconds(10);
   /** Default window over which shutdown spreads its disconnects. */
@@ -81,6 +85,9 @@ public final class LivePushConfig {
   private final int connectionRate;
   private final int connectionBurst;
   private final Duration requestHeaderTimeout;
+  private final int authFailureRate;
+  private final int authFailureBurst;
+  private final java.util.Set<String> allowedHosts;
   private final Function<String, SlowConsumerPolicy> slowConsumerPolicy;
   private final Duration shutdownDrain;
   private final int shutdownBatchSize;
@@ -118,6 +125,9 @@ public final class LivePushConfig {
     connectionRate = b.connectionRate;
     connectionBurst = b.connectionBurst;
     requestHeaderTimeout = b.requestHeaderTimeout;
+    authFailureRate = b.authFailureRate;
+    authFailureBurst = b.authFailureBurst;
+    allowedHosts = java.util.Set.copyOf(b.allowedHosts);
     slowConsumerPolicy = b.slowConsumerPolicy;
     shutdownDrain = b.shutdownDrain;
     shutdownBatchSize = b.shutdownBatchSize;
@@ -147,6 +157,27 @@ public final class LivePushConfig {
   /** Admissions allowed at once before {@link #connectionRate()} applies. */
   public int connectionBurst() {
     return connectionBurst;
+  }
+
+  /**
+   * Refill, per minute, of each client address's allowance of failed authentications; {@code 0}: not limited.
+   * See {@link LivePushServer.Builder#authenticationFailureRate}.
+   */
+  public int authFailureRate() {
+    return authFailureRate;
+  }
+
+  /** Failed authentications an address may make at once (see {@link #authFailureRate()}). */
+  public int authFailureBurst() {
+    return authFailureBurst;
+  }
+
+  /**
+   * Host names ({@code host}, any port) and authorities ({@code host:port}), lower case, the server answers
+   * for; empty: any (the default). See {@link LivePushServer.Builder#allowedHosts}.
+   */
+  public java.util.Set<String> allowedHosts() {
+    return allowedHosts;
   }
 
   /** Time to send a complete request head; zero: no limit. */

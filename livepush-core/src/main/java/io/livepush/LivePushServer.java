@@ -2,43 +2,36 @@ package io.livepush;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.livepush.internal.DefaultRequestInfo;
+import io.livepush.internal.Admission;
+import io.livepush.internal.Callbacks;
 import io.livepush.internal.Hub;
-import io.livepush.internal.RequestDeadlineHandler;
 import io.livepush.internal.RouterHandler;
-import io.livepush.internal.Stats;
+import io.livepush.internal.ServerContext;
+import io.livepush.internal.ServerInitializer;
+import io.livepush.internal.StatsService;
 import io.livepush.spi.EventBus;
-import io.livepush.spi.PipelineNames;
-import io.livepush.spi.Session;
 import io.livepush.spi.Transport;
-import io.livepush.spi.TransportContext;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
-import java.io.File;
 import io.netty.util.concurrent.FastThreadLocalThread;
+import java.io.File;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -46,13 +39,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Function;
-import java.util.function.Predicate;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,16 +133,25 @@ public final class LivePushServer implements AutoCloseable {
     Hub h = new Hub(config, loops, epoch, System::nanoTime);
     hub = h;
     List<Transport> transports = config.transports();
+    Admission admission = new Admission(h, new Callbacks(config.authenticator()));
+    ServerContext.Publisher publisher = new ServerContext.Publisher() {
+      @Override
+      public EventId publish(String topic, Event event) {
+        return LivePushServer.this.publish(topic, event);
+      }
+
+      @Override
+      public CompletableFuture<EventId> publishAsync(String topic, Event event) {
+        return LivePushServer.this.publishAsync(topic, event);
+      }
+    };
     for (int i = 0; i < transports.size(); i++) {
-      transports.get(i).init(new Context(h, transports.get(i), i));
+      transports.get(i).init(new ServerContext(h, admission, transports.get(i), i, publisher));
     }
     List<HttpService> services = new ArrayList<>(config.httpServices());
     if (config.statsPath() != null) {
-      services.add(0, statsService(config.statsPath()));
+      services.add(0, new StatsService(config.statsPath(), config.objectMapper(), this::stats));
     }
-    RouterHandler router = new RouterHandler(transports, services);
-    SslContext ssl = config.sslContext();
-    long headerTimeout = config.requestHeaderTimeout().toNanos();
     int high = config.maxPendingOutboundBytes();
     ServerBootstrap b = new ServerBootstrap()
         .group(bossGroup, workerGroup)
@@ -160,23 +162,8 @@ public final class LivePushServer implements AutoCloseable {
         // allocator keeps an allocator, a handle and a size calculator per connection (≈ 130 B idle).
         .childOption(ChannelOption.RCVBUF_ALLOCATOR, READ_ALLOCATOR)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            if (ssl != null) {
-              ch.pipeline().addLast(PipelineNames.TLS, ssl.newHandler(ch.alloc()));
-            }
-            if (headerTimeout > 0) {
-              ch.pipeline().addLast(PipelineNames.REQUEST_DEADLINE,
-                  new RequestDeadlineHandler(headerTimeout, h.stats()));
-            }
-            ch.pipeline()
-                .addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(config.maxInitialLineBytes(),
-                    config.maxHeaderBytes(), 8192))
-                .addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(config.maxRequestBytes()))
-                .addLast(PipelineNames.ROUTER, router);
-          }
-        });
+        .childHandler(new ServerInitializer(config, h.stats(), new RouterHandler(transports, services,
+            config.allowedHosts())));
     CompletableFuture<LivePushServer> started = new CompletableFuture<>();
     // With a bus, the log must continue the cluster's sequence before any client can subscribe.
     EventBus bus = config.bus();
@@ -326,27 +313,6 @@ public final class LivePushServer implements AutoCloseable {
     return h.presence();
   }
 
-  /**
-   * An {@link HttpService} answering {@code GET path} with {@link #stats()} as JSON. Register it with
-   * {@link Builder#statsService(String)}; expose it only on a trusted network.
-   */
-  HttpService statsService(String path) {
-    return (request, body) -> {
-      if (!request.path().equals(path)) {
-        return null;
-      }
-      if (!request.method().equals("GET")) {
-        return HttpReply.text(405, "use GET\n").withHeader("Allow", "GET");
-      }
-      try {
-        return HttpReply.json(200, config.objectMapper().writeValueAsString(stats().toMap()))
-            .withHeader("Cache-Control", "no-store");
-      } catch (JsonProcessingException e) {
-        return HttpReply.text(500, "cannot serialise stats\n");
-      }
-    };
-  }
-
   /** The replay log's epoch; changes on every start. */
   public long epoch() {
     Hub h = hub;
@@ -429,119 +395,6 @@ public final class LivePushServer implements AutoCloseable {
     return this;
   }
 
-  private final class Context implements TransportContext {
-    private final Hub hub;
-    private final Transport transport;
-    private final int index;
-
-    Context(Hub hub, Transport transport, int index) {
-      this.hub = hub;
-      this.transport = transport;
-      this.index = index;
-    }
-
-    @Override
-    public LivePushConfig config() {
-      return config;
-    }
-
-    @Override
-    public ObjectMapper objectMapper() {
-      return config.objectMapper();
-    }
-
-    @Override
-    public RequestInfo requestInfo(Channel channel, FullHttpRequest request) {
-      return new DefaultRequestInfo(request, channel.remoteAddress());
-    }
-
-    @Override
-    public boolean canSubscribe(RequestInfo request, String topic) {
-      return config.topicAuthorizer().canSubscribe(Principal.ANONYMOUS, request, topic);
-    }
-
-    @Override
-    public Principal authenticate(Channel channel, RequestInfo request) {
-      AuthResult result;
-      try {
-        result = config.authenticator().authenticate(request);
-      } catch (RuntimeException e) {
-        LOG.warn("authenticator failed on {}", request, e);
-        result = null;
-      }
-      if (result == null) {
-        hub.stats().refused(Stats.UNAUTHORIZED);
-        throw new AuthenticationException(401, "authentication failed", null);
-      }
-      if (!result.isAllowed()) {
-        hub.stats().refused(result.status() == 401 ? Stats.UNAUTHORIZED : Stats.FORBIDDEN);
-        throw new AuthenticationException(result.status(), result.reason(), result.challenge());
-      }
-      if (result.principal() != Principal.ANONYMOUS) {
-        channel.attr(Hub.PRINCIPAL).set(result.principal()); // handed to the session by openSession
-      }
-      return result.principal();
-    }
-
-    @Override
-    public boolean canSubscribe(Principal principal, RequestInfo request, String topic) {
-      boolean ok = config.topicAuthorizer().canSubscribe(principal, request, topic);
-      if (!ok) {
-        hub.stats().refused(Stats.FORBIDDEN);
-      }
-      return ok;
-    }
-
-    @Override
-    public boolean canPublish(Principal principal, RequestInfo request, String topic) {
-      boolean ok = config.topicAuthorizer().canPublish(principal, request, topic);
-      if (!ok) {
-        hub.stats().refused(Stats.FORBIDDEN);
-      }
-      return ok;
-    }
-
-    @Override
-    public void admit(Channel channel) {
-      hub.admit(channel);
-    }
-
-    @Override
-    public void releaseAdmission(Channel channel) {
-      hub.releaseAdmission(channel);
-    }
-
-    @Override
-    public Presence presence() {
-      return hub.presence();
-    }
-
-    @Override
-    public void admit() {
-      hub.admit();
-    }
-
-    @Override
-    public void releaseAdmission() {
-      hub.releaseAdmission();
-    }
-
-    @Override
-    public Session openSession(Channel channel, RequestInfo request) {
-      return hub.openSession(channel, transport, index, request);
-    }
-
-    @Override
-    public EventId publish(String topic, Event event) {
-      return LivePushServer.this.publish(topic, event);
-    }
-
-    @Override
-    public CompletableFuture<EventId> publishAsync(String topic, Event event) {
-      return LivePushServer.this.publishAsync(topic, event);
-    }
-  }
-
   /**
    * Builds a {@link LivePushServer}. Setters validate eagerly and throw {@link IllegalArgumentException} with
    * the shape {@code "name: value (expected: ...)"}.
@@ -572,6 +425,9 @@ public final class LivePushServer implements AutoCloseable {
     int connectionRate = LivePushConfig.DEFAULT_CONNECTION_RATE;
     int connectionBurst = LivePushConfig.DEFAULT_CONNECTION_BURST;
     Duration requestHeaderTimeout = LivePushConfig.DEFAULT_REQUEST_HEADER_TIMEOUT;
+    int authFailureRate = LivePushConfig.DEFAULT_AUTH_FAILURE_RATE;
+    int authFailureBurst = LivePushConfig.DEFAULT_AUTH_FAILURE_BURST;
+    final java.util.Set<String> allowedHosts = new java.util.LinkedHashSet<>();
     Function<String, SlowConsumerPolicy> slowConsumerPolicy = t -> SlowConsumerPolicy.DISCONNECT;
     Duration shutdownDrain = LivePushConfig.DEFAULT_SHUTDOWN_DRAIN;
     int shutdownBatchSize = LivePushConfig.DEFAULT_SHUTDOWN_BATCH_SIZE;
@@ -613,6 +469,45 @@ public final class LivePushServer implements AutoCloseable {
     public Builder connectionRate(int perSecond, int burst) {
       this.connectionRate = Checks.nonNegative("connectionRate", perSecond);
       this.connectionBurst = Checks.positive("burst", burst);
+      return this;
+    }
+
+    /**
+     * Throttles credential and ticket guessing: every refusal by the {@link Authenticator} (401, 403, or an
+     * exception) takes one token from its client address's bucket, which holds {@code burst} and refills at
+     * {@code perMinute}; while it is empty, requests from that address get {@code 429 Too Many Requests} with
+     * {@code Retry-After} (RFC 6585 §4) before the authenticator runs, counted as refusal
+     * {@code auth-failure-rate}. 429 rather than 503: the server is fine, this client is not. Successful
+     * authentications cost nothing. Behind a proxy every client shares its address: raise the numbers or pass
+     * {@code perMinute == 0} to disable. At most 100,000 addresses are tracked (beyond, new ones are not).
+     * Default {@value LivePushConfig#DEFAULT_AUTH_FAILURE_RATE}/min, burst
+     * {@value LivePushConfig#DEFAULT_AUTH_FAILURE_BURST}.
+     */
+    public Builder authenticationFailureRate(int perMinute, int burst) {
+      this.authFailureRate = Checks.nonNegative("authenticationFailureRate", perMinute);
+      this.authFailureBurst = Checks.positive("burst", burst);
+      return this;
+    }
+
+    /**
+     * Serves only requests whose target host (the {@code Host} header, or the authority of an absolute-form
+     * target, RFC 9112 §3.2) is listed: a name (any port) or {@code host:port}, matched case-insensitively; IPv6
+     * literals in brackets. Others get {@code 421 Misdirected Request} (RFC 9110 §15.5.20: this server will not
+     * answer for that host), which defeats DNS rebinding: a page on a hostile name that resolves to this
+     * server cannot read it. Requests without any host (HTTP/1.0 without {@code Host}) are refused too. May
+     * be called repeatedly; default: none, every host is served.
+     *
+     * @throws IllegalArgumentException if an entry is not {@code uri-host [":" port]}
+     */
+    public Builder allowedHosts(String... hosts) {
+      for (String h : hosts) {
+        Objects.requireNonNull(h, "host");
+        String lower = h.trim().toLowerCase(java.util.Locale.ROOT);
+        if (lower.isEmpty() || !io.livepush.internal.RequestTarget.isAuthority(lower)) {
+          throw new IllegalArgumentException("allowedHosts: " + h + " (expected: host or host:port)");
+        }
+        allowedHosts.add(lower);
+      }
       return this;
     }
 

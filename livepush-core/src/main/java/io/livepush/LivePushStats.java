@@ -129,7 +129,7 @@ public final class LivePushStats {
     return bytesWritten;
   }
 
-  /** This snapshot as a JSON object (what {@link LivePushServer#statsService(String)} serves). */
+  /** This snapshot as a JSON object (what {@link LivePushServer.Builder#statsService(String)} serves). */
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("connections", connections());

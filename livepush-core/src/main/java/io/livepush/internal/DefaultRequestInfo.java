@@ -1,6 +1,7 @@
 package io.livepush.internal;
 
 import io.livepush.RequestInfo;
+import io.livepush.spi.LogSafe;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -33,6 +34,11 @@ public final class DefaultRequestInfo implements RequestInfo {
   public DefaultRequestInfo withoutHeaders() {
     return headers.isEmpty() ? this
         : new DefaultRequestInfo(method, path, query, EmptyHttpHeaders.INSTANCE, remoteAddress);
+  }
+
+  /** The same request with another method: the router offers an unanswered HEAD again as GET. */
+  public DefaultRequestInfo withMethod(String method) {
+    return new DefaultRequestInfo(method, path, query, headers, remoteAddress);
   }
 
   public DefaultRequestInfo(FullHttpRequest request, SocketAddress remoteAddress) {
@@ -81,9 +87,12 @@ public final class DefaultRequestInfo implements RequestInfo {
     return remoteAddress;
   }
 
-  /** Never includes the query: it may carry tickets that must stay out of logs. */
+  /**
+   * Never includes the query: it may carry tickets that must stay out of logs. The decoded path may hold any
+   * character a client sent (for example {@code %0d%0a}), so the result is neutralised by {@link LogSafe}.
+   */
   @Override
   public String toString() {
-    return method + ' ' + path;
+    return LogSafe.of(method + ' ' + path);
   }
 }

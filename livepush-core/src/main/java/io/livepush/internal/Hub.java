@@ -54,8 +54,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Hub {
   static final Logger LOG = LoggerFactory.getLogger(Hub.class);
-  /** The principal {@code TransportContext.authenticate} accepted, read by {@link #openSession}. */
-  public static final AttributeKey<Principal> PRINCIPAL = AttributeKey.valueOf("livepush.principal");
   /** The address whose per-address slot this channel holds (set by {@link #admit(Channel)}). */
   static final AttributeKey<InetAddress> ADDRESS_SLOT = AttributeKey.valueOf("livepush.addressSlot");
 
@@ -442,17 +440,16 @@ public final class Hub {
     perAddress.computeIfPresent(address, (a, c) -> c.decrementAndGet() <= 0 ? null : c);
   }
 
-  /** Registers an admitted channel as a session; on the channel's loop. */
-  public Session openSession(Channel channel, Transport transport, int transportIndex, RequestInfo request) {
+  /** Registers an admitted channel as a session of {@code principal}; on the channel's loop. */
+  public Session openSession(Channel channel, Transport transport, int transportIndex, RequestInfo request,
+      Principal principal) {
     LoopState loop = loopByExecutor.get(channel.eventLoop());
     if (loop == null) {
       throw new IllegalStateException("channel is not served by this server's event loops: " + channel);
     }
     assert loop.loop.inEventLoop();
-    // Removed once the session holds it, so an open connection keeps no attribute map for it.
-    Principal principal = channel.hasAttr(PRINCIPAL) ? channel.attr(PRINCIPAL).getAndRemove() : null;
     SessionImpl s = new SessionImpl(this, sessionIds.incrementAndGet(), channel, transport, transportIndex,
-        loop, request, principal != null ? principal : Principal.ANONYMOUS, nanoTime());
+        loop, request, principal, nanoTime());
     loop.add(s);
     byTransport[transportIndex].incrementAndGet();
     // The session is its own handler: writability and close reach it without a listener or handler per channel.

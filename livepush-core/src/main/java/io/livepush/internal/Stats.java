@@ -19,6 +19,7 @@ public final class Stats {
   public static final String UNAUTHORIZED = "unauthorized";
   public static final String FORBIDDEN = "forbidden";
   public static final String REQUEST_HEADER_TIMEOUT = "request-header-timeout";
+  public static final String AUTH_FAILURE_RATE = "auth-failure-rate";
 
   final LongAdder published = new LongAdder();
   final LongAdder delivered = new LongAdder();

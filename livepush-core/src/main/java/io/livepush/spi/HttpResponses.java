@@ -14,6 +14,11 @@ import java.nio.charset.StandardCharsets;
 
 /** Small, complete HTTP answers shared by the core and transports (errors before a stream starts). */
 public final class HttpResponses {
+  /** The header that stops browsers from sniffing a response into another type (WHATWG Fetch §3.5.2). */
+  public static final String X_CONTENT_TYPE_OPTIONS = "X-Content-Type-Options";
+  /** Its only value. */
+  public static final String NOSNIFF = "nosniff";
+
   private HttpResponses() {}
 
   /**
@@ -30,7 +35,7 @@ public final class HttpResponses {
     ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
   }
 
-  /** A {@code text/plain; charset=utf-8} response with a content length. */
+  /** A {@code text/plain; charset=utf-8} response with a content length and {@code nosniff}. */
   public static FullHttpResponse textResponse(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ByteBuf content = ctx.alloc().buffer(bytes.length).writeBytes(bytes);
@@ -38,7 +43,8 @@ public final class HttpResponses {
     response.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
         .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
-        .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+        .set(X_CONTENT_TYPE_OPTIONS, NOSNIFF);
     return response;
   }
 }

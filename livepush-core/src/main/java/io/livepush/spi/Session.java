@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * A streaming connection registered with the core: what a {@link Transport} gets from
- * {@link TransportContext#openSession}. The core owns its registry entry, its heartbeats, its subscriptions and
+ * {@link AdmittedRequest#openSession}. The core owns its registry entry, its heartbeats, its subscriptions and
  * the writes of events; the transport owns the wire format.
  *
  * <p><b>Threading:</b> every method except those of {@link ConnectionInfo} must be called on

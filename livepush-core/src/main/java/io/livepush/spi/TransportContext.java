@@ -1,18 +1,32 @@
 package io.livepush.spi;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.livepush.AuthenticationException;
 import io.livepush.CapacityExceededException;
 import io.livepush.Event;
 import io.livepush.EventId;
-import io.livepush.AuthenticationException;
 import io.livepush.LivePushConfig;
+import io.livepush.LivePushException;
 import io.livepush.Presence;
 import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
-/** What the core offers a {@link Transport}; one instance per transport, valid for the server's life. */
+/**
+ * What the core offers a {@link Transport}; one instance per transport, valid for the server's life.
+ *
+ * <h2>Admission</h2>
+ * Every request a transport turns into a stream passes {@link #admit} once: <b>authenticate</b> (the server's
+ * {@link io.livepush.Authenticator}) → <b>admit</b> (admission rate, total and per-address connection limits) →
+ * <b>authorize</b> the topics the request names (the {@link io.livepush.TopicAuthorizer}) → an
+ * {@link AdmittedRequest}, the only way to open a {@link Session}. Transports speak their wire format around it:
+ * they check their own protocol rules before, and answer the stage's refusal in their own way after.
+ */
 public interface TransportContext {
   /** The server's configuration. */
   LivePushConfig config();
@@ -20,85 +34,48 @@ public interface TransportContext {
   /** The server's JSON mapper. */
   ObjectMapper objectMapper();
 
-  /** A {@link RequestInfo} view of {@code request} as seen on {@code channel}. */
-  RequestInfo requestInfo(Channel channel, FullHttpRequest request);
-
-  /** Whether the server's {@link io.livepush.TopicAuthorizer} lets {@code request} follow {@code topic}. */
-  boolean canSubscribe(RequestInfo request, String topic);
+  /**
+   * Runs the admission stage for {@code request} on {@code channel}. Call on the channel's event loop; the
+   * stage completes on that loop, either with an {@link AdmittedRequest} or exceptionally with (unwrapped):
+   * <ul>
+   *   <li>{@link AuthenticationException} 401 (with its challenge) or 403: refused by the authenticator, or a
+   *       topic refused by the authorizer (403);</li>
+   *   <li>{@link CapacityExceededException} 503: over a connection limit or the admission rate;</li>
+   *   <li>{@link LivePushException} 400: {@code topics} threw one, named an invalid topic, or more than
+   *       {@code maxTopicsPerConnection};</li>
+   *   <li>{@link java.nio.channels.ClosedChannelException}: the channel closed meanwhile (answer nothing).</li>
+   * </ul>
+   * While the stage runs the channel does not read, so no further request overtakes this one. The stage does
+   * not keep {@code request}: a transport that needs it after this call returns retains it. A refused request
+   * holds no slot.
+   *
+   * @param topics the topics the request follows from the start, computed from the authenticated principal on
+   *     the event loop (it must not block); {@code null} for none
+   */
+  CompletionStage<AdmittedRequest> admit(Channel channel, FullHttpRequest request,
+      Function<Principal, List<String>> topics);
 
   /**
-   * Registers {@code channel} as a streaming connection of this transport. Call on the channel's event loop,
-   * after the response head (or upgrade) is written.
-   *
-   * @throws CapacityExceededException when the server holds {@code maxConnections} already
+   * Whether {@code principal} may follow {@code topic} later in a connection's life (a WebSocket
+   * {@code subscribe}); refusals are counted. On the connection's event loop.
    */
-  Session openSession(Channel channel, RequestInfo request);
-
-  /**
-   * Reserves a connection slot before the response head is written, so over-capacity requests are refused
-   * with a status; the slot passes to the session {@link #openSession} creates, or is returned with
-   * {@link #releaseAdmission()}.
-   *
-   * @throws CapacityExceededException when the server is full
-   */
-  void admit();
-
-  /** Returns a slot taken by {@link #admit()} that no session took over. */
-  void releaseAdmission();
-
-  /**
-   * Runs the server's {@link io.livepush.Authenticator} on {@code request}, before the stream starts or the
-   * upgrade is answered, and remembers the principal for the session {@link #openSession} creates on
-   * {@code channel}. SSE answers a refusal with its status (401 with {@code WWW-Authenticate} when given,
-   * or 403); WebSocket answers it with the same status before the 101.
-   *
-   * @throws AuthenticationException when refused
-   */
-  default Principal authenticate(Channel channel, RequestInfo request) {
-    return Principal.ANONYMOUS;
-  }
-
-  /** Whether {@code principal} may follow {@code topic} (the server's {@link io.livepush.TopicAuthorizer}). */
-  default boolean canSubscribe(Principal principal, RequestInfo request, String topic) {
-    return canSubscribe(request, topic);
-  }
+  boolean canSubscribe(Principal principal, RequestInfo request, String topic);
 
   /**
    * Whether {@code principal} may send client messages to {@code topic} (WebSocket {@code message}); refused
    * ones get an {@code error} with code {@code forbidden}.
    */
-  default boolean canPublish(Principal principal, RequestInfo request, String topic) {
-    return true;
-  }
-
-  /**
-   * Like {@link #admit()}, and also applies the admission rate and the per-address limit to {@code channel}'s
-   * peer. Prefer it; release with {@link #releaseAdmission(Channel)} if no session takes the slot over.
-   *
-   * @throws CapacityExceededException (503 + {@code Retry-After} on SSE, close 1013 on WebSocket)
-   */
-  default void admit(Channel channel) {
-    admit();
-  }
-
-  /** Returns the slots {@link #admit(Channel)} took that no session took over. */
-  default void releaseAdmission(Channel channel) {
-    releaseAdmission();
-  }
+  boolean canPublish(Principal principal, RequestInfo request, String topic);
 
   /** The server's presence registry. */
-  default Presence presence() {
-    throw new UnsupportedOperationException("presence");
-  }
+  Presence presence();
 
   /** Publishes like {@link io.livepush.LivePushServer#publish}. */
   EventId publish(String topic, Event event);
 
   /**
-   * Publishes without waiting; what handlers on an event loop must use when the server has a cluster bus
-   * (there {@link #publish} throws). The default wraps {@link #publish}.
+   * Publishes without waiting, like {@link io.livepush.LivePushServer#publishAsync}: what handlers on an event
+   * loop must use when the server has a cluster bus (there {@link #publish} throws).
    */
-  default java.util.concurrent.CompletableFuture<EventId> publishAsync(String topic, Event event) {
-    return java.util.concurrent.CompletableFuture.completedFuture(publish(topic, event));
-  }
+  CompletableFuture<EventId> publishAsync(String topic, Event event);
 }

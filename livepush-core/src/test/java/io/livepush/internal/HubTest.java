@@ -128,7 +128,8 @@ class HubTest {
     FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/x?ticket=secret");
     try {
       hub.admit();
-      return hub.openSession(ch, hub.config.transports().get(0), 0, new DefaultRequestInfo(req, null));
+      return hub.openSession(ch, hub.config.transports().get(0), 0, new DefaultRequestInfo(req, null),
+          io.livepush.Principal.ANONYMOUS);
     } finally {
       req.release();
     }

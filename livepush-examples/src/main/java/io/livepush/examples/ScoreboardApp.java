@@ -7,6 +7,7 @@ import io.livepush.ClientScripts;
 import io.livepush.HttpReply;
 import io.livepush.HttpService;
 import io.livepush.LivePushServer;
+import io.livepush.kafka.KafkaBus;
 import io.livepush.redis.RedisBus;
 import io.livepush.sse.SseTransport;
 import io.livepush.websocket.WebSocketTransport;
@@ -41,7 +42,8 @@ import java.util.function.ToIntFunction;
  * {@code --redis redis://host:6379}) the node shares its log and presence through a {@code RedisBus}; run the
  * match simulator on one node only and start the others with {@code --no-simulator} (or {@code SIMULATOR=off}).
  * A node without the simulator lists the matches as they started and its pages receive the live scores through
- * Redis.
+ * Redis. With {@code KAFKA_BOOTSTRAP=host:9092} (or {@code --kafka host:9092}) the node uses a {@code KafkaBus}
+ * on the topic {@code livepush-scoreboard} instead (presence then stays per node).
  */
 public final class ScoreboardApp {
   private static final TypeReference<LinkedHashMap<String, Object>> MATCH_JSON = new TypeReference<>() {};
@@ -150,6 +152,17 @@ public final class ScoreboardApp {
     return env != null && !env.isBlank() ? env.trim() : null;
   }
 
+  /** {@code --kafka HOST:PORT}, else the {@code KAFKA_BOOTSTRAP} environment variable, else {@code null}. */
+  static String kafkaBootstrap(String[] args) {
+    for (int i = 0; i < args.length - 1; i++) {
+      if (args[i].equals("--kafka")) {
+        return args[i + 1];
+      }
+    }
+    String env = System.getenv("KAFKA_BOOTSTRAP");
+    return env != null && !env.isBlank() ? env.trim() : null;
+  }
+
   /** Whether this node runs the match simulator: not with {@code --no-simulator} or {@code SIMULATOR=off}. */
   static boolean simulator(String[] args) {
     return !java.util.Arrays.asList(args).contains("--no-simulator") && !"off".equals(System.getenv("SIMULATOR"));
@@ -165,8 +178,15 @@ public final class ScoreboardApp {
         .objectMapper(mapper)
         .httpService(pages(() -> sim[0].matches(), topic -> self[0].presence().count(topic), mapper));
     String redis = redisUrl(args);
+    String kafka = kafkaBootstrap(args);
+    if (redis != null && kafka != null) {
+      throw new IllegalArgumentException("--redis and --kafka: choose one bus");
+    }
     if (redis != null) {
       builder.bus(RedisBus.builder().uri(redis).build()); // publishes, history and presence shared via Redis
+    } else if (kafka != null) {
+      // Publishes and durable history through one Kafka partition; ids survive restarts of every node.
+      builder.bus(KafkaBus.builder().bootstrapServers(kafka).topic("livepush-scoreboard").build());
     }
     LivePushServer server = builder.build();
     self[0] = server;
@@ -177,7 +197,8 @@ public final class ScoreboardApp {
     }
     server.closeOnJvmShutdown();
     System.out.println("livepush scoreboard: open http://localhost:" + server.port() + "/"
-        + (redis != null ? " (cluster node, Redis " + redis.replaceAll("//[^@/]*@", "//***@") + ")" : ""));
+        + (redis != null ? " (cluster node, Redis " + redis.replaceAll("//[^@/]*@", "//***@") + ")" : "")
+        + (kafka != null ? " (cluster node, Kafka " + kafka + ", topic livepush-scoreboard)" : ""));
     server.blockUntilShutdown();
   }
 }

@@ -8,6 +8,7 @@ import io.livepush.Event;
 import io.livepush.HttpReply;
 import io.livepush.HttpService;
 import io.livepush.LivePushServer;
+import io.livepush.testing.CuttableProxy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -21,6 +21,8 @@ class ScoreboardAppTest {
   void clusterOptionsComeFromTheCommandLine() {
     assertThat(ScoreboardApp.redisUrl(new String[] {"--port", "8081", "--redis", "redis://127.0.0.1:6379"}))
         .isEqualTo("redis://127.0.0.1:6379");
+    assertThat(ScoreboardApp.kafkaBootstrap(new String[] {"--kafka", "127.0.0.1:9092", "--no-simulator"}))
+        .isEqualTo("127.0.0.1:9092");
     assertThat(ScoreboardApp.simulator(new String[] {"--no-simulator"})).isFalse();
     assertThat(ScoreboardApp.port(new String[] {"--port", "8081"})).isEqualTo(8081);
   }

@@ -9,7 +9,10 @@ import io.livepush.EventId;
 import io.livepush.LivePushServer;
 import io.livepush.ReplayConfig;
 import io.livepush.sse.SseTransport;
+import io.livepush.testing.ClusterClients;
 import io.livepush.testing.DeliveryChecker;
+import io.livepush.testing.SseTestClient;
+import io.livepush.testing.WsTestClient;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,10 +34,11 @@ class ClusterTest {
   private static final URI NOWHERE = URI.create("http://127.0.0.1:1/");
   private RedisServerProcess redis;
   private final List<LivePushServer> nodes = new CopyOnWriteArrayList<>();
-  private final List<SseTestClient> clients = new ArrayList<>();
-  private final List<WsTestClient> wsClients = new ArrayList<>();
+  private final ClusterClients harness = new ClusterClients();
+  private final List<SseTestClient> clients = harness.sse;
+  private final List<WsTestClient> wsClients = harness.ws;
   private final java.util.Map<LivePushServer, RedisBus> buses = new java.util.concurrent.ConcurrentHashMap<>();
-  private final DeliveryChecker checker = new DeliveryChecker();
+  private final DeliveryChecker checker = harness.checker;
 
   @BeforeEach
   void startRedis() throws Exception {
@@ -43,12 +47,7 @@ class ClusterTest {
 
   @AfterEach
   void stopAll() throws Exception {
-    for (SseTestClient c : clients) {
-      c.close();
-    }
-    for (WsTestClient c : wsClients) {
-      c.close();
-    }
+    harness.close();
     for (LivePushServer n : nodes) {
       n.close();
     }
@@ -84,13 +83,7 @@ class ClusterTest {
 
   private SseTestClient client(String name, java.util.function.Supplier<URI> target, String lastEventId,
       String... topics) throws InterruptedException {
-    for (String t : topics) {
-      checker.follow(name, t, 0);
-    }
-    SseTestClient c = new SseTestClient(name, target, checker, lastEventId);
-    clients.add(c);
-    assertThat(c.connects.poll(30, TimeUnit.SECONDS)).as(name + " connected").isNotNull();
-    return c;
+    return harness.sse(name, target, lastEventId, topics);
   }
 
   private static URI ws(LivePushServer node) {
@@ -99,13 +92,7 @@ class ClusterTest {
 
   private WsTestClient wsClient(String name, java.util.function.Supplier<URI> target, String... topics)
       throws InterruptedException {
-    for (String t : topics) {
-      checker.follow(name, t, 0);
-    }
-    WsTestClient c = new WsTestClient(name, target, checker, List.of(topics));
-    wsClients.add(c);
-    assertThat(c.connects.poll(30, TimeUnit.SECONDS)).as(name + " connected").isNotNull();
-    return c;
+    return harness.ws(name, target, topics);
   }
 
   private EventId publish(LivePushServer node, String topic) {
@@ -115,24 +102,12 @@ class ClusterTest {
     return id;
   }
 
-  /** Waits (bounded) until {@code condition} holds, re-checking as events arrive. */
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(10); // polling a condition fed by other threads, bounded by the deadline above
-    }
+    ClusterClients.await(what, condition);
   }
 
   private void awaitAllCaughtUp(List<String> clientNames, String... topics) throws InterruptedException {
-    for (String c : clientNames) {
-      for (String t : topics) {
-        long last = checker.lastPublished(t);
-        await(c + " to reach " + t + "/" + last, () -> checker.caughtUp(c, t, last));
-      }
-    }
+    harness.awaitAllCaughtUp(clientNames, topics);
   }
 
   @Test

@@ -10,7 +10,9 @@ import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.livepush.ResetReason;
 import io.livepush.Topics;
+import io.livepush.spi.AdmittedRequest;
 import io.livepush.spi.HttpResponses;
+import io.livepush.spi.LogSafe;
 import io.livepush.spi.PipelineNames;
 import io.livepush.spi.PublishedEvent;
 import io.livepush.spi.Session;
@@ -37,6 +39,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -148,61 +151,89 @@ public final class SseTransport implements Transport {
       return false;
     }
     String method = request.method().name();
+    String expected = stream != null ? stream.method : "GET";
     if (method.equals("OPTIONS")) {
-      answerPreflight(ctx, request, stream != null ? stream.method : "GET");
+      answerOptions(ctx, request, expected);
       return true;
     }
-    String expected = stream != null ? stream.method : "GET";
-    if (!method.equals(expected)) {
-      HttpHeaders h = new DefaultHttpHeaders().set(HttpHeaderNames.ALLOW, expected + ", OPTIONS");
+    // RFC 9110 §9.3.2: HEAD gets the GET's status and headers, never a stream.
+    boolean head = method.equals("HEAD") && expected.equals("GET");
+    if (!method.equals(expected) && !head) {
+      HttpHeaders h = new DefaultHttpHeaders().set(HttpHeaderNames.ALLOW, allow(expected));
       HttpResponses.sendError(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED,
           "method not allowed; use " + expected, h);
       return true;
     }
-    TransportContext c = context;
-    RequestInfo info = c.requestInfo(ctx.channel(), request);
-    Principal principal;
-    try {
-      principal = c.authenticate(ctx.channel(), info);
-    } catch (AuthenticationException e) {
+    Function<Principal, List<String>> topics = null;
+    EventId resume = null;
+    if (stream == null) {
+      try {
+        resume = resumeId(request);
+        List<String> named = multi ? topicsFromQuery(request) : null;
+        Route r = route;
+        Map<String, String> v = vars;
+        topics = multi ? p -> named : p -> r.topics(v);
+      } catch (LivePushException e) {
+        HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(e.httpStatus()), e.getMessage(),
+            corsHeaders(request, null));
+        return true;
+      }
+    }
+    // The stage may complete after this returns (an asynchronous authenticator): keep the request until then.
+    request.retain();
+    StreamRoute s = stream;
+    Map<String, String> streamVars = vars;
+    EventId from = resume;
+    context.admit(ctx.channel(), request, topics).whenComplete((admitted, error) -> {
+      try {
+        if (error != null) {
+          refuse(ctx, request, error);
+        } else if (head) {
+          admitted.release(); // admitted like the GET, but no session: nothing stays counted
+          answerHead(ctx, request);
+        } else if (s != null) {
+          openStream(ctx, request, admitted, s, streamVars);
+        } else {
+          startSession(ctx, request, admitted).subscribe(admitted.topics(), from);
+        }
+      } finally {
+        request.release();
+      }
+    });
+    return true;
+  }
+
+  /** Answers a refusal of the admission stage before any stream starts. */
+  private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, Throwable error) {
+    if (error instanceof AuthenticationException) {
+      AuthenticationException e = (AuthenticationException) error;
       HttpHeaders h = corsHeaders(request, new DefaultHttpHeaders());
       if (e.challenge() != null) {
         h.set(HttpHeaderNames.WWW_AUTHENTICATE, e.challenge());
       }
+      if (e.retryAfterSeconds() > 0) {
+        h.setInt(HttpHeaderNames.RETRY_AFTER, e.retryAfterSeconds()); // 429: failed-authentication throttle
+      }
       HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(e.httpStatus()), e.getMessage(), h);
-      return true;
+    } else if (error instanceof CapacityExceededException) {
+      HttpHeaders h = new DefaultHttpHeaders()
+          .setInt(HttpHeaderNames.RETRY_AFTER, ((CapacityExceededException) error).retryAfterSeconds());
+      HttpResponses.sendError(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, error.getMessage(), h);
+    } else if (error instanceof LivePushException) {
+      HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(((LivePushException) error).httpStatus()),
+          error.getMessage(), corsHeaders(request, null));
+    } else if (error instanceof ClosedChannelException) {
+      ctx.close();
+    } else {
+      LOG.warn("SSE admission failed", LogSafe.throwable(error));
+      HttpResponses.sendError(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error", null);
     }
-    if (stream != null) {
-      openStream(ctx, request, info, stream, vars);
-      return true;
-    }
-    try {
-      List<String> topics = multi ? topicsFromQuery(info) : route.topics(vars);
-      if (topics.size() > c.config().maxTopicsPerConnection()) {
-        throw new LivePushException("at most " + c.config().maxTopicsPerConnection()
-            + " topics per stream", 400);
-      }
-      EventId resume = resumeId(request, info);
-      for (String t : topics) {
-        if (!c.canSubscribe(principal, info, t)) {
-          throw new LivePushException("not allowed to follow topic " + t, 403);
-        }
-      }
-      c.admit(ctx.channel());
-      openSubscription(ctx, request, info, topics, resume);
-    } catch (CapacityExceededException e) {
-      HttpHeaders h = new DefaultHttpHeaders().setInt(HttpHeaderNames.RETRY_AFTER, e.retryAfterSeconds());
-      HttpResponses.sendError(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage(), h);
-    } catch (LivePushException e) {
-      HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(e.httpStatus()), e.getMessage(),
-          corsHeaders(request, null));
-    }
-    return true;
   }
 
-  private static List<String> topicsFromQuery(RequestInfo info) {
+  private static List<String> topicsFromQuery(FullHttpRequest request) {
     LinkedHashSet<String> out = new LinkedHashSet<>();
-    for (String value : info.queryParameters().getOrDefault("topic", List.of())) {
+    Map<String, List<String>> query = new QueryStringDecoder(request.uri()).parameters();
+    for (String value : query.getOrDefault("topic", List.of())) {
       for (String t : value.split(",", -1)) {
         if (!t.isEmpty()) {
           out.add(Topics.validate(t));
@@ -215,10 +246,10 @@ public final class SseTransport implements Transport {
     return new ArrayList<>(out);
   }
 
-  private static EventId resumeId(FullHttpRequest request, RequestInfo info) {
+  private static EventId resumeId(FullHttpRequest request) {
     String id = request.headers().get("Last-Event-ID");
     if (id == null || id.isEmpty()) {
-      List<String> q = info.queryParameters().get("lastEventId");
+      List<String> q = new QueryStringDecoder(request.uri()).parameters().get("lastEventId");
       id = q == null || q.isEmpty() ? null : q.get(0);
     }
     if (id == null || id.isEmpty()) {
@@ -231,22 +262,17 @@ public final class SseTransport implements Transport {
     }
   }
 
-  private void openSubscription(ChannelHandlerContext ctx, FullHttpRequest request, RequestInfo info,
-      List<String> topics, EventId resume) {
-    startSession(ctx, request, info).subscribe(topics, resume);
-  }
-
   /**
    * Writes the response head, registers the admitted connection as a session (or gives the slot back) and
    * writes the {@code retry:} block.
    */
-  private Session startSession(ChannelHandlerContext ctx, FullHttpRequest request, RequestInfo info) {
+  private Session startSession(ChannelHandlerContext ctx, FullHttpRequest request, AdmittedRequest admitted) {
     Session session;
     try {
       startStream(ctx, request);
-      session = context.openSession(ctx.channel(), info);
+      session = admitted.openSession(ctx.channel());
     } catch (RuntimeException e) {
-      context.releaseAdmission(ctx.channel());
+      admitted.release();
       throw e;
     }
     session.write(retryBlock());
@@ -254,40 +280,37 @@ public final class SseTransport implements Transport {
   }
 
   /**
-   * A one-off stream: the handler decides on the whole request first; a rejection is a complete response, an
-   * acceptance takes a connection slot, writes the head and hands the emitter over.
+   * A one-off stream: the handler decides on the whole request first (authenticated and admitted by the core's
+   * admission stage); a rejection gives the slot back and is a complete response, an acceptance writes the head
+   * and hands the emitter over.
    */
-  private void openStream(ChannelHandlerContext ctx, FullHttpRequest request, RequestInfo info, StreamRoute route,
-      Map<String, String> vars) {
+  private void openStream(ChannelHandlerContext ctx, FullHttpRequest request, AdmittedRequest admitted,
+      StreamRoute route, Map<String, String> vars) {
+    RequestInfo info = admitted.request();
     StreamResponse answer;
     try {
-      answer = Objects.requireNonNull(route.handler.onRequest(
-          new StreamRequest(info, vars, ByteBufUtil.getBytes(request.content()))), "handler answered null");
+      answer = Objects.requireNonNull(route.handler.onRequest(new StreamRequest(info, admitted.principal(), vars,
+          ByteBufUtil.getBytes(request.content()))), "handler answered null");
     } catch (RuntimeException e) {
-      LOG.warn("SSE stream handler failed for {}", info, e);
+      admitted.release();
+      LOG.warn("SSE stream handler failed for {}", info, LogSafe.throwable(e));
       HttpResponses.sendError(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error",
           corsHeaders(request, null));
       return;
     }
     if (!answer.accepted()) {
+      admitted.release();
       reject(ctx, request, answer);
       return;
     }
-    try {
-      context.admit(ctx.channel());
-    } catch (CapacityExceededException e) {
-      HttpHeaders h = new DefaultHttpHeaders().setInt(HttpHeaderNames.RETRY_AFTER, e.retryAfterSeconds());
-      HttpResponses.sendError(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage(), h);
-      return;
-    }
-    Session session = startSession(ctx, request, info);
+    Session session = startSession(ctx, request, admitted);
     ctx.channel().flush();
     SseEmitter emitter = new SseEmitter(session, context.objectMapper(),
         context.config().maxPendingOutboundBytes());
     try {
       answer.stream().accept(emitter);
     } catch (RuntimeException e) {
-      LOG.warn("SSE stream handler failed for {}", info, e);
+      LOG.warn("SSE stream handler failed for {}", info, LogSafe.throwable(e));
       session.close(CloseReason.INTERNAL_ERROR);
     }
   }
@@ -315,18 +338,28 @@ public final class SseTransport implements Transport {
     return Unpooled.wrappedBuffer(SseEncoder.retry(jittered));
   }
 
+  /** The stream's response headers: the same for GET and HEAD. */
+  private HttpHeaders streamHeaders(FullHttpRequest request, HttpHeaders into) {
+    into.set(HttpHeaderNames.CONTENT_TYPE, CONTENT_TYPE)
+        .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
+        .set("X-Accel-Buffering", "no")
+        .set(HttpResponses.X_CONTENT_TYPE_OPTIONS, HttpResponses.NOSNIFF)
+        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    corsHeaders(request, into);
+    return into;
+  }
+
+  /** A HEAD on a stream route: the head a GET would get, no body (the codec sends none for HEAD), then close. */
+  private void answerHead(ChannelHandlerContext ctx, FullHttpRequest request) {
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    streamHeaders(request, response.headers());
+    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+  }
+
   /** Writes the response head and turns the pipeline into a raw byte stream. */
   private void startStream(ChannelHandlerContext ctx, FullHttpRequest request) {
     HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-    head.headers()
-        .set(HttpHeaderNames.CONTENT_TYPE, CONTENT_TYPE)
-        .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
-        .set("X-Accel-Buffering", "no")
-        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    HttpHeaders cors = corsHeaders(request, null);
-    if (cors != null) {
-      head.headers().add(cors);
-    }
+    streamHeaders(request, head.headers());
     ChannelPipeline p = ctx.pipeline();
     // The head goes through the HTTP encoder now, on this loop; afterwards the stream is raw bytes.
     ctx.write(head, ctx.voidPromise());
@@ -336,19 +369,34 @@ public final class SseTransport implements Transport {
     p.remove(PipelineNames.ROUTER);
   }
 
-  private void answerPreflight(ChannelHandlerContext ctx, FullHttpRequest request, String method) {
+  private static String allow(String expected) {
+    return expected.equals("GET") ? "GET, HEAD, OPTIONS" : expected + ", OPTIONS";
+  }
+
+  /**
+   * {@code OPTIONS} on a route (RFC 9110 §9.3.7): 204 with {@code Allow}. With {@code Origin} (browsers send
+   * OPTIONS only as a CORS preflight) from an allowed origin it also gets the CORS answer, whose
+   * {@code Access-Control-Allow-Headers} echoes the requested headers (see {@link CorsHeaders}); from any other
+   * origin 403.
+   */
+  private void answerOptions(ChannelHandlerContext ctx, FullHttpRequest request, String method) {
     String origin = request.headers().get(HttpHeaderNames.ORIGIN);
-    if (origin == null || !originAllowed(origin)) {
+    if (origin != null && !originAllowed(origin)) {
       HttpResponses.sendError(ctx, HttpResponseStatus.FORBIDDEN, "origin not allowed", null);
       return;
     }
-    HttpHeaders h = corsHeaders(request, null);
-    h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, method + ", OPTIONS")
-        .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Last-Event-ID, Content-Type, Authorization")
-        .set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
-    var response = HttpResponses.textResponse(ctx, HttpResponseStatus.NO_CONTENT, "");
-    response.headers().remove(HttpHeaderNames.CONTENT_TYPE).add(h)
-        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+    HttpHeaders h = response.headers();
+    h.set(HttpHeaderNames.ALLOW, allow(method));
+    if (origin != null) {
+      corsHeaders(request, h);
+      h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, allow(method))
+          .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS,
+              CorsHeaders.allowHeaders(request.headers().getAll(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS)))
+          .set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600")
+          .add(HttpHeaderNames.VARY, "Access-Control-Request-Method, Access-Control-Request-Headers");
+    }
+    h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
   }
 
@@ -426,7 +474,7 @@ public final class SseTransport implements Transport {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      LOG.debug("SSE connection {} failed", ctx.channel(), cause);
+      LOG.debug("SSE connection {} failed", ctx.channel(), LogSafe.throwable(cause));
       ctx.close();
     }
   }

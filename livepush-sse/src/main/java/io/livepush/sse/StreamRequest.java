@@ -1,13 +1,14 @@
 package io.livepush.sse;
 
+import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import java.net.SocketAddress;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The request a one-off stream's {@link SseStreamHandler} decides on, before anything is written: method, path,
- * path variables, query, headers, cookies, peer address and the body. The single place a stream handler reads
+ * The request a one-off stream's {@link SseStreamHandler} decides on, before anything is written: the
+ * authenticated principal, method, path, path variables, query, headers, cookies, peer address and the body. The single place a stream handler reads
  * request data from. Immutable; safe to keep and to read from any thread.
  *
  * <p>The body is complete and bounded by the server's {@code maxRequestBytes} (a larger one is answered 413
@@ -15,13 +16,20 @@ import java.util.Map;
  */
 public final class StreamRequest {
   private final RequestInfo info;
+  private final Principal principal;
   private final Map<String, String> pathVariables;
   private final byte[] body;
 
-  StreamRequest(RequestInfo info, Map<String, String> pathVariables, byte[] body) {
+  StreamRequest(RequestInfo info, Principal principal, Map<String, String> pathVariables, byte[] body) {
     this.info = info;
+    this.principal = principal;
     this.pathVariables = Map.copyOf(pathVariables);
     this.body = body;
+  }
+
+  /** Who the {@link io.livepush.Authenticator} said sent it; {@link Principal#ANONYMOUS} without one. */
+  public Principal principal() {
+    return principal;
   }
 
   /** The request method, upper case as sent, for example {@code POST}. */

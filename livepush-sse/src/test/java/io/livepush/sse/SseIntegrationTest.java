@@ -214,7 +214,7 @@ class SseIntegrationTest {
     HttpResponse<String> post = http.send(HttpRequest.newBuilder(uri("/api/match/1/live"))
         .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(post.statusCode()).isEqualTo(405);
-    assertThat(post.headers().firstValue("allow")).contains("GET, OPTIONS");
+    assertThat(post.headers().firstValue("allow")).contains("GET, HEAD, OPTIONS");
     assertThat(get("/nope").statusCode()).isEqualTo(404);
     HttpResponse<String> malformed = get("/api/match/1/live", "Last-Event-ID", "not an id!");
     assertThat(malformed.statusCode()).isEqualTo(400);

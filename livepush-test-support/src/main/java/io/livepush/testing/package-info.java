@@ -1,2 +1,2 @@
-/** Test-only helpers shared by livepush modules (the Netty leak gate). Not a runtime dependency. */
+/** Test-only helpers shared by livepush modules (the Netty leak gate, a delivery checker, a cuttable TCP proxy). Not a runtime dependency. */
 package io.livepush.testing;

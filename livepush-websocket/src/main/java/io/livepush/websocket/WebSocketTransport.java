@@ -4,8 +4,9 @@ import io.livepush.AuthenticationException;
 import io.livepush.CapacityExceededException;
 import io.livepush.CloseReason;
 import io.livepush.EventId;
-import io.livepush.RequestInfo;
+import io.livepush.LivePushException;
 import io.livepush.ResetReason;
+import io.livepush.spi.AdmittedRequest;
 import io.livepush.spi.HttpResponses;
 import io.livepush.spi.PipelineNames;
 import io.livepush.spi.PublishedEvent;
@@ -17,7 +18,12 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -52,8 +58,10 @@ import java.util.concurrent.Executor;
  * }</pre>
  *
  * <h2>Handshake (RFC 6455 §4.2)</h2>
- * Requests on the configured paths are answered, in this order: a method other than GET 405; an {@code Origin}
- * not allowed 403 (cross-site WebSocket hijacking; see {@link Builder#allowedOrigins}); no
+ * Requests on the configured paths are answered, in this order: {@code OPTIONS} 204 with {@code Allow}
+ * (RFC 9110 §9.3.7); a method other than GET and HEAD 405; an {@code Origin}
+ * not allowed 403 (cross-site WebSocket hijacking; see {@link Builder#allowedOrigins}); HEAD 400 (it cannot
+ * upgrade: what a GET without an upgrade gets); no
  * {@code Sec-WebSocket-Version} 400, a version other than 13 426 with {@code Sec-WebSocket-Version: 13}
  * (§4.4); a missing or wrong {@code Connection}/{@code Upgrade}/{@code Sec-WebSocket-Key} 400 (Netty's
  * handshaker). A server at {@code maxConnections} completes the handshake and closes with 1013 (try again
@@ -95,6 +103,9 @@ public final class WebSocketTransport implements Transport {
   public static final int DEFAULT_MAX_PENDING_MESSAGES = 64;
   /** How long the server waits for the client's close frame after sending its own before dropping TCP. */
   static final long CLOSE_TIMEOUT_MILLIS = 1_000;
+
+  /** The {@code Allow} of the endpoint: GET upgrades, HEAD gets GET's refusal, OPTIONS the methods. */
+  static final String ALLOW = "GET, HEAD, OPTIONS";
 
   static final String DEFLATE = "livepush.ws.deflate";
   static final String PROTOCOL = "livepush.ws.protocol";
@@ -180,14 +191,27 @@ public final class WebSocketTransport implements Transport {
     if (!paths.contains(path)) {
       return false;
     }
-    if (!HttpMethod.GET.equals(request.method())) {
+    HttpMethod method = request.method();
+    if (HttpMethod.OPTIONS.equals(method)) { // RFC 9110 §9.3.7
+      FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+      r.headers().set(HttpHeaderNames.ALLOW, ALLOW).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+      return true;
+    }
+    if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
       HttpResponses.sendError(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "WebSocket upgrades use GET",
-          new DefaultHttpHeaders().set(HttpHeaderNames.ALLOW, "GET"));
+          new DefaultHttpHeaders().set(HttpHeaderNames.ALLOW, ALLOW));
       return true;
     }
     String origin = request.headers().get(HttpHeaderNames.ORIGIN);
     if (!originAllowed(origin, request.headers().get(HttpHeaderNames.HOST))) {
       HttpResponses.sendError(ctx, HttpResponseStatus.FORBIDDEN, "origin not allowed", null);
+      return true;
+    }
+    if (HttpMethod.HEAD.equals(method)) {
+      // What a GET without a completed upgrade gets; a HEAD cannot upgrade (RFC 9110 §9.3.2, §7.8).
+      HttpResponses.sendError(ctx, HttpResponseStatus.BAD_REQUEST, "not a WebSocket request: HEAD cannot upgrade",
+          null);
       return true;
     }
     String version = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
@@ -201,25 +225,35 @@ public final class WebSocketTransport implements Transport {
           new DefaultHttpHeaders().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13"));
       return true;
     }
-    TransportContext c = context;
-    RequestInfo info = c.requestInfo(ctx.channel(), request);
-    try {
-      c.authenticate(ctx.channel(), info); // 401/403 before the 101; the principal goes to the session
-    } catch (AuthenticationException e) {
-      HttpHeaders h = new DefaultHttpHeaders();
-      if (e.challenge() != null) {
-        h.set(HttpHeaderNames.WWW_AUTHENTICATE, e.challenge());
+    // The stage may complete after this returns (an asynchronous authenticator): keep the request until then.
+    request.retain();
+    context.admit(ctx.channel(), request, null).whenComplete((admitted, error) -> {
+      try {
+        if (error == null || error instanceof CapacityExceededException) {
+          upgrade(ctx, request, path, admitted); // over capacity: handshake, then close 1013
+        } else if (error instanceof LivePushException) {
+          // 401/403 before the 101
+          HttpHeaders h = new DefaultHttpHeaders();
+          if (error instanceof AuthenticationException && ((AuthenticationException) error).challenge() != null) {
+            h.set(HttpHeaderNames.WWW_AUTHENTICATE, ((AuthenticationException) error).challenge());
+          }
+          if (error instanceof AuthenticationException && ((AuthenticationException) error).retryAfterSeconds() > 0) {
+            h.setInt(HttpHeaderNames.RETRY_AFTER, ((AuthenticationException) error).retryAfterSeconds()); // 429
+          }
+          HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(((LivePushException) error).httpStatus()),
+              error.getMessage(), h);
+        } else {
+          ctx.close(); // the channel closed meanwhile, or the stage failed unexpectedly
+        }
+      } finally {
+        request.release();
       }
-      HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(e.httpStatus()), e.getMessage(), h);
-      return true;
-    }
-    boolean admitted;
-    try {
-      c.admit(ctx.channel()); // total, per-address and admission-rate limits
-      admitted = true;
-    } catch (CapacityExceededException e) {
-      admitted = false; // handshake, then close 1013
-    }
+    });
+    return true;
+  }
+
+  /** Installs the WebSocket handlers and lets Netty's handshaker answer {@code request} with 101. */
+  private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, String path, AdmittedRequest admitted) {
     ChannelPipeline p = ctx.pipeline();
     String last = PipelineNames.HTTP_AGGREGATOR;
     if (deflateMaxBytes > 0) {
@@ -227,11 +261,10 @@ public final class WebSocketTransport implements Transport {
       last = DEFLATE;
     }
     p.addAfter(last, PROTOCOL, new WebSocketServerProtocolHandler(protocolConfigs.get(path)));
-    p.addAfter(PROTOCOL, HANDLER, new WsHandler(this, info, admitted));
+    p.addAfter(PROTOCOL, HANDLER, new WsHandler(this, admitted));
     p.remove(PipelineNames.ROUTER);
     // Netty's handshake handler (added before PROTOCOL) performs the upgrade; it releases this reference.
     p.context(PipelineNames.HTTP_AGGREGATOR).fireChannelRead(request.retain());
-    return true;
   }
 
   boolean originAllowed(String origin, String host) {

@@ -10,6 +10,7 @@ import io.livepush.EventId;
 import io.livepush.InvalidEventIdException;
 import io.livepush.RequestInfo;
 import io.livepush.Topics;
+import io.livepush.spi.AdmittedRequest;
 import io.livepush.spi.Session;
 import io.livepush.spi.TransportContext;
 import io.netty.buffer.ByteBuf;
@@ -63,9 +64,11 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
   static final int MAX_REF_LENGTH = 256;
 
   private final WebSocketTransport transport;
-  /** The handshake request until the session exists; then {@code session.request()} (which may drop headers). */
-  private RequestInfo request;
-  private boolean admitted;
+  /**
+   * The admitted handshake request until the session exists ({@code null} over capacity); then
+   * {@code session.request()} (which may drop headers).
+   */
+  private AdmittedRequest admitted;
   private Channel channel;
   private volatile Session session;
   private volatile boolean closing;
@@ -87,9 +90,8 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
   /** Our close frame went out: RFC 6455 §5.5.1, nothing more may follow it (event loop only). */
   private boolean closeFrameSent;
 
-  WsHandler(WebSocketTransport transport, RequestInfo request, boolean admitted) {
+  WsHandler(WebSocketTransport transport, AdmittedRequest admitted) {
     this.transport = transport;
-    this.request = request;
     this.admitted = admitted;
   }
 
@@ -102,13 +104,13 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
       slimPipeline(ctx.pipeline());
-      if (!admitted) {
+      AdmittedRequest a = admitted;
+      if (a == null) {
         sendClose(CloseCodes.TRY_AGAIN_LATER, "server at capacity, try again later");
         return;
       }
-      admitted = false; // the slot passes to the session
-      session = transport.context.openSession(channel, request);
-      request = null;
+      admitted = null; // the slot passes to the session
+      session = a.openSession(channel);
       return;
     }
     ctx.fireUserEventTriggered(evt);
@@ -144,9 +146,10 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    if (admitted) {
-      admitted = false;
-      transport.context.releaseAdmission(channel);
+    AdmittedRequest a = admitted;
+    if (a != null) {
+      admitted = null;
+      a.release();
     }
     closing = true;
     releasePartial();
@@ -651,7 +654,8 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
   @Override
   public RequestInfo request() {
     Session s = session;
-    return s != null ? s.request() : request;
+    AdmittedRequest a = admitted;
+    return s != null ? s.request() : a != null ? a.request() : null;
   }
 
   @Override

@@ -1,9 +1,8 @@
-package io.livepush.redis;
+package io.livepush.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.livepush.testing.DeliveryChecker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -21,7 +20,7 @@ import java.util.function.Supplier;
  * to the node {@code nodes} names next and subscribes again with {@code "from"}. Event data is the JSON string
  * {@code "<topic>/<seq>"}.
  */
-final class WsTestClient implements WebSocket.Listener, AutoCloseable {
+public final class WsTestClient implements WebSocket.Listener, AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final String name;
   private final Supplier<URI> nodes;
@@ -30,15 +29,22 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
   private final HttpClient http = HttpClient.newHttpClient();
   private final StringBuilder partial = new StringBuilder();
   private final Thread thread;
-  volatile String lastId;
-  volatile boolean closed;
+  public volatile String lastId;
+  public volatile boolean closed;
   private volatile WebSocket ws;
   private volatile CompletableFuture<Void> ended;
-  final LinkedBlockingQueue<String> connects = new LinkedBlockingQueue<>();
+  public final LinkedBlockingQueue<String> connects = new LinkedBlockingQueue<>();
   private volatile URI current;
-  final List<String> resetReasons = new CopyOnWriteArrayList<>();
+  public final List<String> resetReasons = new CopyOnWriteArrayList<>();
 
-  WsTestClient(String name, Supplier<URI> nodes, DeliveryChecker checker, List<String> topics) {
+  public WsTestClient(String name, Supplier<URI> nodes, DeliveryChecker checker, List<String> topics) {
+    this(name, nodes, checker, topics, null);
+  }
+
+  /** A client that subscribes with {@code "from": lastId} from its first connection on ({@code null}: none). */
+  public WsTestClient(String name, Supplier<URI> nodes, DeliveryChecker checker, List<String> topics,
+      String lastId) {
+    this.lastId = lastId;
     this.name = name;
     this.nodes = nodes;
     this.checker = checker;
@@ -125,7 +131,7 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
   }
 
   /** Aborts the socket; the client reconnects and subscribes with its last id. */
-  void dropConnection() {
+  public void dropConnection() {
     WebSocket w = ws;
     if (w != null) {
       w.abort();

@@ -1,4 +1,4 @@
-package io.livepush.examples;
+package io.livepush.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,24 +8,29 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP proxy in front of the example server whose connections a test can cut all at once: the browser sees
- * the network drop, the server sees its peers go, and, unlike a restart, the server keeps its replay log and
- * epoch, so the client must resume. Blocking sockets with two pump threads per connection: fine for the handful
- * of connections of a browser test.
+ * A TCP proxy in front of a server whose connections a test can cut all at once: the client sees the network
+ * drop, the server sees its peers go, and, unlike a restart, the server keeps its replay log and epoch, so the
+ * client must resume. {@link #silenceAll()} instead keeps the connections open but stops forwarding the server's
+ * bytes, as a dead network path does, for heartbeat tests. Blocking sockets with two pump threads per connection:
+ * fine for the handful of connections of a test.
  */
-final class CuttableProxy implements AutoCloseable {
+public final class CuttableProxy implements AutoCloseable {
   private final ServerSocket listener;
   private final InetSocketAddress target;
   /** Open connections: client side to server side. */
   private final Map<Socket, Socket> pairs = new ConcurrentHashMap<>();
   private final AtomicInteger accepted = new AtomicInteger();
+  /** Client sockets whose server-to-client bytes are discarded. */
+  private final Set<Socket> silenced = ConcurrentHashMap.newKeySet();
   private final Thread acceptor;
 
-  CuttableProxy(int targetPort) throws IOException {
+  /** Listens on a free loopback port and forwards to {@code targetPort} on loopback. */
+  public CuttableProxy(int targetPort) throws IOException {
     InetAddress loopback = InetAddress.getLoopbackAddress();
     this.target = new InetSocketAddress(loopback, targetPort);
     this.listener = new ServerSocket(0, 50, loopback);
@@ -34,16 +39,18 @@ final class CuttableProxy implements AutoCloseable {
     acceptor.start();
   }
 
-  int port() {
+  /** The port clients connect to. */
+  public int port() {
     return listener.getLocalPort();
   }
 
-  int accepted() {
+  /** Client connections accepted so far. */
+  public int accepted() {
     return accepted.get();
   }
 
   /** Closes every proxied connection (both sides) and returns how many client connections were open. */
-  int cutAll() {
+  public int cutAll() {
     int n = 0;
     for (Socket client : pairs.keySet()) {
       Socket upstream = pairs.remove(client);
@@ -54,6 +61,15 @@ final class CuttableProxy implements AutoCloseable {
       }
     }
     return n;
+  }
+
+  /**
+   * From now on, discards what the server sends on every open connection (new connections are not affected) and
+   * returns how many were silenced: the client hears nothing, the server notices nothing.
+   */
+  public int silenceAll() {
+    silenced.addAll(pairs.keySet());
+    return pairs.size();
   }
 
   private void acceptLoop() {
@@ -76,17 +92,20 @@ final class CuttableProxy implements AutoCloseable {
         continue;
       }
       pairs.put(client, upstream);
-      pump(client, upstream, client);
-      pump(upstream, client, client);
+      pump(client, upstream, client, false);
+      pump(upstream, client, client, true);
     }
   }
 
-  private void pump(Socket from, Socket to, Socket client) {
+  private void pump(Socket from, Socket to, Socket client, boolean toClient) {
     Thread t = new Thread(() -> {
       byte[] buf = new byte[16 * 1024];
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
         int n;
         while ((n = in.read(buf)) >= 0) {
+          if (toClient && silenced.contains(client)) {
+            continue;
+          }
           out.write(buf, 0, n);
           out.flush();
         }
@@ -94,6 +113,7 @@ final class CuttableProxy implements AutoCloseable {
         // cut or peer gone
       } finally {
         pairs.remove(client);
+        silenced.remove(client);
         closeQuietly(from);
         closeQuietly(to);
       }

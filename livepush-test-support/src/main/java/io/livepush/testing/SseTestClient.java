@@ -1,6 +1,5 @@
-package io.livepush.redis;
+package io.livepush.testing;
 
-import io.livepush.testing.DeliveryChecker;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -20,19 +19,19 @@ import java.util.function.Supplier;
  * to whatever node {@code nodes} names next, sending {@code Last-Event-ID}. Every event payload is
  * {@code <topic>/<seq>}; events and resets are reported to a {@link DeliveryChecker}.
  */
-final class SseTestClient implements AutoCloseable {
+public final class SseTestClient implements AutoCloseable {
   private final String name;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final Supplier<URI> nodes;
   private final DeliveryChecker checker;
   private final Thread thread;
-  volatile String lastEventId;
-  volatile boolean closed;
+  public volatile String lastEventId;
+  public volatile boolean closed;
   private volatile java.io.InputStream current;
-  final LinkedBlockingQueue<String> connects = new LinkedBlockingQueue<>();
-  final List<String> resetReasons = new CopyOnWriteArrayList<>();
+  public final LinkedBlockingQueue<String> connects = new LinkedBlockingQueue<>();
+  public final List<String> resetReasons = new CopyOnWriteArrayList<>();
 
-  SseTestClient(String name, Supplier<URI> nodes, DeliveryChecker checker, String lastEventId) {
+  public SseTestClient(String name, Supplier<URI> nodes, DeliveryChecker checker, String lastEventId) {
     this.name = name;
     this.nodes = nodes;
     this.checker = checker;
@@ -136,7 +135,7 @@ final class SseTestClient implements AutoCloseable {
   }
 
   /** Closes the current stream; the client reconnects (with its last id) like after a network failure. */
-  void dropConnection() {
+  public void dropConnection() {
     java.io.InputStream in = current;
     if (in != null) {
       try {

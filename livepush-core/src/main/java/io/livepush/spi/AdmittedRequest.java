@@ -1,0 +1,41 @@
+package io.livepush.spi;
+
+import io.livepush.Principal;
+import io.livepush.RequestInfo;
+import io.netty.channel.Channel;
+import java.util.List;
+
+/**
+ * A request that passed the core's admission stage ({@link TransportContext#admit}): it is authenticated, holds
+ * a connection slot (total, per-address and admission-rate limits) and every topic it names is authorized. It is
+ * the only way a transport can open a {@link Session}, so no transport can skip a guard.
+ *
+ * <p>Exactly one of {@link #openSession} and {@link #release} must be called, once; the core also releases the
+ * slot when the channel closes before either. <b>Threading:</b> both on the channel's event loop; the accessors
+ * from any thread.
+ */
+public interface AdmittedRequest {
+  /** The request, as applications see it (its headers until the session decides whether to keep them). */
+  RequestInfo request();
+
+  /** Who the {@link io.livepush.Authenticator} said sent it; {@link Principal#ANONYMOUS} without one. */
+  Principal principal();
+
+  /**
+   * The topics the request follows from its first byte, validated, at most {@code maxTopicsPerConnection}, each
+   * allowed by the {@link io.livepush.TopicAuthorizer}; empty when the transport asked for none (WebSocket,
+   * one-off streams).
+   */
+  List<String> topics();
+
+  /**
+   * Registers {@code channel} as a streaming connection with this request's principal, after the transport wrote
+   * its response head (or upgrade). The slot passes to the session. On the channel's event loop.
+   *
+   * @throws IllegalStateException if called twice or after {@link #release()}
+   */
+  Session openSession(Channel channel);
+
+  /** Returns the slot when no session will be opened (the handshake failed, the handler refused); idempotent. */
+  void release();
+}

@@ -1,0 +1,25 @@
+/**
+ * livepush's core: the server, its configuration and events ({@code io.livepush}) and the transport SPI
+ * ({@code io.livepush.spi}). The implementation package {@code io.livepush.internal} is not exported.
+ *
+ * <p>{@code requires transitive} names every module whose types appear in exported signatures (Netty channels,
+ * buffers, HTTP messages and TLS contexts, Jackson's {@code ObjectMapper}), so a module that requires this one reads
+ * them too. The native epoll library is optional: its jar ({@code io.netty.transport.epoll.linux.x86_64} or
+ * {@code ...aarch_64}) is only resolved on the module path with {@code --add-modules}; without it the server uses
+ * NIO (see docs/operations.md).
+ */
+module io.livepush.core {
+  requires transitive io.netty.common;
+  requires transitive io.netty.buffer;
+  requires transitive io.netty.transport;
+  requires transitive io.netty.codec;
+  requires transitive io.netty.codec.http;
+  requires transitive io.netty.handler;
+  requires transitive com.fasterxml.jackson.databind;
+  requires io.netty.transport.classes.epoll;
+  requires io.netty.transport.unix.common;
+  requires org.slf4j;
+
+  exports io.livepush;
+  exports io.livepush.spi;
+}

@@ -1,0 +1,401 @@
+package io.livepush.kafka;
+
+import io.livepush.Event;
+import io.livepush.EventId;
+import io.livepush.spi.EventBus;
+import io.livepush.spi.LogBusSupport;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * A livepush {@link EventBus} on one Kafka topic partition: every node publishes to it and reads all of it, and
+ * event ids are Kafka offsets, so they are durable — a client resumes after every livepush node restarted, as far
+ * back as Kafka retains the topic.
+ *
+ * <pre>{@code
+ * LivePushServer node = LivePushServer.builder()
+ *     .transport(SseTransport.builder().multiTopicPath("/events").build())
+ *     .bus(KafkaBus.builder().bootstrapServers("kafka-1:9092,kafka-2:9092").topic("livepush").build())
+ *     .build();
+ * node.start().join();
+ * node.publishAsync("room:1", Event.text("hi"));
+ * }</pre>
+ *
+ * <h2>Ids and order</h2>
+ * The record at Kafka offset {@code o} is event {@code <epoch>-<o + 1>} (base 36), where the epoch is 40 bits of
+ * the topic's id: at most 22 characters, whatever the number of livepush topics, and the same on SSE and
+ * WebSocket. One partition is one total order of every livepush topic, which is what lets one id resume every
+ * topic of a connection; the topic must therefore have exactly one partition (the bus creates it so; a topic with
+ * more fails the start). A deleted and re-created topic is a new epoch: clients get {@code reset}.
+ *
+ * <h2>Records</h2>
+ * livepush writes records with headers {@code livepush.topic}, {@code livepush.kind} and optionally
+ * {@code livepush.type}, key = the livepush topic, value = the payload. Records other producers write to the same
+ * topic go through the {@link Builder#mapper mapper}. Every record read is validated like a publish; a bad one is
+ * counted ({@link #badRecords()}) and skipped.
+ *
+ * <h2>Failures</h2>
+ * Publishes use an idempotent producer with {@code acks=all}. With Kafka unreachable the first publishes fail
+ * after {@link KafkaBusConfig#publishTimeout()} and the following ones at once, with {@link KafkaBusException},
+ * until Kafka is back; connected clients stay connected and every node continues reading from its own position.
+ * Records removed by retention before a node read them become a {@code reset} ({@code too-old}).
+ *
+ * <h2>Threads</h2>
+ * Nothing blocks the caller: a reader thread, a sender thread, a history thread (each named
+ * {@code livepush-kafka-*}) and kafka-clients' own I/O threads do the work; futures complete on them. One instance
+ * serves one server. Presence stays per node with this bus ({@link EventBus#startPresence} is not implemented).
+ */
+public final class KafkaBus implements EventBus {
+  private final KafkaBusConfig config;
+  private final KafkaClients clients;
+  private final KafkaRecords records;
+  private final EpochHolder epoch = new EpochHolder();
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final LongAdder historyReads = new LongAdder();
+  private volatile Admin admin;
+  private volatile KafkaLogReader reader;
+  private volatile KafkaPublisher publisher;
+  private volatile KafkaHistoryReader history;
+  private CompletableFuture<Void> stopping;
+
+  private KafkaBus(KafkaBusConfig config) {
+    this.config = config;
+    this.clients = new KafkaClients(config);
+    this.records = new KafkaRecords(config.mapper(), config.maxEventBytes());
+  }
+
+  /** A builder with every default from {@link KafkaBusConfig}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The configuration. */
+  public KafkaBusConfig config() {
+    return config;
+  }
+
+  /** How many resumes read history from Kafka (their range was older than the node's local log). */
+  public long historyReads() {
+    return historyReads.sum();
+  }
+
+  /**
+   * Records read (live or for history) that were skipped as bad: not livepush's format and rejected by the
+   * mapper (or no mapper), or invalid as a publish (topic, type, size, UTF-8, JSON).
+   */
+  public long badRecords() {
+    return records.badRecords();
+  }
+
+  /**
+   * The position just before the first record written at or after {@code time} (Kafka's record timestamps,
+   * {@code offsetsForTimes}), or the end of the log when none is that recent: resuming from it delivers
+   * everything from {@code time} on. Lets an application resume a client by time ({@code ?since=...}). Never
+   * blocks; completes on the bus's history thread.
+   *
+   * @throws IllegalStateException if the bus is not started
+   */
+  public CompletionStage<EventId> positionAt(Instant time) {
+    Objects.requireNonNull(time, "time");
+    KafkaHistoryReader h = history;
+    if (h == null) {
+      throw new IllegalStateException("bus not started");
+    }
+    return h.positionAt(time).minimalCompletionStage();
+  }
+
+  @Override
+  public CompletionStage<Void> start(Sink sink) {
+    Objects.requireNonNull(sink, "sink");
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("a KafkaBus serves one server and starts once");
+    }
+    admin = clients.admin();
+    reader = new KafkaLogReader(config, clients, admin, records, sink, epoch);
+    history = new KafkaHistoryReader(config, clients, records, epoch);
+    return reader.start().thenRun(() -> publisher = new KafkaPublisher(config, clients, admin, epoch))
+        .minimalCompletionStage();
+  }
+
+  @Override
+  public CompletionStage<EventId> publish(String topic, String type, Event.Kind kind, byte[] payload) {
+    KafkaPublisher p = publisher;
+    if (p == null) {
+      return CompletableFuture.failedFuture(new KafkaBusException("bus not started", null));
+    }
+    return p.publish(topic, type, kind, payload);
+  }
+
+  @Override
+  public CompletionStage<History> history(Collection<String> topics, EventId after, EventId upTo) {
+    History answer = LogBusSupport.answerWithoutReading(after, upTo, config.maxBackfillEvents());
+    if (answer != null) {
+      return CompletableFuture.completedFuture(answer);
+    }
+    KafkaHistoryReader h = history;
+    if (h == null) {
+      return CompletableFuture.failedFuture(new KafkaBusException("bus not started", null));
+    }
+    historyReads.increment();
+    return h.history(topics, after, upTo);
+  }
+
+  @Override
+  public synchronized CompletionStage<Void> stop() {
+    if (stopping != null) {
+      return stopping;
+    }
+    // Closing Kafka clients blocks (bounded by the publish timeout): on a thread of its own, never the caller's.
+    stopping = CompletableFuture.runAsync(() -> {
+      KafkaLogReader r = reader;
+      if (r != null) {
+        r.stop();
+      }
+      KafkaHistoryReader h = history;
+      if (h != null) {
+        h.close();
+      }
+      KafkaPublisher p = publisher;
+      if (p != null) {
+        p.close();
+      }
+      Admin a = admin;
+      if (a != null) {
+        a.close(config.requestTimeout());
+      }
+    }, r -> {
+      Thread t = new Thread(r, "livepush-kafka-stop");
+      t.setDaemon(true);
+      t.start();
+    });
+    return stopping;
+  }
+
+  /** The epoch of the topic incarnation the reader follows; written by the reader, read by all. */
+  static final class EpochHolder {
+    private volatile long epoch = -1;
+
+    long get() {
+      return epoch;
+    }
+
+    void set(long epoch) {
+      this.epoch = epoch;
+    }
+  }
+
+  /**
+   * Builds a {@link KafkaBus}. Setters validate eagerly and throw {@link IllegalArgumentException} with the shape
+   * {@code "name: value (expected: ...)"}.
+   */
+  public static final class Builder {
+    String bootstrapServers;
+    String topic = KafkaBusConfig.DEFAULT_TOPIC;
+    boolean createTopic = true;
+    short replicationFactor = -1;
+    final Map<String, Object> clientProperties = new HashMap<>();
+    int maxBackfillEvents = KafkaBusConfig.DEFAULT_MAX_BACKFILL_EVENTS;
+    Duration publishTimeout = KafkaBusConfig.DEFAULT_PUBLISH_TIMEOUT;
+    Duration requestTimeout = KafkaBusConfig.DEFAULT_REQUEST_TIMEOUT;
+    Duration pollInterval = KafkaBusConfig.DEFAULT_POLL_INTERVAL;
+    Duration epochCheckInterval = KafkaBusConfig.DEFAULT_EPOCH_CHECK_INTERVAL;
+    int maxPendingPublishes = KafkaBusConfig.DEFAULT_MAX_PENDING_PUBLISHES;
+    int maxEventBytes = KafkaBusConfig.DEFAULT_MAX_EVENT_BYTES;
+    KafkaRecordMapper mapper;
+
+    private Builder() {}
+
+    /**
+     * Kafka's {@code bootstrap.servers}: {@code host:port[,host:port...]}. Required.
+     *
+     * @param servers the servers
+     * @return this builder
+     */
+    public Builder bootstrapServers(String servers) {
+      Objects.requireNonNull(servers, "bootstrapServers");
+      if (!servers.matches("[A-Za-z0-9._\\-\\[\\]:]+:[0-9]{1,5}(,[A-Za-z0-9._\\-\\[\\]:]+:[0-9]{1,5})*")) {
+        throw new IllegalArgumentException("bootstrapServers: \"" + servers.replaceAll("[^ -~]", "?")
+            + "\" (expected: host:port[,host:port...])");
+      }
+      this.bootstrapServers = servers;
+      return this;
+    }
+
+    /**
+     * The Kafka topic that is the cluster log; default {@value KafkaBusConfig#DEFAULT_TOPIC}. Nodes with the same
+     * servers and topic form one livepush cluster. It must have one partition.
+     *
+     * @param topic a legal Kafka topic name
+     * @return this builder
+     */
+    public Builder topic(String topic) {
+      Objects.requireNonNull(topic, "topic");
+      if (topic.isEmpty() || topic.length() > 249 || !topic.matches("[A-Za-z0-9._-]+") || topic.equals(".")
+          || topic.equals("..")) {
+        throw new IllegalArgumentException("topic: \"" + topic.replaceAll("[^ -~]", "?")
+            + "\" (expected: 1..249 of [A-Za-z0-9._-])");
+      }
+      this.topic = topic;
+      return this;
+    }
+
+    /**
+     * Whether the bus creates the topic (one partition, {@code replicationFactor}) when missing; default
+     * {@code true}, with the broker's default replication factor.
+     *
+     * @param create whether to create it
+     * @param replicationFactor its replication factor, or -1 for the broker's default
+     * @return this builder
+     */
+    public Builder createTopic(boolean create, int replicationFactor) {
+      if (replicationFactor != -1 && (replicationFactor < 1 || replicationFactor > Short.MAX_VALUE)) {
+        throw new IllegalArgumentException("replicationFactor: " + replicationFactor + " (expected: -1 or >= 1)");
+      }
+      this.createTopic = create;
+      this.replicationFactor = (short) replicationFactor;
+      return this;
+    }
+
+    /**
+     * An extra client property (security, {@code client.rack}, ...) for the producer, the consumers and the admin
+     * client. livepush's own settings (acks, idempotence, timeouts, serializers, no group) win over these.
+     *
+     * @param name the Kafka client property
+     * @param value its value
+     * @return this builder
+     */
+    public Builder clientProperty(String name, Object value) {
+      clientProperties.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /**
+     * Most events one resume reads back from Kafka; default 10 000. A resume further back is {@code reset}.
+     *
+     * @param n at least 0
+     * @return this builder
+     */
+    public Builder maxBackfillEvents(int n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("maxBackfillEvents: " + n + " (expected: >= 0)");
+      }
+      this.maxBackfillEvents = n;
+      return this;
+    }
+
+    /**
+     * Bound on one publish, until the broker acknowledged it; default 2 s.
+     *
+     * @param timeout positive, at least 1 ms
+     * @return this builder
+     */
+    public Builder publishTimeout(Duration timeout) {
+      this.publishTimeout = millis("publishTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * Bound on one history read, one start-up step and one metadata request; default 5 s.
+     *
+     * @param timeout positive, at least 1 ms
+     * @return this builder
+     */
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = millis("requestTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * The reader's poll timeout; default 500 ms.
+     *
+     * @param interval positive, at least 1 ms
+     * @return this builder
+     */
+    public Builder pollInterval(Duration interval) {
+      this.pollInterval = millis("pollInterval", interval);
+      return this;
+    }
+
+    /**
+     * How often the reader checks that the topic was not re-created (new epoch); default 5 s.
+     *
+     * @param interval positive, at least 1 ms
+     * @return this builder
+     */
+    public Builder epochCheckInterval(Duration interval) {
+      this.epochCheckInterval = millis("epochCheckInterval", interval);
+      return this;
+    }
+
+    /**
+     * Publishes waiting for the sender thread, at most; default 10 000. One more fails at once.
+     *
+     * @param n at least 1
+     * @return this builder
+     */
+    public Builder maxPendingPublishes(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxPendingPublishes: " + n + " (expected: >= 1)");
+      }
+      this.maxPendingPublishes = n;
+      return this;
+    }
+
+    /**
+     * Largest payload of a record read, in bytes; larger records are bad. Default 1 MiB (the core's default
+     * {@code maxEventBytes}; keep them equal).
+     *
+     * @param n at least 1
+     * @return this builder
+     */
+    public Builder maxEventBytes(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxEventBytes: " + n + " (expected: >= 1)");
+      }
+      this.maxEventBytes = n;
+      return this;
+    }
+
+    /**
+     * Maps records other services write to the topic (without livepush's headers) to livepush events; without
+     * one such records are bad (counted and skipped).
+     *
+     * @param mapper the mapper
+     * @return this builder
+     */
+    public Builder mapper(KafkaRecordMapper mapper) {
+      this.mapper = Objects.requireNonNull(mapper, "mapper");
+      return this;
+    }
+
+    /**
+     * Builds the bus (not connected: the server connects it on start).
+     *
+     * @return the bus
+     * @throws IllegalStateException if no {@link #bootstrapServers} were given
+     */
+    public KafkaBus build() {
+      if (bootstrapServers == null) {
+        throw new IllegalStateException("bootstrapServers: none (expected: e.g. localhost:9092)");
+      }
+      return new KafkaBus(new KafkaBusConfig(this));
+    }
+
+    private static Duration millis(String name, Duration d) {
+      Objects.requireNonNull(d, name);
+      if (d.toMillis() < 1) {
+        throw new IllegalArgumentException(name + ": " + d + " (expected: >= 1 ms)");
+      }
+      return d;
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package io.livepush.kafka;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The immutable configuration of a {@link KafkaBus}, made by {@link KafkaBus.Builder}. Each default is stated
+ * once, on the constants below.
+ */
+public final class KafkaBusConfig {
+  /** Default Kafka topic: the cluster log. */
+  public static final String DEFAULT_TOPIC = "livepush";
+  /** Default most events one resume may read back from Kafka. */
+  public static final int DEFAULT_MAX_BACKFILL_EVENTS = 10_000;
+  /** Default bound on a publish, from the call to the broker's acknowledgement (also Kafka's request timeout). */
+  public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(2);
+  /** Default bound on one history read, one start-up step and one metadata request. */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
+  /** Default consumer poll timeout of the reader; also how often it checks whether it must stop. */
+  public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
+  /** Default period of the reader's check that the topic is still the same incarnation (the epoch). */
+  public static final Duration DEFAULT_EPOCH_CHECK_INTERVAL = Duration.ofSeconds(5);
+  /** Default publishes accepted but not yet handed to the producer; one more fails at once. */
+  public static final int DEFAULT_MAX_PENDING_PUBLISHES = 10_000;
+  /** Default bound on one event's payload, as the core's {@code maxEventBytes}. */
+  public static final int DEFAULT_MAX_EVENT_BYTES = 1 << 20;
+
+  private final String bootstrapServers;
+  private final String topic;
+  private final boolean createTopic;
+  private final short replicationFactor;
+  private final Map<String, Object> clientProperties;
+  private final int maxBackfillEvents;
+  private final Duration publishTimeout;
+  private final Duration requestTimeout;
+  private final Duration pollInterval;
+  private final Duration epochCheckInterval;
+  private final int maxPendingPublishes;
+  private final int maxEventBytes;
+  private final KafkaRecordMapper mapper;
+
+  KafkaBusConfig(KafkaBus.Builder b) {
+    bootstrapServers = b.bootstrapServers;
+    topic = b.topic;
+    createTopic = b.createTopic;
+    replicationFactor = b.replicationFactor;
+    clientProperties = Map.copyOf(b.clientProperties);
+    maxBackfillEvents = b.maxBackfillEvents;
+    publishTimeout = b.publishTimeout;
+    requestTimeout = b.requestTimeout;
+    pollInterval = b.pollInterval;
+    epochCheckInterval = b.epochCheckInterval;
+    maxPendingPublishes = b.maxPendingPublishes;
+    maxEventBytes = b.maxEventBytes;
+    mapper = b.mapper;
+  }
+
+  /** Kafka's {@code bootstrap.servers}: {@code host:port[,host:port...]}. */
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  /** The Kafka topic that is the cluster log (one partition). */
+  public String topic() {
+    return topic;
+  }
+
+  /** Whether the bus creates the topic (one partition) when it is missing. */
+  public boolean createTopic() {
+    return createTopic;
+  }
+
+  /** Replication factor of a topic the bus creates; -1 for the broker's default. */
+  public short replicationFactor() {
+    return replicationFactor;
+  }
+
+  /** Extra client properties (security, client.rack, ...) given to the producer, consumers and admin client. */
+  public Map<String, Object> clientProperties() {
+    return clientProperties;
+  }
+
+  /** Most events one resume reads back from Kafka. */
+  public int maxBackfillEvents() {
+    return maxBackfillEvents;
+  }
+
+  /** Bound on a publish, until the broker acknowledged it. */
+  public Duration publishTimeout() {
+    return publishTimeout;
+  }
+
+  /** Bound on one history read, one start-up step, one metadata request. */
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  /** The reader's poll timeout. */
+  public Duration pollInterval() {
+    return pollInterval;
+  }
+
+  /** How often the reader checks the topic's identity (the epoch). */
+  public Duration epochCheckInterval() {
+    return epochCheckInterval;
+  }
+
+  /** Publishes waiting for the producer thread, at most. */
+  public int maxPendingPublishes() {
+    return maxPendingPublishes;
+  }
+
+  /** Bound on one event's payload read from Kafka, in bytes; larger records are bad. */
+  public int maxEventBytes() {
+    return maxEventBytes;
+  }
+
+  /** The mapper of records not written by livepush, or {@code null} (such records are bad). */
+  public KafkaRecordMapper mapper() {
+    return mapper;
+  }
+
+  @Override
+  public String toString() {
+    // Client properties may hold credentials (sasl.jaas.config): only their names are shown.
+    return "KafkaBusConfig{bootstrapServers=" + bootstrapServers + ", topic=" + topic + ", createTopic=" + createTopic
+        + ", replicationFactor=" + replicationFactor + ", clientProperties=" + clientProperties.keySet()
+        + ", maxBackfillEvents=" + maxBackfillEvents + ", publishTimeout=" + publishTimeout
+        + ", requestTimeout=" + requestTimeout + ", pollInterval=" + pollInterval + ", epochCheckInterval="
+        + epochCheckInterval + ", maxPendingPublishes=" + maxPendingPublishes + ", maxEventBytes=" + maxEventBytes
+        + ", mapper=" + (mapper != null) + '}';
+  }
+}

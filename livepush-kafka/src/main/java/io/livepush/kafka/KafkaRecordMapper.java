@@ -1,0 +1,52 @@
+package io.livepush.kafka;
+
+import io.livepush.Event;
+import java.util.Objects;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Maps a record that another service wrote to the bus's topic (one without livepush's {@code livepush.topic}
+ * header) to a livepush topic and event, so events produced anywhere reach browsers. What it returns is
+ * validated like a publish (topic name, event type, payload size, UTF-8 text, well-formed JSON); a record the
+ * mapper throws on or that fails validation is counted ({@link KafkaBus#badRecords()}) and skipped, never
+ * delivered half-formed.
+ *
+ * <pre>{@code
+ * // key "order-42", JSON value -> topic "order:42", type from the "event-type" header
+ * KafkaRecordMapper orders = record -> {
+ *   String key = new String(record.key(), StandardCharsets.UTF_8);
+ *   Header type = record.headers().lastHeader("event-type");
+ *   Event e = Event.rawJson(new String(record.value(), StandardCharsets.UTF_8));
+ *   return new KafkaRecordMapper.Mapped("order:" + key.substring("order-".length()),
+ *       type == null ? e : e.withType(new String(type.value(), StandardCharsets.UTF_8)));
+ * };
+ * }</pre>
+ *
+ * <p>Threads: called on the bus's reader and history threads, one record at a time per thread; it must not
+ * block for long (it delays every node's delivery) and must be thread-safe if it keeps state.
+ */
+@FunctionalInterface
+public interface KafkaRecordMapper {
+
+  /**
+   * The livepush topic and event for {@code record}, or {@code null} to skip a record that is not meant for
+   * browsers (not counted as bad).
+   *
+   * @param record the record, key and value as bytes (either may be {@code null}); do not keep it
+   * @throws RuntimeException to reject the record (counted as bad and skipped)
+   */
+  Mapped map(ConsumerRecord<byte[], byte[]> record);
+
+  /**
+   * A mapped record.
+   *
+   * @param topic the livepush topic (validated like a publish's)
+   * @param event the event (type and payload validated like a publish's)
+   */
+  record Mapped(String topic, Event event) {
+    public Mapped {
+      Objects.requireNonNull(topic, "topic");
+      Objects.requireNonNull(event, "event");
+    }
+  }
+}

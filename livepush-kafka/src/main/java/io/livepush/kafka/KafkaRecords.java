@@ -1,0 +1,148 @@
+package io.livepush.kafka;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.livepush.Event;
+import io.livepush.EventId;
+import io.livepush.Topics;
+import io.livepush.spi.PublishedEvent;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * livepush's record format and the one validation path every record read goes through. A livepush publish is
+ * a record with headers {@value #TOPIC} (the livepush topic), {@value #KIND} ({@code TEXT}, {@code JSON} or
+ * {@code BINARY}), optionally {@value #TYPE}, and the payload as value; the key is the livepush topic (so a
+ * compacted or keyed consumer elsewhere sees something meaningful). Any other record goes to the
+ * {@link KafkaRecordMapper}. Either way the result is validated like a publish before it may become an event.
+ *
+ * <p>Thread-safe; the counters are shared by the reader and history threads.
+ */
+final class KafkaRecords {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaRecords.class);
+  static final String TOPIC = "livepush.topic";
+  static final String TYPE = "livepush.type";
+  static final String KIND = "livepush.kind";
+
+  private static final JsonFactory JSON = new JsonFactory();
+  private final KafkaRecordMapper mapper;
+  private final int maxEventBytes;
+  private final ObjectMapper objectMapper = new ObjectMapper();
+  private final LongAdder bad = new LongAdder();
+
+  KafkaRecords(KafkaRecordMapper mapper, int maxEventBytes) {
+    this.mapper = mapper;
+    this.maxEventBytes = maxEventBytes;
+  }
+
+  long badRecords() {
+    return bad.sum();
+  }
+
+  /** A livepush publish as a record of {@code kafkaTopic}'s partition 0. */
+  static ProducerRecord<byte[], byte[]> encode(String kafkaTopic, String topic, String type, Event.Kind kind,
+      byte[] payload) {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(TOPIC, topic.getBytes(StandardCharsets.UTF_8));
+    headers.add(KIND, kind.name().getBytes(StandardCharsets.US_ASCII));
+    if (type != null) {
+      headers.add(TYPE, type.getBytes(StandardCharsets.UTF_8));
+    }
+    return new ProducerRecord<>(kafkaTopic, 0, null, topic.getBytes(StandardCharsets.UTF_8), payload, headers);
+  }
+
+  /**
+   * The event record {@code r} carries, with id {@code <epoch>-<offset + 1>}, or {@code null} when it carries
+   * none: skipped by the mapper, or bad (counted, logged at debug with its offset only: record contents are
+   * not trusted).
+   */
+  PublishedEvent decode(ConsumerRecord<byte[], byte[]> r, long epoch) {
+    try {
+      String topic;
+      String type;
+      Event.Kind kind;
+      byte[] payload;
+      Header t = r.headers().lastHeader(TOPIC);
+      if (t != null) {
+        topic = utf8(t.value());
+        Header k = r.headers().lastHeader(KIND);
+        kind = k == null ? null : Event.Kind.valueOf(utf8(k.value()));
+        Header y = r.headers().lastHeader(TYPE);
+        type = y == null ? null : utf8(y.value());
+        payload = r.value();
+      } else if (mapper != null) {
+        KafkaRecordMapper.Mapped m = mapper.map(r);
+        if (m == null) {
+          return null;
+        }
+        topic = m.topic();
+        type = m.event().type();
+        kind = m.event().kind();
+        payload = payloadOf(m.event());
+      } else {
+        throw new IllegalArgumentException("not a livepush record and no mapper configured");
+      }
+      if (kind == null || payload == null) {
+        throw new IllegalArgumentException("no kind or no value");
+      }
+      validate(topic, type, kind, payload);
+      return PublishedEvent.of(topic, EventId.of(epoch, r.offset() + 1), type, kind, payload);
+    } catch (RuntimeException | IOException e) {
+      bad.increment();
+      LOG.debug("skipping bad record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
+          e.getClass().getSimpleName());
+      return null;
+    }
+  }
+
+  private byte[] payloadOf(Event e) throws IOException {
+    byte[] bytes = e.bytes();
+    return bytes != null ? bytes : objectMapper.writeValueAsBytes(e.jsonValue());
+  }
+
+  /** The checks of a publish: topic grammar, event type rules, size bound, UTF-8 text, one JSON value. */
+  private void validate(String topic, String type, Event.Kind kind, byte[] payload) throws IOException {
+    Topics.validate(topic);
+    Event.validateType(type);
+    if (payload.length > maxEventBytes) {
+      throw new IllegalArgumentException("payload over maxEventBytes");
+    }
+    if (kind == Event.Kind.TEXT) {
+      utf8(payload);
+    } else if (kind == Event.Kind.JSON) {
+      try (JsonParser p = JSON.createParser(payload)) {
+        if (p.nextToken() == null) {
+          throw new IllegalArgumentException("empty JSON");
+        }
+        p.skipChildren();
+        if (p.nextToken() != null) {
+          throw new IllegalArgumentException("trailing data after JSON value");
+        }
+      }
+    }
+  }
+
+  /** Strict UTF-8 decoding: malformed input throws. */
+  private static String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException("malformed UTF-8", e);
+    }
+  }
+
+}

@@ -1,0 +1,439 @@
+package io.livepush.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.livepush.Event;
+import io.livepush.EventId;
+import io.livepush.LivePushServer;
+import io.livepush.ReplayConfig;
+import io.livepush.sse.SseTransport;
+import io.livepush.testing.ClusterClients;
+import io.livepush.testing.DeliveryChecker;
+import io.livepush.testing.SseTestClient;
+import io.livepush.testing.WsTestClient;
+import io.livepush.websocket.WebSocketTransport;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Several livepush nodes in one JVM on one real Kafka broker (KRaft, one node, its own JVM, shared by the class;
+ * each test has a topic of its own); SSE and WebSocket clients that fail over between nodes like browsers behind
+ * a load balancer without stickiness; every run checked with {@link DeliveryChecker}.
+ */
+class KafkaClusterTest {
+  private static KafkaBrokerProcess broker;
+  private static final AtomicInteger TOPICS = new AtomicInteger();
+  private String topic;
+  private final List<LivePushServer> nodes = new CopyOnWriteArrayList<>();
+  private final ClusterClients harness = new ClusterClients();
+  private final List<SseTestClient> clients = harness.sse;
+  private final List<WsTestClient> wsClients = harness.ws;
+  private final DeliveryChecker checker = harness.checker;
+  private final Map<LivePushServer, KafkaBus> buses = new ConcurrentHashMap<>();
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    broker = KafkaBrokerProcess.start();
+  }
+
+  @AfterAll
+  static void stopBroker() throws Exception {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  @AfterEach
+  void stopAll() {
+    harness.close();
+    for (LivePushServer n : nodes) {
+      n.close();
+    }
+  }
+
+  private String topic() {
+    if (topic == null) {
+      topic = "livepush-test-" + TOPICS.incrementAndGet();
+    }
+    return topic;
+  }
+
+  private KafkaBus.Builder bus() {
+    return KafkaBus.builder().bootstrapServers(broker.bootstrapServers()).topic(topic())
+        .pollInterval(Duration.ofMillis(100)).publishTimeout(Duration.ofSeconds(1));
+  }
+
+  private LivePushServer node() {
+    return node(bus(), ReplayConfig.defaults());
+  }
+
+  private LivePushServer node(KafkaBus.Builder busBuilder, ReplayConfig replay) {
+    KafkaBus bus = busBuilder.build();
+    LivePushServer s = LivePushServer.builder()
+        .host("127.0.0.1")
+        .port(0)
+        .ioThreads(2)
+        .nativeTransport(false)
+        .replay(replay)
+        .transport(SseTransport.builder().multiTopicPath("/events").build())
+        .transport(WebSocketTransport.builder().build())
+        .bus(bus)
+        .build();
+    buses.put(s, bus);
+    s.start().join();
+    nodes.add(s);
+    return s;
+  }
+
+  private static URI uri(LivePushServer node, String... topics) {
+    return URI.create("http://127.0.0.1:" + node.port() + "/events?topic=" + String.join(",", topics));
+  }
+
+  private static URI ws(LivePushServer node) {
+    return URI.create("ws://127.0.0.1:" + node.port() + "/ws");
+  }
+
+  private SseTestClient client(String name, Supplier<URI> target, String lastEventId, String... topics)
+      throws InterruptedException {
+    return harness.sse(name, target, lastEventId, topics);
+  }
+
+  private WsTestClient wsClient(String name, Supplier<URI> target, String... topics) throws InterruptedException {
+    return harness.ws(name, target, topics);
+  }
+
+  private EventId publish(LivePushServer node, String t) {
+    long seq = checker.lastPublished(t) + 1;
+    EventId id = node.publish(t, Event.text(t + "/" + seq));
+    checker.published(t, seq);
+    return id;
+  }
+
+  /** Publishes, recording an ambiguous failure as uncertain; returns whether it was acknowledged. */
+  private boolean tryPublish(LivePushServer node, String t) {
+    long seq = checker.lastPublished(t) + 1;
+    try {
+      node.publish(t, Event.text(t + "/" + seq));
+      checker.published(t, seq);
+      return true;
+    } catch (KafkaBusException e) {
+      checker.publishUncertain(t, seq);
+      return false;
+    }
+  }
+
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    ClusterClients.await(what, condition);
+  }
+
+  private void awaitAllCaughtUp(List<String> clientNames, String... topics) throws InterruptedException {
+    harness.awaitAllCaughtUp(clientNames, topics);
+  }
+
+  private Admin admin() {
+    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
+  }
+
+  @Test
+  void publishOnOneNodeReachesSseAndWebSocketSubscribersOnEveryNode() throws Exception {
+    LivePushServer a = node();
+    LivePushServer b = node();
+    LivePushServer c = node();
+    assertThat(a.epoch()).isEqualTo(b.epoch()).isEqualTo(c.epoch());
+    client("onA", () -> uri(a, "x", "y"), null, "x", "y");
+    client("onB", () -> uri(b, "x", "y"), null, "x", "y");
+    wsClient("wsOnC", () -> ws(c), "x", "y");
+    EventId first = publish(a, "x");
+    for (int i = 0; i < 99; i++) {
+      publish(i % 2 == 0 ? b : c, i % 3 == 0 ? "y" : "x");
+    }
+    awaitAllCaughtUp(List.of("onA", "onB", "wsOnC"), "x", "y");
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r.toString()).isTrue();
+    assertThat(r.resets).isZero();
+    assertThat(r.received).isEqualTo(3 * 100);
+    assertThat(first.epoch()).isEqualTo(a.epoch());
+    assertThat(first.toString().length()).as("a compact id: " + first).isLessThanOrEqualTo(22);
+  }
+
+  @Test
+  void clientsOfAStoppedNodeResumeOnAnotherWithoutLossOrRepeat() throws Exception {
+    LivePushServer a = node();
+    LivePushServer b = node();
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      String n = "sse" + i;
+      names.add(n);
+      client(n, () -> nodes.contains(a) ? uri(a, "x", "y") : uri(b, "x", "y"), null, "x", "y");
+    }
+    names.add("ws");
+    wsClient("ws", () -> nodes.contains(a) ? ws(a) : ws(b), "x", "y");
+    AtomicInteger published = new AtomicInteger();
+    Thread publisher = new Thread(() -> {
+      for (int i = 0; i < 300; i++) {
+        publish(b, i % 2 == 0 ? "x" : "y");
+        published.incrementAndGet();
+      }
+    });
+    publisher.start();
+    await("100 events published", () -> published.get() >= 100);
+    nodes.remove(a);
+    a.close(); // mid-stream: its clients reconnect to B with their last id
+    publisher.join(120_000);
+    awaitAllCaughtUp(names, "x", "y");
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r.toString()).isTrue();
+    assertThat(r.resets).as(r.toString()).isZero();
+    for (SseTestClient cl : clients) {
+      assertThat(cl.connects).as("reconnected to B").isNotEmpty();
+    }
+  }
+
+  @Test
+  void afterEveryNodeRestartedClientsResumeFromIdsIssuedBeforeWithNothingLost() throws Exception {
+    LivePushServer a = node();
+    LivePushServer b = node();
+    SseTestClient sse = client("sse", () -> uri(a, "x", "y"), null, "x", "y");
+    WsTestClient ws = wsClient("ws", () -> ws(b), "x", "y");
+    for (int i = 0; i < 40; i++) {
+      publish(i % 2 == 0 ? a : b, i % 3 == 0 ? "y" : "x");
+    }
+    awaitAllCaughtUp(List.of("sse", "ws"), "x", "y");
+    String sseId = sse.lastEventId;
+    String wsId = ws.lastId;
+    long epoch = a.epoch();
+    sse.close();
+    ws.close();
+    clients.clear();
+    wsClients.clear();
+    for (int i = 0; i < 10; i++) {
+      publish(a, i % 2 == 0 ? "x" : "y"); // missed by both clients, and older than the new nodes' logs
+    }
+    for (LivePushServer n : nodes) {
+      n.close(); // every livepush node is gone: only Kafka keeps the history
+    }
+    nodes.clear();
+    LivePushServer a2 = node();
+    LivePushServer b2 = node();
+    assertThat(a2.epoch()).as("the same history (same topic)").isEqualTo(epoch);
+    for (int i = 0; i < 20; i++) {
+      publish(i % 2 == 0 ? a2 : b2, i % 3 == 0 ? "y" : "x"); // missed by both clients while away
+    }
+    SseTestClient sseBack = new SseTestClient("sse", () -> uri(b2, "x", "y"), checker, sseId);
+    clients.add(sseBack);
+    assertThat(sseBack.connects.poll(60, TimeUnit.SECONDS)).isNotNull();
+    // Resumes with "from": the id it held before the restart.
+    WsTestClient wsBack = new WsTestClient("ws", () -> ws(a2), checker, List.of("x", "y"), wsId);
+    wsClients.add(wsBack);
+    assertThat(wsBack.connects.poll(60, TimeUnit.SECONDS)).isNotNull();
+    for (int i = 0; i < 10; i++) {
+      publish(a2, i % 2 == 0 ? "x" : "y");
+    }
+    awaitAllCaughtUp(List.of("sse", "ws"), "x", "y");
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r.toString()).isTrue();
+    assertThat(r.resets).as("served from Kafka, not reset: " + r).isZero();
+    assertThat(r.received).isEqualTo(2 * 80);
+    assertThat(buses.get(b2).historyReads() + buses.get(a2).historyReads()).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void recordsRemovedFromKafkaBeforeAResumeBecomeAReset() throws Exception {
+    LivePushServer a = node();
+    EventId start = publish(a, "x");
+    for (int i = 0; i < 19; i++) {
+      publish(a, "x");
+    }
+    try (Admin admin = admin()) {
+      admin.deleteRecords(Map.of(new TopicPartition(topic(), 0), RecordsToDelete.beforeOffset(15)))
+          .all().get(30, TimeUnit.SECONDS);
+    }
+    LivePushServer late = node(); // its local log starts after the deletion: the resume must read Kafka
+    SseTestClient c = client("c", () -> uri(late, "x"), start.toString(), "x");
+    await("a reset", () -> !c.resetReasons.isEmpty());
+    assertThat(c.resetReasons).containsExactly("too-old");
+    publish(a, "x");
+    awaitAllCaughtUp(List.of("c"), "x");
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.duplicated + r.outOfOrder + r.lost).as(r.toString()).isZero();
+  }
+
+  @Test
+  void recordsOfAnotherProducerAreMappedValidatedAndDelivered() throws Exception {
+    KafkaRecordMapper mapper = rec -> {
+      String key = rec.key() == null ? "" : new String(rec.key(), StandardCharsets.UTF_8);
+      if (key.equals("ignored")) {
+        return null;
+      }
+      String value = new String(rec.value(), StandardCharsets.UTF_8);
+      Header json = rec.headers().lastHeader("json");
+      Event e = json != null ? Event.rawJson(value) : Event.text(value);
+      Header type = rec.headers().lastHeader("type");
+      return new KafkaRecordMapper.Mapped(key, type == null ? e : e.withType(new String(type.value(),
+          StandardCharsets.UTF_8)));
+    };
+    LivePushServer a = node(bus().mapper(mapper), ReplayConfig.defaults());
+    LivePushServer b = node(bus().mapper(mapper), ReplayConfig.defaults());
+    client("sse", () -> uri(a, "orders"), null, "orders");
+    wsClient("ws", () -> ws(b), "orders");
+    Instant before = Instant.now();
+    int bad = 0;
+    try (KafkaProducer<byte[], byte[]> other = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+      for (int i = 1; i <= 30; i++) {
+        other.send(record("orders", "orders/" + i, null));
+        checker.published("orders", i);
+        if (i % 10 == 0) {
+          other.send(record("bad topic!", "x/1", null)); // invalid topic name
+          other.send(record("orders", "{not json", "json")); // malformed JSON
+          other.send(record("ignored", "x/1", null)); // the mapper skips it: not bad
+          bad += 2;
+        }
+      }
+      ProducerRecord<byte[], byte[]> reserved = record("orders", "x/1", null);
+      reserved.headers().add("type", bytes("reset")); // the reserved type: refused like a publish
+      other.send(reserved);
+      ProducerRecord<byte[], byte[]> tombstone = new ProducerRecord<>(topic(), 0, bytes("orders"), null);
+      other.send(tombstone); // no value
+      ProducerRecord<byte[], byte[]> forged = new ProducerRecord<>(topic(), 0, null, bytes("x/1"));
+      forged.headers().add(KafkaRecords.TOPIC, bytes("orders")).add(KafkaRecords.KIND, bytes("JSON"));
+      other.send(forged); // livepush's format, but not JSON
+      bad += 3;
+      other.flush();
+    }
+    awaitAllCaughtUp(List.of("sse", "ws"), "orders");
+    int expectedBad = bad;
+    await("bad records counted on A and B", () -> buses.get(a).badRecords() >= expectedBad
+        && buses.get(b).badRecords() >= expectedBad);
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r.toString()).isTrue();
+    assertThat(r.received).isEqualTo(2 * 30);
+    assertThat(buses.get(a).badRecords()).isEqualTo(expectedBad);
+    // Resume by time: the position before the first record written since `before` replays everything.
+    EventId since = buses.get(b).positionAt(before).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertThat(since.offset()).isZero();
+    DeliveryChecker fresh = new DeliveryChecker();
+    fresh.follow("late", "orders", 0);
+    for (int i = 1; i <= 30; i++) {
+      fresh.published("orders", i);
+    }
+    SseTestClient late = new SseTestClient("late", () -> uri(b, "orders"), fresh, since.toString());
+    clients.add(late);
+    await("late to replay all 30 from the time position", () -> fresh.caughtUp("late", "orders", 30));
+    assertThat(fresh.check().clean()).as(fresh.check().toString()).isTrue();
+  }
+
+  /** The topic's records as offset=value, for failure messages. */
+  private String dumpLog() {
+    StringBuilder out = new StringBuilder();
+    try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(Map.of(
+        "bootstrap.servers", broker.bootstrapServers(),
+        "key.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class,
+        "value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class))) {
+      TopicPartition tp = new TopicPartition(topic(), 0);
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      long end = c.endOffsets(List.of(tp)).get(tp);
+      while (c.position(tp) < end) {
+        for (var rec : c.poll(Duration.ofMillis(500))) {
+          out.append(rec.offset()).append('=').append(new String(rec.value(), StandardCharsets.UTF_8)).append(' ');
+        }
+      }
+    }
+    return out.toString();
+  }
+
+  private ProducerRecord<byte[], byte[]> record(String key, String value, String jsonHeader) {
+    ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic(), 0, bytes(key), bytes(value));
+    if (jsonHeader != null) {
+      r.headers().add(jsonHeader, new byte[0]);
+    }
+    return r;
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void brokerRestartMidPublishFailsPublishesFastKeepsClientsAndLosesNothing() throws Exception {
+    LivePushServer a = node();
+    LivePushServer b = node();
+    long epoch = a.epoch();
+    SseTestClient onA = client("onA", () -> uri(a, "x", "y"), null, "x", "y");
+    WsTestClient onB = wsClient("onB", () -> ws(b), "x", "y");
+    AtomicInteger ok = new AtomicInteger();
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread publisher = new Thread(() -> {
+      int i = 0;
+      while (!stop.get()) {
+        if (tryPublish(i % 2 == 0 ? a : b, i % 3 == 0 ? "y" : "x")) {
+          ok.incrementAndGet();
+        } else {
+          try {
+            Thread.sleep(20); // the publisher's own retry pacing while Kafka is down
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        i++;
+      }
+    });
+    publisher.start();
+    await("50 publishes", () -> ok.get() >= 50);
+    broker.kill();
+    // Once the first publishes timed out, the following ones fail at once.
+    await("publishes failing fast", () -> {
+      long t0 = System.nanoTime();
+      try {
+        a.publish("z", Event.text("z/0"));
+        return false;
+      } catch (KafkaBusException e) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 200;
+      }
+    });
+    assertThatThrownBy(() -> b.publishAsync("z", Event.text("z/0")).get(5, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(KafkaBusException.class);
+    broker.startAgain();
+    int before = ok.get();
+    await("50 publishes after the restart", () -> ok.get() >= before + 50);
+    stop.set(true);
+    publisher.join(30_000);
+    awaitAllCaughtUp(List.of("onA", "onB"), "x", "y");
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r + " log: " + dumpLog()).isTrue();
+    assertThat(r.resets).as("Kafka kept its log: no reset " + r).isZero();
+    assertThat(a.epoch()).isEqualTo(epoch);
+    assertThat(onA.connects).as("stayed connected through the restart").isEmpty();
+    assertThat(onB.resetReasons).isEmpty();
+  }
+}

@@ -1,0 +1,51 @@
+package io.livepush.test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.livepush.Event;
+import io.livepush.client.ClientTransport;
+import io.livepush.client.PushEvent;
+import io.livepush.client.Reset;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The client against livepush on real sockets, on both transports. */
+@LivePushTest(replayEventsPerTopic = 3)
+class ClientBasicsTest {
+
+  @ParameterizedTest
+  @EnumSource(ClientTransport.class)
+  void receivesTypedEventsOfEveryTopicInOrder(ClientTransport transport, TestLivePush livepush) {
+    RecordingClient fan = livepush.client(transport, b -> {}, "match:1", "match:2");
+    for (int i = 1; i <= 5; i++) {
+      livepush.publish("match:" + (i % 2 + 1), Event.json(Map.of("n", i)).withType("score"));
+    }
+    livepush.publish("match:1", Event.text("multi\nline"));
+    fan.assertInOrderWithoutGaps();
+    PushEvent first = fan.events().get(0);
+    assertThat(first.type()).isEqualTo("score");
+    assertThat(first.as(Score.class).n()).isEqualTo(1);
+    assertThat(fan.events().get(5).data()).isEqualTo("multi\nline");
+    assertThat(fan.client().position()).isEqualTo(fan.events().get(5).id());
+  }
+
+  @ParameterizedTest
+  @EnumSource(ClientTransport.class)
+  void resumesFromAnEarlierPositionOrSaysReset(ClientTransport transport, TestLivePush livepush) {
+    String start = livepush.publish("t", Map.of("n", 0)).toString();
+    for (int i = 1; i <= 2; i++) {
+      livepush.publish("t", Map.of("n", i));
+    }
+    RecordingClient resumed = livepush.client(transport, b -> b.from(start), "t");
+    assertThat(resumed.awaitEvents(2)).extracting(e -> e.as(Score.class).n()).containsExactly(1, 2);
+    for (int i = 3; i <= 6; i++) { // the log keeps 3 per topic: n=0 is long gone
+      livepush.publish("t", Map.of("n", i));
+    }
+    RecordingClient late = livepush.client(transport, b -> b.from(start), "t");
+    late.assertReset("t", Reset.TOO_OLD);
+    assertThat(late.items().get(0)).isInstanceOf(Reset.class);
+  }
+
+  record Score(int n) {}
+}
