@@ -6,8 +6,8 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
- * Serves livepush's dependency-free browser modules from the push server itself, so a page needs no build step
- * and no CDN:
+ * Serves livepush's dependency-free browser modules from the push server itself (GET and HEAD; OPTIONS answers
+ * 204 with {@code Allow}), so a page needs no build step and no CDN:
  *
  * <ul>
  *   <li>{@code /livepush/livepush.js}: a client for the {@code livepush.v1} WebSocket protocol (RFC 6455)
@@ -53,11 +53,14 @@ public final class ClientScripts {
       entries[i] = Map.entry(prefix + FILES[i], load(FILES[i]));
     }
     Map<String, HttpReply> files = Map.ofEntries(entries);
+    HttpReply options = HttpReply.of(204, "text/plain", new byte[0]).withHeader("Allow", "GET, HEAD, OPTIONS");
     return (request, body) -> {
-      if (!request.method().equals("GET")) {
+      HttpReply file = files.get(request.path());
+      if (file == null) {
         return null;
       }
-      return files.get(request.path());
+      // HEAD is answered as GET by the router, without the body (RFC 9110 §9.3.2).
+      return request.method().equals("GET") ? file : request.method().equals("OPTIONS") ? options : null;
     };
   }
 

@@ -1,12 +1,6 @@
 package io.livepush;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetEncoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -20,14 +14,20 @@ import java.util.Objects;
  *
  * <h2>Type</h2>
  * Becomes the SSE {@code event:} field (WHATWG HTML §9.2.6) and the {@code event} member of WebSocket event
- * messages. At most {@value #MAX_TYPE_LENGTH} characters, without CR, LF or NUL (which would inject fields into
- * an event stream), and never {@value #RESET_TYPE}, which livepush reserves for its own gap signal.
+ * messages. 1 to {@value #MAX_TYPE_LENGTH} characters of Unicode without control characters (C0, DEL, C1: CR,
+ * LF and NUL would inject fields into an event stream), line or paragraph separators (U+2028, U+2029) and
+ * unpaired surrogates (they have no UTF-8 form), and never {@value #RESET_TYPE}, which livepush reserves for its
+ * own gap signal. Anything else throws {@link InvalidEventException}.
  *
  * <h2>Payload</h2>
  * <ul>
  *   <li>{@link #text(String)}: sent as UTF-8. Line breaks of every kind are kept (SSE splits them into
- *       {@code data:} lines that clients join with LF). Unpaired surrogates become U+FFFD.
+ *       {@code data:} lines that clients join with LF). A string with an unpaired surrogate is refused
+ *       ({@link InvalidEventException}): it has no UTF-8 form, and livepush never changes a character silently.
  *   <li>{@link #json(Object)}: serialised with the server's Jackson {@code ObjectMapper} at publish time.
+ *   <li>{@link #rawJson(String)}: checked here to be exactly one JSON value (RFC 8259) without duplicate object
+ *       keys, in one pass of Jackson's streaming parser, so it cannot smuggle members into the WebSocket
+ *       message it is embedded in.
  *   <li>{@link #binary(byte[])}: WebSocket sends a binary frame; SSE sends the bytes base64-encoded (RFC 4648
  *       §4) as the data, since an event stream is text.
  * </ul>
@@ -50,8 +50,6 @@ public final class Event {
     BINARY
   }
 
-  private static final byte[] REPLACEMENT = {(byte) 0xEF, (byte) 0xBF, (byte) 0xBD};
-
   private final String type;
   private final Kind kind;
   private final Object payload; // byte[] for TEXT/BINARY and serialised JSON, any object for JSON
@@ -62,9 +60,13 @@ public final class Event {
     this.payload = payload;
   }
 
-  /** A text event; {@code data} may be empty, never null. */
+  /**
+   * A text event; {@code data} may be empty, never null.
+   *
+   * @throws InvalidEventException if {@code data} has an unpaired surrogate
+   */
   public static Event text(String data) {
-    return new Event(null, Kind.TEXT, utf8(Objects.requireNonNull(data, "data")));
+    return new Event(null, Kind.TEXT, utf8(Objects.requireNonNull(data, "data"), "text"));
   }
 
   /** A JSON event: {@code value} is serialised with the server's {@code ObjectMapper} when published. */
@@ -72,9 +74,18 @@ public final class Event {
     return new Event(null, Kind.JSON, value);
   }
 
-  /** A JSON event whose document is already serialised; {@code json} is not checked. */
+  /**
+   * A JSON event whose document is already serialised. Costs one streaming parse of {@code json} (see
+   * {@code docs/benchmarks.md}); Jackson's default read constraints apply (nesting depth, number and string
+   * lengths).
+   *
+   * @throws InvalidEventException unless {@code json} is exactly one JSON value (RFC 8259 §2; whitespace
+   *     around it allowed) without duplicate keys in any object, and without unpaired surrogates
+   */
   public static Event rawJson(String json) {
-    return new Event(null, Kind.JSON, new RawJson(utf8(Objects.requireNonNull(json, "json"))));
+    byte[] bytes = utf8(Objects.requireNonNull(json, "json"), "JSON");
+    JsonCheck.singleValue(bytes);
+    return new Event(null, Kind.JSON, new RawJson(bytes));
   }
 
   /** A binary event; the array is copied. */
@@ -91,7 +102,11 @@ public final class Event {
     return new Event(validateType(type), kind, payload);
   }
 
-  /** Checks an event type against the rules above and returns it. */
+  /**
+   * Checks an event type against the rules above and returns it; {@code null} passes.
+   *
+   * @throws InvalidEventException naming the rule broken
+   */
   public static String validateType(String type) {
     if (type == null) {
       return null;
@@ -102,8 +117,16 @@ public final class Event {
     }
     for (int i = 0; i < type.length(); i++) {
       char c = type.charAt(i);
-      if (c == '\r' || c == '\n' || c == '\0') {
-        throw new InvalidEventException("event type contains CR, LF or NUL at index " + i);
+      if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029) {
+        throw new InvalidEventException("event type contains control character U+"
+            + String.format("%04X", (int) c) + " at index " + i);
+      }
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < type.length() && Character.isLowSurrogate(type.charAt(i + 1))) {
+          i++;
+        } else {
+          throw new InvalidEventException("event type has an unpaired surrogate at index " + i);
+        }
       }
     }
     if (RESET_TYPE.equals(type)) {
@@ -149,30 +172,23 @@ public final class Event {
     return payload instanceof RawJson ? ((RawJson) payload).bytes : null;
   }
 
-  /** Encodes {@code s} as UTF-8, turning unpaired surrogates into U+FFFD. */
-  static byte[] utf8(String s) {
-    // Fast path: no surrogates at all.
-    boolean surrogates = false;
+  /**
+   * Encodes {@code s} as UTF-8.
+   *
+   * @throws InvalidEventException if {@code s} has an unpaired surrogate (never replaced: no silent changes)
+   */
+  static byte[] utf8(String s, String what) {
     for (int i = 0; i < s.length(); i++) {
-      if (Character.isSurrogate(s.charAt(i))) {
-        surrogates = true;
-        break;
+      char c = s.charAt(i);
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+        } else {
+          throw new InvalidEventException(what + " payload has an unpaired surrogate at index " + i);
+        }
       }
     }
-    if (!surrogates) {
-      return s.getBytes(StandardCharsets.UTF_8);
-    }
-    CharsetEncoder encoder = StandardCharsets.UTF_8.newEncoder()
-        .onMalformedInput(CodingErrorAction.REPLACE)
-        .onUnmappableCharacter(CodingErrorAction.REPLACE)
-        .replaceWith(REPLACEMENT);
-    try {
-      ByteBuffer out = encoder.encode(CharBuffer.wrap(s));
-      return Arrays.copyOfRange(out.array(), out.arrayOffset() + out.position(),
-          out.arrayOffset() + out.limit());
-    } catch (CharacterCodingException e) {
-      throw new IllegalStateException("REPLACE never throws", e);
-    }
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   @Override

@@ -216,7 +216,8 @@ public final class LivePushServer implements AutoCloseable {
    * called on an event loop (it throws {@link IllegalStateException} there); prefer {@link #publishAsync}. Bus
    * failures are rethrown as they are (for example the Redis bus's {@code RedisBusException}).
    *
-   * @throws InvalidTopicException if the topic name is invalid
+   * @throws InvalidTopicException if the topic name is invalid, or a companion topic such as
+   *     {@code room~presence}, which only livepush publishes to (see {@link Topics})
    * @throws InvalidEventException if the payload is larger than {@link LivePushConfig#maxEventBytes()} or a JSON
    *     value cannot be serialised
    * @throws IllegalStateException if the server is not started
@@ -264,7 +265,7 @@ public final class LivePushServer implements AutoCloseable {
 
   /** Validates a publish (topic, running server, payload size) and returns the payload bytes. */
   private byte[] checkedPayload(String topic, Event event) {
-    Topics.validate(topic);
+    Topics.validateForPublish(topic); // companions (topic~presence) belong to livepush
     Objects.requireNonNull(event, "event");
     if (hub == null || state.get() != State.STARTED) {
       throw new IllegalStateException("server is not running");

@@ -8,6 +8,10 @@ package io.livepush;
  * <p>Implement {@link #canSubscribe(Principal, RequestInfo, String)} to decide by the authenticated
  * {@link Principal}; the older two-argument method stays the single abstract method so lambdas keep working.
  *
+ * <p><b>Companion topics</b> ({@code room:1~presence}, see {@link Topics}) are never passed here: following one
+ * is decided by asking about its base ({@code room:1}), and client publishes to one are refused before this is
+ * asked.
+ *
  * <p><b>Threading:</b> runs on the connection's event loop and must not block (decide from the request and
  * state you already hold).
  */

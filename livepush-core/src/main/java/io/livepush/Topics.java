@@ -5,12 +5,52 @@ package io.livepush;
  *
  * <p>The set keeps names safe in URLs, log lines, Redis keys and JSON without escaping, and leaves {@code ,},
  * {@code *}, whitespace and {@code {}} free for routing and future wildcard syntax.
+ *
+ * <h2>Companion topics belong to the server</h2>
+ * A name ending in {@code ~} followed by a reserved name ({@link #RESERVED_SUFFIXES}: today {@code presence})
+ * is the <em>companion</em> of the topic before that suffix, its <em>base</em>: {@code room:1~presence}
+ * carries the presence events of {@code room:1}. Companions inherit the authorization of their base (following
+ * {@code vip~presence} is decided by asking the {@link TopicAuthorizer} about {@code vip}; a companion with an
+ * empty base is refused), and only livepush publishes to them: {@code LivePushServer.publish} and
+ * {@code publishAsync} throw {@link InvalidTopicException}, client publishes are refused as forbidden.
+ * Applications should not end their own topic names with {@code ~} and a lower-case word: later livepush
+ * versions may reserve more suffixes.
  */
 public final class Topics {
   /** The longest topic name. */
   public static final int MAX_LENGTH = 200;
 
+  /** The suffixes, after {@code ~}, that make a topic a server-owned companion; see the class javadoc. */
+  public static final java.util.Set<String> RESERVED_SUFFIXES = java.util.Set.of("presence");
+
   private Topics() {}
+
+  /** Whether {@code topic} is a companion topic (ends with {@code ~} and a reserved suffix). */
+  public static boolean isCompanion(String topic) {
+    int tilde = topic.lastIndexOf('~');
+    return tilde >= 0 && RESERVED_SUFFIXES.contains(topic.substring(tilde + 1));
+  }
+
+  /**
+   * The topic whose authorization decides {@code topic}: the base of a companion (possibly empty), else
+   * {@code topic} itself.
+   */
+  public static String authorizationTopic(String topic) {
+    return isCompanion(topic) ? topic.substring(0, topic.lastIndexOf('~')) : topic;
+  }
+
+  /**
+   * Returns {@code topic} if an application may publish to it: a valid name that is not a companion.
+   *
+   * @throws InvalidTopicException if the name is invalid or reserved for livepush
+   */
+  public static String validateForPublish(String topic) {
+    validate(topic);
+    if (isCompanion(topic)) {
+      throw new InvalidTopicException("topic " + topic + " is a companion topic: only livepush publishes to it");
+    }
+    return topic;
+  }
 
   /**
    * Returns {@code topic} if it is a valid name.

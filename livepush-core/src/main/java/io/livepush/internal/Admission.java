@@ -96,7 +96,8 @@ public final class Admission {
     for (String t : topics) {
       boolean ok;
       try {
-        ok = config.topicAuthorizer().canSubscribe(principal, info, t);
+        String decided = Topics.authorizationTopic(t); // a companion inherits its base's authorization
+        ok = !decided.isEmpty() && config.topicAuthorizer().canSubscribe(principal, info, decided);
       } catch (RuntimeException e) {
         LOG.warn("topic authorizer failed on {} for {}", info, t, LogSafe.throwable(e));
         ok = false;

@@ -9,9 +9,10 @@ import io.livepush.LivePushConfig;
 import io.livepush.LivePushStats;
 import io.livepush.Principal;
 import io.livepush.RequestInfo;
-import io.livepush.SlowConsumerPolicy;
 import io.livepush.ResetReason;
+import io.livepush.SlowConsumerPolicy;
 import io.livepush.spi.EventBus;
+import io.livepush.spi.LogSafe;
 import io.livepush.spi.PublishedEvent;
 import io.livepush.spi.Session;
 import io.livepush.spi.Transport;
@@ -461,7 +462,7 @@ public final class Hub {
       try {
         l.onOpen(s);
       } catch (RuntimeException e) {
-        LOG.warn("connection listener failed in onOpen", e);
+        LOG.warn("connection listener failed in onOpen", LogSafe.throwable(e));
       }
     }
     if (!config.retainRequestHeaders() && request instanceof DefaultRequestInfo) {
@@ -488,7 +489,7 @@ public final class Hub {
       try {
         l.onClose(s, reason);
       } catch (RuntimeException e) {
-        LOG.warn("connection listener failed in onClose", e);
+        LOG.warn("connection listener failed in onClose", LogSafe.throwable(e));
       }
     }
   }

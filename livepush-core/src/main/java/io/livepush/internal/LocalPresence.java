@@ -5,6 +5,7 @@ import io.livepush.Event;
 import io.livepush.Presence;
 import io.livepush.Principal;
 import io.livepush.spi.ClusterPresence;
+import io.livepush.spi.LogSafe;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -149,7 +150,7 @@ public final class LocalPresence implements Presence, ClusterPresence {
       byte[] json = hub.config.objectMapper().writeValueAsBytes(data);
       hub.publishFromServer(Presence.eventsTopic(topic), type, Event.Kind.JSON, json);
     } catch (JsonProcessingException | RuntimeException e) {
-      Hub.LOG.warn("presence event for {} not published", topic, e);
+      Hub.LOG.warn("presence event for {} not published", topic, LogSafe.throwable(e));
     }
   }
 
@@ -241,7 +242,7 @@ public final class LocalPresence implements Presence, ClusterPresence {
       Object v = hub.config.objectMapper().readValue(json, Map.class);
       return v instanceof Map ? (Map<String, Object>) v : Map.of();
     } catch (JsonProcessingException | RuntimeException e) {
-      Hub.LOG.warn("unreadable presence metadata from another node: {}", e.toString());
+      Hub.LOG.warn("unreadable presence metadata from another node: {}", LogSafe.of(e));
       return Map.of();
     }
   }

@@ -7,6 +7,7 @@ import io.livepush.LivePushConfig;
 import io.livepush.Presence;
 import io.livepush.Principal;
 import io.livepush.RequestInfo;
+import io.livepush.Topics;
 import io.livepush.spi.AdmittedRequest;
 import io.livepush.spi.LogSafe;
 import io.livepush.spi.Transport;
@@ -61,13 +62,24 @@ public final class ServerContext implements TransportContext {
     return admission.admit(channel, request, transport, index, topics);
   }
 
+  /** A companion topic ({@code vip~presence}) is decided as its base ({@code vip}); see {@link Topics}. */
   @Override
   public boolean canSubscribe(Principal principal, RequestInfo request, String topic) {
-    return authorized(hub.config.topicAuthorizer()::canSubscribe, principal, request, topic);
+    String decided = Topics.authorizationTopic(topic);
+    if (decided.isEmpty()) {
+      hub.stats().refused(Stats.FORBIDDEN);
+      return false;
+    }
+    return authorized(hub.config.topicAuthorizer()::canSubscribe, principal, request, decided);
   }
 
+  /** Companion topics belong to livepush: no client publishes to them, whatever the authorizer says. */
   @Override
   public boolean canPublish(Principal principal, RequestInfo request, String topic) {
+    if (topic != null && Topics.isCompanion(topic)) {
+      hub.stats().refused(Stats.FORBIDDEN);
+      return false;
+    }
     return authorized(hub.config.topicAuthorizer()::canPublish, principal, request, topic);
   }
 

@@ -7,6 +7,7 @@ import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.livepush.ResetReason;
 import io.livepush.SlowConsumerPolicy;
+import io.livepush.spi.LogSafe;
 import io.livepush.spi.Session;
 import io.livepush.spi.Transport;
 import io.netty.buffer.ByteBuf;
@@ -331,7 +332,7 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
     }
     if (error != null) {
       // The bus is unreachable: the client keeps its id and retries later rather than losing its place.
-      Hub.LOG.warn("bus history for {} failed; closing so the client retries", this, error);
+      Hub.LOG.warn("bus history for {} failed; closing so the client retries", this, LogSafe.throwable(error));
       close(CloseReason.INTERNAL_ERROR);
       return;
     }
@@ -659,7 +660,7 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
     try {
       transport.close(this, reason);
     } catch (RuntimeException e) {
-      Hub.LOG.warn("transport {} failed to close {}", transport.name(), channel, e);
+      Hub.LOG.warn("transport {} failed to close {}", transport.name(), channel, LogSafe.throwable(e));
       channel.close();
     }
   }

@@ -56,7 +56,7 @@ class BrowserEndToEndTest {
   void runBrowser() throws Exception {
     Assumptions.assumeFalse("skip".equals(System.getProperty("livepush.browserTests")),
         "browser tests skipped by -Dlivepush.browserTests=skip");
-    ensureNodeModules();
+    ensureNodeModules(jsDir, artifacts);
     Files.createDirectories(artifacts);
     answers = Executors.newSingleThreadScheduledExecutor();
     ScoreFeed[] feedHolder = new ScoreFeed[1];
@@ -314,7 +314,8 @@ class BrowserEndToEndTest {
     assertThat(Files.size(png)).isGreaterThan(5_000);
   }
 
-  private void ensureNodeModules() throws IOException, InterruptedException {
+  /** Runs {@code npm ci} in {@code jsDir} unless playwright-core is installed; shared by the browser tests. */
+  static void ensureNodeModules(Path jsDir, Path artifacts) throws IOException, InterruptedException {
     if (Files.isDirectory(jsDir.resolve("node_modules/playwright-core"))) {
       return;
     }
@@ -337,7 +338,7 @@ class BrowserEndToEndTest {
     }
   }
 
-  private static String nodeCommand() {
+  static String nodeCommand() {
     return System.getProperty("livepush.node", "node");
   }
 

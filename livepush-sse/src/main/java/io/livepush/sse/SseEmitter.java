@@ -3,6 +3,7 @@ package io.livepush.sse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.livepush.CloseReason;
 import io.livepush.Event;
+import io.livepush.InvalidEventIdException;
 import io.livepush.spi.Session;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -141,10 +142,13 @@ public final class SseEmitter {
   }
 
   /**
-   * Sends an event with an application-chosen {@code id} (at most 128 characters, no CR, LF or NUL), or
-   * {@code null} for none.
+   * Sends an event with an application-chosen {@code id}, or {@code null} for none. The id is at most
+   * {@value SseEncoder#MAX_ID_LENGTH} characters of printable ASCII (U+0020..U+007E): a non-ASCII id such as
+   * {@code café} is refused, not encoded, because browsers send it back in the {@code Last-Event-ID} header
+   * (see {@link SseEncoder}).
    *
-   * @throws IllegalArgumentException for an invalid id or a JSON payload that cannot be serialised
+   * @throws InvalidEventIdException if {@code id} breaks these rules
+   * @throws IllegalArgumentException if a JSON payload cannot be serialised
    */
   public CompletionStage<Void> send(String id, Event event) {
     return enqueue(encode(id, event));
@@ -256,9 +260,7 @@ public final class SseEmitter {
 
   private byte[] encode(String id, Event event) {
     if (id != null) {
-      if (id.length() > 128 || id.indexOf('\n') >= 0 || id.indexOf('\r') >= 0 || id.indexOf('\0') >= 0) {
-        throw new IllegalArgumentException("id: must be at most 128 characters without CR, LF or NUL");
-      }
+      SseEncoder.validateId(id);
     }
     return SseEncoder.event(id, event.type(), event.kind(), payloadBytes(event));
   }

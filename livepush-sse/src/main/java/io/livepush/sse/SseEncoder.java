@@ -1,6 +1,8 @@
 package io.livepush.sse;
 
 import io.livepush.Event;
+import io.livepush.InvalidEventException;
+import io.livepush.InvalidEventIdException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
@@ -14,8 +16,12 @@ import java.util.Base64;
  *       (clients treat all three as such, so a bare CR must never reach the wire inside a field). Clients join
  *       the lines with LF. Every {@code data} value is written after one space, so a payload line that starts
  *       with a space keeps it.
- *   <li>{@code id} and {@code event} values never contain CR, LF or NUL ({@link io.livepush.Event} and
- *       {@link io.livepush.EventId} reject them), so no field can be injected.
+ *   <li>{@code id} values are at most {@value #MAX_ID_LENGTH} characters of printable ASCII (U+0020..U+007E),
+ *       checked by {@link #validateId}: non-ASCII ids are refused rather than encoded, because browsers echo
+ *       the id in the {@code Last-Event-ID} request header, where only ASCII is portable (RFC 9110 §5.5) and
+ *       unsafe bytes force a CORS preflight. {@code event} values are checked again here (no CR, LF, NUL, no
+ *       unpaired surrogate) and encoded as UTF-8. No character is ever narrowed or replaced: the encoder throws
+ *       instead, so no field can be injected (an id with U+010A once became LF).
  *   <li>Binary payloads are sent base64-encoded (RFC 4648 §4) on one {@code data:} line.
  * </ul>
  * Stateless and thread-safe.
@@ -26,16 +32,43 @@ public final class SseEncoder {
   private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] RETRY = "retry: ".getBytes(StandardCharsets.US_ASCII);
 
+  /** Longest {@code id} value, in characters (= bytes: ids are ASCII). */
+  public static final int MAX_ID_LENGTH = 128;
+
   /** A comment line with no text: the cheapest heartbeat (2 bytes). */
   public static final byte[] HEARTBEAT = {':', '\n'};
 
   private SseEncoder() {}
 
   /**
+   * Checks an SSE {@code id} value: at most {@value #MAX_ID_LENGTH} characters, each printable ASCII
+   * (U+0020..U+007E); the empty id is valid (it clears the client's last event id, WHATWG HTML §9.2.6).
+   *
+   * @return {@code id}
+   * @throws InvalidEventIdException naming the first character broken
+   */
+  public static String validateId(String id) {
+    if (id.length() > MAX_ID_LENGTH) {
+      throw new InvalidEventIdException("SSE id is " + id.length() + " characters (expected: <= "
+          + MAX_ID_LENGTH + ")");
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (c < 0x20 || c > 0x7e) {
+        throw new InvalidEventIdException("SSE id has U+" + String.format("%04X", (int) c) + " at index " + i
+            + " (expected: printable ASCII, U+0020..U+007E)");
+      }
+    }
+    return id;
+  }
+
+  /**
    * Encodes one complete event, ending with the blank line that dispatches it.
    *
    * @param id the {@code id} field or {@code null}
    * @param type the {@code event} field or {@code null}
+   * @throws InvalidEventIdException if {@code id} fails {@link #validateId}
+   * @throws InvalidEventException if {@code type} has CR, LF, NUL or an unpaired surrogate
    */
   public static byte[] event(String id, String type, Event.Kind kind, byte[] payload) {
     if (kind == Event.Kind.BINARY) {
@@ -43,10 +76,10 @@ public final class SseEncoder {
     }
     Out out = new Out(payload.length + 32 + (id == null ? 0 : id.length()) + (type == null ? 0 : type.length()));
     if (id != null) {
-      out.write(ID).writeAscii(id).write('\n');
+      out.write(ID).writeAscii(validateId(id)).write('\n');
     }
     if (type != null) {
-      out.write(EVENT).writeUtf8(type).write('\n');
+      out.write(EVENT).write(fieldUtf8(type)).write('\n');
     }
     writeData(out, payload);
     out.write('\n');
@@ -55,7 +88,25 @@ public final class SseEncoder {
 
   /** An event with only an {@code id} field: moves the client's last event id without dispatching anything. */
   public static byte[] idOnly(String id) {
-    return new Out(id.length() + 6).write(ID).writeAscii(id).write('\n').write('\n').toByteArray();
+    return new Out(id.length() + 6).write(ID).writeAscii(validateId(id)).write('\n').write('\n').toByteArray();
+  }
+
+  /** A field value as UTF-8, refusing what would end the line or has no UTF-8 form. */
+  private static byte[] fieldUtf8(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '\r' || c == '\n' || c == '\0') {
+        throw new InvalidEventException("SSE field value has CR, LF or NUL at index " + i);
+      }
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+          i++;
+        } else {
+          throw new InvalidEventException("SSE field value has an unpaired surrogate at index " + i);
+        }
+      }
+    }
+    return value.getBytes(StandardCharsets.UTF_8);
   }
 
   /** A {@code retry:} field in its own block, setting the client's reconnection time in milliseconds. */
@@ -132,16 +183,17 @@ public final class SseEncoder {
       return this;
     }
 
+    /** Writes ASCII text; a character above U+007F is a bug upstream and throws instead of being cut to a byte. */
     Out writeAscii(String s) {
       ensure(s.length());
       for (int i = 0; i < s.length(); i++) {
-        buf[len++] = (byte) s.charAt(i);
+        char c = s.charAt(i);
+        if (c > 0x7f) {
+          throw new IllegalArgumentException("not ASCII: U+" + String.format("%04X", (int) c));
+        }
+        buf[len++] = (byte) c;
       }
       return this;
-    }
-
-    Out writeUtf8(String s) {
-      return write(s.getBytes(StandardCharsets.UTF_8));
     }
 
     byte[] toByteArray() {

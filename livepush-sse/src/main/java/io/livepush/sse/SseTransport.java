@@ -26,11 +26,11 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -576,9 +576,26 @@ public final class SseTransport implements Transport {
      */
     public Builder allowedOrigins(String... origins) {
       for (String o : origins) {
-        allowedOrigins.add(Objects.requireNonNull(o, "origin"));
+        Objects.requireNonNull(o, "origin");
+        if (!o.equals("*") && !isOrigin(o)) {
+          // It is echoed in Access-Control-Allow-Origin: only a serialised origin may reach that header.
+          throw new IllegalArgumentException("origin: " + o + " (expected: scheme://host[:port] or *)");
+        }
+        allowedOrigins.add(o);
       }
       return this;
+    }
+
+    /** Whether {@code o} is a serialised origin (RFC 6454 §6.2): {@code scheme://host[:port]}, nothing else. */
+    private static boolean isOrigin(String o) {
+      try {
+        java.net.URI u = new java.net.URI(o);
+        return u.getScheme() != null && u.getHost() != null && u.getRawUserInfo() == null
+            && (u.getRawPath() == null || u.getRawPath().isEmpty()) && u.getRawQuery() == null
+            && u.getRawFragment() == null && o.chars().allMatch(c -> c > 0x20 && c < 0x7f);
+      } catch (java.net.URISyntaxException e) {
+        return false;
+      }
     }
 
     /** Whether cross-origin streams may carry cookies ({@code withCredentials}); default {@code false}. */

@@ -154,6 +154,10 @@ class HttpSemanticsTest {
       // keep-alive continues
       assertThat(c.exchange("GET /livepush/livepush.js HTTP/1.1\r\n" + host() + "\r\n").status()).isEqualTo(200);
     }
+    HttpResponse<String> script = http.send(HttpRequest.newBuilder(uri("/livepush/livepush.js"))
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(script.statusCode()).isEqualTo(204);
+    assertThat(script.headers().firstValue("allow")).contains("GET, HEAD, OPTIONS");
     HttpResponse<String> route = http.send(HttpRequest.newBuilder(uri("/m/1"))
         .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(route.statusCode()).isEqualTo(204);

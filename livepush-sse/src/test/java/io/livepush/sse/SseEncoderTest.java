@@ -57,9 +57,9 @@ class SseEncoderTest {
   }
 
   @Test
-  void unpairedSurrogateBecomesReplacementCharacter() {
-    Event e = Event.text("x\uD800y");
-    assertThat(new String(e.bytes(), StandardCharsets.UTF_8)).isEqualTo("x\uFFFDy");
+  void unpairedSurrogateIsRefusedNotReplaced() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Event.text("x\uD800y"))
+        .isInstanceOf(io.livepush.InvalidEventException.class);
   }
 
   @Test

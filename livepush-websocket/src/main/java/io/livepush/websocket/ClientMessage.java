@@ -2,6 +2,7 @@ package io.livepush.websocket;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.livepush.spi.LogSafe;
 import java.util.Objects;
 
 /**
@@ -40,8 +41,9 @@ public final class ClientMessage {
     return ref;
   }
 
+  /** For logs: every field came from the client, so the whole is neutralised and bounded ({@link LogSafe}). */
   @Override
   public String toString() {
-    return "ClientMessage{topic=" + topic + ", ref=" + ref + ", data=" + data + '}';
+    return LogSafe.of("ClientMessage{topic=" + topic + ", ref=" + ref + ", data=" + data + '}');
   }
 }

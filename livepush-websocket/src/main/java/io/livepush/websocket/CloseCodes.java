@@ -42,16 +42,30 @@ public final class CloseCodes {
    * Checks that an application may send {@code code}: 1000-1003, 1007-1014 or 3000-4999 (RFC 6455 §7.4.1-2;
    * 1004-1006 and 1015 must never be sent, 1016-2999 are reserved), and that {@code reason} fits.
    *
-   * @throws IllegalArgumentException naming the rule broken
+   * The reason must have a UTF-8 form (no unpaired surrogate: RFC 6455 §5.5.1 makes it UTF-8, and livepush
+   * never replaces a character) of at most {@value #MAX_REASON_BYTES} bytes.
+   *
+   * @throws InvalidCloseException naming the rule broken
    */
   public static void validate(int code, String reason) {
     boolean ok = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014)
         || (code >= 3000 && code <= 4999);
     if (!ok) {
-      throw new IllegalArgumentException("code: " + code + " (expected: 1000-1003, 1007-1014 or 3000-4999)");
+      throw new InvalidCloseException("code: " + code + " (expected: 1000-1003, 1007-1014 or 3000-4999)");
     }
-    if (reason != null && reason.getBytes(StandardCharsets.UTF_8).length > MAX_REASON_BYTES) {
-      throw new IllegalArgumentException("reason: " + reason.length() + " characters (expected: <= "
+    if (reason == null) {
+      return;
+    }
+    for (int i = 0; i < reason.length(); i++) {
+      char c = reason.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < reason.length() && Character.isLowSurrogate(reason.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new InvalidCloseException("reason: unpaired surrogate at index " + i + " (expected: UTF-8 text)");
+      }
+    }
+    if (reason.getBytes(StandardCharsets.UTF_8).length > MAX_REASON_BYTES) {
+      throw new InvalidCloseException("reason: " + reason.length() + " characters (expected: <= "
           + MAX_REASON_BYTES + " UTF-8 bytes)");
     }
   }

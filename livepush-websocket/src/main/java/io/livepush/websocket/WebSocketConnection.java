@@ -47,8 +47,8 @@ public interface WebSocketConnection {
    * Sends a close frame with {@code code} and {@code reason}, then closes (RFC 6455 §7.4). Later calls do
    * nothing.
    *
-   * @throws IllegalArgumentException if {@code code} may not be sent (see {@link CloseCodes#validate}) or
-   *     {@code reason} is longer than 123 UTF-8 bytes
+   * @throws InvalidCloseException if {@code code} may not be sent or {@code reason} is longer than 123 UTF-8
+   *     bytes or has an unpaired surrogate (see {@link CloseCodes#validate})
    */
   void close(int code, String reason);
 

@@ -73,9 +73,42 @@ final class WsFrames {
     return buffer(alloc, frame(OP_TEXT, json.getBytes(StandardCharsets.UTF_8)));
   }
 
-  /** A JSON string literal, quotes included. */
+  /**
+   * A JSON string literal, quotes included. Jackson escapes quotes, backslashes and control characters; an
+   * unpaired surrogate (possible in a client's {@code ref}, which JSON may carry as {@code \\ud800}) is written
+   * as a {@code \\uXXXX} escape too, so the client reads back exactly what it sent instead of a {@code ?}
+   * from the UTF-8 encoder.
+   */
   static String quote(String s) {
-    return s == null ? "null" : "\"" + new String(JSON.quoteAsString(s)) + "\"";
+    if (s == null) {
+      return "null";
+    }
+    char[] quoted = JSON.quoteAsString(s);
+    StringBuilder sb = null;
+    for (int i = 0; i < quoted.length; i++) {
+      char c = quoted[i];
+      boolean lone = Character.isHighSurrogate(c)
+          ? i + 1 >= quoted.length || !Character.isLowSurrogate(quoted[i + 1])
+          : Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(quoted[i - 1]));
+      if (Character.isHighSurrogate(c) && !lone) {
+        if (sb != null) {
+          sb.append(c).append(quoted[i + 1]);
+        }
+        i++;
+        continue;
+      }
+      if (lone && sb == null) {
+        sb = new StringBuilder(quoted.length + 8).append(quoted, 0, i);
+      }
+      if (sb != null) {
+        if (lone) {
+          sb.append(String.format("\\u%04x", (int) c));
+        } else {
+          sb.append(c);
+        }
+      }
+    }
+    return "\"" + (sb == null ? new String(quoted) : sb.toString()) + "\"";
   }
 
   /** The JSON header of an event, without {@code data} and without the closing brace. */

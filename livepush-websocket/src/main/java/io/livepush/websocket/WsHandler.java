@@ -11,14 +11,15 @@ import io.livepush.InvalidEventIdException;
 import io.livepush.RequestInfo;
 import io.livepush.Topics;
 import io.livepush.spi.AdmittedRequest;
+import io.livepush.spi.LogSafe;
 import io.livepush.spi.Session;
 import io.livepush.spi.TransportContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.CorruptedFrameException;
@@ -36,6 +37,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,7 +45,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -291,7 +292,7 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
     } else if (cause instanceof IOException) {
       ctx.close();
     } else {
-      LOG.warn("WebSocket connection {} failed", channel, cause);
+      LOG.warn("WebSocket connection {} failed", channel, LogSafe.throwable(cause));
       sendClose(CloseCodes.INTERNAL_ERROR, "internal error");
     }
   }
@@ -611,7 +612,7 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
     try {
       h.onMessage(this, m);
     } catch (RuntimeException e) {
-      LOG.warn("WebSocket message handler failed on {} for {}", m, request(), e);
+      LOG.warn("WebSocket message handler failed on {} for {}", m, request(), LogSafe.throwable(e));
       onLoop(() -> closeSession(CloseReason.INTERNAL_ERROR));
     }
   }

@@ -456,7 +456,7 @@ class WebSocketIntegrationTest {
           try {
             conn.close(1005, "not sendable");
             thrown.complete(null);
-          } catch (IllegalArgumentException e) {
+          } catch (InvalidCloseException e) {
             thrown.complete(e);
             conn.close(4000, "app code");
           }
