@@ -92,15 +92,10 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
   }
 
   @Override
-  public EventId subscribe(Collection<String> topics, EventId resumeFrom) {
-    return subscribe(topics, resumeFrom, null);
-  }
-
-  @Override
-  public EventId subscribe(Collection<String> topics, EventId resumeFrom, String ref) {
+  public EventId subscribe(Map<String, EventId> positions, String ref) {
     assert channel.eventLoop().inEventLoop();
     LinkedHashSet<String> fresh = new LinkedHashSet<>();
-    for (String t : topics) {
+    for (String t : positions.keySet()) {
       if (!subscriptions.containsKey(t)) {
         fresh.add(t);
       }
@@ -111,6 +106,8 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
     }
     List<ResetReason> resetReasons = new ArrayList<>(0);
     LinkedHashSet<String> backfill = null;
+    long backfillFrom = Long.MAX_VALUE;
+    boolean resumed = false;
     ReplayLog log = hub.log;
     EventId start;
     log.lock();
@@ -118,25 +115,33 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
       start = log.headId();
       for (String name : fresh) {
         TopicLog topic = log.topicOrCreate(name);
+        EventId from = positions.get(name);
+        if (from != null && from.isEarliest()) {
+          from = EventId.of(log.epoch(), topic.floor); // everything this topic still retains
+        }
         long at = start.offset();
         ResetReason reset = null;
-        if (resumeFrom != null) {
-          ReplayLog.Resume resume = log.check(topic, resumeFrom);
+        boolean backfilled = false;
+        if (from != null) {
+          resumed = true;
+          ReplayLog.Resume resume = log.check(topic, from);
           if (resume.reset == ResetReason.TOO_OLD && hub.bus() != null) {
             // the local log is a cache: the bus has the older history
             if (backfill == null) {
               backfill = new LinkedHashSet<>();
             }
             backfill.add(name);
-            at = resumeFrom.offset();
+            backfillFrom = Math.min(backfillFrom, from.offset());
+            backfilled = true;
+            at = from.offset();
           } else if (resume.reset == ResetReason.UNKNOWN_POSITION && hub.bus() != null
-              && resumeFrom.offset() - start.offset() <= MAX_AHEAD) {
-            at = resumeFrom.offset(); // seen on a node further along the shared log; skip events up to it
+              && from.offset() - start.offset() <= MAX_AHEAD) {
+            at = from.offset(); // seen on a node further along the shared log; skip events up to it
           } else if (resume.reset != null) {
             reset = resume.reset;
             resetReasons.add(reset);
           } else {
-            at = resumeFrom.offset(); // the cursor replays what follows
+            at = from.offset(); // the cursor replays what follows
           }
         }
         Subscription s = new Subscription(this, topic, at, hub.slowConsumerPolicy(name));
@@ -145,7 +150,7 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
           s.owedReset = reset;
           s.owedResetAt = start;
         }
-        if (backfill != null && backfill.contains(name)) {
+        if (backfilled) {
           s.logFrom = start.offset();
         }
         topic.addSubscriber(loopIndex, s);
@@ -156,14 +161,14 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
     }
     hub.stats.activeSubscriptions.add(fresh.size());
     hub.presenceJoin(this, fresh);
-    hub.stats.onSubscribe(resumeFrom != null, resetReasons);
+    hub.stats.onSubscribe(resumed, resetReasons);
     if (fresh.isEmpty()) {
       return start;
     }
     Replay r = beginReplay();
     r.markers.add(new Replay.Marker(List.copyOf(fresh), ref));
     if (backfill != null) {
-      beginBackfill(r, backfill, resumeFrom, start);
+      beginBackfill(r, backfill, EventId.of(start.epoch(), backfillFrom), start);
     }
     EventId position = pump(false);
     return position != null ? position : start;
