@@ -101,6 +101,13 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
     Channel ch = ctx.channel();
+    if (!ctx.channel().isWritable()) {
+      // A keep-alive client pipelining requests without reading the responses: answering would take its
+      // pending bytes past the outbound budget, so close instead (RFC 9112 §9.6: a server may close a
+      // persistent connection; the client retries requests that got no response).
+      ctx.close();
+      return;
+    }
     if (ch.hasAttr(WAITING)) {
       ArrayDeque<FullHttpRequest> waiting = ch.attr(WAITING).get();
       if (waiting != null) {
@@ -296,7 +303,8 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
         return;
       }
       ArrayDeque<FullHttpRequest> queued = ctx.channel().attr(WAITING).getAndSet(null);
-      ctx.channel().config().setAutoRead(true);
+      // over the outbound budget, channelWritabilityChanged resumes reading once the answers drained
+      ctx.channel().config().setAutoRead(ctx.channel().isWritable());
       FullHttpRequest next;
       while (queued != null && (next = queued.poll()) != null) {
         try {
@@ -384,6 +392,9 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
     response.headers().set(HttpResponses.X_CONTENT_TYPE_OPTIONS, HttpResponses.NOSNIFF);
     if (keepAlive) {
       ctx.writeAndFlush(response, ctx.voidPromise());
+      if (!ctx.channel().isWritable()) {
+        ctx.channel().config().setAutoRead(false); // read the next request once this response has drained
+      }
     } else {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
@@ -400,6 +411,16 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
       }
     }
     ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable()
+        && !(ctx.channel().hasAttr(WAITING) && ctx.channel().attr(WAITING).get() != null)) {
+      // not while an HTTP service is answering: done() resumes reading then
+      ctx.channel().config().setAutoRead(true);
+    }
+    ctx.fireChannelWritabilityChanged();
   }
 
   @Override
