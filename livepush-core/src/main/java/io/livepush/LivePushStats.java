@@ -23,7 +23,24 @@ public final class LivePushStats {
   private final Map<String, Long> refusals;
   private final long bytesWritten;
 
-  /** For the core; applications read snapshots. */
+  /**
+   * For the core; applications read snapshots. The maps are copied.
+   *
+   * @param connectionsByTransport open streaming connections per transport name; not {@code null}
+   * @param subscriptions subscriptions held now, &ge; 0
+   * @param subscribes subscribe calls served since start, &ge; 0
+   * @param published events published since start, &ge; 0
+   * @param delivered live event writes to subscribers since start, &ge; 0
+   * @param dropped live events skipped for slow consumers since start, &ge; 0
+   * @param conflated live events replaced by a newer one since start, &ge; 0
+   * @param replayed events written from the replay log since start, &ge; 0
+   * @param resumes subscribes that asked to resume since start, &ge; 0
+   * @param resets resets sent per reason since start; not {@code null}, absent reasons count 0
+   * @param slowConsumerActions times each slow-consumer policy acted since start; not {@code null}
+   * @param refusals requests refused per cause since start; not {@code null}
+   * @param bytesWritten bytes of live and replayed events written since start, &ge; 0
+   * @throws NullPointerException if a map is {@code null} or holds a {@code null} key or value
+   */
   public LivePushStats(Map<String, Integer> connectionsByTransport, long subscriptions, long subscribes,
       long published, long delivered, long dropped, long conflated, long replayed, long resumes,
       Map<ResetReason, Long> resets, Map<SlowConsumerPolicy, Long> slowConsumerActions,
@@ -43,7 +60,11 @@ public final class LivePushStats {
     this.bytesWritten = bytesWritten;
   }
 
-  /** Open streaming connections, all transports. */
+  /**
+   * Open streaming connections, all transports (a gauge).
+   *
+   * @return the sum of {@link #connectionsByTransport()}, &ge; 0
+   */
   public int connections() {
     int n = 0;
     for (int c : connectionsByTransport.values()) {
@@ -52,52 +73,93 @@ public final class LivePushStats {
     return n;
   }
 
-  /** Open streaming connections per transport name. */
+  /**
+   * Open streaming connections per transport name (a gauge).
+   *
+   * @return transport name ({@code sse}, {@code websocket}, ...) to count, unmodifiable; never {@code null}
+   */
   public Map<String, Integer> connectionsByTransport() {
     return connectionsByTransport;
   }
 
-  /** Subscriptions held now. */
+  /**
+   * Subscriptions held now (a gauge), one per connection and topic.
+   *
+   * @return the count, &ge; 0
+   */
   public long subscriptions() {
     return subscriptions;
   }
 
-  /** Subscribe calls served since start (each may cover several topics). */
+  /**
+   * Subscribe calls served since start (each may cover several topics).
+   *
+   * @return the count, &ge; 0
+   */
   public long subscribes() {
     return subscribes;
   }
 
-  /** Events published. */
+  /**
+   * Events published since start.
+   *
+   * @return the count, &ge; 0
+   */
   public long published() {
     return published;
   }
 
-  /** Live event writes to subscribers. */
+  /**
+   * Live event writes to subscribers since start; one event sent to n subscribers counts n.
+   *
+   * @return the count, &ge; 0
+   */
   public long delivered() {
     return delivered;
   }
 
-  /** Live events skipped for slow consumers ({@link SlowConsumerPolicy#DROP_WITH_RESET}). */
+  /**
+   * Live events skipped for slow consumers ({@link SlowConsumerPolicy#DROP_WITH_RESET}) since start.
+   *
+   * @return the count, &ge; 0
+   */
   public long dropped() {
     return dropped;
   }
 
-  /** Live events replaced by a newer one ({@link SlowConsumerPolicy#KEEP_LATEST}). */
+  /**
+   * Live events replaced by a newer one ({@link SlowConsumerPolicy#KEEP_LATEST}) since start.
+   *
+   * @return the count, &ge; 0
+   */
   public long conflated() {
     return conflated;
   }
 
-  /** Events written from the replay log to resuming subscribers. */
+  /**
+   * Events written from the replay log to resuming subscribers since start.
+   *
+   * @return the count, &ge; 0
+   */
   public long replayed() {
     return replayed;
   }
 
-  /** Subscribes that asked to resume from an id. */
+  /**
+   * Subscribes that asked to resume from an id, since start.
+   *
+   * @return the count, &ge; 0
+   */
   public long resumes() {
     return resumes;
   }
 
-  /** Resets sent for {@code reason}. */
+  /**
+   * Resets sent for {@code reason} since start.
+   *
+   * @param reason the reason to count
+   * @return the count, &ge; 0; 0 for a reason never sent or {@code null}
+   */
   public long resets(ResetReason reason) {
     return resets.getOrDefault(reason, 0L);
   }
@@ -106,12 +168,19 @@ public final class LivePushStats {
    * Times each slow-consumer policy acted: connections closed ({@code DISCONNECT}), drop episodes ended by a
    * reset ({@code DROP_WITH_RESET}; counted when the first event is dropped), conflation episodes
    * ({@code KEEP_LATEST}).
+   *
+   * @param policy the policy to count
+   * @return times it acted since start, &ge; 0; 0 for {@code null}
    */
   public long slowConsumerActions(SlowConsumerPolicy policy) {
     return slowConsumerActions.getOrDefault(policy, 0L);
   }
 
-  /** Connections closed as slow consumers; same as {@code slowConsumerActions(DISCONNECT)}. */
+  /**
+   * Connections closed as slow consumers; same as {@code slowConsumerActions(DISCONNECT)}.
+   *
+   * @return the count since start, &ge; 0
+   */
   public long slowConsumerDisconnects() {
     return slowConsumerActions(SlowConsumerPolicy.DISCONNECT);
   }
@@ -119,17 +188,27 @@ public final class LivePushStats {
   /**
    * Requests refused by a guard, by cause: {@code max-connections}, {@code max-connections-per-address},
    * {@code admission-rate}, {@code unauthorized}, {@code forbidden}, {@code request-header-timeout}.
+   *
+   * @return cause to count since start, unmodifiable; causes never seen are absent; never {@code null}
    */
   public Map<String, Long> refusals() {
     return refusals;
   }
 
-  /** Bytes of live and replayed events written (heartbeats and protocol messages excluded). */
+  /**
+   * Bytes of live and replayed events written (heartbeats and protocol messages excluded).
+   *
+   * @return the encoded bytes since start, &ge; 0
+   */
   public long bytesWritten() {
     return bytesWritten;
   }
 
-  /** This snapshot as a JSON object (what {@link LivePushServer.Builder#statsService(String)} serves). */
+  /**
+   * This snapshot as a JSON object (what {@link LivePushServer.Builder#statsService(String)} serves).
+   *
+   * @return a new, modifiable map in a stable key order, with nested maps for the per-key counters
+   */
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("connections", connections());
