@@ -6,11 +6,11 @@ import java.util.Map;
 /**
  * An immutable snapshot of a server's counters, from {@link LivePushServer#stats()}. Counters are cumulative
  * since start; {@link #connections()}, {@link #connectionsByTransport()} and {@link #subscriptions()} are
- * gauges. Each counter is read without a global lock, so two counters may be a few events apart.
+ * gauges, and so is {@link #subscriptionsByTransport()}. Each counter is read without a global lock, so two counters may be a few events apart.
  */
 public final class LivePushStats {
   private final Map<String, Integer> connectionsByTransport;
-  private final long subscriptions;
+  private final Map<String, Long> subscriptionsByTransport;
   private final long subscribes;
   private final long published;
   private final long delivered;
@@ -18,18 +18,23 @@ public final class LivePushStats {
   private final long conflated;
   private final long replayed;
   private final long resumes;
+  private final long resumesFromLog;
+  private final long resumesFromBus;
   private final Map<ResetReason, Long> resets;
   private final Map<SlowConsumerPolicy, Long> slowConsumerActions;
   private final Map<String, Long> refusals;
   private final long bytesWritten;
+  private final long busPublished;
+  private final long busPublishFailures;
 
   /** For the core; applications read snapshots. */
-  public LivePushStats(Map<String, Integer> connectionsByTransport, long subscriptions, long subscribes,
-      long published, long delivered, long dropped, long conflated, long replayed, long resumes,
-      Map<ResetReason, Long> resets, Map<SlowConsumerPolicy, Long> slowConsumerActions,
-      Map<String, Long> refusals, long bytesWritten) {
+  public LivePushStats(Map<String, Integer> connectionsByTransport, Map<String, Long> subscriptionsByTransport,
+      long subscribes, long published, long delivered, long dropped, long conflated, long replayed, long resumes,
+      long resumesFromLog, long resumesFromBus, Map<ResetReason, Long> resets,
+      Map<SlowConsumerPolicy, Long> slowConsumerActions, Map<String, Long> refusals, long bytesWritten,
+      long busPublished, long busPublishFailures) {
     this.connectionsByTransport = Map.copyOf(connectionsByTransport);
-    this.subscriptions = subscriptions;
+    this.subscriptionsByTransport = Map.copyOf(subscriptionsByTransport);
     this.subscribes = subscribes;
     this.published = published;
     this.delivered = delivered;
@@ -37,10 +42,14 @@ public final class LivePushStats {
     this.conflated = conflated;
     this.replayed = replayed;
     this.resumes = resumes;
+    this.resumesFromLog = resumesFromLog;
+    this.resumesFromBus = resumesFromBus;
     this.resets = Map.copyOf(resets);
     this.slowConsumerActions = Map.copyOf(slowConsumerActions);
     this.refusals = Map.copyOf(refusals);
     this.bytesWritten = bytesWritten;
+    this.busPublished = busPublished;
+    this.busPublishFailures = busPublishFailures;
   }
 
   /** Open streaming connections, all transports. */
@@ -57,9 +66,18 @@ public final class LivePushStats {
     return connectionsByTransport;
   }
 
-  /** Subscriptions held now. */
+  /** Subscriptions held now, all transports (one per connection and topic). */
   public long subscriptions() {
-    return subscriptions;
+    long n = 0;
+    for (long c : subscriptionsByTransport.values()) {
+      n += c;
+    }
+    return n;
+  }
+
+  /** Subscriptions held now per transport name. */
+  public Map<String, Long> subscriptionsByTransport() {
+    return subscriptionsByTransport;
   }
 
   /** Subscribe calls served since start (each may cover several topics). */
@@ -97,7 +115,23 @@ public final class LivePushStats {
     return resumes;
   }
 
-  /** Resets sent for {@code reason}. */
+  /**
+   * Resumes served from this node's replay log: subscribes with a resume id of which at least one topic was
+   * replayed (or was already current) rather than reset.
+   */
+  public long resumesFromLog() {
+    return resumesFromLog;
+  }
+
+  /**
+   * Resumes reaching back before this node's log, served from the cluster bus's history (with a bus only). A
+   * bus that cannot vouch for the range answers with a reset, counted in {@link #resets(ResetReason)}.
+   */
+  public long resumesFromBus() {
+    return resumesFromBus;
+  }
+
+  /** Resets sent for {@code reason}, one per topic (refused resumes, slow consumers, bus gaps and rebases). */
   public long resets(ResetReason reason) {
     return resets.getOrDefault(reason, 0L);
   }
@@ -129,12 +163,23 @@ public final class LivePushStats {
     return bytesWritten;
   }
 
+  /** Events the application published through the bus ({@link LivePushServer#publishAsync}) that completed. */
+  public long busPublished() {
+    return busPublished;
+  }
+
+  /** Of {@link #busPublished()}, those that failed (the bus refused or was unreachable). */
+  public long busPublishFailures() {
+    return busPublishFailures;
+  }
+
   /** This snapshot as a JSON object (what {@link LivePushServer.Builder#statsService(String)} serves). */
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("connections", connections());
     m.put("connectionsByTransport", new java.util.TreeMap<>(connectionsByTransport));
-    m.put("subscriptions", subscriptions);
+    m.put("subscriptions", subscriptions());
+    m.put("subscriptionsByTransport", new java.util.TreeMap<>(subscriptionsByTransport));
     m.put("subscribes", subscribes);
     m.put("published", published);
     m.put("delivered", delivered);
@@ -142,6 +187,8 @@ public final class LivePushStats {
     m.put("conflated", conflated);
     m.put("replayed", replayed);
     m.put("resumes", resumes);
+    m.put("resumesFromLog", resumesFromLog);
+    m.put("resumesFromBus", resumesFromBus);
     Map<String, Long> r = new LinkedHashMap<>();
     for (ResetReason reason : ResetReason.values()) {
       r.put(reason.code(), resets(reason));
@@ -154,6 +201,8 @@ public final class LivePushStats {
     m.put("slowConsumerActions", s);
     m.put("refusals", new java.util.TreeMap<>(refusals));
     m.put("bytesWritten", bytesWritten);
+    m.put("busPublished", busPublished);
+    m.put("busPublishFailures", busPublishFailures);
     return m;
   }
 

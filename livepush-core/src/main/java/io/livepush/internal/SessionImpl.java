@@ -137,22 +137,27 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
     } finally {
       log.unlock();
     }
-    hub.stats.activeSubscriptions.add(fresh.size());
+    hub.stats.subscriptions(transportIndex, fresh.size());
     hub.presenceJoin(this, fresh);
     if (ahead) {
       // Every topic is "ahead" or none is (the check is against the one head), so nothing else was collected.
       // The subscription starts at the client's position and skips events up to it when they arrive.
       hub.stats.onSubscribe(true, resetReasons);
+      hub.stats.resumesFromLog.increment();
       writeMarker(fresh, resumeFrom);
       channel.flush();
       return resumeFrom;
     }
     if (backfill) {
       hub.stats.onSubscribe(true, List.of());
+      hub.stats.resumesFromBus.increment();
       beginBackfill(fresh, resumeFrom, start);
       return start;
     }
     hub.stats.onSubscribe(resumeFrom != null, resetReasons);
+    if (resumeFrom != null && resetReasons.size() < fresh.size()) {
+      hub.stats.resumesFromLog.increment(); // at least one topic resumed from the local log
+    }
     for (int i = 0; i < resetTopics.size(); i++) {
       write(transport.encodeReset(channel.alloc(), resetTopics.get(i), resetReasons.get(i), start));
     }
@@ -232,6 +237,7 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
     if (!backfillVoid) {
       if (history.reset() != null) {
         for (String t : topics) {
+          hub.stats.reset(history.reset());
           write(transport.encodeReset(channel.alloc(), t, history.reset(), upTo));
         }
       } else {
@@ -444,7 +450,7 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
     } finally {
       hub.log.unlock();
     }
-    hub.stats.activeSubscriptions.decrement();
+    hub.stats.subscriptions(transportIndex, -1);
     hub.presenceLeave(this, List.of(topic));
     return true;
   }
@@ -462,7 +468,7 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
     } finally {
       hub.log.unlock();
     }
-    hub.stats.activeSubscriptions.add(-subscriptions.size());
+    hub.stats.subscriptions(transportIndex, -subscriptions.size());
     List<String> names = subscriptions.names();
     subscriptions.clear();
     hub.presenceLeave(this, names);
