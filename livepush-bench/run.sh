@@ -152,9 +152,26 @@ redis_publish() { # cluster publish throughput through a RedisBus against a thro
   redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
 }
 
+bus_compare() { # publishes/s and publish-to-delivery p99 through a RedisBus and a KafkaBus, same run
+  local rport=${REDIS_PORT:-16379} kport=${KAFKA_PORT:-19092} cport=${KAFKA_CONTROLLER_PORT:-19093}
+  local kdir; kdir=$(mktemp -d /tmp/livepush-bench-kafka.XXXXXX)
+  redis-server --bind 127.0.0.1 --port "$rport" --save '' --appendonly no --daemonize no >/dev/null 2>&1 &
+  PIDS+=("$!")
+  java -Xmx512m -XX:+UseSerialGC -cp "$CP" \
+    io.livepush.bench.KafkaBrokerLauncher "$kdir" "$kport" "$cport" >"$kdir/broker.log" 2>&1 &
+  PIDS+=("$!")
+  for _ in $(seq 1 50); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  for _ in $(seq 1 300); do grep -q "Kafka Server started" "$kdir/broker.log" && break; sleep 1; done
+  taskset -c 0 "${JAVA_SERVER[@]}" -Xmx1g -cp "$CP" io.livepush.bench.BusCompareBench "$rport" "127.0.0.1:$kport" \
+    "${BUS_COUNT:-5000}" "${BUS_ROUNDS:-5}" "${BUS_RATE:-500}" "${BUS_SECONDS:-10}"
+  redis-cli -p "$rport" shutdown nosave >/dev/null 2>&1 || true
+  rm -rf "$kdir"
+}
+
 case $scenario in
   idle|capacity|fanout|replay|plot|jmh) $scenario ;;
   redis-publish) redis_publish ;;
+  bus-compare) bus_compare ;;
   all) idle; fanout; plot; replay; capacity ;;
   *) echo "unknown scenario $scenario" >&2; exit 2 ;;
 esac

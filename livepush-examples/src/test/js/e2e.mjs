@@ -82,6 +82,10 @@ const scenarios = {
     ws.deliver({ type: 'event', topic: 'b', id: 'e-3', event: null, data: 2 });
     ws.deliver({ type: 'event', topic: 'a', id: 'e-4', event: null, data: 3 });
     const firstSubscribe = ws.sent[0];
+    const positionLive = client.position; // every topic live: the last event's id
+    // A topic added with an older position: the connection position no longer covers it.
+    client.subscribe('c', { from: 'e-0' }).catch(() => {});
+    const positionWithC = client.position;
     // Five failed attempts in a row: the ceilings double up to maxDelay (random 0.5: delay = ceiling / 2).
     ws.drop();
     for (let i = 2; i <= 6; i++) (await next(i)).drop();
@@ -91,6 +95,9 @@ const scenarios = {
     const resume = ws.sent.slice();
     ws.deliver({ type: 'ack', ref: resume[resume.length - 1].ref });
     await queued;
+    const positionWhileResuming = client.position;
+    ws.deliver({ type: 'subscribed', topics: ['a', 'b', 'c'], id: 'e-9', ref: resume[0].ref });
+    const positionResumed = client.position;
     // A refused subscribe rejects and is not retried on later connections.
     const refused = client.subscribe('secret').then(() => 'subscribed', (e) => e.code);
     const ask = ws.sent[ws.sent.length - 1];
@@ -116,7 +123,8 @@ const scenarios = {
     }
     out.client = {
       parsed,
-      protocols: sockets[0].protocols, firstSubscribe, refusal, topicsAfterRefusal, events, resume, states, statesAfterFatal: client.state,
+      protocols: sockets[0].protocols, firstSubscribe, positionLive, positionWithC, positionWhileResuming,
+      positionResumed, refusal, topicsAfterRefusal, events, resume, states, statesAfterFatal: client.state,
       socketsAfterFatal: sockets.length,
     };
   },

@@ -70,9 +70,11 @@ public final class ClientScripts {
   }
 
   private static HttpReply load(String name) {
-    try (InputStream in = ClientScripts.class.getResourceAsStream("client/" + name)) {
+    // Under META-INF, not a package directory: io/livepush/client would put a package of the livepush-client
+    // module into this module's jar, which the module system refuses (split package).
+    try (InputStream in = ClientScripts.class.getResourceAsStream("/META-INF/livepush/" + name)) {
       if (in == null) {
-        throw new IllegalStateException("missing resource io/livepush/client/" + name);
+        throw new IllegalStateException("missing resource META-INF/livepush/" + name);
       }
       // no-cache: browsers revalidate, so an upgraded server never runs against a stale client.
       return HttpReply.of(200, "text/javascript; charset=utf-8", in.readAllBytes())

@@ -16,8 +16,9 @@ import java.util.Objects;
  * Becomes the SSE {@code event:} field (WHATWG HTML §9.2.6) and the {@code event} member of WebSocket event
  * messages. 1 to {@value #MAX_TYPE_LENGTH} characters of Unicode without control characters (C0, DEL, C1: CR,
  * LF and NUL would inject fields into an event stream), line or paragraph separators (U+2028, U+2029) and
- * unpaired surrogates (they have no UTF-8 form), and never {@value #RESET_TYPE}, which livepush reserves for its
- * own gap signal. Anything else throws {@link InvalidEventException}.
+ * unpaired surrogates (they have no UTF-8 form), and never {@value #RESET_TYPE} or a type starting with
+ * {@value #RESERVED_PREFIX} (such as {@value #POSITION_TYPE}), which livepush reserves for its own signals.
+ * Anything else throws {@link InvalidEventException}.
  *
  * <h2>Payload</h2>
  * <ul>
@@ -37,6 +38,13 @@ public final class Event {
 
   /** The type livepush reserves for "cannot resume, reload your state". */
   public static final String RESET_TYPE = "reset";
+  /**
+   * The SSE event type of the stream position block (an {@code id} with data {@code {"id":"<position>"}}),
+   * which every EventSource implementation records as the last event id; see {@code docs/protocol.md}.
+   */
+  public static final String POSITION_TYPE = "livepush.position";
+  /** Event types starting with this prefix are reserved for livepush's own signals. */
+  public static final String RESERVED_PREFIX = "livepush.";
   /** Longest event type. */
   public static final int MAX_TYPE_LENGTH = 128;
 
@@ -129,8 +137,9 @@ public final class Event {
         }
       }
     }
-    if (RESET_TYPE.equals(type)) {
-      throw new InvalidEventException("event type \"" + RESET_TYPE + "\" is reserved for livepush");
+    if (RESET_TYPE.equals(type) || type.startsWith(RESERVED_PREFIX)) {
+      throw new InvalidEventException("event types \"" + RESET_TYPE + "\" and \"" + RESERVED_PREFIX
+          + "*\" are reserved for livepush");
     }
     return type;
   }

@@ -19,12 +19,26 @@ import java.util.Objects;
  * from the single {@code Last-Event-ID}, and the same id resumes a WebSocket subscription. Offsets within one
  * topic are increasing but not contiguous. See {@code docs/protocol.md}.
  *
- * <p>Instances are immutable and compare by epoch, then offset.
+ * <h2>{@code earliest}</h2>
+ * {@link #EARLIEST} (wire form {@code earliest}) is a resume position, not an event's id: "everything the log
+ * still retains". Each topic resolves it when it is subscribed, to the position just before its oldest retained
+ * event, so a late joiner gets the topic's retained history and never a {@code too-old} reset.
+ *
+ * <p>Instances are immutable and compare by epoch, then offset ({@link #EARLIEST} before every other id).
  */
 public final class EventId implements Comparable<EventId> {
 
   /** Longest wire form accepted by {@link #parse(String)}. */
   public static final int MAX_LENGTH = 40;
+
+  /** The wire form of {@link #EARLIEST}. */
+  public static final String EARLIEST_TEXT = "earliest";
+
+  /**
+   * The resume position "everything still retained" (wire form {@code earliest}); resolved per topic at
+   * subscribe time. It is never the id of an event: {@link #epoch()} and {@link #offset()} are {@code -1}.
+   */
+  public static final EventId EARLIEST = new EventId(-1, -1);
 
   private static final int MAX_PART = 13; // Long.MAX_VALUE in base 36 has 13 digits
 
@@ -53,13 +67,27 @@ public final class EventId implements Comparable<EventId> {
   }
 
   /**
-   * Parses the wire form.
+   * Parses the wire form of an event id.
    *
    * @throws InvalidEventIdException if {@code text} is longer than {@value #MAX_LENGTH} characters, has a
    *     character outside {@code [0-9a-z-]}, or is not exactly two non-empty base-36 parts
    */
   public static EventId parse(String text) {
     Objects.requireNonNull(text, "text");
+    return parseId(text);
+  }
+
+  /**
+   * Parses a resume position as clients send it: an event id, or {@code earliest} ({@link #EARLIEST}).
+   *
+   * @throws InvalidEventIdException as {@link #parse(String)} for anything else
+   */
+  public static EventId parsePosition(String text) {
+    Objects.requireNonNull(text, "text");
+    return EARLIEST_TEXT.equals(text) ? EARLIEST : parseId(text);
+  }
+
+  private static EventId parseId(String text) {
     if (text.length() > MAX_LENGTH) {
       throw new InvalidEventIdException("event id is " + text.length() + " characters (expected: <= "
           + MAX_LENGTH + ")");
@@ -105,12 +133,15 @@ public final class EventId implements Comparable<EventId> {
     return sb.append('"').toString();
   }
 
-  /** The epoch: changes whenever the log loses continuity (a restart, a wiped bus). */
+  /**
+   * The epoch: changes whenever the log loses continuity (a restart, a wiped bus); {@code -1} for
+   * {@link #EARLIEST}.
+   */
   public long epoch() {
     return epoch;
   }
 
-  /** The offset within the epoch; {@code 0} means "before the first event". */
+  /** The offset within the epoch; {@code 0} means "before the first event"; {@code -1} for {@link #EARLIEST}. */
   public long offset() {
     return offset;
   }
@@ -131,11 +162,19 @@ public final class EventId implements Comparable<EventId> {
     return Long.hashCode(epoch) * 31 + Long.hashCode(offset);
   }
 
-  /** The wire form, {@code <epoch>-<offset>} in base 36. */
+  /** Whether this is {@link #EARLIEST}, a position to resolve rather than an event's id. */
+  public boolean isEarliest() {
+    return this == EARLIEST;
+  }
+
+  /** The wire form, {@code <epoch>-<offset>} in base 36, or {@code earliest}. */
   @Override
   public String toString() {
     String t = text;
     if (t == null) {
+      if (epoch < 0) {
+        return EARLIEST_TEXT;
+      }
       t = Long.toString(epoch, 36) + '-' + Long.toString(offset, 36);
       text = t;
     }

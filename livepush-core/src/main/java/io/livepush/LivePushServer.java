@@ -116,7 +116,8 @@ public final class LivePushServer implements AutoCloseable {
 
   /**
    * Binds the port and starts serving. The future completes with this server once it accepts connections, or
-   * exceptionally if binding fails (the server is then stopped).
+   * exceptionally with a {@link ServerBindException} naming the address if binding fails (port taken, privileged
+   * port, non-local host; the server is then stopped), or with the bus's error if a bus cannot start.
    *
    * @throws IllegalStateException if called twice
    */
@@ -200,7 +201,8 @@ public final class LivePushServer implements AutoCloseable {
         started.complete(this);
       } else {
         state.set(State.STARTED);
-        stop().whenComplete((v, e) -> started.completeExceptionally(f.cause()));
+        stop().whenComplete((v, e) -> started.completeExceptionally(
+            new ServerBindException(config.host(), config.port(), f.cause())));
       }
     });
   }

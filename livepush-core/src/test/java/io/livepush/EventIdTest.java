@@ -36,4 +36,16 @@ class EventIdTest {
     assertThat(EventId.of(1, 9)).isLessThan(EventId.of(2, 0));
     assertThat(EventId.of(1, 9)).isGreaterThan(EventId.of(1, 8));
   }
+
+  @Test
+  void earliestIsAPositionNotAnId() {
+    assertThat(EventId.parsePosition("earliest")).isSameAs(EventId.EARLIEST);
+    assertThat(EventId.EARLIEST.toString()).isEqualTo("earliest");
+    assertThat(EventId.EARLIEST.isEarliest()).isTrue();
+    assertThat(EventId.parsePosition("k-1")).isEqualTo(EventId.of(20, 1));
+    assertThat(EventId.EARLIEST).isLessThan(EventId.of(0, 0));
+    // An event id is never "earliest", and only the exact lower-case word is.
+    assertThatThrownBy(() -> EventId.parse("earliest")).isInstanceOf(InvalidEventIdException.class);
+    assertThatThrownBy(() -> EventId.parsePosition("EARLIEST")).isInstanceOf(InvalidEventIdException.class);
+  }
 }

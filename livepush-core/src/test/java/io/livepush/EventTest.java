@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class EventTest {
   @ParameterizedTest
-  @ValueSource(strings = {"a\nb", "a\rb", "a\u0000b", "", "reset"})
+  @ValueSource(strings = {"a\nb", "a\rb", "a\u0000b", "", "reset", "livepush.position", "livepush.x"})
   void rejectsTypesThatCouldInjectFieldsOrAreReserved(String type) {
     assertThatThrownBy(() -> Event.text("x").withType(type)).isInstanceOf(InvalidEventException.class);
   }

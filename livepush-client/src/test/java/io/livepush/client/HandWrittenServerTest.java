@@ -109,6 +109,7 @@ class HandWrittenServerTest {
         + "event: ignored\n\n" // no data: nothing
         + "id: 3\0x\ndata: NUL in id is ignored\n\n"
         + "event: reset\ndata: not livepush's JSON\n\n"
+        + "id: 5\nevent: livepush.position\ndata: {\"id\":\"5\"}\n\n" // livepush's position: no item
         + "id: 4\ndata: cut before the blank line"); // never dispatched
     PushEvent e1 = next();
     assertThat(e1.type()).isEqualTo("greeting");
@@ -127,10 +128,10 @@ class HandWrittenServerTest {
     first.socket().close();
 
     Request second = accept();
-    assertThat(second.headers()).containsEntry("last-event-id", "2");
+    assertThat(second.headers()).containsEntry("last-event-id", "5");
     second.answer(OK + "data: after\n\n");
     assertThat(next().data()).isEqualTo("after");
-    assertThat(client.position()).isEqualTo("2");
+    assertThat(client.position()).isEqualTo("5");
     assertThat(received).isEmpty();
   }
 

@@ -90,10 +90,10 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
   }
 
   @Override
-  public EventId subscribe(Collection<String> topics, EventId resumeFrom) {
+  public EventId subscribe(Map<String, EventId> positions) {
     assert channel.eventLoop().inEventLoop();
     LinkedHashSet<String> fresh = new LinkedHashSet<>();
-    for (String t : topics) {
+    for (String t : positions.keySet()) {
       if (!subscriptions.containsKey(t)) {
         fresh.add(t);
       }
@@ -105,31 +105,50 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
     List<String> resetTopics = new ArrayList<>(0);
     List<ResetReason> resetReasons = new ArrayList<>(0);
     List<List<LogEntry>> replays = new ArrayList<>(0);
+    // With a bus, topics whose history has left this node's log (the log is a cache): topic -> resume offset.
+    Map<String, Long> backfill = null;
     ReplayLog log = hub.log;
     EventId start;
-    boolean backfill = false;
-    boolean ahead = false;
+    long marker = Long.MAX_VALUE;
+    boolean resumed = false;
+    boolean resumedLocally = false; // some topic resumed from this node's log (replayed, current or ahead)
     log.lock();
     try {
       start = log.headId();
       for (String name : fresh) {
         TopicLog topic = log.topicOrCreate(name);
-        if (resumeFrom != null) {
-          ReplayLog.Resume resume = log.resume(topic, resumeFrom);
+        EventId from = positions.get(name);
+        if (from != null && from.isEarliest()) {
+          from = EventId.of(log.epoch(), topic.floor); // everything this topic still retains
+        }
+        long at = start.offset();
+        if (from != null) {
+          resumed = true;
+          ReplayLog.Resume resume = log.resume(topic, from);
           if (resume.reset == ResetReason.TOO_OLD && hub.bus() != null) {
-            backfill = true; // the local log is a cache: the bus has the older history
+            if (backfill == null) {
+              backfill = new HashMap<>();
+            }
+            backfill.put(name, from.offset());
           } else if (resume.reset == ResetReason.UNKNOWN_POSITION && hub.bus() != null
-              && resumeFrom.offset() - start.offset() <= MAX_AHEAD) {
-            ahead = true; // seen on a node further along the shared log; this node has not read that far yet
+              && from.offset() - start.offset() <= MAX_AHEAD) {
+            // Seen on a node further along the shared log; this node has not read that far yet. The
+            // subscription starts at the client's position and skips events up to it when they arrive.
+            at = from.offset();
+            resumedLocally = true;
           } else if (resume.reset != null) {
             resetTopics.add(name);
             resetReasons.add(resume.reset);
-          } else if (!resume.events.isEmpty()) {
-            replays.add(resume.events);
+          } else {
+            resumedLocally = true;
+            if (!resume.events.isEmpty()) {
+              replays.add(resume.events);
+            }
           }
         }
-        Subscription s = new Subscription(this, topic, ahead ? resumeFrom.offset() : start.offset(),
-            hub.slowConsumerPolicy(name));
+        // The marker says "every new subscription has its topic up to here": the lowest start among them.
+        marker = Math.min(marker, at);
+        Subscription s = new Subscription(this, topic, at, hub.slowConsumerPolicy(name));
         s.generation = log.generation();
         topic.addSubscriber(loopIndex, s);
         subscriptions.put(s);
@@ -137,38 +156,32 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
     } finally {
       log.unlock();
     }
+    EventId position = marker == Long.MAX_VALUE ? start : EventId.of(start.epoch(), marker);
     hub.stats.subscriptions(transportIndex, fresh.size());
     hub.presenceJoin(this, fresh);
-    if (ahead) {
-      // Every topic is "ahead" or none is (the check is against the one head), so nothing else was collected.
-      // The subscription starts at the client's position and skips events up to it when they arrive.
-      hub.stats.onSubscribe(true, resetReasons);
+    hub.stats.onSubscribe(resumed, resetReasons);
+    if (resumedLocally) {
       hub.stats.resumesFromLog.increment();
-      writeMarker(fresh, resumeFrom);
-      channel.flush();
-      return resumeFrom;
     }
-    if (backfill) {
-      hub.stats.onSubscribe(true, List.of());
+    if (backfill != null) {
       hub.stats.resumesFromBus.increment();
-      beginBackfill(fresh, resumeFrom, start);
-      return start;
-    }
-    hub.stats.onSubscribe(resumeFrom != null, resetReasons);
-    if (resumeFrom != null && resetReasons.size() < fresh.size()) {
-      hub.stats.resumesFromLog.increment(); // at least one topic resumed from the local log
     }
     for (int i = 0; i < resetTopics.size(); i++) {
       write(transport.encodeReset(channel.alloc(), resetTopics.get(i), resetReasons.get(i), start));
     }
     List<LogEntry> replay = Hub.mergeByOffset(replays);
+    if (backfill != null) {
+      beginBackfill(fresh, backfill, replay, start, position);
+      channel.flush();
+      return position;
+    }
     if (!replay.isEmpty()) {
       writeEntries(replay);
       hub.stats.replayed(replay.size());
     }
-    writeMarker(fresh, start);
+    writeMarker(fresh, position);
     channel.flush();
-    return start;
+    return position;
   }
 
   private void writeMarker(Collection<String> topics, EventId position) {
@@ -198,12 +211,22 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
   /** A bus reset arrived while holding: the history being fetched is void. */
   private boolean backfillVoid;
 
-  private void beginBackfill(LinkedHashSet<String> topics, EventId from, EventId upTo) {
+  /**
+   * Fetches from the bus the history of the topics in {@code from} (topic -> offset it resumes after) up to
+   * {@code upTo}, holding live deliveries meanwhile; {@code local} is the replay of the other topics, merged
+   * with that history in offset order once it arrives.
+   */
+  private void beginBackfill(LinkedHashSet<String> topics, Map<String, Long> from, List<LogEntry> local,
+      EventId upTo, EventId marker) {
     holding = true;
     held = new java.util.ArrayDeque<>();
     backfillVoid = false;
-    hub.bus().history(topics, from, upTo).whenComplete((history, error) ->
-        channel.eventLoop().execute(() -> endBackfill(topics, upTo, history, error)));
+    long after = Long.MAX_VALUE;
+    for (long o : from.values()) {
+      after = Math.min(after, o);
+    }
+    hub.bus().history(from.keySet(), EventId.of(upTo.epoch(), after), upTo).whenComplete((history, error) ->
+        channel.eventLoop().execute(() -> endBackfill(topics, from, local, upTo, marker, history, error)));
   }
 
   /** Queues a live event; on the loop, while {@link #holding}. */
@@ -220,8 +243,8 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
     held.addLast(e);
   }
 
-  private void endBackfill(LinkedHashSet<String> topics, EventId upTo,
-      io.livepush.spi.EventBus.History history, Throwable error) {
+  private void endBackfill(LinkedHashSet<String> topics, Map<String, Long> from, List<LogEntry> local,
+      EventId upTo, EventId marker, io.livepush.spi.EventBus.History history, Throwable error) {
     holding = false;
     java.util.ArrayDeque<LogEntry> queued = held;
     held = null;
@@ -235,30 +258,32 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
       return;
     }
     if (!backfillVoid) {
+      List<LogEntry> entries = new ArrayList<>(history.events().size());
       if (history.reset() != null) {
-        for (String t : topics) {
+        for (String t : from.keySet()) {
           hub.stats.reset(history.reset());
           write(transport.encodeReset(channel.alloc(), t, history.reset(), upTo));
         }
       } else {
-        List<LogEntry> entries = new ArrayList<>(history.events().size());
         long now = hub.nanoTime();
         for (io.livepush.spi.PublishedEvent ev : history.events()) {
           Subscription s = subscriptions.get(ev.topic());
-          if (s == null || ev.id().offset() > upTo.offset()) {
+          Long after = from.get(ev.topic());
+          if (s == null || after == null || ev.id().offset() <= after || ev.id().offset() > upTo.offset()) {
             continue;
           }
           LogEntry e = new LogEntry(s.topic, ev.id(), ev.type(), ev.kind(), ev.payload(), now);
           e.encoded = hub.encode(e);
           entries.add(e);
         }
-        if (!entries.isEmpty()) {
-          writeEntries(entries);
-          hub.stats.replayed(entries.size());
-        }
+      }
+      List<LogEntry> all = Hub.mergeByOffset(List.of(local, entries));
+      if (!all.isEmpty()) {
+        writeEntries(all);
+        hub.stats.replayed(all.size());
       }
     }
-    writeMarker(topics, upTo);
+    writeMarker(topics, marker);
     for (LogEntry e : queued) {
       Subscription s = subscriptions.get(e.topic.name);
       if (s != null && e.offset > s.position) {

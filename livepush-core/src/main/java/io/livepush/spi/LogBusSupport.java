@@ -26,7 +26,11 @@ public final class LogBusSupport {
 
   private LogBusSupport() {}
 
-  /** A random epoch of 40 bits, as the single-node log uses. */
+  /**
+   * A random epoch of 40 bits, as the single-node log uses.
+   *
+   * @return a random epoch of 40 bits, as the single-node log uses
+   */
   public static long newEpoch() {
     return RANDOM.nextLong() & EPOCH_MASK;
   }
@@ -34,6 +38,8 @@ public final class LogBusSupport {
   /**
    * A random node id (base 36, up to 13 characters) for presence: random per start, so a restarted node never
    * inherits a dead one's members.
+   *
+   * @return a new node id
    */
   public static String newNodeId() {
     return Long.toString(RANDOM.nextLong() >>> 1, 36);
@@ -43,6 +49,11 @@ public final class LogBusSupport {
    * The answer to {@link EventBus#history} that needs no read: an empty history when the range is empty, a
    * {@code reset} ({@code too-old}) when it holds more than {@code maxEvents} offsets; {@code null} when the bus
    * must read it.
+   *
+   * @param after the range's start (exclusive)
+   * @param upTo the range's end (inclusive)
+   * @param maxEvents the most offsets the bus reads for one resume
+   * @return the answer, or {@code null} when the range must be read
    */
   public static EventBus.History answerWithoutReading(EventId after, EventId upTo, int maxEvents) {
     long count = upTo.offset() - after.offset();
@@ -55,7 +66,12 @@ public final class LogBusSupport {
     return null;
   }
 
-  /** The cause inside {@link CompletionException} / {@link ExecutionException} wrappers. */
+  /**
+   * The cause inside {@link CompletionException} / {@link ExecutionException} wrappers.
+   *
+   * @param t a throwable
+   * @return the innermost cause that is not such a wrapper
+   */
   public static Throwable unwrap(Throwable t) {
     while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
       t = t.getCause();
@@ -63,7 +79,12 @@ public final class LogBusSupport {
     return t;
   }
 
-  /** {@code SimpleClassName: message} of the unwrapped cause, for log lines and exception messages. */
+  /**
+   * {@code SimpleClassName: message} of the unwrapped cause, for log lines and exception messages.
+   *
+   * @param t a throwable
+   * @return its description
+   */
   public static String describe(Throwable t) {
     Throwable u = unwrap(t);
     return u.getClass().getSimpleName() + ": " + u.getMessage();
@@ -102,6 +123,9 @@ public final class LogBusSupport {
     /**
      * Takes the next record read; returns {@code true} while more are needed, {@code false} once the range is
      * complete or cannot be served (then records are ignored).
+     *
+     * @param e the next record read, in offset order
+     * @return whether more records are needed
      */
     public boolean add(PublishedEvent e) {
       if (complete || reset != null) {
@@ -140,14 +164,22 @@ public final class LogBusSupport {
       }
     }
 
-    /** The range cannot be served, e.g. its start was removed by retention. */
+    /**
+     * The range cannot be served, e.g. its start was removed by retention.
+     *
+     * @param reason the reset reason
+     */
     public void fail(ResetReason reason) {
       if (reset == null) {
         reset = reason;
       }
     }
 
-    /** The result: the events when complete, else a {@code reset} ({@code too-old} unless another was set). */
+    /**
+     * The result: the events when complete, else a {@code reset} ({@code too-old} unless another was set).
+     *
+     * @return the result: the events when complete, else a {@code reset} ({@code too-old} unless another was set)
+     */
     public EventBus.History result() {
       if (reset != null) {
         return EventBus.History.reset(reset);
@@ -171,7 +203,11 @@ public final class LogBusSupport {
       this.maxNanos = max.toNanos();
     }
 
-    /** The next delay, in nanoseconds. */
+    /**
+     * The next delay, in nanoseconds.
+     *
+     * @return the next delay, in nanoseconds
+     */
     public long nextNanos() {
       current = current == 0 ? minNanos : Math.min(current * 2, maxNanos);
       return current;

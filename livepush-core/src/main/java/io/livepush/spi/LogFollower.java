@@ -49,17 +49,29 @@ public final class LogFollower {
     this.name = Objects.requireNonNull(name, "name");
   }
 
-  /** Whether {@link #rebase} was called at least once. */
+  /**
+   * Whether {@link #rebase} was called at least once.
+   *
+   * @return whether {@link #rebase} was called at least once
+   */
   public boolean joined() {
     return epoch >= 0;
   }
 
-  /** The epoch the node follows, or -1 before the first {@link #rebase}. */
+  /**
+   * The epoch the node follows, or -1 before the first {@link #rebase}.
+   *
+   * @return the epoch the node follows, or -1 before the first {@link #rebase}
+   */
   public long epoch() {
     return epoch;
   }
 
-  /** The offset of the last record applied, or the position of the last {@link #rebase}. */
+  /**
+   * The offset of the last record applied, or the position of the last {@link #rebase}.
+   *
+   * @return the offset of the last record applied, or the position of the last {@link #rebase}
+   */
   public long last() {
     return last;
   }
@@ -67,6 +79,8 @@ public final class LogFollower {
   /**
    * Continues from {@code position}: on joining (the node's log starts there) and when the engine's epoch
    * changed (its history was lost; subscribers get {@code reset} {@code epoch-changed}).
+   *
+   * @param position the position the node's log continues from
    */
   public void rebase(EventId position) {
     if (joined() && position.epoch() != epoch) {
@@ -84,6 +98,8 @@ public final class LogFollower {
    * Applies the next record read from the engine: appends it when it is after {@link #last()} in the followed
    * epoch; on a contiguous log, offsets skipped before it are reported as a {@link EventBus.Sink#gap gap} first.
    *
+   * @param event the record, with its id in the log
+   * @return what was done with it
    * @throws IllegalStateException before the first {@link #rebase}
    */
   public Applied apply(PublishedEvent event) {
@@ -109,6 +125,8 @@ public final class LogFollower {
    * The engine lost records up to and including {@code through} before this node read them (retention removed
    * them): every subscriber gets {@code reset} ({@code too-old}). No-op when {@code through} is not after
    * {@link #last()}.
+   *
+   * @param through the last offset lost (inclusive)
    */
   public void lost(long through) {
     if (through <= last) {

@@ -31,6 +31,9 @@ public final class PresenceExchange {
     /**
      * Stores {@code local} (this node's members) where the other nodes read them and completes with their
      * members; must not block.
+     *
+     * @param local this node's members
+     * @return the other nodes' members and those of nodes found dead
      */
     CompletionStage<View> run(List<ClusterPresence.Entry> local);
   }
@@ -42,7 +45,12 @@ public final class PresenceExchange {
    * @param gone members of nodes found dead by this exchange (reported to one node only)
    */
   public record View(List<ClusterPresence.Entry> others, List<ClusterPresence.Entry> gone) {
-    /** Copies both lists. */
+    /**
+     * Copies both lists.
+     *
+     * @param others the other live nodes' members
+     * @param gone members of nodes found dead by this exchange
+     */
     public View {
       others = List.copyOf(others);
       gone = List.copyOf(gone);
@@ -75,7 +83,11 @@ public final class PresenceExchange {
     this.exchange = Objects.requireNonNull(exchange, "exchange");
   }
 
-  /** The node's presence. */
+  /**
+   * The node's presence.
+   *
+   * @return the node's presence
+   */
   public ClusterPresence presence() {
     return presence;
   }
@@ -91,6 +103,8 @@ public final class PresenceExchange {
    * Call before publishing an event: when it is a {@code ~presence} event this node's members changed, so they
    * are stored now (a node that syncs on reading the event then already finds them, if the engine keeps the two
    * requests in order).
+   *
+   * @param topic the topic of the event about to be published
    */
   public void publishing(String topic) {
     if (topic.endsWith(Presence.TOPIC_SUFFIX)) {
@@ -102,6 +116,8 @@ public final class PresenceExchange {
    * Call for every event read from the log: when it is a {@code ~presence} event some node's members changed,
    * so the view is refreshed soon (after a short delay, so the change's own node, which stored it before
    * publishing, is not raced).
+   *
+   * @param topic the topic of the event read
    */
   public void read(String topic) {
     if (topic.endsWith(Presence.TOPIC_SUFFIX)) {
@@ -112,6 +128,8 @@ public final class PresenceExchange {
   /**
    * Runs an exchange after {@code delayNanos} (0: now), unless one is already waiting or in flight, in which
    * case exactly one more runs after it.
+   *
+   * @param delayNanos the delay, in nanoseconds
    */
   public void request(long delayNanos) {
     synchronized (lock) {
@@ -133,7 +151,11 @@ public final class PresenceExchange {
     paused = true;
   }
 
-  /** Whether {@link #pause} was called. */
+  /**
+   * Whether {@link #pause} was called.
+   *
+   * @return whether {@link #pause} was called
+   */
   public boolean paused() {
     return paused;
   }

@@ -6,6 +6,8 @@ import io.livepush.EventId;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -27,11 +29,34 @@ public interface Session extends ConnectionInfo {
    * It then writes, in order: a {@link Transport#encodeReset reset} for each topic that cannot resume, the
    * missed events of the others (merged in offset order), and {@link Transport#encodeSubscribed} with the
    * position the subscription starts from. Live events follow, each exactly once. Topics already subscribed
-   * are skipped.
+   * are skipped. {@code resumeFrom} may be {@link EventId#EARLIEST}: each topic replays everything retained.
    *
    * @return the position the new subscriptions start from
+   * @throws io.livepush.LivePushException (400) when the connection would follow more than
+   *     {@code maxTopicsPerConnection} topics
    */
-  EventId subscribe(Collection<String> topics, EventId resumeFrom);
+  default EventId subscribe(Collection<String> topics, EventId resumeFrom) {
+    Map<String, EventId> positions = new LinkedHashMap<>();
+    for (String t : topics) {
+      positions.put(t, resumeFrom);
+    }
+    return subscribe(positions);
+  }
+
+  /**
+   * Subscribes to the keys of {@code positions} in one step, each resuming from its own position: an event id,
+   * {@link EventId#EARLIEST}, or {@code null} for "live from now". As {@link #subscribe(Collection, EventId)},
+   * atomically with every publish; the resets come first, then the missed events of <em>all</em> the topics
+   * merged in offset order, then one {@link Transport#encodeSubscribed} marker, so the connection keeps offset
+   * order across its topics when it resumes topics that were last seen at different positions. Topics already
+   * subscribed are skipped.
+   *
+   * @param positions topic to resume position, in the order the topics are listed in the marker; not modified
+   * @return the position the marker carries: every new subscription has every event of its topic up to it
+   * @throws io.livepush.LivePushException (400) when the connection would follow more than
+   *     {@code maxTopicsPerConnection} topics
+   */
+  EventId subscribe(Map<String, EventId> positions);
 
   /**
    * Writes transport bytes outside the event flow (a greeting, an application message, a reply), without

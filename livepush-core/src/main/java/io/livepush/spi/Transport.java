@@ -52,8 +52,9 @@ public interface Transport {
   ByteBuf encodeReset(ByteBufAllocator alloc, String topic, ResetReason reason, EventId position);
 
   /**
-   * Encodes what tells the client its subscription to {@code topics} is live from {@code position} (SSE: an
-   * {@code id:} line; WebSocket: a {@code subscribed} message), or returns {@code null} to write nothing.
+   * Encodes what tells the client its subscription to {@code topics} is live from {@code position} (SSE: the
+   * {@value io.livepush.Event#POSITION_TYPE} block, an event with that id that every EventSource records;
+   * WebSocket: a {@code subscribed} message), or returns {@code null} to write nothing.
    */
   ByteBuf encodeSubscribed(ByteBufAllocator alloc, Collection<String> topics, EventId position);
 

@@ -211,6 +211,40 @@ class HubTest {
   }
 
   @Test
+  void perTopicPositionsReplayEveryTopicMergedInOffsetOrderWithOneMarker() {
+    hub(1, false, ReplayConfig.defaults());
+    publish("a", "1");
+    publish("b", "2");
+    publish("a", "3");
+    publish("c", "4");
+    publish("b", "5");
+    publish("a", "6");
+    Session s = open(0);
+    // a was last seen at 1, b at 2, c never (live from now), d from the earliest retained; one marker.
+    java.util.Map<String, EventId> positions = new java.util.LinkedHashMap<>();
+    positions.put("a", EventId.of(3, 1));
+    positions.put("b", EventId.of(3, 2));
+    positions.put("c", null);
+    positions.put("d", EventId.EARLIEST);
+    assertThat(s.subscribe(positions)).isEqualTo(EventId.of(3, 6));
+    publish("c", "7");
+    assertThat(drain(channels.get(0))).isEqualTo("E3:3;E5:5;E6:6;S6;E7:7;");
+  }
+
+  @Test
+  void earliestReplaysEverythingRetainedWithoutReset() {
+    hub(1, false, ReplayConfig.builder().maxEventsPerTopic(2).build());
+    publish("a", "1");
+    publish("b", "2");
+    publish("a", "3");
+    publish("a", "4");
+    Session s = open(0);
+    s.subscribe(List.of("a", "b"), EventId.EARLIEST);
+    assertThat(drain(channels.get(0))).isEqualTo("E2:2;E3:3;E4:4;S4;");
+    assertThat(hub.snapshot().resets(ResetReason.TOO_OLD)).isZero();
+  }
+
+  @Test
   void unsubscribedAndClosedSessionsReceiveNothing() {
     hub(1, false, ReplayConfig.defaults());
     Session s = open(0);

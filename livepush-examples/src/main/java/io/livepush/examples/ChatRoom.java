@@ -23,7 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * clients join again on every reconnection. Runs on the event loop: it only validates, updates a map and
  * publishes, which never blocks.
  *
- * <p>Membership is kept here, per connection, until livepush has presence.
+ * <p>Membership is kept here, per connection, because members are the names people chose in the room; livepush's
+ * presence ({@code LivePushServer.Builder.presence}, used by the scoreboard's viewer counts) tracks principals per
+ * topic instead, and the example's connections are all anonymous.
  */
 public final class ChatRoom implements WebSocketMessageHandler, ConnectionListener {
   /** The room's topic. */

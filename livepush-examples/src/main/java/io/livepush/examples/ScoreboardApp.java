@@ -7,6 +7,7 @@ import io.livepush.ClientScripts;
 import io.livepush.HttpReply;
 import io.livepush.HttpService;
 import io.livepush.LivePushServer;
+import io.livepush.ServerBindException;
 import io.livepush.kafka.KafkaBus;
 import io.livepush.redis.RedisBus;
 import io.livepush.sse.SseTransport;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
@@ -37,7 +39,8 @@ import java.util.function.ToIntFunction;
  * </ul>
  *
  * <p>Run: {@code ./mvnw -q -pl livepush-examples -am package -DskipTests exec:java}; port 8080, or the
- * {@code PORT} environment variable, or {@code --port N}.
+ * {@code PORT} environment variable, or {@code --port N} (through Maven: {@code -Dexec.args="--port 9090"}); it
+ * listens on {@code 127.0.0.1} unless {@code HOST} or {@code --host} says otherwise.
  *
  * <p><b>As a cluster</b> (see {@code docs/cluster.md}): with {@code REDIS_URL=redis://host:6379} (or
  * {@code --redis redis://host:6379}) the node shares its log and presence through a {@code RedisBus}; run the
@@ -132,36 +135,48 @@ public final class ScoreboardApp {
     }
   }
 
+  /** {@code --port N}, else the {@code PORT} environment variable, else 8080; {@code 0} picks a free port. */
   static int port(String[] args) {
-    for (int i = 0; i < args.length - 1; i++) {
-      if (args[i].equals("--port")) {
-        return Integer.parseInt(args[i + 1]);
+    String value = option(args, "--port", "PORT", "8080");
+    try {
+      int port = Integer.parseInt(value);
+      if (port >= 0 && port <= 65535) {
+        return port;
       }
+    } catch (NumberFormatException e) {
+      // reported below with the accepted range
     }
-    String env = System.getenv("PORT");
-    return env != null && !env.isBlank() ? Integer.parseInt(env.trim()) : 8080;
+    throw new IllegalArgumentException("--port / PORT: " + value + " (expected: 0..65535)");
+  }
+
+  /**
+   * {@code --host H}, else the {@code HOST} environment variable, else {@code 127.0.0.1}: the demo's chat room
+   * and {@code /stats} are open to anyone who reaches them, so it listens on this machine only unless told
+   * otherwise ({@code --host 0.0.0.0} for every interface).
+   */
+  static String host(String[] args) {
+    return option(args, "--host", "HOST", "127.0.0.1");
   }
 
   /** {@code --redis URL}, else the {@code REDIS_URL} environment variable, else {@code null} (single node). */
   static String redisUrl(String[] args) {
-    for (int i = 0; i < args.length - 1; i++) {
-      if (args[i].equals("--redis")) {
-        return args[i + 1];
-      }
-    }
-    String env = System.getenv("REDIS_URL");
-    return env != null && !env.isBlank() ? env.trim() : null;
+    return option(args, "--redis", "REDIS_URL", null);
   }
 
   /** {@code --kafka HOST:PORT}, else the {@code KAFKA_BOOTSTRAP} environment variable, else {@code null}. */
   static String kafkaBootstrap(String[] args) {
+    return option(args, "--kafka", "KAFKA_BOOTSTRAP", null);
+  }
+
+  /** The value after {@code flag} in {@code args}, else the environment variable {@code env}, else {@code dflt}. */
+  private static String option(String[] args, String flag, String env, String dflt) {
     for (int i = 0; i < args.length - 1; i++) {
-      if (args[i].equals("--kafka")) {
-        return args[i + 1];
+      if (args[i].equals(flag)) {
+        return args[i + 1].trim();
       }
     }
-    String env = System.getenv("KAFKA_BOOTSTRAP");
-    return env != null && !env.isBlank() ? env.trim() : null;
+    String value = System.getenv(env);
+    return value != null && !value.isBlank() ? value.trim() : dflt;
   }
 
   /** Whether this node runs the match simulator: not with {@code --no-simulator} or {@code SIMULATOR=off}. */
@@ -169,13 +184,39 @@ public final class ScoreboardApp {
     return !java.util.Arrays.asList(args).contains("--no-simulator") && !"off".equals(System.getenv("SIMULATOR"));
   }
 
+  /**
+   * Starts the example and blocks until the JVM shuts down. A port that cannot be bound, or a bad option, ends the
+   * JVM with status 2 and one line on standard error naming the option to change, rather than a stack trace.
+   */
   public static void main(String[] args) {
+    try {
+      run(args);
+    } catch (IllegalArgumentException e) {
+      exit(e.getMessage());
+    } catch (CompletionException e) {
+      if (!(e.getCause() instanceof ServerBindException bind)) {
+        throw e;
+      }
+      exit("cannot listen on " + bind.host() + ":" + bind.port() + " (" + bind.reason() + "); choose another port"
+          + " with PORT=N or --port N (through Maven: -Dexec.args=\"--port N\"), or another address with HOST or"
+          + " --host");
+    }
+  }
+
+  private static void exit(String message) {
+    System.err.println("livepush scoreboard: " + message);
+    System.exit(2);
+  }
+
+  private static void run(String[] args) {
     ObjectMapper mapper = new ObjectMapper();
     // The simulator needs the server to publish and the page service needs the simulator and the server's
     // presence: holders break the cycle before start.
     MatchSimulator[] sim = new MatchSimulator[1];
     LivePushServer[] self = new LivePushServer[1];
+    String host = host(args);
     LivePushServer.Builder builder = server(port(args))
+        .host(host)
         .objectMapper(mapper)
         .httpService(pages(() -> sim[0].matches(), topic -> self[0].presence().count(topic), mapper));
     String redis = redisUrl(args);
@@ -197,7 +238,9 @@ public final class ScoreboardApp {
       sim[0].start(1000); // its own thread: publish may wait for the bus there
     }
     server.closeOnJvmShutdown();
-    System.out.println("livepush scoreboard: open http://localhost:" + server.port() + "/"
+    String shown = host.equals("0.0.0.0") || host.equals("127.0.0.1") ? "localhost" : host;
+    System.out.println("livepush scoreboard: open http://" + shown + ":" + server.port() + "/"
+        + (host.equals("127.0.0.1") ? " (this machine only; --host 0.0.0.0 for every interface)" : "")
         + (redis != null ? " (cluster node, Redis " + redis.replaceAll("//[^@/]*@", "//***@") + ")" : "")
         + (kafka != null ? " (cluster node, Kafka " + kafka + ", topic livepush-scoreboard)" : ""));
     server.blockUntilShutdown();

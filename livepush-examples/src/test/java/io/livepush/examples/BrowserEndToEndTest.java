@@ -10,7 +10,6 @@ import io.livepush.HttpService;
 import io.livepush.LivePushServer;
 import io.livepush.testing.CuttableProxy;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,12 +38,8 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BrowserEndToEndTest {
   private static final Duration NODE_TIMEOUT = Duration.ofSeconds(150);
-  private static final Duration NPM_TIMEOUT = Duration.ofSeconds(300);
 
   private final ObjectMapper mapper = new ObjectMapper();
-  private final Path moduleDir = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
-  private final Path jsDir = moduleDir.resolve("src/test/js");
-  private final Path artifacts = moduleDir.resolve("target/browser-tests");
   private ScheduledExecutorService answers;
   private LivePushServer server;
   private CuttableProxy proxy;
@@ -56,8 +50,7 @@ class BrowserEndToEndTest {
   void runBrowser() throws Exception {
     Assumptions.assumeFalse("skip".equals(System.getProperty("livepush.browserTests")),
         "browser tests skipped by -Dlivepush.browserTests=skip");
-    ensureNodeModules(jsDir, artifacts);
-    Files.createDirectories(artifacts);
+    NodeScript.ensureNodeModules();
     answers = Executors.newSingleThreadScheduledExecutor();
     ScoreFeed[] feedHolder = new ScoreFeed[1];
     CuttableProxy[] proxyHolder = new CuttableProxy[1];
@@ -72,6 +65,7 @@ class BrowserEndToEndTest {
         .httpService(control(feedHolder, proxyHolder))
         .build();
     self[0] = server;
+    Path artifacts = NodeScript.artifacts();
     server.start().join();
     feed = new ScoreFeed(server);
     feedHolder[0] = feed;
@@ -80,26 +74,7 @@ class BrowserEndToEndTest {
 
     String page = "http://127.0.0.1:" + proxy.port();
     String control = "http://127.0.0.1:" + server.port();
-    Path stdout = artifacts.resolve("e2e-output.json");
-    Path stderr = artifacts.resolve("e2e.log");
-    Process node = new ProcessBuilder(nodeCommand(), "e2e.mjs", page, control, artifacts.toString())
-        .directory(jsDir.toFile())
-        .redirectOutput(stdout.toFile())
-        .redirectError(stderr.toFile())
-        .start();
-    if (!node.waitFor(NODE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-      node.descendants().forEach(ProcessHandle::destroyForcibly);
-      node.destroyForcibly();
-      throw new AssertionError("node e2e.mjs did not finish within " + NODE_TIMEOUT + "; log:\n" + read(stderr));
-    }
-    String out = read(stdout).trim();
-    if (out.isEmpty()) {
-      throw new AssertionError("node e2e.mjs exited " + node.exitValue() + " without output; log:\n"
-          + read(stderr));
-    }
-    results = mapper.readTree(out);
-    // A scenario that crashed is reported by its own test below; the log helps there.
-    System.out.println(read(stderr));
+    results = NodeScript.run(mapper, NODE_TIMEOUT, List.of(), "e2e.mjs", page, control, artifacts.toString());
   }
 
   @AfterAll
@@ -261,18 +236,24 @@ class BrowserEndToEndTest {
     assertThat(c.get("states")).extracting(JsonNode::asText).containsExactly("connecting", "open",
         "reconnecting:4", "reconnecting:8", "reconnecting:16", "reconnecting:32", "reconnecting:32",
         "reconnecting:32", "open", "closed");
+    // Every followed topic live: each event moves the connection position (and every topic's) to its id.
+    assertThat(c.get("positionLive").asText()).isEqualTo("e-4");
+    assertThat(c.get("positionWithC").isNull()).isTrue();
+    // One subscribe resumes every topic from its own position (per-topic form), then the queued message.
     JsonNode resume = c.get("resume");
-    assertThat(resume).hasSize(3);
-    assertThat(resume.get(0).get("topics")).extracting(JsonNode::asText).containsExactly("a");
-    assertThat(resume.get(0).get("from").asText()).isEqualTo("e-4");
-    assertThat(resume.get(1).get("topics")).extracting(JsonNode::asText).containsExactly("b");
-    assertThat(resume.get(1).get("from").asText()).isEqualTo("e-3");
-    assertThat(resume.get(2).get("type").asText()).isEqualTo("message");
-    assertThat(resume.get(2).at("/data/say").asText()).isEqualTo("queued while away");
+    assertThat(resume).hasSize(2);
+    assertThat(resume.get(0).get("topics")).extracting(JsonNode::asText).containsExactly("a", "b", "c");
+    assertThat(resume.get(0).at("/from/a").asText()).isEqualTo("e-4");
+    assertThat(resume.get(0).at("/from/b").asText()).isEqualTo("e-4");
+    assertThat(resume.get(0).at("/from/c").asText()).isEqualTo("e-0");
+    assertThat(resume.get(1).get("type").asText()).isEqualTo("message");
+    assertThat(resume.get(1).at("/data/say").asText()).isEqualTo("queued while away");
+    assertThat(c.get("positionWhileResuming").isNull()).isTrue();
+    assertThat(c.get("positionResumed").asText()).isEqualTo("e-9");
     assertThat(c.get("refusal").asText()).isEqualTo("forbidden");
     assertThat(c.get("parsed").toString()).isEqualTo("[{\"type\":\"message\",\"data\":\"a\\nb\",\"id\":null},"
         + "{\"type\":\"x\",\"data\":\" y \",\"id\":\"7\"},{\"type\":\"message\",\"data\":\"c\",\"id\":\"7\"}]");
-    assertThat(c.get("topicsAfterRefusal")).extracting(JsonNode::asText).containsExactly("a", "b");
+    assertThat(c.get("topicsAfterRefusal")).extracting(JsonNode::asText).containsExactly("a", "b", "c");
     assertThat(c.get("statesAfterFatal").asText()).as("1008 is not retried").isEqualTo("closed");
   }
 
@@ -306,43 +287,11 @@ class BrowserEndToEndTest {
   @Test
   void screenshotOfTheScoreboardIsWritten() throws IOException {
     scenario("scoreboard");
-    Path png = artifacts.resolve("scoreboard.png");
+    Path png = NodeScript.artifacts().resolve("scoreboard.png");
     assertThat(png).exists();
     byte[] head = new byte[8];
     System.arraycopy(Files.readAllBytes(png), 0, head, 0, 8);
     assertThat(head).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
     assertThat(Files.size(png)).isGreaterThan(5_000);
-  }
-
-  /** Runs {@code npm ci} in {@code jsDir} unless playwright-core is installed; shared by the browser tests. */
-  static void ensureNodeModules(Path jsDir, Path artifacts) throws IOException, InterruptedException {
-    if (Files.isDirectory(jsDir.resolve("node_modules/playwright-core"))) {
-      return;
-    }
-    String hint = "browser tests need the npm packages: cd livepush-examples/src/test/js && npm ci "
-        + "(or skip with -Dlivepush.browserTests=skip)";
-    Path log = Files.createDirectories(artifacts).resolve("npm-ci.log");
-    Process npm;
-    try {
-      npm = new ProcessBuilder(System.getProperty("livepush.npm", "npm"), "ci", "--no-audit", "--no-fund")
-          .directory(jsDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    } catch (IOException e) {
-      throw new IllegalStateException("npm not found; " + hint, e);
-    }
-    if (!npm.waitFor(NPM_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-      npm.destroyForcibly();
-      throw new IllegalStateException("npm ci timed out; " + hint);
-    }
-    if (npm.exitValue() != 0) {
-      throw new IllegalStateException("npm ci failed (" + npm.exitValue() + "): " + read(log) + "\n" + hint);
-    }
-  }
-
-  static String nodeCommand() {
-    return System.getProperty("livepush.node", "node");
-  }
-
-  private static String read(Path p) throws IOException {
-    return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
   }
 }

@@ -1,18 +1,23 @@
 package io.livepush.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.livepush.LivePushServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Starts the example's own wiring on port 0 and follows a match as a browser would. */
@@ -25,6 +30,31 @@ class ScoreboardAppTest {
         .isEqualTo("127.0.0.1:9092");
     assertThat(ScoreboardApp.simulator(new String[] {"--no-simulator"})).isFalse();
     assertThat(ScoreboardApp.port(new String[] {"--port", "8081"})).isEqualTo(8081);
+    assertThat(ScoreboardApp.host(new String[] {"--host", "0.0.0.0"})).isEqualTo("0.0.0.0");
+    assertThatThrownBy(() -> ScoreboardApp.port(new String[] {"--port", "80x"}))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("--port / PORT: 80x (expected: 0..65535)");
+  }
+
+  /** The README's promise: a taken port gives one line naming PORT / --port and a non-zero exit, no stack trace. */
+  @Test
+  void aTakenPortEndsTheAppWithOneLineAndStatus2() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+      ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", System.getProperty("java.class.path"), ScoreboardApp.class.getName(),
+          "--port", String.valueOf(taken.getLocalPort()), "--no-simulator");
+      pb.environment().keySet().removeAll(List.of("PORT", "HOST", "REDIS_URL", "KAFKA_BOOTSTRAP"));
+      pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      Process app = pb.start();
+      String stderr = new String(app.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(app.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+      assertThat(app.exitValue()).isEqualTo(2);
+      assertThat(stderr).doesNotContain("\tat ").doesNotContain("Exception");
+      assertThat(stderr.strip().lines().reduce((a, b) -> b).orElseThrow())
+          .startsWith("livepush scoreboard: cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (")
+          .containsIgnoringCase("address already in use")
+          .contains("PORT=N or --port N", "-Dexec.args=\"--port N\"");
+    }
   }
 
   @Test

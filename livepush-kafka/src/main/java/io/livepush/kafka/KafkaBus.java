@@ -73,17 +73,29 @@ public final class KafkaBus implements EventBus {
     this.records = new KafkaRecords(config.mapper(), config.maxEventBytes());
   }
 
-  /** A builder with every default from {@link KafkaBusConfig}. */
+  /**
+   * A builder with every default from {@link KafkaBusConfig}.
+   *
+   * @return a builder with every default from {@link KafkaBusConfig}
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The configuration. */
+  /**
+   * The configuration.
+   *
+   * @return the configuration
+   */
   public KafkaBusConfig config() {
     return config;
   }
 
-  /** How many resumes read history from Kafka (their range was older than the node's local log). */
+  /**
+   * How many resumes read history from Kafka (their range was older than the node's local log).
+   *
+   * @return how many resumes read history from Kafka (their range was older than the node's local log)
+   */
   public long historyReads() {
     return historyReads.sum();
   }
@@ -91,6 +103,8 @@ public final class KafkaBus implements EventBus {
   /**
    * Records read (live or for history) that were skipped as bad: not livepush's format and rejected by the
    * mapper (or no mapper), or invalid as a publish (topic, type, size, UTF-8, JSON).
+   *
+   * @return how many records were skipped as bad since the bus started
    */
   public long badRecords() {
     return records.badRecords();
@@ -100,8 +114,11 @@ public final class KafkaBus implements EventBus {
    * The position just before the first record written at or after {@code time} (Kafka's record timestamps,
    * {@code offsetsForTimes}), or the end of the log when none is that recent: resuming from it delivers
    * everything from {@code time} on. Lets an application resume a client by time ({@code ?since=...}). Never
-   * blocks; completes on the bus's history thread.
+   * blocks; completes on the bus's history thread, exceptionally with {@link KafkaBusException} when Kafka
+   * cannot be read within {@link KafkaBusConfig#requestTimeout()}.
    *
+   * @param time the instant to resume from
+   * @return the position (an id) to resume from
    * @throws IllegalStateException if the bus is not started
    */
   public CompletionStage<EventId> positionAt(Instant time) {
@@ -111,6 +128,11 @@ public final class KafkaBus implements EventBus {
       throw new IllegalStateException("bus not started");
     }
     return h.positionAt(time).minimalCompletionStage();
+  }
+
+  /** For tests: this node stops (or resumes) reading the log, as a stalled node would. */
+  void pauseReading(boolean pause) {
+    reader.pause(pause);
   }
 
   @Override

@@ -55,67 +55,119 @@ public final class KafkaBusConfig {
     mapper = b.mapper;
   }
 
-  /** Kafka's {@code bootstrap.servers}: {@code host:port[,host:port...]}. */
+  /**
+   * Kafka's {@code bootstrap.servers}: {@code host:port[,host:port...]}.
+   *
+   * @return kafka's {@code bootstrap.servers}: {@code host:port[,host:port...]}
+   */
   public String bootstrapServers() {
     return bootstrapServers;
   }
 
-  /** The Kafka topic that is the cluster log (one partition). */
+  /**
+   * The Kafka topic that is the cluster log (one partition).
+   *
+   * @return the Kafka topic that is the cluster log (one partition)
+   */
   public String topic() {
     return topic;
   }
 
-  /** Whether the bus creates the topic (one partition) when it is missing. */
+  /**
+   * Whether the bus creates the topic (one partition) when it is missing.
+   *
+   * @return whether the bus creates the topic (one partition) when it is missing
+   */
   public boolean createTopic() {
     return createTopic;
   }
 
-  /** Replication factor of a topic the bus creates; -1 for the broker's default. */
+  /**
+   * Replication factor of a topic the bus creates; -1 for the broker's default.
+   *
+   * @return replication factor of a topic the bus creates; -1 for the broker's default
+   */
   public short replicationFactor() {
     return replicationFactor;
   }
 
-  /** Extra client properties (security, client.rack, ...) given to the producer, consumers and admin client. */
+  /**
+   * Extra client properties (security, client.rack, ...) given to the producer, consumers and admin client.
+   *
+   * @return extra client properties (security, client.rack, ...) given to the producer, consumers and admin client
+   */
   public Map<String, Object> clientProperties() {
     return clientProperties;
   }
 
-  /** Most events one resume reads back from Kafka. */
+  /**
+   * Most events one resume reads back from Kafka.
+   *
+   * @return most events one resume reads back from Kafka
+   */
   public int maxBackfillEvents() {
     return maxBackfillEvents;
   }
 
-  /** Bound on a publish, until the broker acknowledged it. */
+  /**
+   * Bound on a publish, until the broker acknowledged it.
+   *
+   * @return bound on a publish, until the broker acknowledged it
+   */
   public Duration publishTimeout() {
     return publishTimeout;
   }
 
-  /** Bound on one history read, one start-up step, one metadata request. */
+  /**
+   * Bound on one history read, one start-up step, one metadata request.
+   *
+   * @return bound on one history read, one start-up step, one metadata request
+   */
   public Duration requestTimeout() {
     return requestTimeout;
   }
 
-  /** The reader's poll timeout. */
+  /**
+   * The reader's poll timeout.
+   *
+   * @return the reader's poll timeout
+   */
   public Duration pollInterval() {
     return pollInterval;
   }
 
-  /** How often the reader checks the topic's identity (the epoch). */
+  /**
+   * How often the reader checks the topic's identity (the epoch).
+   *
+   * @return how often the reader checks the topic's identity (the epoch)
+   */
   public Duration epochCheckInterval() {
     return epochCheckInterval;
   }
 
-  /** Publishes waiting for the producer thread, at most. */
+  /**
+   * Publishes waiting for the producer thread, at most.
+   *
+   * @return publishes waiting for the producer thread, at most
+   */
   public int maxPendingPublishes() {
     return maxPendingPublishes;
   }
 
-  /** Bound on one event's payload read from Kafka, in bytes; larger records are bad. */
+  /**
+   * Bound on one event's payload read from Kafka, in bytes; larger records are bad.
+   *
+   * @return bound on one event's payload read from Kafka, in bytes; larger records are bad
+   */
   public int maxEventBytes() {
     return maxEventBytes;
   }
 
-  /** The mapper of records not written by livepush, or {@code null} (such records are bad). */
+  /**
+   * The mapper of records not written by livepush, or {@code null} (such records are bad).
+   *
+   * @return the mapper of records not written by livepush, or {@code null} (such records are bad)
+   */
   public KafkaRecordMapper mapper() {
     return mapper;
   }

@@ -51,6 +51,7 @@ final class KafkaLogReader implements Runnable {
   private final KafkaBus.EpochHolder epochHolder;
   private final LogBusSupport.Backoff backoff = new LogBusSupport.Backoff(Duration.ofMillis(50), Duration.ofSeconds(2));
   private volatile boolean stopped;
+  private volatile boolean paused; // test hook: a stalled node
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private final Thread thread;
 
@@ -73,6 +74,11 @@ final class KafkaLogReader implements Runnable {
     return ready;
   }
 
+  /** For tests: stop or resume reading, as a stalled node would (its consumer stays assigned). */
+  void pause(boolean pause) {
+    paused = pause;
+  }
+
   /** Stops the thread (wakes a poll in progress); does not wait for it. */
   void stop() {
     stopped = true;
@@ -93,6 +99,10 @@ final class KafkaLogReader implements Runnable {
       long nextEpochCheck = System.nanoTime() + config.epochCheckInterval().toNanos();
       while (!stopped) {
         try {
+          if (paused) {
+            java.util.concurrent.locks.LockSupport.parkNanos(config.pollInterval().toNanos()); // test hook only
+            continue;
+          }
           ConsumerRecords<byte[], byte[]> batch = c.poll(config.pollInterval());
           for (ConsumerRecord<byte[], byte[]> r : batch) {
             apply(r);

@@ -33,6 +33,7 @@ public interface KafkaRecordMapper {
    * browsers (not counted as bad).
    *
    * @param record the record, key and value as bytes (either may be {@code null}); do not keep it
+   * @return the mapped record, or {@code null} to skip it
    * @throws RuntimeException to reject the record (counted as bad and skipped)
    */
   Mapped map(ConsumerRecord<byte[], byte[]> record);
@@ -44,6 +45,12 @@ public interface KafkaRecordMapper {
    * @param event the event (type and payload validated like a publish's)
    */
   record Mapped(String topic, Event event) {
+    /**
+     * Requires both.
+     *
+     * @param topic the livepush topic
+     * @param event the event
+     */
     public Mapped {
       Objects.requireNonNull(topic, "topic");
       Objects.requireNonNull(event, "event");

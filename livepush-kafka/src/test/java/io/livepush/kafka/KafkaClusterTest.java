@@ -286,6 +286,73 @@ class KafkaClusterTest {
   }
 
   @Test
+  void recordsRemovedBeforeANodeReadThemResetItsClientsAndReadingGoesOn() throws Exception {
+    LivePushServer a = node();
+    LivePushServer b = node();
+    client("onA", () -> uri(a, "x"), null, "x");
+    SseTestClient onB = client("onB", () -> uri(b, "x"), null, "x");
+    publish(a, "x");
+    awaitAllCaughtUp(List.of("onA", "onB"), "x");
+    buses.get(b).pauseReading(true); // B stalls
+    for (int i = 0; i < 20; i++) {
+      publish(a, "x");
+    }
+    awaitAllCaughtUp(List.of("onA"), "x");
+    try (Admin admin = admin()) {
+      admin.deleteRecords(Map.of(new TopicPartition(topic(), 0), RecordsToDelete.beforeOffset(15)))
+          .all().get(30, TimeUnit.SECONDS); // retention overtakes B's position (1)
+    }
+    buses.get(b).pauseReading(false);
+    await("B's client reset", () -> !onB.resetReasons.isEmpty());
+    assertThat(onB.resetReasons).containsExactly("too-old");
+    publish(a, "x");
+    awaitAllCaughtUp(List.of("onA", "onB"), "x");
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r.toString()).isTrue();
+    assertThat(onB.connects).as("stayed connected").isEmpty();
+  }
+
+  @Test
+  void aRecreatedTopicIsANewEpochAndEveryClientIsReset() throws Exception {
+    LivePushServer a = node(bus().epochCheckInterval(Duration.ofMillis(200)), ReplayConfig.defaults());
+    LivePushServer b = node(bus().epochCheckInterval(Duration.ofMillis(200)), ReplayConfig.defaults());
+    long old = a.epoch();
+    SseTestClient sse = client("sse", () -> uri(a, "x"), null, "x");
+    WsTestClient ws = wsClient("ws", () -> ws(b), "x");
+    for (int i = 0; i < 5; i++) {
+      publish(a, "x");
+    }
+    awaitAllCaughtUp(List.of("sse", "ws"), "x");
+    try (Admin admin = admin()) {
+      admin.deleteTopics(List.of(topic())).all().get(30, TimeUnit.SECONDS);
+      await("the topic gone", () -> {
+        try {
+          return !admin.listTopics().names().get(5, TimeUnit.SECONDS).contains(topic());
+        } catch (Exception e) {
+          return false;
+        }
+      });
+      try {
+        admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic(), 1, (short) 1)))
+            .all().get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        // a producer's metadata request may have re-created it first (auto.create.topics.enable): same effect
+        assertThat(e.getCause()).isInstanceOf(org.apache.kafka.common.errors.TopicExistsException.class);
+      }
+    }
+    await("both nodes in the new epoch", () -> a.epoch() != old && b.epoch() != old);
+    assertThat(a.epoch()).isEqualTo(b.epoch());
+    await("both clients reset", () -> !sse.resetReasons.isEmpty() && !ws.resetReasons.isEmpty());
+    assertThat(sse.resetReasons).containsExactly("epoch-changed");
+    assertThat(ws.resetReasons).containsExactly("epoch-changed");
+    EventId next = publish(b, "x");
+    assertThat(next.epoch()).isEqualTo(a.epoch());
+    awaitAllCaughtUp(List.of("sse", "ws"), "x");
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.duplicated + r.outOfOrder + r.lost).as(r.toString()).isZero();
+  }
+
+  @Test
   void recordsOfAnotherProducerAreMappedValidatedAndDelivered() throws Exception {
     KafkaRecordMapper mapper = rec -> {
       String key = rec.key() == null ? "" : new String(rec.key(), StandardCharsets.UTF_8);

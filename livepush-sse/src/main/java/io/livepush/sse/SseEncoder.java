@@ -86,9 +86,18 @@ public final class SseEncoder {
     return out.toByteArray();
   }
 
-  /** An event with only an {@code id} field: moves the client's last event id without dispatching anything. */
-  public static byte[] idOnly(String id) {
-    return new Out(id.length() + 6).write(ID).writeAscii(validateId(id)).write('\n').write('\n').toByteArray();
+  /**
+   * The stream position block: event type {@value io.livepush.Event#POSITION_TYPE}, {@code id} {@code position}
+   * and data {@code {"id":"<position>"}}. Unlike an id-only block it carries data, so every EventSource
+   * implementation dispatches it and records its id as the last event id (some, like the npm
+   * {@code eventsource} package, record ids only of blocks with data); being a named event it never reaches
+   * {@code onmessage}.
+   *
+   * @param position an event id's wire form ({@code [0-9a-z-]}, so it needs no JSON escaping)
+   */
+  public static byte[] position(String position) {
+    byte[] data = ("{\"id\":\"" + position + "\"}").getBytes(StandardCharsets.US_ASCII);
+    return event(position, io.livepush.Event.POSITION_TYPE, Event.Kind.JSON, data);
   }
 
   /** A field value as UTF-8, refusing what would end the line or has no UTF-8 form. */

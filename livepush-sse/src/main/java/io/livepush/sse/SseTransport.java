@@ -73,13 +73,16 @@ import org.slf4j.LoggerFactory;
  * {@code Connection: close}; the body is never compressed and is delimited by the connection's close (no chunked
  * framing), so the pre-encoded bytes of each event are shared by every subscriber. It starts with
  * {@code retry:} (the server's reconnect hint plus up to 20 % jitter, so a restart does not synchronise
- * reconnects), then any {@code reset} events, the missed events, and an id-only block ({@code id: <position>})
- * that makes even a stream that has not seen an event yet resumable. Heartbeats are {@code :} comment lines.
+ * reconnects), then any {@code reset} events, the missed events, and a position block (event
+ * {@value io.livepush.Event#POSITION_TYPE} with {@code id: <position>}, see {@link SseEncoder#position}) that makes
+ * even a stream that has not seen an event yet resumable in every EventSource implementation. Heartbeats are
+ * {@code :} comment lines.
  * Events are encoded by {@link SseEncoder}.
  *
  * <h2>Resume</h2>
  * The {@code Last-Event-ID} request header, else the {@code lastEventId} query parameter (for reloaded pages
- * and polyfills); the header wins. One id resumes every topic of the stream (see {@link EventId}).
+ * and polyfills); the header wins. One id resumes every topic of the stream (see {@link EventId}); the value
+ * {@code earliest} replays everything each topic still retains ({@link EventId#EARLIEST}).
  *
  * <h2>Errors</h2>
  * Answered before the stream starts, as {@code text/plain} with the reason: wrong method 405 (with
@@ -255,7 +258,7 @@ public final class SseTransport implements Transport {
       return null;
     }
     try {
-      return EventId.parse(id.trim());
+      return EventId.parsePosition(id.trim());
     } catch (InvalidEventIdException e) {
       throw new InvalidEventIdException("invalid Last-Event-ID: " + e.getMessage());
     }
@@ -397,7 +400,7 @@ public final class SseTransport implements Transport {
 
   @Override
   public ByteBuf encodeSubscribed(ByteBufAllocator alloc, Collection<String> topics, EventId position) {
-    byte[] bytes = SseEncoder.idOnly(position.toString());
+    byte[] bytes = SseEncoder.position(position.toString());
     return alloc.directBuffer(bytes.length).writeBytes(bytes);
   }
 

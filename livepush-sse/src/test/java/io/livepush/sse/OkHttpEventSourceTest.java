@@ -25,12 +25,16 @@ class OkHttpEventSourceTest {
     }
   }
 
-  @Test
-  void receivesLiveEventsAndResumesAfterADropWithoutLossOrRepeat() throws Exception {
+  private void start() {
     server = LivePushServer.builder().host("127.0.0.1").port(0).retry(Duration.ofMillis(20))
         .transport(SseTransport.builder().route("/api/match/{id}/live", "match:{id}").build())
         .build();
     server.start().join();
+  }
+
+  @Test
+  void receivesLiveEventsAndResumesAfterADropWithoutLossOrRepeat() throws Exception {
+    start();
     URI uri = URI.create("http://127.0.0.1:" + server.port() + "/api/match/5/live");
     try (EventSource es = new EventSource.Builder(uri).retryDelay(20, TimeUnit.MILLISECONDS).build()) {
       es.start();
@@ -56,8 +60,37 @@ class OkHttpEventSourceTest {
     }
   }
 
+  @Test
+  void resumesAStreamCutBeforeItsFirstEvent() throws Exception {
+    start();
+    server.publish("match:6", Event.rawJson("{\"seq\":0}")); // before the stream: not for it
+    URI uri = URI.create("http://127.0.0.1:" + server.port() + "/api/match/6/live");
+    try (EventSource es = new EventSource.Builder(uri).retryDelay(20, TimeUnit.MILLISECONDS).build()) {
+      es.start();
+      // A quiet topic: the only thing the stream says is its position, which the client records.
+      MessageEvent position = es.readMessage();
+      assertThat(position.getEventName()).isEqualTo(Event.POSITION_TYPE);
+      assertThat(position.getLastEventId()).isNotEmpty();
+      assertThat(position.getData()).isEqualTo("{\"id\":\"" + position.getLastEventId() + "\"}");
+      es.interrupt();
+      awaitConnections(0);
+      server.publish("match:6", Event.rawJson("{\"seq\":1}").withType("score-update"));
+      // The reconnect carries Last-Event-ID: the event published while cut is replayed, without a reset.
+      MessageEvent m = es.readMessage();
+      assertThat(m.getEventName()).isEqualTo("score-update");
+      assertThat(m.getData()).isEqualTo("{\"seq\":1}");
+      assertThat(server.stats().resets(io.livepush.ResetReason.EPOCH_CHANGED)
+          + server.stats().resets(io.livepush.ResetReason.TOO_OLD)
+          + server.stats().resets(io.livepush.ResetReason.UNKNOWN_POSITION)).isZero();
+    }
+  }
+
+  /** The next application event; livepush's position blocks only move the client's last event id. */
   private static String read(EventSource es) throws Exception {
     MessageEvent m = es.readMessage();
+    while (Event.POSITION_TYPE.equals(m.getEventName())) {
+      m = es.readMessage();
+    }
     assertThat(m.getEventName()).isEqualTo("score-update");
     return m.getData();
   }

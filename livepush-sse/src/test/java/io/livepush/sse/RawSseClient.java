@@ -25,7 +25,9 @@ final class RawSseClient implements AutoCloseable {
   record Received(String type, String data, String lastEventId) {}
 
   final HttpResponse<InputStream> response;
+  /** Dispatched events except livepush's position blocks, which go to {@link #positions}. */
   final BlockingQueue<Received> events = new LinkedBlockingQueue<>();
+  final BlockingQueue<Received> positions = new LinkedBlockingQueue<>();
   final BlockingQueue<String> comments = new LinkedBlockingQueue<>();
   final List<String> rawLines = java.util.Collections.synchronizedList(new ArrayList<>());
   final BlockingQueue<String> idChanges = new LinkedBlockingQueue<>();
@@ -62,7 +64,8 @@ final class RawSseClient implements AutoCloseable {
         rawLines.add(line);
         if (line.isEmpty()) {
           if (hasData) {
-            events.add(new Received(type.isEmpty() ? "message" : type, data.toString(), lastEventId));
+            Received r = new Received(type.isEmpty() ? "message" : type, data.toString(), lastEventId);
+            (io.livepush.Event.POSITION_TYPE.equals(type) ? positions : events).add(r);
           }
           type = "";
           data.setLength(0);
@@ -106,7 +109,7 @@ final class RawSseClient implements AutoCloseable {
     }
   }
 
-  /** Waits for the first id-only or event id of the stream and returns it. */
+  /** Waits for the first id of the stream (of the position block or an event) and returns it. */
   String awaitAnyId() throws InterruptedException {
     String seen = idChanges.poll(10, TimeUnit.SECONDS);
     if (seen == null) {
@@ -131,7 +134,7 @@ final class RawSseClient implements AutoCloseable {
     return out;
   }
 
-  /** Waits until the client's last-event-id equals {@code id} (set by an id-only block). */
+  /** Waits until the client's last-event-id equals {@code id} (set by the position block or an event). */
   void awaitLastEventId(String id) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (true) {

@@ -82,8 +82,10 @@ class SseEncoderTest {
   }
 
   @Test
-  void idOnlyBlockRetryAndComments() {
-    assertThat(new String(SseEncoder.idOnly("a-5"), StandardCharsets.US_ASCII)).isEqualTo("id: a-5\n\n");
+  void positionBlockRetryAndComments() {
+    // Carries data, so parsers that record ids only of dispatched events (npm eventsource 4.x) record it too.
+    assertThat(new String(SseEncoder.position("a-5"), StandardCharsets.US_ASCII))
+        .isEqualTo("id: a-5\nevent: livepush.position\ndata: {\"id\":\"a-5\"}\n\n");
     assertThat(new String(SseEncoder.retry(3000), StandardCharsets.US_ASCII)).isEqualTo("retry: 3000\n\n");
     assertThat(new String(SseEncoder.comment("a\r\nb"), StandardCharsets.UTF_8)).isEqualTo(": a\n: b\n\n");
     assertThat(SseEncoder.HEARTBEAT).containsExactly(':', '\n');

@@ -131,6 +131,28 @@ class SseIntegrationTest {
   }
 
   @Test
+  void earliestReplaysEverythingRetainedByHeaderOrQuery() throws Exception {
+    start(LivePushServer.builder().replay(ReplayConfig.builder().maxEventsPerTopic(2).build())
+        .transport(SseTransport.builder().multiTopicPath("/api/events").build()));
+    server.publish("x", Event.text("x1"));
+    server.publish("y", Event.text("y1"));
+    server.publish("x", Event.text("x2"));
+    EventId x3 = server.publish("x", Event.text("x3"));
+    for (String late : new String[] {"header", "query"}) {
+      try (RawSseClient c = late.equals("header") ? connect("/api/events?topic=x,y", "earliest")
+          : connect("/api/events?topic=x,y&lastEventId=earliest", null)) {
+        // x1 has left the log (two per topic): what is retained, in offset order, and no reset.
+        assertThat(c.next(3)).extracting(Received::data).containsExactly("y1", "x2", "x3");
+        Received position = c.positions.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(position).isNotNull();
+        assertThat(position.lastEventId()).isEqualTo(x3.toString());
+        assertThat(c.events).isEmpty();
+      }
+    }
+    assertThat(server.stats().resets(io.livepush.ResetReason.TOO_OLD)).isZero();
+  }
+
+  @Test
   void oneIdResumesEveryTopicOfAMultiTopicStream() throws Exception {
     startDefault();
     String last;

@@ -72,7 +72,7 @@ class WireInjectionTest {
   void encoderNeverNarrowsAChar() {
     assertThatThrownBy(() -> SseEncoder.event("x\u010Ay", null, Event.Kind.TEXT, new byte[0]))
         .isInstanceOf(InvalidEventIdException.class).hasMessageContaining("U+010A");
-    assertThatThrownBy(() -> SseEncoder.idOnly("caf\u00e9")).isInstanceOf(InvalidEventIdException.class);
+    assertThatThrownBy(() -> SseEncoder.position("caf\u00e9")).isInstanceOf(InvalidEventIdException.class);
     assertThatThrownBy(() -> SseEncoder.event(null, "t\ud800", Event.Kind.TEXT, new byte[0]))
         .isInstanceOf(InvalidEventException.class);
     assertThat(new String(SseEncoder.event("a b~!", "caf\u00e9 \ud83d\ude00", Event.Kind.TEXT,

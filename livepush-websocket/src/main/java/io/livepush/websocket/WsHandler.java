@@ -39,8 +39,10 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -418,19 +420,9 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
     if (topics == null) {
       return;
     }
-    EventId from = null;
-    JsonNode f = node.get("from");
-    if (f != null && !f.isNull()) {
-      if (!f.isTextual()) {
-        error("bad-request", "\"from\" must be an event id string", ref);
-        return;
-      }
-      try {
-        from = EventId.parse(f.asText());
-      } catch (InvalidEventIdException e) {
-        error("bad-request", e.getMessage(), ref);
-        return;
-      }
+    Map<String, EventId> positions = positions(node.get("from"), topics, ref);
+    if (positions == null) {
+      return;
     }
     Session s = session;
     TransportContext c = transport.context;
@@ -455,13 +447,58 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
     EventId position;
     WebSocketTransport.SUBSCRIBE_REF.set(ref);
     try {
-      position = s.subscribe(topics, from);
+      position = s.subscribe(positions);
     } finally {
       WebSocketTransport.SUBSCRIBE_REF.remove();
     }
     if (fresh == 0) {
       // Nothing new: the core writes no marker, but the client waits for one.
       write(WsFrames.subscribed(topics, position, ref));
+    }
+  }
+
+  /**
+   * The resume position of each of {@code topics} from {@code "from"}: absent or {@code null} (live from now),
+   * one position for all (a string: an event id or {@code earliest}), or an object of per-topic positions whose
+   * keys are among {@code topics} (topics it leaves out are live from now). Returns {@code null} after
+   * answering an error.
+   */
+  private Map<String, EventId> positions(JsonNode from, List<String> topics, String ref) {
+    LinkedHashMap<String, EventId> out = new LinkedHashMap<>();
+    for (String t : topics) {
+      out.put(t, null);
+    }
+    if (from == null || from.isNull()) {
+      return out;
+    }
+    try {
+      if (from.isTextual()) {
+        EventId all = EventId.parsePosition(from.asText());
+        out.replaceAll((t, p) -> all);
+        return out;
+      }
+      if (!from.isObject()) {
+        error("bad-request", "\"from\" must be an event id, \"earliest\" or an object of them per topic", ref);
+        return null;
+      }
+      for (Map.Entry<String, JsonNode> e : from.properties()) {
+        if (!out.containsKey(e.getKey())) {
+          error("bad-request", "\"from\" names topic " + WsFrames.quote(truncate(e.getKey()))
+              + ", which \"topics\" does not list", ref);
+          return null;
+        }
+        JsonNode v = e.getValue();
+        if (!v.isNull() && !v.isTextual()) {
+          error("bad-request", "\"from\" of topic " + WsFrames.quote(e.getKey())
+              + " must be an event id or \"earliest\"", ref);
+          return null;
+        }
+        out.put(e.getKey(), v.isNull() ? null : EventId.parsePosition(v.asText()));
+      }
+      return out;
+    } catch (InvalidEventIdException e) {
+      error("bad-request", e.getMessage(), ref);
+      return null;
     }
   }
 

@@ -61,14 +61,14 @@ final class SseReader implements AutoCloseable {
     }
   }
 
-  /** The next block with data (an event), skipping id-only blocks; returns {id, event, data}. */
+  /** The next application event, skipping livepush's position blocks; returns {id, event, data}. */
   String[] nextEvent() throws InterruptedException {
     for (;;) {
       String[] b = blocks.poll(10, TimeUnit.SECONDS);
       if (b == null) {
         throw new AssertionError("no SSE event within 10 s");
       }
-      if (b[2] != null) {
+      if (b[2] != null && !io.livepush.Event.POSITION_TYPE.equals(b[1])) {
         return b;
       }
     }

@@ -167,6 +167,70 @@ class WebSocketIntegrationTest {
   }
 
   @Test
+  void oneSubscribeResumesTopicsFromTheirOwnPositionsInOffsetOrder() throws Exception {
+    startDefault();
+    EventId a1 = server.publish("a", Event.json("a1"));
+    EventId b1 = server.publish("b", Event.json("b1"));
+    List<String> missed = new ArrayList<>();
+    missed.add(server.publish("a", Event.json("a2")).toString());
+    missed.add(server.publish("b", Event.json("b2")).toString());
+    server.publish("c", Event.json("c-before"));
+    missed.add(server.publish("a", Event.json("a3")).toString());
+    JwsClient c = jws("/ws");
+    // a was last seen at a1, b at b1, c is new (live from now).
+    c.send("{\"type\":\"subscribe\",\"topics\":[\"a\",\"b\",\"c\"],\"from\":{\"a\":\"" + a1 + "\",\"b\":\""
+        + b1 + "\"},\"ref\":\"r\"}");
+    List<String> got = new ArrayList<>();
+    JsonNode m;
+    while ((m = json(c.next())).get("type").asText().equals("event")) {
+      got.add(m.get("id").asText());
+    }
+    assertThat(got).containsExactlyElementsOf(missed);
+    assertThat(m.get("type").asText()).isEqualTo("subscribed");
+    assertThat(m.get("ref").asText()).isEqualTo("r");
+    assertThat(m.get("topics")).hasSize(3);
+    assertThat(m.get("id").asText()).isEqualTo(missed.get(2));
+    EventId live = server.publish("c", Event.json("c1"));
+    assertThat(json(c.next()).get("id").asText()).isEqualTo(live.toString());
+  }
+
+  @Test
+  void fromEarliestReplaysEverythingRetained() throws Exception {
+    start(LivePushServer.builder().replay(ReplayConfig.builder().maxEventsPerTopic(2).build()),
+        WebSocketTransport.builder().build());
+    server.publish("t", Event.json(1));
+    EventId two = server.publish("t", Event.json(2));
+    EventId three = server.publish("t", Event.json(3));
+    for (String from : new String[] {"\"earliest\"", "{\"t\":\"earliest\"}"}) {
+      JwsClient c = jws("/ws");
+      c.send("{\"type\":\"subscribe\",\"topics\":[\"t\"],\"from\":" + from + "}");
+      assertThat(json(c.next()).get("id").asText()).isEqualTo(two.toString());
+      assertThat(json(c.next()).get("id").asText()).isEqualTo(three.toString());
+      JsonNode sub = json(c.next());
+      assertThat(sub.get("type").asText()).isEqualTo("subscribed");
+      assertThat(sub.get("id").asText()).isEqualTo(three.toString());
+    }
+  }
+
+  @Test
+  void malformedPerTopicPositionsAreRefused() throws Exception {
+    startDefault();
+    JwsClient c = jws("/ws");
+    for (String from : new String[] {"{\"other\":\"earliest\"}", "{\"a\":5}", "[\"earliest\"]", "{\"a\":\"x!\"}",
+        "\"Earliest\""}) {
+      c.send("{\"type\":\"subscribe\",\"topics\":[\"a\"],\"from\":" + from + ",\"ref\":\"bad\"}");
+      JsonNode e = json(c.next());
+      assertThat(e.get("type").asText()).as(from).isEqualTo("error");
+      assertThat(e.get("code").asText()).isEqualTo("bad-request");
+      assertThat(e.get("ref").asText()).isEqualTo("bad");
+    }
+    // Nothing was subscribed by the refused requests.
+    c.send("{\"type\":\"subscribe\",\"topics\":[\"a\"],\"from\":{\"a\":null}}");
+    JsonNode sub = json(c.next());
+    assertThat(sub.get("type").asText()).isEqualTo("subscribed");
+  }
+
+  @Test
   void resumeOnWebSocketFromAnIdSeenOverSse() throws Exception {
     startDefault();
     SseReader sse = new SseReader(server.port(), "/sse?topic=t", null);

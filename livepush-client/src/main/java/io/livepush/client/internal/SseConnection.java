@@ -192,6 +192,11 @@ final class SseConnection implements Connection, HttpResponse.BodyHandler<Void>,
 
   @Override
   public boolean onEvent(String type, String data, String lastEventId) {
+    if (POSITION_TYPE.equals(type)) {
+      // livepush's stream position (docs/protocol.md, "The SSE position block"): it only moves the position.
+      engine.position(this, lastEventId);
+      return true;
+    }
     String id = lastEventId.isEmpty() ? null : lastEventId;
     StreamItem item = "reset".equals(type) ? reset(data) : null;
     if (item == null) {
@@ -200,6 +205,9 @@ final class SseConnection implements Connection, HttpResponse.BodyHandler<Void>,
     engine.deliver(this, item, lastEventId);
     return engine.hasRoom();
   }
+
+  /** The event type of livepush's position block; never an application event (the server reserves it). */
+  static final String POSITION_TYPE = "livepush.position";
 
   /** livepush's {@code reset} event, or {@code null} when the data is not one (another server's "reset"). */
   private Reset reset(String data) {

@@ -17,7 +17,9 @@ public final class Main {
     try (server) {
       server.start().join();
       System.out.println("bom consumer: both transports on port " + server.port() + ", "
-          + RedisBus.class.getSimpleName() + " and " + io.netty.resolver.dns.DnsNameResolverBuilder.class.getSimpleName()
+          + RedisBus.class.getSimpleName() + ", " + io.livepush.kafka.KafkaBus.class.getSimpleName() + ", "
+          + io.livepush.client.LivePushClient.class.getSimpleName() + ", "
+          + io.livepush.test.LivePushExtension.class.getSimpleName() + " and " + io.netty.resolver.dns.DnsNameResolverBuilder.class.getSimpleName()
           + " resolved");
     }
   }

@@ -12,8 +12,9 @@
 //
 // Guarantees: after a dropped connection the client reconnects (exponential backoff, FULL jitter: the delay
 // is uniform in [0, min(maxDelay, minDelay * 2^attempt)]) and re-subscribes every topic "from" the last id it
-// saw for it (event ids, and the ids of `subscribed` and `reset`), so the server replays exactly what was
-// missed, or says `reset` when it cannot.
+// saw for it (event ids, and the ids of `subscribed` and `reset`) in ONE subscribe with per-topic positions, so
+// the server replays exactly what was missed, merged in offset order across topics, or says `reset` when it
+// cannot. `client.position` is one id every followed topic is complete up to, for handing over to SSE.
 
 export const PROTOCOL = 'livepush.v1';
 
@@ -49,6 +50,7 @@ export class LivePushClient {
   #stopped = false;
   #refSeq = 0;
   #topics = new Map(); // topic -> last id seen (null until the server names a position)
+  #position = null; // an id every topic in #topics is complete up to, or null when there is none
   #pending = new Map(); // ref -> { resolve, reject, timer }
   #subscribing = new Map(); // ref of an unanswered subscribe -> its topics (dropped if the server refuses)
   #queue = []; // frames waiting for a connection, bounded by maxQueue
@@ -82,6 +84,14 @@ export class LivePushClient {
   /** The last id seen per subscribed topic, as a plain object (for display or persistence). */
   get positions() { return Object.fromEntries(this.#topics); }
 
+  /**
+   * One resume id for the whole connection: every followed topic has every event up to it, so it resumes all
+   * of them at once, over WebSocket (subscribe with from) or SSE (Last-Event-ID / ?lastEventId=). null until
+   * the server has named a position for every followed topic (a topic added since then clears it until its
+   * subscription is answered). Kept across reconnects.
+   */
+  get position() { return this.#position; }
+
   /** Adds a listener: 'event', 'reset', 'state', 'error' or 'message' (every raw server message). */
   on(type, fn) {
     this.#listeners[type].add(fn);
@@ -96,13 +106,15 @@ export class LivePushClient {
   }
 
   /**
-   * Follows topics. With from (an event id, for example one kept from an SSE stream), the server replays what
-   * came after it; without, the subscription starts now. Resolves with the `subscribed` message once live.
+   * Follows topics. With from (an event id, for example one kept from an SSE stream, or 'earliest' for
+   * everything the server still retains), the server replays what came after it; without, the subscription
+   * starts now. Resolves with the `subscribed` message once live.
    */
   subscribe(topics, { from } = {}) {
     const list = (Array.isArray(topics) ? topics : [topics]).filter((t) => !this.#topics.has(t));
     for (const t of list) this.#topics.set(t, from ?? null);
     if (list.length === 0) return Promise.resolve(null);
+    this.#position = null; // the new topics are not complete up to it; the next all-live point sets it again
     return this.#request({ type: 'subscribe', topics: list, ...(from ? { from } : {}) }, true);
   }
 
@@ -208,18 +220,22 @@ export class LivePushClient {
 
   #onOpen(ws) {
     if (ws !== this.#ws) return;
-    // Resume: one subscribe per distinct last id; ids are positions in one log, so each group resumes exactly.
-    const groups = new Map();
-    for (const [topic, id] of this.#topics) {
-      const key = id ?? '';
-      if (!groups.has(key)) groups.set(key, []);
-      groups.get(key).push(topic);
-    }
+    // Resume every topic in ONE subscribe, each from its own last id: the server merges the replays in offset
+    // order, so the connection keeps one order across topics (one subscribe per id would replay group by group).
     this.#subscribing.clear();
-    for (const [id, topics] of groups) {
+    if (this.#topics.size > 0) {
+      const topics = [...this.#topics.keys()];
+      const ids = new Set(this.#topics.values());
+      let from;
+      if (ids.size === 1) {
+        from = [...ids][0] ?? undefined; // one position for all: the short form
+      } else {
+        from = {};
+        for (const [topic, id] of this.#topics) if (id) from[topic] = id;
+      }
       const ref = 'r' + (++this.#refSeq);
       this.#subscribing.set(ref, topics);
-      ws.send(JSON.stringify({ type: 'subscribe', topics, ...(id ? { from: id } : {}), ref }));
+      ws.send(JSON.stringify({ type: 'subscribe', topics, ...(from ? { from } : {}), ref }));
     }
     for (const msg of this.#queue.splice(0)) ws.send(JSON.stringify(msg));
     if (this.#topics.size === 0) this.#attempt = 0;
@@ -244,12 +260,17 @@ export class LivePushClient {
     switch (msg.type) {
       case 'event':
         if (this.#topics.has(msg.topic)) this.#topics.set(msg.topic, msg.id);
+        // With no subscribe in flight every followed topic is live here, and a connection receives events in
+        // offset order across its topics: all of them are complete up to this id.
+        if (this.#subscribing.size === 0 && this.#topics.has(msg.topic)) this.#advanceAll(msg.id);
         this.#emit('event', { topic: msg.topic, id: msg.id, event: msg.event ?? null,
           data: payload !== undefined ? payload : msg.data });
         break;
       case 'subscribed':
         this.#subscribing.delete(msg.ref);
         for (const t of msg.topics || []) if (this.#topics.has(t)) this.#topics.set(t, msg.id);
+        // The marker is at or after everything this connection delivered before it.
+        if (this.#subscribing.size === 0) this.#advanceAll(msg.id);
         this.#settle(msg.ref, msg, null);
         break;
       case 'reset':
@@ -278,6 +299,11 @@ export class LivePushClient {
       default:
         break;
     }
+  }
+
+  #advanceAll(id) {
+    for (const t of this.#topics.keys()) this.#topics.set(t, id);
+    this.#position = id;
   }
 
   #onClose(ws, c) {

@@ -11,7 +11,9 @@
 //
 // EventSource resends the last id (Last-Event-ID) only on its own reconnects. openEventStream also stores it
 // in sessionStorage and passes it as ?lastEventId= when the page is reloaded or the stream is reopened, so a
-// reload resumes instead of silently skipping what was published meanwhile. When the browser gives up (the
+// reload resumes instead of silently skipping what was published meanwhile. A fresh stream's position (the
+// `livepush.position` event livepush sends after the replay) is stored too, so even a reload before the first
+// event resumes from where the stream went live. When the browser gives up (the
 // EventSource is CLOSED, e.g. after a 503), it reopens with exponential backoff and full jitter.
 
 const DEFAULTS = {
@@ -70,6 +72,8 @@ export function openEventStream(url, options = {}) {
     };
     es.addEventListener('message', onMessage);
     for (const type of opts.events) es.addEventListener(type, onMessage);
+    // The position the stream is live from: only moves the last id, never reaches onEvent.
+    es.addEventListener('livepush.position', (e) => remember(e.lastEventId));
     es.addEventListener('reset', (e) => {
       // A reset carries the position to resume from in its data, not as an SSE id.
       let info;
