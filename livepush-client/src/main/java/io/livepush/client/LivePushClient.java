@@ -424,7 +424,8 @@ public final class LivePushClient implements AutoCloseable {
     /**
      * Silence (no byte on SSE, no message, ping or pong on WebSocket) after which a connection the client is
      * reading from is dropped and resumed (see {@link HeartbeatTimeoutException}); time spent paused for the
-     * consumer does not count. {@link Duration#ZERO} disables. Default 45 s; keep it above the server's heartbeat
+     * consumer does not count; after a third of it a WebSocket client probes with a ping. {@link Duration#ZERO}
+     * disables. Default 45 s; keep it above the server's heartbeat
      * interval (livepush: 15 s).
      *
      * @param timeout the timeout

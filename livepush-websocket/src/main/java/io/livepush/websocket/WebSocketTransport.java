@@ -32,7 +32,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
 import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
 import java.net.URI;
 import java.time.Duration;
@@ -70,9 +69,10 @@ import java.util.concurrent.Executor;
  *
  * <h2>Pipeline after the upgrade</h2>
  * Netty's codec does all parsing: {@code wsdecoder}/{@code wsencoder} (RFC 6455 §5), optional
- * permessage-deflate (RFC 7692) with a decompressed-size cap, {@code Utf8FrameValidator} (1007), then
- * livepush's handler, which also reassembles fragmented messages (RFC 6455 §5.4) up to {@code maxMessageSize}
- * (1009 beyond), like Netty's {@code WebSocketFrameAggregator} but without a pipeline entry of its own. Netty's
+ * permessage-deflate (RFC 7692) with a decompressed-size cap (offers checked by {@code DeflateOffers}; before
+ * it a check that fails frames with reserved bits the connection did not negotiate, 1002),
+ * {@code Utf8FrameValidator} (1007), then livepush's handler, which also reassembles fragmented messages
+ * (RFC 6455 §5.4) up to {@code maxMessageSize} (1009 beyond), like Netty's {@code WebSocketFrameAggregator} but without a pipeline entry of its own. Netty's
  * {@link WebSocketServerProtocolHandler} runs the handshake and is removed once it completes (with its channel
  * attribute), to keep idle connections small: livepush's handler answers pings (RFC 6455 §5.5.2), takes pongs
  * as liveness, answers close frames with its own codes (never Netty's default 1000) and sends nothing after a
@@ -108,6 +108,7 @@ public final class WebSocketTransport implements Transport {
   static final String ALLOW = "GET, HEAD, OPTIONS";
 
   static final String DEFLATE = "livepush.ws.deflate";
+  static final String RESERVED_BITS = "livepush.ws.rsv";
   static final String PROTOCOL = "livepush.ws.protocol";
   static final String HANDLER = "livepush.ws.handler";
 
@@ -144,12 +145,8 @@ public final class WebSocketTransport implements Transport {
     this.handlerExecutor = b.handlerExecutor;
     this.maxPendingMessages = b.maxPendingMessages;
     this.echo = b.echo;
-    // permessage-deflate only (not the pre-standard deflate-frame). server_no_context_takeover is accepted
-    // because livepush never compresses what it sends (events are shared pre-encoded frames), so it holds no
-    // compression context anyway; Netty's default refuses it, which turns away clients that always offer it
-    // (Java-WebSocket does). RFC 7692 §7.1.1.1.
-    this.deflate = deflateMaxBytes <= 0 ? null : new PerMessageDeflateServerExtensionHandshaker(6, false, 15,
-        true, false, deflateMaxBytes);
+    // permessage-deflate only (not the pre-standard deflate-frame); offers checked by DeflateOffers.
+    this.deflate = deflateMaxBytes <= 0 ? null : DeflateOffers.handshaker(deflateMaxBytes);
     WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
         .maxFramePayloadLength(maxFrameSize)
         .allowExtensions(deflateMaxBytes > 0)
@@ -260,7 +257,9 @@ public final class WebSocketTransport implements Transport {
     ChannelPipeline p = ctx.pipeline();
     String last = PipelineNames.HTTP_AGGREGATOR;
     if (deflateMaxBytes > 0) {
-      p.addAfter(last, DEFLATE, new WebSocketServerExtensionHandler(deflate));
+      // Netty adds the extension's decoder right after DEFLATE once negotiated, so after this check.
+      p.addAfter(last, RESERVED_BITS, ReservedBits.INSTANCE);
+      p.addAfter(RESERVED_BITS, DEFLATE, new DeflateOffers(deflate));
       last = DEFLATE;
     }
     p.addAfter(last, PROTOCOL, new WebSocketServerProtocolHandler(protocolConfigs.get(path)));
@@ -460,10 +459,13 @@ public final class WebSocketTransport implements Transport {
 
     /**
      * Enables permessage-deflate (RFC 7692) for client messages, inflating at most {@code maxDecompressedBytes}
-     * per message (a larger one closes with 1009: no decompression bombs). Events are still sent
-     * uncompressed, so their bytes can be shared. The limit caps Netty's inflate buffer per frame, which grows
-     * in steps, so a message somewhat under it (within one growth step) may also be refused: leave headroom.
-     * {@code server_no_context_takeover} offers are accepted (livepush never compresses). Default: off.
+     * per message (a larger one closes with 1009: no decompression bombs; data that does not inflate closes
+     * with 1007). Events are still sent uncompressed, so their bytes can be shared. The limit caps Netty's
+     * inflate buffer per frame, which grows in steps, so a message somewhat under it (within one growth step)
+     * may also be refused: leave headroom. Every valid offer is accepted, {@code server_max_window_bits} and
+     * {@code server_no_context_takeover} included (livepush never compresses); malformed offers are declined
+     * and the handshake completes without the extension (RFC 7692 §5.1, §7). With the option on, a frame with
+     * a reserved bit its connection did not negotiate closes with 1002 (RFC 6455 §5.2). Default: off.
      */
     public Builder permessageDeflate(int maxDecompressedBytes) {
       if (maxDecompressedBytes <= 0) {

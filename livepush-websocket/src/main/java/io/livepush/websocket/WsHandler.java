@@ -23,6 +23,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -48,6 +49,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.zip.DataFormatException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -273,16 +275,34 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
     channel.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
   }
 
+  /**
+   * Maps decoder failures to close codes. Once the connection is closing (our close frame sent, or Netty's
+   * decoder or validator sent one), later failures, typically every further frame of a client that goes on
+   * sending after a protocol error, are discarded without logging: at most one log line per connection.
+   */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (closing) {
+      if (cause instanceof IOException) {
+        ctx.close();
+      }
+      return;
+    }
     if (cause instanceof CorruptedFrameException) {
       // Netty's decoder or UTF-8 validator already sent 1002/1007/1009 and closes.
       closing = true;
       ctx.close();
     } else if (cause instanceof TooLongFrameException) {
       sendClose(CloseCodes.MESSAGE_TOO_BIG, "message over " + transport.maxMessageSize + " bytes");
-    } else if (causedBy(cause, DecompressionException.class)) {
+    } else if (cause instanceof DecompressionException && !causedBy(cause, DataFormatException.class)) {
+      // Netty's inflater reached the permessageDeflate limit (its only DecompressionException without a
+      // DataFormatException for raw DEFLATE).
       sendClose(CloseCodes.MESSAGE_TOO_BIG, "inflated message too big");
+    } else if (cause instanceof DecoderException) {
+      // Every other decoder failure after the upgrade comes from the permessage-deflate decoder: the data does
+      // not inflate (zlib's DataFormatException, or Netty's "cannot read uncompressed buffer"), which is data
+      // inconsistent with the message (RFC 6455 §7.4.1).
+      sendClose(CloseCodes.INVALID_PAYLOAD, "message does not inflate");
     } else if (cause instanceof IOException) {
       ctx.close();
     } else {

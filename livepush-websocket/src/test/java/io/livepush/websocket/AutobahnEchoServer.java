@@ -4,10 +4,11 @@ import io.livepush.LivePushServer;
 import java.time.Duration;
 
 /**
- * Echo endpoint for the Autobahn fuzzing client (autobahntestsuite-maven-plugin, see the module pom): a real
- * {@link LivePushServer} whose {@link WebSocketTransport} runs livepush's WebSocket pipeline in
- * {@link WebSocketTransport.Builder#conformanceEcho conformance echo} mode on path {@code /}. The plugin calls
- * {@code main} with the port in the Maven JVM; the server stops with that JVM.
+ * Echo endpoint for the Autobahn|Testsuite fuzzing client: a real {@link LivePushServer} whose
+ * {@link WebSocketTransport} runs livepush's WebSocket pipeline in
+ * {@link WebSocketTransport.Builder#conformanceEcho conformance echo} mode on path {@code /}, with
+ * permessage-deflate on (groups 12 and 13). {@link AutobahnConformanceTest} starts it on port 0; {@code main}
+ * starts it on a given port (default 9001) for a manual run of {@code src/test/autobahn/fuzzingclient.sh}.
  */
 public final class AutobahnEchoServer {
   /** Group 9 sends messages up to 16 MiB. */
@@ -15,22 +16,30 @@ public final class AutobahnEchoServer {
 
   private AutobahnEchoServer() {}
 
-  public static void main(String[] args) {
-    int port = args.length > 0 ? Integer.parseInt(args[0]) : 9001;
+  /** Starts the echo server on loopback, {@code port} 0 for any free port; the caller closes it. */
+  static LivePushServer start(int port) {
     LivePushServer server = LivePushServer.builder()
+        .host("127.0.0.1")
         .port(port)
         .nativeTransport(false)
         .heartbeatInterval(Duration.ofSeconds(60))
         .maxRequestBytes(64 * 1024)
+        .shutdownDrain(Duration.ZERO)
         .transport(WebSocketTransport.builder()
             .path("/")
             .allowAnyOrigin()
             .maxFrameSize(MAX)
             .maxMessageSize(MAX)
+            .permessageDeflate(MAX)
             .conformanceEcho(true)
             .build())
         .build();
     server.start().join();
+    return server;
+  }
+
+  public static void main(String[] args) {
+    LivePushServer server = start(args.length > 0 ? Integer.parseInt(args[0]) : 9001);
     server.closeOnJvmShutdown();
     System.out.println("AutobahnEchoServer listening on " + server.port());
   }

@@ -156,7 +156,7 @@ class PermessageDeflateTest {
   }
 
   /** Raw DEFLATE with the trailing empty stored block removed (RFC 7692 §7.2.1). */
-  private static byte[] deflate(byte[] in) {
+  static byte[] deflate(byte[] in) {
     Deflater d = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
     d.setInput(in);
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -308,6 +308,9 @@ public final class ClientEngine {
       }
       return;
     }
+    if (heartbeatNanos > 0 && silent > heartbeatNanos / 3) {
+      c.idle(silent);
+    }
     if (heartbeatNanos > 0 && silent > heartbeatNanos) {
       failed(c, new HeartbeatTimeoutException(Duration.ofNanos(silent)), -1);
     }

@@ -14,6 +14,12 @@ interface Connection {
   /** Whether the connection waits for input from the server (the heartbeat watchdog applies). */
   boolean awaitingInput();
 
+  /**
+   * The open connection has been silent for {@code silentNanos} (a third of the heartbeat timeout or more) while
+   * reading: a transport that can probe the peer does so. Default: nothing (an SSE client cannot write).
+   */
+  default void idle(long silentNanos) {}
+
   /** Drops the connection without reporting; idempotent. {@code graceful}: say goodbye first when the wire can. */
   void abort(boolean graceful);
 }

@@ -44,6 +44,7 @@ final class WsConnection implements Connection, WebSocket.Listener {
   private boolean requested = true; // waiting for the handshake
   private boolean aborted;
   private boolean subscribed;
+  private boolean pinging; // a probe ping is being written
   private StringBuilder text;
   private ByteArrayOutputStream binary;
   private long partBytes;
@@ -138,6 +139,25 @@ final class WsConnection implements Connection, WebSocket.Listener {
   @Override
   public boolean awaitingInput() {
     return requested && !aborted;
+  }
+
+  /**
+   * Probes a silent connection with a ping. The JDK does not always report a TCP connection closed under an idle
+   * WebSocket (seen on JDK 17 behind a proxy that closes both sides); writing to it fails within a probe or two,
+   * long before the heartbeat timeout. The server counts the ping as input, and answers with a pong.
+   */
+  @Override
+  public void idle(long silentNanos) {
+    if (pinging || aborted || ws == null) {
+      return;
+    }
+    pinging = true;
+    ws.sendPing(ByteBuffer.allocate(0)).whenComplete((w, t) -> engine.execute(() -> {
+      pinging = false;
+      if (t != null && !aborted) {
+        fail(t);
+      }
+    }));
   }
 
   @Override
