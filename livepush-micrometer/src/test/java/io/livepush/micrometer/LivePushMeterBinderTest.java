@@ -139,7 +139,7 @@ class LivePushMeterBinderTest {
       EventId id = server.publish("news", Event.text("n" + i));
       first = first == null ? id : first;
     }
-    await("10 events on each client", () -> sse.count("data:") == 10
+    await("10 events on each client", () -> sse.count("data: n") == 10
         && wsText.stream().filter(t -> t.contains("\"type\":\"event\"")).count() == 10);
     assertThat(counter("livepush.events.published")).isEqualTo(10);
     await("20 deliveries counted", () -> counter("livepush.events.delivered") == 20);
@@ -150,7 +150,7 @@ class LivePushMeterBinderTest {
     // A resume from the log, and one from an unknown epoch (a reset).
     try (Sse resumed = new Sse("/t/news", first.toString());
         Sse reset = new Sse("/t/news", EventId.of(server.epoch() + 1, 3).toString())) {
-      await("replayed 9 events", () -> resumed.count("data:") == 9);
+      await("replayed 9 events", () -> resumed.count("data: n") == 9);
       await("reset received", () -> reset.count("event: reset") == 1);
       assertThat(counter("livepush.resumes", "source", "log")).isEqualTo(1);
       assertThat(counter("livepush.resumes", "source", "bus")).isZero();
