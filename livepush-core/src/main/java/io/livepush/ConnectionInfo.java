@@ -18,4 +18,18 @@ public interface ConnectionInfo {
   default Principal principal() {
     return Principal.ANONYMOUS;
   }
+
+  /**
+   * Bytes written to this connection and not yet taken by the kernel (Netty's outbound buffer, flushed or
+   * not), now. livepush keeps this under {@code maxPendingOutboundBytes} plus one event and one control frame;
+   * see {@code docs/architecture.md}, "Buffers and bounds". {@code 0} when unknown.
+   */
+  default long pendingOutboundBytes() {
+    return 0;
+  }
+
+  /** The largest {@link #pendingOutboundBytes()} this connection has had so far; {@code 0} when unknown. */
+  default long peakPendingOutboundBytes() {
+    return 0;
+  }
 }

@@ -324,11 +324,9 @@ public final class Hub {
             continue;
           }
           Subscription s = list.get(i);
-          if (s.session.holding) {
-            s.session.hold(entry); // resuming through the bus: delivered in order once the history is written
-            continue;
-          }
-          if (entry.offset <= s.position) {
+          if (entry.offset <= s.position || s.session.replaying()) {
+            // Already covered (resumed through it), or the session owes a replay: its cursor reads this
+            // event from the log in offset order once the connection drains.
             continue;
           }
           s.position = entry.offset;

@@ -205,6 +205,20 @@ public final class ReplayLog {
     }
   }
 
+  /** Whether a subscription of {@code topic} can resume after {@code from}: a reset reason, or none. */
+  Resume check(TopicLog topic, EventId from) {
+    if (from.epoch() != epoch) {
+      return new Resume(ResetReason.EPOCH_CHANGED, List.of());
+    }
+    if (from.offset() > head) {
+      return new Resume(ResetReason.UNKNOWN_POSITION, List.of());
+    }
+    if (from.offset() < topic.floor) {
+      return new Resume(ResetReason.TOO_OLD, List.of());
+    }
+    return new Resume(null, List.of());
+  }
+
   Resume resume(TopicLog topic, EventId from) {
     if (from.epoch() != epoch) {
       return new Resume(ResetReason.EPOCH_CHANGED, List.of());

@@ -66,6 +66,12 @@ public final class RequestDeadlineHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     stats.refused(Stats.REQUEST_HEADER_TIMEOUT);
+    if (!ctx.channel().isWritable()) {
+      // Over its outbound budget (a keep-alive client not reading its responses): the 408 would never be
+      // flushed, and the close waiting for it would never come.
+      ctx.close();
+      return;
+    }
     // Written from here, below the HTTP codec, so a half-parsed request cannot interfere.
     ctx.writeAndFlush(Unpooled.wrappedBuffer(TIMEOUT)).addListener(ChannelFutureListener.CLOSE);
   }

@@ -72,6 +72,13 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    if (!ctx.channel().isWritable()) {
+      // A keep-alive client pipelining requests without reading the responses: answering would take its
+      // pending bytes past the outbound budget, so close instead (RFC 9112 §9.6: a server may close a
+      // persistent connection; the client retries requests that got no response).
+      ctx.close();
+      return;
+    }
     RequestDeadlineHandler deadline = (RequestDeadlineHandler) ctx.pipeline().get(PipelineNames.REQUEST_DEADLINE);
     if (deadline != null) {
       deadline.disarm();
@@ -212,10 +219,21 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
     response.headers().set(HttpResponses.X_CONTENT_TYPE_OPTIONS, HttpResponses.NOSNIFF);
     if (keepAlive) {
       ctx.writeAndFlush(response, ctx.voidPromise());
+      if (!ctx.channel().isWritable()) {
+        ctx.channel().config().setAutoRead(false); // read the next request once this response has drained
+      }
     } else {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable()) {
+      ctx.channel().config().setAutoRead(true);
+    }
+    ctx.fireChannelWritabilityChanged();
   }
 
   @Override

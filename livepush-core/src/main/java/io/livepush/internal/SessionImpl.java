@@ -13,7 +13,9 @@ import io.livepush.spi.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPromise;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -23,7 +25,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** The core's side of a streaming connection. Everything mutable is confined to the channel's event loop. */
-final class SessionImpl extends ChannelInboundHandlerAdapter implements Session {
+final class SessionImpl extends ChannelDuplexHandler implements Session {
   final Hub hub;
   final long id;
   final Channel channel;
@@ -90,7 +92,7 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
   }
 
   @Override
-  public EventId subscribe(Map<String, EventId> positions) {
+  public EventId subscribe(Map<String, EventId> positions, String ref) {
     assert channel.eventLoop().inEventLoop();
     LinkedHashSet<String> fresh = new LinkedHashSet<>();
     for (String t : positions.keySet()) {
@@ -102,16 +104,13 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
     if (subscriptions.size() + fresh.size() > limit) {
       throw new LivePushException("a connection may follow at most " + limit + " topics", 400);
     }
-    List<String> resetTopics = new ArrayList<>(0);
     List<ResetReason> resetReasons = new ArrayList<>(0);
-    List<List<LogEntry>> replays = new ArrayList<>(0);
-    // With a bus, topics whose history has left this node's log (the log is a cache): topic -> resume offset.
-    Map<String, Long> backfill = null;
-    ReplayLog log = hub.log;
-    EventId start;
-    long marker = Long.MAX_VALUE;
+    LinkedHashSet<String> backfill = null;
+    long backfillFrom = Long.MAX_VALUE;
     boolean resumed = false;
     boolean resumedLocally = false; // some topic resumed from this node's log (replayed, current or ahead)
+    ReplayLog log = hub.log;
+    EventId start;
     log.lock();
     try {
       start = log.headId();
@@ -122,41 +121,47 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
           from = EventId.of(log.epoch(), topic.floor); // everything this topic still retains
         }
         long at = start.offset();
+        ResetReason reset = null;
+        boolean backfilled = false;
         if (from != null) {
           resumed = true;
-          ReplayLog.Resume resume = log.resume(topic, from);
+          ReplayLog.Resume resume = log.check(topic, from);
           if (resume.reset == ResetReason.TOO_OLD && hub.bus() != null) {
+            // the local log is a cache: the bus has the older history
             if (backfill == null) {
-              backfill = new HashMap<>();
+              backfill = new LinkedHashSet<>();
             }
-            backfill.put(name, from.offset());
+            backfill.add(name);
+            backfillFrom = Math.min(backfillFrom, from.offset());
+            backfilled = true;
+            at = from.offset();
           } else if (resume.reset == ResetReason.UNKNOWN_POSITION && hub.bus() != null
               && from.offset() - start.offset() <= MAX_AHEAD) {
-            // Seen on a node further along the shared log; this node has not read that far yet. The
-            // subscription starts at the client's position and skips events up to it when they arrive.
-            at = from.offset();
+            at = from.offset(); // seen on a node further along the shared log; skip events up to it
             resumedLocally = true;
           } else if (resume.reset != null) {
-            resetTopics.add(name);
-            resetReasons.add(resume.reset);
+            reset = resume.reset;
+            resetReasons.add(reset);
           } else {
+            at = from.offset(); // the cursor replays what follows
             resumedLocally = true;
-            if (!resume.events.isEmpty()) {
-              replays.add(resume.events);
-            }
           }
         }
-        // The marker says "every new subscription has its topic up to here": the lowest start among them.
-        marker = Math.min(marker, at);
         Subscription s = new Subscription(this, topic, at, hub.slowConsumerPolicy(name));
         s.generation = log.generation();
+        if (reset != null) {
+          s.owedReset = reset;
+          s.owedResetAt = start;
+        }
+        if (backfilled) {
+          s.logFrom = start.offset();
+        }
         topic.addSubscriber(loopIndex, s);
         subscriptions.put(s);
       }
     } finally {
       log.unlock();
     }
-    EventId position = marker == Long.MAX_VALUE ? start : EventId.of(start.epoch(), marker);
     hub.stats.subscriptions(transportIndex, fresh.size());
     hub.presenceJoin(this, fresh);
     hub.stats.onSubscribe(resumed, resetReasons);
@@ -166,37 +171,156 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
     if (backfill != null) {
       hub.stats.resumesFromBus.increment();
     }
-    for (int i = 0; i < resetTopics.size(); i++) {
-      write(transport.encodeReset(channel.alloc(), resetTopics.get(i), resetReasons.get(i), start));
+    if (fresh.isEmpty()) {
+      return start;
     }
-    List<LogEntry> replay = Hub.mergeByOffset(replays);
+    Replay r = beginReplay();
+    r.markers.add(new Replay.Marker(List.copyOf(fresh), ref));
     if (backfill != null) {
-      beginBackfill(fresh, backfill, replay, start, position);
-      channel.flush();
-      return position;
+      beginBackfill(r, backfill, EventId.of(start.epoch(), backfillFrom), start);
     }
-    if (!replay.isEmpty()) {
-      writeEntries(replay);
-      hub.stats.replayed(replay.size());
-    }
-    writeMarker(fresh, position);
-    channel.flush();
-    return position;
+    EventId position = pump(false);
+    return position != null ? position : start;
   }
 
-  private void writeMarker(Collection<String> topics, EventId position) {
+  // ---- replay: written within the outbound budget --------------------------------------------------------
+
+  /** The replay this session still owes, or {@code null} when every subscription is live. */
+  private Replay replay;
+
+  /**
+   * Puts every subscription in catch-up mode (see {@link Replay}). Conflated events and owed slow-consumer
+   * resets become part of the replay, so offset order holds across the session's topics.
+   */
+  private Replay beginReplay() {
+    if (replay != null) {
+      return replay;
+    }
+    replay = new Replay();
+    for (Subscription s : subscriptions) {
+      if (s.dropping) {
+        s.dropping = false;
+        s.owedReset = ResetReason.SLOW_CONSUMER;
+        s.owedResetAt = EventId.of(hub.log.epoch(), s.position);
+      }
+      if (s.latest != null) {
+        s.position = s.latest.offset - 1; // the cursor writes it again, or a reset if it left the log
+        s.latest = null;
+      }
+    }
+    backlog = false;
+    channel.config().setAutoRead(false); // the next request waits for this one's answer
+    return replay;
+  }
+
+  /**
+   * Writes owed resets and replayed events while the channel is writable, then, once caught up, the markers;
+   * returns the last marker's position when it caught up, else {@code null}. On the loop. Every write here
+   * is admitted only while the channel's pending bytes are under the budget, so they never exceed it by more
+   * than one event.
+   */
+  EventId pump(boolean notify) {
+    EventId last = null;
+    while (replay != null && !closed && !replay.awaitingBus) {
+      if (!channel.isWritable()) {
+        channel.flush();
+        if (!channel.isWritable()) {
+          return null;
+        }
+      }
+      if (writeOwedResets()) {
+        continue;
+      }
+      if (!channel.isWritable()) {
+        continue;
+      }
+      Replay.Step step;
+      long head;
+      ReplayLog log = hub.log;
+      log.lock();
+      try {
+        step = replay.take(log, subscriptions, subscriptions, transportIndex,
+            Math.max(1, channel.bytesBeforeUnwritable()));
+        head = log.head();
+      } finally {
+        log.unlock();
+      }
+      if (!step.entries.isEmpty()) {
+        writeEntries(step.entries);
+        hub.stats.replayed(step.entries.size());
+      }
+      if (step.caughtUp && !hasOwedReset()) {
+        Replay done = replay;
+        replay = null;
+        for (Replay.Marker m : done.markers) {
+          last = Replay.markerPosition(hub.log.epoch(), m.topics(), subscriptions, head);
+          writeMarker(m.topics(), last, m.ref());
+        }
+        channel.flush();
+        if (channel.isWritable()) {
+          channel.config().setAutoRead(true);
+          if (notify) {
+            // Transports wait on writability to serve requests held while the replay was owed.
+            channel.pipeline().fireChannelWritabilityChanged();
+          }
+        }
+        return last;
+      }
+    }
+    channel.flush();
+    return last;
+  }
+
+  private boolean hasOwedReset() {
+    for (Subscription s : subscriptions) {
+      if (s.owedReset != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Writes owed resets while writable; returns whether it wrote any. */
+  private boolean writeOwedResets() {
+    boolean wrote = false;
+    for (Subscription s : subscriptions) {
+      if (s.owedReset != null) {
+        if (!channel.isWritable()) {
+          return wrote;
+        }
+        hub.stats.reset(s.owedReset);
+        write(transport.encodeReset(channel.alloc(), s.topic.name, s.owedReset, s.owedResetAt));
+        s.owedReset = null;
+        s.owedResetAt = null;
+        wrote = true;
+      }
+    }
+    return wrote;
+  }
+
+  private void writeMarker(Collection<String> topics, EventId position, String ref) {
     if (!topics.isEmpty()) {
-      ByteBuf marker = transport.encodeSubscribed(channel.alloc(), topics, position);
+      ByteBuf marker = transport.encodeSubscribed(channel.alloc(), topics, position, ref);
       if (marker != null) {
         write(marker);
       }
     }
   }
 
+  /** Whether a replay is owed: live deliveries skip the session meanwhile. */
+  boolean replaying() {
+    return replay != null;
+  }
+
+  /** Whether a reply written now stays within the budget: writable and no replay owed. */
+  @Override
+  public boolean canWrite() {
+    return !closed && replay == null && channel.isWritable();
+  }
+
   // ---- resume through the cluster bus --------------------------------------------------------------------
-  // While the history older than the local log is fetched, every live delivery to this session is queued
-  // (bounded) instead of written; then: history, "subscribed" marker, queued events. So the order stays
-  // resets -> replay -> marker -> live, as for a local resume.
+  // While the history older than the local log is fetched, the replay waits (live deliveries skip the
+  // session, as for any replay); then the history is written merged with the log in offset order.
 
   /**
    * With a bus, how far a resume id may be ahead of this node's log and still be taken as "seen on a node that
@@ -204,50 +328,19 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
    */
   static final long MAX_AHEAD = 10_000;
 
-  /** Live events queued for this session while {@link #holding}; bounded by {@link #MAX_HELD}. */
-  static final int MAX_HELD = 10_000;
-  boolean holding;
-  private java.util.ArrayDeque<LogEntry> held;
-  /** A bus reset arrived while holding: the history being fetched is void. */
-  private boolean backfillVoid;
-
-  /**
-   * Fetches from the bus the history of the topics in {@code from} (topic -> offset it resumes after) up to
-   * {@code upTo}, holding live deliveries meanwhile; {@code local} is the replay of the other topics, merged
-   * with that history in offset order once it arrives.
-   */
-  private void beginBackfill(LinkedHashSet<String> topics, Map<String, Long> from, List<LogEntry> local,
-      EventId upTo, EventId marker) {
-    holding = true;
-    held = new java.util.ArrayDeque<>();
-    backfillVoid = false;
-    long after = Long.MAX_VALUE;
-    for (long o : from.values()) {
-      after = Math.min(after, o);
-    }
-    hub.bus().history(from.keySet(), EventId.of(upTo.epoch(), after), upTo).whenComplete((history, error) ->
-        channel.eventLoop().execute(() -> endBackfill(topics, from, local, upTo, marker, history, error)));
+  private void beginBackfill(Replay r, LinkedHashSet<String> topics, EventId from, EventId upTo) {
+    r.awaitingBus = true;
+    r.historyVoid = false;
+    hub.bus().history(topics, from, upTo).whenComplete((history, error) ->
+        channel.eventLoop().execute(() -> endBackfill(r, topics, upTo, history, error)));
   }
 
-  /** Queues a live event; on the loop, while {@link #holding}. */
-  void hold(LogEntry e) {
-    if (held == null || closed) {
+  private void endBackfill(Replay r, LinkedHashSet<String> topics, EventId upTo,
+      io.livepush.spi.EventBus.History history, Throwable error) {
+    if (replay != r) {
       return;
     }
-    if (held.size() >= MAX_HELD) {
-      held.clear();
-      hub.stats.slowConsumerDisconnect();
-      close(CloseReason.SLOW_CONSUMER); // the client resumes from its last id later
-      return;
-    }
-    held.addLast(e);
-  }
-
-  private void endBackfill(LinkedHashSet<String> topics, Map<String, Long> from, List<LogEntry> local,
-      EventId upTo, EventId marker, io.livepush.spi.EventBus.History history, Throwable error) {
-    holding = false;
-    java.util.ArrayDeque<LogEntry> queued = held;
-    held = null;
+    r.awaitingBus = false;
     if (closed || !channel.isActive()) {
       return;
     }
@@ -257,72 +350,74 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
       close(CloseReason.INTERNAL_ERROR);
       return;
     }
-    if (!backfillVoid) {
-      List<LogEntry> entries = new ArrayList<>(history.events().size());
+    if (!r.historyVoid) {
       if (history.reset() != null) {
-        for (String t : from.keySet()) {
-          hub.stats.reset(history.reset());
-          write(transport.encodeReset(channel.alloc(), t, history.reset(), upTo));
+        for (String t : topics) {
+          Subscription s = subscriptions.get(t);
+          if (s != null) {
+            s.owedReset = history.reset();
+            s.owedResetAt = upTo;
+            s.position = Math.max(s.position, upTo.offset());
+            s.logFrom = 0;
+          }
         }
       } else {
+        java.util.ArrayDeque<LogEntry> entries = new java.util.ArrayDeque<>(history.events().size());
         long now = hub.nanoTime();
-        for (io.livepush.spi.PublishedEvent ev : history.events()) {
+        List<io.livepush.spi.PublishedEvent> events = new ArrayList<>(history.events());
+        events.sort((a, b) -> Long.compare(a.id().offset(), b.id().offset()));
+        for (io.livepush.spi.PublishedEvent ev : events) {
           Subscription s = subscriptions.get(ev.topic());
-          Long after = from.get(ev.topic());
-          if (s == null || after == null || ev.id().offset() <= after || ev.id().offset() > upTo.offset()) {
+          if (s == null || !topics.contains(ev.topic()) || ev.id().offset() > upTo.offset()) {
             continue;
           }
           LogEntry e = new LogEntry(s.topic, ev.id(), ev.type(), ev.kind(), ev.payload(), now);
           e.encoded = hub.encode(e);
           entries.add(e);
         }
-      }
-      List<LogEntry> all = Hub.mergeByOffset(List.of(local, entries));
-      if (!all.isEmpty()) {
-        writeEntries(all);
-        hub.stats.replayed(all.size());
+        r.history = entries;
       }
     }
-    writeMarker(topics, marker);
-    for (LogEntry e : queued) {
-      Subscription s = subscriptions.get(e.topic.name);
-      if (s != null && e.offset > s.position) {
-        s.position = e.offset;
-        write(channel.alloc().directBuffer(e.encoded[transportIndex].length)
-            .writeBytes(e.encoded[transportIndex]));
-      }
-    }
-    channel.flush();
+    pump(true);
   }
 
   /**
    * The bus broke continuity (new epoch, or events lost before this node read them): every subscription made
-   * before that gets a reset at {@code position}. On the loop; posted under the log lock, so it runs between
-   * the last delivery before the break and the first after it.
+   * before that owes a reset at {@code position}, written within the budget before its next event. On the
+   * loop; posted under the log lock, so it runs between the last delivery before the break and the first after.
    */
   void busReset(ResetReason reason, EventId position, long generation) {
     if (closed) {
       return;
     }
-    if (holding) {
-      backfillVoid = true;
-      held.clear();
+    if (replay != null) {
+      replay.historyVoid = true;
+      replay.history = null;
     }
-    boolean wrote = false;
+    boolean owed = false;
     for (Subscription s : subscriptions) {
       if (s.generation >= generation) {
         continue; // made after the break: already consistent with it
       }
       s.generation = generation;
       s.position = reason == ResetReason.EPOCH_CHANGED ? position.offset() : Math.max(s.position, position.offset());
-      write(transport.encodeReset(channel.alloc(), s.topic.name, reason, position));
-      wrote = true;
+      s.logFrom = 0;
+      s.owedReset = reason;
+      s.owedResetAt = position;
+      owed = true;
     }
-    if (wrote) {
-      channel.flush();
+    if (!owed) {
+      return;
+    }
+    if (replay != null) {
+      pump(true);
+    } else {
+      backlog = true;
+      onWritable();
     }
   }
 
+  /** Writes {@code entries} in one buffer (the caller bounds their size). */
   private void writeEntries(List<LogEntry> entries) {
     int total = 0;
     for (LogEntry e : entries) {
@@ -353,15 +448,19 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
    * from the log), skip and owe a reset, or keep only this newest event. Returns whether it was written.
    */
   boolean deliver(Subscription s, LogEntry entry, ByteBuf buf) {
-    if (closed) {
-      buf.release();
+    if (closed || replay != null) {
+      buf.release(); // a replay owed reads this event from the log in its turn
       return false;
     }
     if (!channel.isWritable()) {
       // Unflushed bytes of this batch count against the budget too: flush them before judging the client.
       channel.flush();
     }
-    if (!channel.isWritable()) {
+    if (backlog && channel.isWritable()) {
+      // Owed resets and conflated events precede this one, keeping offset order per connection.
+      drainBacklog();
+    }
+    if (!channel.isWritable() || backlog) {
       buf.release();
       switch (s.policy) {
         case DROP_WITH_RESET -> {
@@ -388,10 +487,6 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
       }
       return false;
     }
-    if (backlog) {
-      // Owed resets and conflated events precede this one, keeping offset order per connection.
-      drainBacklog();
-    }
     lastWriteNanos = hub.nanoTime();
     channel.write(buf, channel.voidPromise());
     loop.markDirty(this);
@@ -399,16 +494,51 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
   }
 
   /**
-   * Called when the channel became writable again: writes the resets owed by dropping subscriptions, then the
-   * conflated events in offset order, and flushes.
+   * First in the pipeline. Not writable: stop reading (a client that does not read its answers gets no more
+   * requests served) and start the stall clock. Writable again: write what is owed (replay, resets,
+   * conflated events) within the budget, then read again once nothing is owed.
    */
-  /** First in the pipeline: the channel drained below its low water mark. */
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     if (ctx.channel().isWritable()) {
+      unwritableSinceNanos = 0;
       onWritable();
+      if (replay == null && channel.isWritable() && !closed) {
+        channel.config().setAutoRead(true);
+      }
+    } else {
+      if (unwritableSinceNanos == 0) {
+        unwritableSinceNanos = Math.max(1, hub.nanoTime());
+      }
+      channel.config().setAutoRead(false);
     }
     ctx.fireChannelWritabilityChanged();
+  }
+
+  /** Since when the channel has been over its budget without draining below the low mark; 0 when writable. */
+  long unwritableSinceNanos;
+  /** The most bytes this connection ever had pending; see {@link #peakPendingOutboundBytes()}. */
+  private volatile long peakPending;
+
+  /** Every write of every handler passes here last (this handler is first): measures the pending bytes. */
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    ctx.write(msg, promise);
+    long p = pendingOutboundBytes();
+    if (p > peakPending) {
+      peakPending = p;
+    }
+  }
+
+  @Override
+  public long pendingOutboundBytes() {
+    ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+    return out == null ? 0 : out.totalPendingWriteBytes();
+  }
+
+  @Override
+  public long peakPendingOutboundBytes() {
+    return peakPending;
   }
 
   @Override
@@ -418,35 +548,60 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
   }
 
   void onWritable() {
-    if (backlog && !closed && channel.isWritable()) {
+    if (closed || !channel.isWritable()) {
+      return;
+    }
+    if (replay != null) {
+      pump(false);
+    } else if (backlog) {
       drainBacklog();
       channel.flush();
     }
   }
 
+  /**
+   * Writes the resets owed (slow consumer, bus) and then the conflated events in offset order, each only while
+   * the channel is writable; what does not fit stays owed.
+   */
   private void drainBacklog() {
-    backlog = false;
-    List<LogEntry> latest = null;
     for (Subscription s : subscriptions) {
+      if (!channel.isWritable()) {
+        return;
+      }
       if (s.dropping) {
         s.dropping = false;
         hub.stats.reset(ResetReason.SLOW_CONSUMER);
         write(transport.encodeReset(channel.alloc(), s.topic.name, ResetReason.SLOW_CONSUMER,
             EventId.of(hub.log.epoch(), s.position)));
       }
+    }
+    if (writeOwedResets() && !channel.isWritable()) {
+      return;
+    }
+    if (hasOwedReset()) {
+      return;
+    }
+    List<Subscription> latest = null;
+    for (Subscription s : subscriptions) {
       if (s.latest != null) {
         if (latest == null) {
           latest = new ArrayList<>();
         }
-        latest.add(s.latest);
-        s.latest = null;
+        latest.add(s);
       }
     }
     if (latest != null) {
-      latest.sort((a, b) -> Long.compare(a.offset, b.offset));
-      writeEntries(latest);
-      hub.stats.delivered.add(latest.size());
+      latest.sort((a, b) -> Long.compare(a.latest.offset, b.latest.offset));
+      for (Subscription s : latest) {
+        if (!channel.isWritable()) {
+          return;
+        }
+        writeEntries(List.of(s.latest));
+        s.latest = null;
+        hub.stats.delivered.increment();
+      }
     }
+    backlog = false;
   }
 
   @Override
@@ -524,9 +679,23 @@ final class SessionImpl extends ChannelInboundHandlerAdapter implements Session 
     }
   }
 
+  /** The sweep found the connection over its budget for too long (see {@link LoopState#sweep}). */
+  void stalled() {
+    hub.stats.slowConsumerDisconnect();
+    close(CloseReason.SLOW_CONSUMER);
+  }
+
   /** Marks the session closed when the channel closed underneath it. */
   void markClosed() {
     closed = true;
+  }
+
+  @Override
+  public CloseReason closeReason() {
+    if (closeReason != null) {
+      return closeReason;
+    }
+    return isClosed() ? CloseReason.CLIENT_CLOSED : null;
   }
 
   @Override

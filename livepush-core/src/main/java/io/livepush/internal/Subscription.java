@@ -1,5 +1,7 @@
 package io.livepush.internal;
 
+import io.livepush.EventId;
+import io.livepush.ResetReason;
 import io.livepush.SlowConsumerPolicy;
 
 /** One session following one topic; confined to the session's event loop. */
@@ -17,6 +19,15 @@ final class Subscription {
   LogEntry latest;
   /** {@link ReplayLog#generation()} when made: a bus reset posted earlier must not touch it. */
   long generation;
+  /** A reset this subscription owes the client before anything else of its topic, or {@code null}. */
+  ResetReason owedReset;
+  /** The position {@link #owedReset} carries. */
+  EventId owedResetAt;
+  /**
+   * While bus history is being written: the log is read for this topic only above this offset (the history
+   * covers what is below it). {@code 0} otherwise.
+   */
+  long logFrom;
 
   Subscription(SessionImpl session, TopicLog topic, long position, SlowConsumerPolicy policy) {
     this.session = session;

@@ -56,12 +56,41 @@ public interface Session extends ConnectionInfo {
    * @throws io.livepush.LivePushException (400) when the connection would follow more than
    *     {@code maxTopicsPerConnection} topics
    */
-  EventId subscribe(Map<String, EventId> positions);
+  default EventId subscribe(Map<String, EventId> positions) {
+    return subscribe(positions, null);
+  }
+
+  /**
+   * As {@link #subscribe(Map)}, with the request's reference ({@code null} for none), passed
+   * to {@link Transport#encodeSubscribed(io.netty.buffer.ByteBufAllocator, Collection, EventId, String)}.
+   *
+   * <h4>Within the outbound budget</h4>
+   * Resets and replayed events are written only while the channel is writable (its pending bytes under
+   * {@code maxPendingOutboundBytes}); when it is not, the replay stops reading the log and goes on when the
+   * channel drains, and the marker follows once it has caught up with the head. Meanwhile live events to this
+   * connection are read from the log in their turn (offset order across all its topics holds), the channel
+   * stops reading ({@code autoRead} off) and {@link #canWrite()} is {@code false}. The marker then carries the
+   * position the replay caught up to; the returned position is that one when the replay completed during the
+   * call, else the head when the subscriptions were registered.
+   *
+   * @return the position the new subscriptions start from (see above)
+   */
+  EventId subscribe(Map<String, EventId> positions, String ref);
+
+  /**
+   * Whether a reply written now keeps the connection within its outbound budget: the channel is writable and
+   * no replay is owed. A transport answers a client's request only when this is {@code true}; otherwise it
+   * holds the request (bounded) and serves it when the channel becomes writable again, which it learns from
+   * {@code channelWritabilityChanged} (also fired when an owed replay completes).
+   */
+  boolean canWrite();
 
   /**
    * Writes transport bytes outside the event flow (a greeting, an application message, a reply), without
    * flushing. Takes ownership of {@code buf}; it is released if the session is closed. Counts as output for
-   * heartbeat purposes.
+   * heartbeat purposes. The bytes count against the connection's outbound budget like every other write: call
+   * it only when {@link #canWrite()} (or for one final frame, such as a close), so the pending bytes never
+   * exceed the budget by more than one write.
    */
   void write(ByteBuf buf);
 
@@ -82,6 +111,12 @@ public interface Session extends ConnectionInfo {
    * calls do nothing.
    */
   void close(CloseReason reason);
+
+  /**
+   * Why the session ended: the reason given to {@link #close}, {@link CloseReason#CLIENT_CLOSED} when the
+   * channel closed by itself, {@code null} while open.
+   */
+  CloseReason closeReason();
 
   /** Whether {@link #close} was called or the channel closed. */
   boolean isClosed();

@@ -58,6 +58,16 @@ public interface Transport {
    */
   ByteBuf encodeSubscribed(ByteBufAllocator alloc, Collection<String> topics, EventId position);
 
+  /**
+   * As {@link #encodeSubscribed(ByteBufAllocator, Collection, EventId)}, for the request with reference
+   * {@code ref} ({@code null} for none; see {@link Session#subscribe(Collection, EventId, String)}). The marker
+   * may be written long after the request when the replay before it waited for the client to read.
+   */
+  default ByteBuf encodeSubscribed(ByteBufAllocator alloc, Collection<String> topics, EventId position,
+      String ref) {
+    return encodeSubscribed(alloc, topics, position);
+  }
+
   /** Encodes one heartbeat (SSE: a comment line; WebSocket: a ping frame). */
   ByteBuf encodeHeartbeat(ByteBufAllocator alloc);
 

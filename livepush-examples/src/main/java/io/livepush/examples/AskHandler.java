@@ -2,24 +2,40 @@ package io.livepush.examples;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.livepush.RequestInfo;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.livepush.Event;
 import io.livepush.sse.SseEmitter;
 import io.livepush.sse.SseStreamHandler;
+import io.livepush.sse.StreamRequest;
+import io.livepush.sse.StreamResponse;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@code POST /api/ask}: answers a question word by word over an SSE response, the way AI chat products stream
  * (WHATWG HTML §9.2 event stream format, read by the page with {@code fetch}, since EventSource cannot POST).
- * Each word is a {@code token} event; {@code done} ends the answer.
  *
- * <p>{@link #onStream} runs on the event loop, so it only schedules: every word is written later from this
- * handler's own scheduler, one task per word, and nothing ever blocks a thread. A client that goes away cancels
- * the rest of its answer.
+ * <h2>Request</h2>
+ * A JSON object: {@code question} (string, optional), {@code words} (1 to {@value #MAX_WORDS}, optional: how
+ * many tokens to stream, cycling through the answer; default the answer's length) and {@code delayMs} (0 to
+ * {@value #MAX_DELAY_MS}, optional: pause between tokens; default the handler's). An empty or malformed body,
+ * or a value out of range, is answered {@code 400} with {@code {"error": "..."}} before any stream.
+ *
+ * <h2>Stream</h2>
+ * Each word is a {@code token} event whose {@code id} is its index (0, 1, ...); {@code done} (data: the number of
+ * tokens) ends the answer. Each token is sent when the previous one has been handed to the connection within
+ * its outbound budget ({@link SseEmitter#send} stages), so a slow reader slows the answer down instead of losing
+ * tokens, and a client that goes away stops it.
  */
 public final class AskHandler implements SseStreamHandler {
+  /** Most tokens one answer may ask for. */
+  public static final int MAX_WORDS = 100_000;
+  /** Longest pause between tokens one answer may ask for. */
+  public static final long MAX_DELAY_MS = 10_000;
   private static final ObjectMapper MAPPER = new ObjectMapper();
   /** Questions longer than this are cut: the example only echoes them. */
   private static final int MAX_QUESTION_CHARS = 200;
@@ -27,10 +43,13 @@ public final class AskHandler implements SseStreamHandler {
   private final ScheduledExecutorService scheduler;
   private final long wordNanos;
 
-  /** Writes one word every {@code perWord} from {@code scheduler} (which the caller owns). */
+  /**
+   * Writes one word every {@code perWord} (the default when a request gives no {@code delayMs}) from
+   * {@code scheduler} (which the caller owns).
+   */
   public AskHandler(ScheduledExecutorService scheduler, Duration perWord) {
-    if (perWord.isNegative() || perWord.isZero()) {
-      throw new IllegalArgumentException("perWord: " + perWord + " (expected: > 0)");
+    if (perWord.isNegative()) {
+      throw new IllegalArgumentException("perWord: " + perWord + " (expected: >= 0)");
     }
     this.scheduler = scheduler;
     this.wordNanos = perWord.toNanos();
@@ -46,37 +65,111 @@ public final class AskHandler implements SseStreamHandler {
     return new AskHandler(s, Duration.ofMillis(60));
   }
 
+  /** A parsed request: the question, how many tokens ({@code 0}: the answer's length) and the pause. */
+  record Ask(String question, int words, long delayNanos) {}
+
   @Override
-  public void onStream(RequestInfo request, byte[] body, SseEmitter emitter) {
-    String[] words = answer(question(body)).split(" ");
-    // One task per word, each scheduling the next: the chain ends by itself when the answer is complete or
-    // the client is gone (send() returns false once it disconnected or is too slow: stop, never buffer).
-    Runnable[] step = new Runnable[1];
-    int[] next = {0};
-    step[0] = () -> {
-      int i = next[0]++;
-      if (i < words.length) {
-        if (emitter.send("token", (i == 0 ? "" : " ") + words[i])) {
-          scheduler.schedule(step[0], wordNanos, TimeUnit.NANOSECONDS);
-        }
-      } else {
-        emitter.send("done", Integer.toString(words.length));
-        emitter.complete();
-      }
-    };
-    scheduler.schedule(step[0], wordNanos, TimeUnit.NANOSECONDS);
+  public StreamResponse onRequest(StreamRequest request) {
+    Ask ask;
+    try {
+      ask = parse(request.body(), wordNanos);
+    } catch (IllegalArgumentException e) {
+      return StreamResponse.rejectJson(400,
+          JsonNodeFactory.instance.objectNode().put("error", e.getMessage()).toString());
+    }
+    return StreamResponse.accept(emitter -> new Answer(emitter, ask).next(0));
   }
 
+  /** One answer's state: the next token is sent when the previous one's stage completes. */
+  private final class Answer {
+    private final SseEmitter emitter;
+    private final String[] words;
+    private final int total;
+    private final long delayNanos;
+
+    Answer(SseEmitter emitter, Ask ask) {
+      this.emitter = emitter;
+      this.words = answer(ask.question()).split(" ");
+      this.total = ask.words() > 0 ? ask.words() : words.length;
+      this.delayNanos = ask.delayNanos();
+    }
+
+    void next(int i) {
+      if (i == total) {
+        emitter.send("done", Integer.toString(total)).whenComplete((v, e) -> emitter.complete());
+        return;
+      }
+      String word = (i == 0 ? "" : " ") + words[i % words.length];
+      emitter.send(Integer.toString(i), Event.text(word).withType("token")).whenComplete((v, e) -> {
+        if (e != null) {
+          return; // the client went away (StreamClosedException): stop
+        }
+        if (delayNanos == 0) {
+          next(i + 1); // on the event loop, within the emitter's write loop: no recursion builds up
+          return;
+        }
+        try {
+          scheduler.schedule(() -> next(i + 1), delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException stopped) {
+          emitter.complete();
+        }
+      });
+    }
+  }
+
+  /**
+   * Parses and checks the request body.
+   *
+   * @throws IllegalArgumentException naming what is wrong
+   */
+  static Ask parse(byte[] body, long defaultDelayNanos) {
+    if (body.length == 0) {
+      throw new IllegalArgumentException("empty body (expected: a JSON object such as {\"question\":\"...\"})");
+    }
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(body);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("body is not JSON");
+    }
+    if (node == null || !node.isObject()) {
+      throw new IllegalArgumentException("body is not a JSON object");
+    }
+    JsonNode q = node.get("question");
+    if (q != null && !q.isNull() && !q.isTextual()) {
+      throw new IllegalArgumentException("question: expected a string");
+    }
+    int words = (int) intField(node, "words", 1, MAX_WORDS, 0);
+    long delayMs = intField(node, "delayMs", 0, MAX_DELAY_MS, -1);
+    return new Ask(question(q == null || q.isNull() ? "" : q.asText()), words,
+        delayMs < 0 ? defaultDelayNanos : TimeUnit.MILLISECONDS.toNanos(delayMs));
+  }
+
+  private static long intField(JsonNode node, String name, long min, long max, long absent) {
+    JsonNode v = node.get(name);
+    if (v == null || v.isNull()) {
+      return absent;
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
+      throw new IllegalArgumentException(name + ": expected an integer from " + min + " to " + max);
+    }
+    return v.asLong();
+  }
+
+  /** The question, whitespace collapsed and cut to {@value #MAX_QUESTION_CHARS} characters. */
+  static String question(String raw) {
+    String q = raw.replaceAll("\\s+", " ").trim();
+    return q.length() > MAX_QUESTION_CHARS ? q.substring(0, MAX_QUESTION_CHARS) : q;
+  }
+
+  /** The question of a JSON body, or empty when it has none or is not JSON. */
   static String question(byte[] body) {
-    String q = "";
     try {
       JsonNode node = MAPPER.readTree(body);
-      q = node != null && node.hasNonNull("question") ? node.get("question").asText() : "";
-    } catch (java.io.IOException e) {
-      // not JSON: answer the empty question
+      return question(node != null && node.hasNonNull("question") ? node.get("question").asText() : "");
+    } catch (IOException e) {
+      return "";
     }
-    q = q.replaceAll("\\s+", " ").trim();
-    return q.length() > MAX_QUESTION_CHARS ? q.substring(0, MAX_QUESTION_CHARS) : q;
   }
 
   /** A canned answer; a real application would relay tokens from its model here. */

@@ -12,7 +12,6 @@ import io.livepush.kafka.KafkaBus;
 import io.livepush.redis.RedisBus;
 import io.livepush.sse.SseTransport;
 import io.livepush.websocket.WebSocketTransport;
-import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -77,7 +76,7 @@ public final class ScoreboardApp {
         .transport(SseTransport.builder()
             .route("/api/match/{id}/live", "match:{id}")
             .multiTopicPath("/api/live")
-            .stream(HttpMethod.POST, "/api/ask", ask)
+            .stream("POST", "/api/ask", ask)
             .build())
         .transport(WebSocketTransport.builder()
             .messageHandler(room)

@@ -6,48 +6,138 @@ import io.livepush.Event;
 import io.livepush.InvalidEventIdException;
 import io.livepush.spi.Session;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.internal.ThreadExecutorMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Writes an application-driven SSE response (see {@link SseStreamHandler}). Thread-safe: every method may be
- * called from any thread; writes hop to the connection's event loop in call order.
+ * Writes an application-driven SSE response (see {@link SseStreamHandler}) with flow control: an event is
+ * written only while the connection is within its outbound budget ({@code maxPendingOutboundBytes}), so memory
+ * stays bounded however slowly the client reads, and no event is ever dropped silently.
  *
- * <h2>Bound</h2>
- * Bytes handed to {@link #send} but not yet accepted by the connection are capped at the server's
- * {@code maxPendingOutboundBytes}. Past that, or while the connection is over its outbound budget,
- * {@code send} returns {@code false} and drops the event: slow down, or {@link #complete()}.
+ * <h2>Three ways to send</h2>
+ * <ul>
+ *   <li>{@link #send(Event)} returns a {@link CompletionStage} that completes when the event has been handed to
+ *       the connection within its budget; chain the next event on it ({@code send(a).thenCompose(v -> send(b))})
+ *       and a stream goes exactly as fast as its reader.</li>
+ *   <li>{@link #sendAndWait(Event)} blocks until then: for virtual threads or threads of your own, never an event
+ *       loop ({@link IllegalStateException} there).</li>
+ *   <li>{@link #subscriber()} is a {@link Flow.Subscriber} whose demand follows the connection: a
+ *       {@link Flow.Publisher} from any reactive library streams with backpressure.</li>
+ * </ul>
+ * {@link #trySend(Event)} is the non-blocking probe: it sends only when the event can go now, else returns
+ * {@code false} and sends nothing.
+ *
+ * <h2>Bounds</h2>
+ * The connection's pending bytes follow the server's outbound rule (budget plus one event). Events sent but not
+ * yet written wait here, in order, up to {@code maxPendingOutboundBytes} more (a caller that chains has at most
+ * one waiting); a send past that fails its stage with {@link StreamOverflowException} and the stream goes on.
+ *
+ * <h2>End</h2>
+ * When the stream closes — the client went away, the server stops, {@link #complete()} — every waiting send
+ * and every later one fails with {@link StreamClosedException} carrying the {@link CloseReason}, and the
+ * {@link #subscriber()}'s subscription is cancelled.
+ *
+ * <p><b>Threading:</b> every method may be called from any thread; writes happen on the connection's event loop
+ * in call order. Stages complete on that loop, never inside the {@code send} call that returned them: keep what
+ * runs on them short and non-blocking. A stage's exception is the {@link StreamClosedException} or
+ * {@link StreamOverflowException} itself; callers cannot complete or cancel a stage.
  */
 public final class SseEmitter {
+  private static final Logger LOG = LoggerFactory.getLogger(SseEmitter.class);
+
   private final Session session;
   private final Channel channel;
   private final ObjectMapper mapper;
   private final long budget;
-  private final AtomicLong queued = new AtomicLong();
-  private final AtomicBoolean completed = new AtomicBoolean();
+  private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final AtomicBoolean completing = new AtomicBoolean();
+  private final AtomicBoolean subscribed = new AtomicBoolean();
   private final CopyOnWriteArrayList<Runnable> closeListeners = new CopyOnWriteArrayList<>();
+  /** Why the stream ended; {@code null} while open. */
+  private volatile CloseReason closed;
+  /** Drain runs on the loop; re-entered from a stage's callback it only notes that more came (no recursion). */
+  private boolean draining;
+
+  private record Pending(byte[] bytes, Stage done) {}
+
+  /**
+   * A send's stage: callers see the exception itself (not wrapped) and cannot complete or cancel it; only the
+   * emitter does.
+   */
+  private static final class Stage extends CompletableFuture<Void> {
+    static Stage failed(Throwable t) {
+      Stage s = new Stage();
+      s.fail(t);
+      return s;
+    }
+
+    void succeed() {
+      super.complete(null);
+    }
+
+    void fail(Throwable t) {
+      super.completeExceptionally(t);
+    }
+
+    @Override
+    public boolean complete(Void value) {
+      throw new UnsupportedOperationException("livepush completes this stage");
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable ex) {
+      throw new UnsupportedOperationException("livepush completes this stage");
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      return false;
+    }
+
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+      return new CompletableFuture<>();
+    }
+  }
 
   SseEmitter(Session session, ObjectMapper mapper, long budget) {
     this.session = session;
     this.channel = session.channel();
     this.mapper = mapper;
     this.budget = budget;
-    channel.closeFuture().addListener(f -> {
-      completed.set(true);
-      for (Runnable r : closeListeners) {
-        r.run();
+    // After the core's session handler (first) has done its own work for the event.
+    channel.pipeline().addLast("livepush.sse.emitter", new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        drain();
+        ctx.fireChannelWritabilityChanged();
       }
     });
+    channel.closeFuture().addListener(f -> onClosed());
   }
 
-  /** Sends an event without an id. Returns {@code false} if it was dropped (closed, or over the bound). */
-  public boolean send(Event event) {
+  /** Sends an event without an id; see the class javadoc for when the stage completes or fails. */
+  public CompletionStage<Void> send(Event event) {
     return send(null, event);
   }
 
   /** Sends {@code data} as a text event of type {@code type} ({@code null} for none). */
-  public boolean send(String type, String data) {
+  public CompletionStage<Void> send(String type, String data) {
     return send(null, Event.text(data).withType(type));
   }
 
@@ -55,21 +145,124 @@ public final class SseEmitter {
    * Sends an event with an application-chosen {@code id}, or {@code null} for none. The id is at most
    * {@value SseEncoder#MAX_ID_LENGTH} characters of printable ASCII (U+0020..U+007E): a non-ASCII id such as
    * {@code café} is refused, not encoded, because browsers send it back in the {@code Last-Event-ID} header
-   * (see {@link SseEncoder}). Returns {@code false} if the event was dropped (closed, or over the bound).
+   * (see {@link SseEncoder}).
    *
    * @throws InvalidEventIdException if {@code id} breaks these rules
+   * @throws IllegalArgumentException if a JSON payload cannot be serialised
    */
-  public boolean send(String id, Event event) {
-    if (id != null) {
-      SseEncoder.validateId(id);
-    }
-    byte[] payload = payloadBytes(event);
-    return enqueue(SseEncoder.event(id, event.type(), event.kind(), payload));
+  public CompletionStage<Void> send(String id, Event event) {
+    return enqueue(encode(id, event));
   }
 
   /** Sends a comment (ignored by clients; keeps proxies from timing out). */
-  public boolean comment(String text) {
+  public CompletionStage<Void> comment(String text) {
     return enqueue(SseEncoder.comment(text));
+  }
+
+  /**
+   * Sends {@code event} only if it can be written now: the stream is open, nothing is waiting and the
+   * connection is within its budget. Returns whether it was sent; when {@code false}, nothing was queued.
+   * Concurrent callers may each get {@code true} for one event over the budget.
+   */
+  public boolean trySend(Event event) {
+    if (closed != null || completing.get() || !queue.isEmpty() || !channel.isWritable()) {
+      return false;
+    }
+    send(event);
+    return true;
+  }
+
+  /**
+   * Sends {@code event} and waits until it has been handed to the connection within its budget. For virtual
+   * threads (or platform threads of your own): it blocks.
+   *
+   * @throws IllegalStateException on a Netty event loop thread, where blocking would stall every connection of
+   *     the loop
+   * @throws StreamClosedException if the stream closed before the event could be written
+   * @throws StreamOverflowException if too much is already waiting
+   * @throws InterruptedException if interrupted while waiting (the event may still be written)
+   */
+  public void sendAndWait(Event event) throws InterruptedException {
+    sendAndWait(null, event);
+  }
+
+  /** As {@link #sendAndWait(Event)}, with an id (see {@link #send(String, Event)}). */
+  public void sendAndWait(String id, Event event) throws InterruptedException {
+    if (ThreadExecutorMap.currentExecutor() != null) {
+      throw new IllegalStateException("sendAndWait blocks: not on an event loop (use send(..) and chain)");
+    }
+    try {
+      send(id, event).toCompletableFuture().get();
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException) {
+        throw (RuntimeException) c;
+      }
+      throw new CompletionException(c);
+    }
+  }
+
+  /**
+   * A {@link Flow.Subscriber} that writes each event it receives, requesting more only as earlier ones are
+   * written within the budget (at most 16 outstanding), so the publisher is paced by the client. The stream
+   * completes when the publisher completes; a publisher error closes it ({@link CloseReason#INTERNAL_ERROR},
+   * logged). When the stream closes first, the subscription is cancelled. One subscriber per emitter.
+   *
+   * @throws IllegalStateException if called twice
+   */
+  public Flow.Subscriber<Event> subscriber() {
+    if (!subscribed.compareAndSet(false, true)) {
+      throw new IllegalStateException("subscriber() already called for this stream");
+    }
+    return new Flow.Subscriber<>() {
+      private static final int WINDOW = 16;
+      private volatile Flow.Subscription subscription;
+
+      @Override
+      public void onSubscribe(Flow.Subscription s) {
+        if (subscription != null) {
+          s.cancel(); // Reactive Streams §2.5
+          return;
+        }
+        subscription = s;
+        onClose(s::cancel);
+        if (closed == null) {
+          s.request(WINDOW);
+        }
+      }
+
+      @Override
+      public void onNext(Event item) {
+        Flow.Subscription s = subscription;
+        send(item).whenComplete((v, e) -> {
+          if (e == null) {
+            s.request(1);
+          } else if (!(e instanceof StreamClosedException)) {
+            s.cancel();
+            LOG.warn("stream {} stopped: {}", SseEmitter.this, e.toString());
+            closeWith(CloseReason.INTERNAL_ERROR);
+          }
+        });
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        LOG.warn("publisher of stream {} failed", SseEmitter.this, t);
+        closeWith(CloseReason.INTERNAL_ERROR);
+      }
+
+      @Override
+      public void onComplete() {
+        complete();
+      }
+    };
+  }
+
+  private byte[] encode(String id, Event event) {
+    if (id != null) {
+      SseEncoder.validateId(id);
+    }
+    return SseEncoder.event(id, event.type(), event.kind(), payloadBytes(event));
   }
 
   private byte[] payloadBytes(Event event) {
@@ -84,44 +277,144 @@ public final class SseEmitter {
     }
   }
 
-  private boolean enqueue(byte[] bytes) {
-    if (completed.get() || !channel.isWritable()) {
-      return false;
+  private CompletionStage<Void> enqueue(byte[] bytes) {
+    CloseReason r = closed;
+    if (r != null) {
+      return Stage.failed(new StreamClosedException(r));
     }
-    long after = queued.addAndGet(bytes.length);
-    if (after > budget) {
-      queued.addAndGet(-bytes.length);
-      return false;
+    if (completing.get()) {
+      return Stage.failed(new StreamClosedException(CloseReason.COMPLETED));
     }
-    channel.eventLoop().execute(() -> {
-      queued.addAndGet(-bytes.length);
-      if (!channel.isActive()) {
-        return;
-      }
-      session.write(channel.alloc().directBuffer(bytes.length).writeBytes(bytes));
-      session.flush();
-    });
-    return true;
+    long before = queuedBytes.getAndAdd(bytes.length);
+    if (before > 0 && before + bytes.length > budget) {
+      queuedBytes.addAndGet(-bytes.length);
+      return Stage.failed(new StreamOverflowException(budget));
+    }
+    Pending p = new Pending(bytes, new Stage());
+    queue.add(p);
+    scheduleDrain();
+    return p.done;
   }
 
-  /** Ends the stream once everything sent so far is written; idempotent. */
-  public void complete() {
-    if (!completed.compareAndSet(false, true)) {
+  /**
+   * Never drains inside the caller's {@code send}: its stage must not complete before the caller chains on it,
+   * or a chain of sends would recurse (one stack frame per event). Within a drain (a stage callback sending
+   * the next event) the running loop picks the event up; otherwise one drain task is queued on the loop.
+   */
+  private void scheduleDrain() {
+    if (channel.eventLoop().inEventLoop() && draining) {
       return;
     }
-    channel.eventLoop().execute(() -> session.close(CloseReason.COMPLETED));
+    if (drainScheduled.compareAndSet(false, true)) {
+      try {
+        channel.eventLoop().execute(() -> {
+          drainScheduled.set(false);
+          drain();
+        });
+      } catch (RejectedExecutionException e) {
+        drainScheduled.set(false);
+        onClosed();
+      }
+    }
   }
 
-  /** Whether the stream is still open for {@link #send}. */
+  /** On the loop: writes waiting events while the connection is writable, completing their stages. */
+  private void drain() {
+    if (draining) {
+      return; // a stage callback sent more: the loop below picks it up
+    }
+    draining = true;
+    boolean wrote = false;
+    try {
+      for (;;) {
+        if (closed != null || !channel.isActive()) {
+          failAll();
+          return;
+        }
+        if (!channel.isWritable()) {
+          if (wrote) {
+            channel.flush();
+            wrote = false;
+          }
+          if (!channel.isWritable()) {
+            return; // goes on from channelWritabilityChanged
+          }
+        }
+        Pending p = queue.poll();
+        if (p == null) {
+          break;
+        }
+        queuedBytes.addAndGet(-p.bytes.length);
+        session.write(channel.alloc().directBuffer(p.bytes.length).writeBytes(p.bytes));
+        wrote = true;
+        p.done.succeed(); // may send more (re-entering drain returns at once)
+      }
+      if (completing.get() && queue.isEmpty()) {
+        session.close(CloseReason.COMPLETED);
+      }
+    } finally {
+      if (wrote) {
+        channel.flush();
+      }
+      draining = false;
+    }
+  }
+
+  private void failAll() {
+    CloseReason r = closed != null ? closed : CloseReason.CLIENT_CLOSED;
+    Pending p;
+    while ((p = queue.poll()) != null) {
+      queuedBytes.addAndGet(-p.bytes.length);
+      p.done.fail(new StreamClosedException(r));
+    }
+  }
+
+  private void onClosed() {
+    if (closed == null) {
+      CloseReason r = session.closeReason();
+      closed = r != null ? r : CloseReason.CLIENT_CLOSED;
+    }
+    failAll(); // on the loop, or the loop is gone (shutdown): nothing else drains the queue
+    for (Runnable r : closeListeners) {
+      if (!closeListeners.remove(r)) {
+        continue; // onClose ran it already
+      }
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        LOG.warn("close listener of {} failed", this, e);
+      }
+    }
+  }
+
+  private void closeWith(CloseReason reason) {
+    try {
+      channel.eventLoop().execute(() -> session.close(reason));
+    } catch (RejectedExecutionException e) {
+      channel.close();
+    }
+  }
+
+  /**
+   * Ends the stream once everything sent so far is written; idempotent. Sends after this fail with
+   * {@link StreamClosedException} ({@link CloseReason#COMPLETED}).
+   */
+  public void complete() {
+    if (completing.compareAndSet(false, true)) {
+      scheduleDrain(); // a drain already scheduled sees completing too
+    }
+  }
+
+  /** Whether the stream is still open for sends. */
   public boolean isOpen() {
-    return !completed.get() && channel.isActive();
+    return closed == null && !completing.get() && channel.isActive();
   }
 
-  /** Runs {@code listener} (on the event loop) when the connection closes, for whatever reason. */
+  /** Runs {@code listener} when the connection closes, for whatever reason (at once if it already has). */
   public void onClose(Runnable listener) {
     closeListeners.add(listener);
-    if (!channel.isOpen()) {
-      channel.eventLoop().execute(listener);
+    if (closed != null && closeListeners.remove(listener)) {
+      listener.run();
     }
   }
 

@@ -34,7 +34,6 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -62,7 +61,7 @@ import org.slf4j.LoggerFactory;
  * SseTransport.builder()
  *     .route("/api/match/{id}/live", "match:{id}")       // one topic per path
  *     .multiTopicPath("/api/events")                     // ?topic=a&topic=b
- *     .stream(HttpMethod.POST, "/api/ask", handler)       // one-off, application-written streams
+ *     .stream("POST", "/api/ask", handler)                // one-off, application-written streams
  *     .allowedOrigins("https://app.example")             // CORS
  *     .build();
  * }</pre>
@@ -135,7 +134,8 @@ public final class SseTransport implements Transport {
     Route route = null;
     Map<String, String> vars = null;
     for (StreamRoute s : streams) {
-      if (s.path.match(path) != null) {
+      vars = s.path.match(path);
+      if (vars != null) {
         stream = s;
         break;
       }
@@ -153,18 +153,18 @@ public final class SseTransport implements Transport {
     if (stream == null && route == null && !multi) {
       return false;
     }
-    HttpMethod method = request.method();
-    HttpMethod expected = stream != null ? stream.method : HttpMethod.GET;
-    if (method.equals(HttpMethod.OPTIONS)) {
+    String method = request.method().name();
+    String expected = stream != null ? stream.method : "GET";
+    if (method.equals("OPTIONS")) {
       answerOptions(ctx, request, expected);
       return true;
     }
     // RFC 9110 §9.3.2: HEAD gets the GET's status and headers, never a stream.
-    boolean head = method.equals(HttpMethod.HEAD) && expected.equals(HttpMethod.GET);
+    boolean head = method.equals("HEAD") && expected.equals("GET");
     if (!method.equals(expected) && !head) {
       HttpHeaders h = new DefaultHttpHeaders().set(HttpHeaderNames.ALLOW, allow(expected));
       HttpResponses.sendError(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED,
-          "method " + method.name() + " not allowed; use " + expected.name(), h);
+          "method not allowed; use " + expected, h);
       return true;
     }
     Function<Principal, List<String>> topics = null;
@@ -185,6 +185,7 @@ public final class SseTransport implements Transport {
     // The stage may complete after this returns (an asynchronous authenticator): keep the request until then.
     request.retain();
     StreamRoute s = stream;
+    Map<String, String> streamVars = vars;
     EventId from = resume;
     context.admit(ctx.channel(), request, topics).whenComplete((admitted, error) -> {
       try {
@@ -194,7 +195,7 @@ public final class SseTransport implements Transport {
           admitted.release(); // admitted like the GET, but no session: nothing stays counted
           answerHead(ctx, request);
         } else if (s != null) {
-          openStream(ctx, request, admitted, s);
+          openStream(ctx, request, admitted, s, streamVars);
         } else {
           startSession(ctx, request, admitted).subscribe(admitted.topics(), from);
         }
@@ -281,20 +282,57 @@ public final class SseTransport implements Transport {
     return session;
   }
 
+  /**
+   * A one-off stream: the handler decides on the whole request first (authenticated and admitted by the core's
+   * admission stage); a rejection gives the slot back and is a complete response, an acceptance writes the head
+   * and hands the emitter over.
+   */
   private void openStream(ChannelHandlerContext ctx, FullHttpRequest request, AdmittedRequest admitted,
-      StreamRoute route) {
-    byte[] body = ByteBufUtil.getBytes(request.content());
+      StreamRoute route, Map<String, String> vars) {
     RequestInfo info = admitted.request();
+    StreamResponse answer;
+    try {
+      answer = Objects.requireNonNull(route.handler.onRequest(new StreamRequest(info, admitted.principal(), vars,
+          ByteBufUtil.getBytes(request.content()))), "handler answered null");
+    } catch (RuntimeException e) {
+      admitted.release();
+      LOG.warn("SSE stream handler failed for {}", info, LogSafe.throwable(e));
+      HttpResponses.sendError(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error",
+          corsHeaders(request, null));
+      return;
+    }
+    if (!answer.accepted()) {
+      admitted.release();
+      reject(ctx, request, answer);
+      return;
+    }
     Session session = startSession(ctx, request, admitted);
     ctx.channel().flush();
     SseEmitter emitter = new SseEmitter(session, context.objectMapper(),
         context.config().maxPendingOutboundBytes());
     try {
-      route.handler.onStream(info, body, emitter);
+      answer.stream().accept(emitter);
     } catch (RuntimeException e) {
       LOG.warn("SSE stream handler failed for {}", info, LogSafe.throwable(e));
       session.close(CloseReason.INTERNAL_ERROR);
     }
+  }
+
+  private void reject(ChannelHandlerContext ctx, FullHttpRequest request, StreamResponse answer) {
+    byte[] body = answer.body();
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+        HttpResponseStatus.valueOf(answer.status()), ctx.alloc().buffer(body.length).writeBytes(body));
+    response.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+        .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
+        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    answer.headers().forEach((k, v) -> response.headers().set(k, v));
+    HttpHeaders cors = corsHeaders(request, null);
+    if (cors != null) {
+      response.headers().add(cors);
+    }
+    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
   }
 
   private ByteBuf retryBlock() {
@@ -334,8 +372,8 @@ public final class SseTransport implements Transport {
     p.remove(PipelineNames.ROUTER);
   }
 
-  private static String allow(HttpMethod expected) {
-    return expected.equals(HttpMethod.GET) ? "GET, HEAD, OPTIONS" : expected.name() + ", OPTIONS";
+  private static String allow(String expected) {
+    return expected.equals("GET") ? "GET, HEAD, OPTIONS" : expected + ", OPTIONS";
   }
 
   /**
@@ -344,7 +382,7 @@ public final class SseTransport implements Transport {
    * {@code Access-Control-Allow-Headers} echoes the requested headers (see {@link CorsHeaders}); from any other
    * origin 403.
    */
-  private void answerOptions(ChannelHandlerContext ctx, FullHttpRequest request, HttpMethod method) {
+  private void answerOptions(ChannelHandlerContext ctx, FullHttpRequest request, String method) {
     String origin = request.headers().get(HttpHeaderNames.ORIGIN);
     if (origin != null && !originAllowed(origin)) {
       HttpResponses.sendError(ctx, HttpResponseStatus.FORBIDDEN, "origin not allowed", null);
@@ -466,11 +504,11 @@ public final class SseTransport implements Transport {
   }
 
   private static final class StreamRoute {
-    final HttpMethod method;
+    final String method;
     final PathTemplate path;
     final SseStreamHandler handler;
 
-    StreamRoute(HttpMethod method, PathTemplate path, SseStreamHandler handler) {
+    StreamRoute(String method, PathTemplate path, SseStreamHandler handler) {
       this.method = method;
       this.path = path;
       this.handler = handler;
@@ -517,10 +555,21 @@ public final class SseTransport implements Transport {
       return this;
     }
 
-    /** Answers {@code method path} with an application-written stream (see {@link SseStreamHandler}). */
-    public Builder stream(HttpMethod method, String path, SseStreamHandler handler) {
-      streams.add(new StreamRoute(Objects.requireNonNull(method, "method"), new PathTemplate(path),
-          Objects.requireNonNull(handler, "handler")));
+    /**
+     * Answers {@code method path} with an application-written stream (see {@link SseStreamHandler}); the path may
+     * have {@code {name}} variables ({@link StreamRequest#pathVariables()}). Other methods on the path get 405.
+     *
+     * @param method the request method, an RFC 9110 §9 token such as {@code "POST"} (case-sensitive; not
+     *     {@code OPTIONS}, which answers CORS preflights)
+     * @throws IllegalArgumentException if {@code method} is not a token, or is {@code OPTIONS}
+     */
+    public Builder stream(String method, String path, SseStreamHandler handler) {
+      Objects.requireNonNull(method, "method");
+      if (method.isEmpty() || !method.chars().allMatch(StreamResponse::tchar) || method.equals("OPTIONS")) {
+        throw new IllegalArgumentException("method: " + method + " (expected: an RFC 9110 token such as POST,"
+            + " not OPTIONS)");
+      }
+      streams.add(new StreamRoute(method, new PathTemplate(path), Objects.requireNonNull(handler, "handler")));
       return this;
     }
 

@@ -7,7 +7,6 @@ import io.livepush.EventId;
 import io.livepush.LivePushServer;
 import io.livepush.ReplayConfig;
 import io.livepush.sse.RawSseClient.Received;
-import io.netty.handler.codec.http.HttpMethod;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -291,13 +290,17 @@ class SseIntegrationTest {
   @Test
   void oneOffStreamIsWrittenByTheApplicationAndEnds() throws Exception {
     start(LivePushServer.builder().transport(SseTransport.builder()
-        .stream(HttpMethod.POST, "/api/ask", (req, body, emitter) -> CompletableFuture.runAsync(() -> {
-          for (String word : new String(body, java.nio.charset.StandardCharsets.UTF_8).split(" ")) {
-            emitter.send("token", word);
+        .stream("POST", "/api/ask", req -> StreamResponse.accept(emitter -> CompletableFuture.runAsync(() -> {
+          try {
+            for (String word : new String(req.body(), java.nio.charset.StandardCharsets.UTF_8).split(" ")) {
+              emitter.sendAndWait(Event.text(word).withType("token"));
+            }
+            emitter.sendAndWait(Event.json(Map.of("done", true)).withType("done"));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
           }
-          emitter.send(Event.json(Map.of("done", true)).withType("done"));
           emitter.complete();
-        })).build()));
+        }))).build()));
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/api/ask"))
         .POST(HttpRequest.BodyPublishers.ofString("how are you")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);

@@ -12,7 +12,6 @@ import io.livepush.InvalidEventException;
 import io.livepush.InvalidEventIdException;
 import io.livepush.InvalidHttpFieldException;
 import io.livepush.LivePushServer;
-import io.netty.handler.codec.http.HttpMethod;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -42,7 +41,7 @@ class WireInjectionTest {
   void emitterIdWithU010aCannotForgeAnEventForARealParser() throws Exception {
     List<Throwable> refused = new CopyOnWriteArrayList<>();
     server = LivePushServer.builder().host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO)
-        .transport(SseTransport.builder().stream(HttpMethod.GET, "/ask", (req, body, emitter) -> {
+        .transport(SseTransport.builder().stream("GET", "/ask", req -> StreamResponse.accept(emitter -> {
           // U+010A's low byte is LF: the old ASCII writer turned this id into three fields.
           for (String id : new String[] {"x\u010Aevent: reset\u010Adata: forged", "caf\u00e9", "a\nb", "\ud800",
               "i".repeat(SseEncoder.MAX_ID_LENGTH + 1)}) {
@@ -54,7 +53,7 @@ class WireInjectionTest {
           }
           emitter.send("id-1", Event.text("ok").withType("token"));
           emitter.complete();
-        }).build())
+        })).build())
         .build();
     server.start().join();
     URI uri = URI.create("http://127.0.0.1:" + server.port() + "/ask");

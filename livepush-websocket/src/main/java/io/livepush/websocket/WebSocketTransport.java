@@ -112,9 +112,6 @@ public final class WebSocketTransport implements Transport {
   static final String PROTOCOL = "livepush.ws.protocol";
   static final String HANDLER = "livepush.ws.handler";
 
-  /** The {@code ref} of the subscribe being processed on this thread, read by {@link #encodeSubscribed}. */
-  static final ThreadLocal<String> SUBSCRIBE_REF = new ThreadLocal<>();
-
   final Set<String> paths;
   final Set<String> allowedOrigins;
   final boolean anyOrigin;
@@ -312,7 +309,13 @@ public final class WebSocketTransport implements Transport {
 
   @Override
   public ByteBuf encodeSubscribed(ByteBufAllocator alloc, Collection<String> topics, EventId position) {
-    return WsFrames.textFrame(alloc, WsFrames.subscribed(topics, position, SUBSCRIBE_REF.get()));
+    return encodeSubscribed(alloc, topics, position, null);
+  }
+
+  @Override
+  public ByteBuf encodeSubscribed(ByteBufAllocator alloc, Collection<String> topics, EventId position,
+      String ref) {
+    return WsFrames.textFrame(alloc, WsFrames.subscribed(topics, position, ref));
   }
 
   @Override

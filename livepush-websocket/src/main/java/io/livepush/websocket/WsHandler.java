@@ -158,6 +158,8 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
     }
     closing = true;
     releasePartial();
+    releasePendingPong();
+    waiting = null;
     ConcurrentLinkedQueue<ClientMessage> q = pending;
     if (q != null) {
       q.clear();
@@ -182,7 +184,7 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
       if (msg instanceof PingWebSocketFrame) {
         // RFC 6455 §5.5.3: a pong with the ping's application data (at most 125 bytes, checked by the decoder).
         if (!closing) {
-          ctx.writeAndFlush(new PongWebSocketFrame(((PingWebSocketFrame) msg).content().retain()));
+          pong(ctx, ((PingWebSocketFrame) msg).content().retain());
         }
         return;
       }
@@ -246,6 +248,7 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
     releasePartial();
+    releasePendingPong();
   }
 
   /** A complete text or binary message. */
@@ -257,7 +260,12 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
       return;
     }
     if (msg instanceof TextWebSocketFrame) {
-      onText(((TextWebSocketFrame) msg).text());
+      String text = ((TextWebSocketFrame) msg).text();
+      if (waiting != null || !session.canWrite()) {
+        await(text);
+        return;
+      }
+      onText(text);
     } else if (msg instanceof BinaryWebSocketFrame) {
       sendClose(CloseCodes.UNSUPPORTED_DATA, "binary messages are not supported");
     }
@@ -363,6 +371,81 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
     }, WebSocketTransport.CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
   }
 
+  // ---- the outbound budget --------------------------------------------------------------------------------
+  // A request is served only while its answer fits the connection's outbound budget (Session.canWrite): the
+  // channel is writable and no replay is owed. Otherwise it waits here, in order, while the core has stopped
+  // reading (autoRead off); what waits is bounded by MAX_WAITING_BYTES, past which the client, which keeps
+  // sending requests without reading the answers, is closed with 1008. Pings wait as one pending pong.
+
+  /** Most characters of requests waiting for the client to read its answers; more closes with 1008. */
+  static final int MAX_WAITING_BYTES = 64 * 1024;
+  /** Requests waiting for {@link Session#canWrite()}, in arrival order; {@code null} when none. */
+  private java.util.ArrayDeque<String> waiting;
+  private int waitingBytes;
+  /** The application data of the latest ping not answered yet (RFC 6455 §5.5.3 allows answering the latest). */
+  private ByteBuf pendingPong;
+
+  private void await(String text) {
+    int bytes = text.length();
+    if (waiting == null) {
+      waiting = new java.util.ArrayDeque<>();
+    }
+    if (waitingBytes + bytes > MAX_WAITING_BYTES && !waiting.isEmpty()) {
+      waiting = null;
+      waitingBytes = 0;
+      LOG.debug("closing {}: requests sent without reading the answers", channel);
+      session.close(CloseReason.POLICY_VIOLATION);
+      return;
+    }
+    waiting.addLast(text);
+    waitingBytes += bytes;
+  }
+
+  private void pong(ChannelHandlerContext ctx, ByteBuf data) {
+    if (ctx.channel().isWritable()) {
+      ctx.writeAndFlush(new PongWebSocketFrame(data));
+      return;
+    }
+    releasePendingPong();
+    pendingPong = data;
+  }
+
+  private void releasePendingPong() {
+    ByteBuf p = pendingPong;
+    if (p != null) {
+      pendingPong = null;
+      p.release();
+    }
+  }
+
+  /** The core fires this after its own work for the event (replay, owed resets): serve what waited. */
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable() && !closing) {
+      ByteBuf p = pendingPong;
+      if (p != null) {
+        pendingPong = null;
+        ctx.writeAndFlush(new PongWebSocketFrame(p));
+      }
+      Session s = session;
+      while (waiting != null && s != null && !closing && s.canWrite()) {
+        String text = waiting.pollFirst();
+        if (text == null) {
+          waiting = null;
+          waitingBytes = 0;
+          break;
+        }
+        waitingBytes -= text.length();
+        onText(text);
+      }
+      if (waiting != null && waiting.isEmpty()) {
+        waiting = null;
+        waitingBytes = 0;
+      }
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
   // ---- livepush.v1 ------------------------------------------------------------------------------------
 
   private void onText(String text) {
@@ -464,13 +547,7 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
         return;
       }
     }
-    EventId position;
-    WebSocketTransport.SUBSCRIBE_REF.set(ref);
-    try {
-      position = s.subscribe(positions);
-    } finally {
-      WebSocketTransport.SUBSCRIBE_REF.remove();
-    }
+    EventId position = s.subscribe(positions, ref);
     if (fresh == 0) {
       // Nothing new: the core writes no marker, but the client waits for one.
       write(WsFrames.subscribed(topics, position, ref));
@@ -655,18 +732,46 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
     return send(WsFrames.ack(ref));
   }
 
+  /**
+   * Writes an application's reply within the outbound budget: on the loop when the channel is writable; from
+   * another thread when the bytes already handed over but not yet written, plus the channel's pending bytes,
+   * are under the budget (so they exceed it by at most this reply). Otherwise {@code false}: nothing is sent.
+   */
   private boolean send(String json) {
-    if (!isOpen() || !channel.isWritable()) {
+    if (!isOpen()) {
       return false;
     }
-    onLoop(() -> {
-      Session s = session;
-      if (s != null && !closing) {
-        write(json);
+    if (channel.eventLoop().inEventLoop()) {
+      if (closing || !channel.isWritable()) {
+        return false;
       }
-    });
+      write(json);
+      return true;
+    }
+    long size = io.netty.buffer.ByteBufUtil.utf8Bytes(json) + 10L; // + the largest frame header
+    if (IN_FLIGHT.getAndAdd(this, size) >= channel.bytesBeforeUnwritable()) {
+      IN_FLIGHT.addAndGet(this, -size);
+      return false;
+    }
+    try {
+      channel.eventLoop().execute(() -> {
+        IN_FLIGHT.addAndGet(this, -size);
+        Session s = session;
+        if (s != null && !closing) {
+          write(json);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      IN_FLIGHT.addAndGet(this, -size);
+      return false;
+    }
     return true;
   }
+
+  private static final java.util.concurrent.atomic.AtomicLongFieldUpdater<WsHandler> IN_FLIGHT =
+      java.util.concurrent.atomic.AtomicLongFieldUpdater.newUpdater(WsHandler.class, "inFlight");
+  /** Reply bytes handed over by other threads and not yet written (field updater: idle memory). */
+  private volatile long inFlight;
 
   @Override
   public EventId publish(String topic, Event event) {

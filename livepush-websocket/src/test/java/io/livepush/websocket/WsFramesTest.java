@@ -106,13 +106,7 @@ class WsFramesTest {
     assertThat(((TextWebSocketFrame) f).text())
         .isEqualTo("{\"type\":\"reset\",\"topic\":\"t\",\"reason\":\"too-old\",\"id\":\"1-2\"}");
     f.release();
-    WebSocketTransport.SUBSCRIBE_REF.set("r\"1");
-    ByteBuf sub;
-    try {
-      sub = t.encodeSubscribed(ByteBufAllocator.DEFAULT, List.of("a", "b"), EventId.of(1, 2));
-    } finally {
-      WebSocketTransport.SUBSCRIBE_REF.remove();
-    }
+    ByteBuf sub = t.encodeSubscribed(ByteBufAllocator.DEFAULT, List.of("a", "b"), EventId.of(1, 2), "r\"1");
     f = decode(ByteBufUtil.getBytes(sub));
     sub.release();
     assertThat(((TextWebSocketFrame) f).text())

@@ -1,0 +1,141 @@
+package io.livepush.sse;
+
+import io.livepush.Event;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Flow;
+import java.util.function.Consumer;
+
+/**
+ * What a {@link SseStreamHandler} answers: {@link #accept accept} the request (or stream a publisher,
+ * {@link #from}), and only then does the
+ * {@code 200} with the event-stream head go out and the stream start; or {@link #reject reject} it with any
+ * status and body, sent as a complete response and followed by the connection's close.
+ */
+public final class StreamResponse {
+  private final Consumer<SseEmitter> stream;
+  private final int status;
+  private final String contentType;
+  private final byte[] body;
+  private final Map<String, String> headers;
+
+  private StreamResponse(Consumer<SseEmitter> stream, int status, String contentType, byte[] body,
+      Map<String, String> headers) {
+    this.stream = stream;
+    this.status = status;
+    this.contentType = contentType;
+    this.body = body;
+    this.headers = headers;
+  }
+
+  /**
+   * Accepts: the response head is written and {@code stream} receives the emitter, on the connection's event
+   * loop (it must not block: start the work elsewhere or chain on the emitter's stages).
+   */
+  public static StreamResponse accept(Consumer<SseEmitter> stream) {
+    return new StreamResponse(Objects.requireNonNull(stream, "stream"), 200, null, null, Map.of());
+  }
+
+  /**
+   * Accepts and streams what {@code events} publishes, with backpressure: demand follows the connection's
+   * outbound budget (see {@link SseEmitter#subscriber()}); the stream completes when the publisher completes.
+   */
+  public static StreamResponse from(Flow.Publisher<? extends Event> events) {
+    Objects.requireNonNull(events, "events");
+    return accept(emitter -> events.subscribe(emitter.subscriber()));
+  }
+
+  /** Refuses with {@code status} and a {@code text/plain; charset=utf-8} body. */
+  public static StreamResponse reject(int status, String message) {
+    return reject(status, "text/plain; charset=utf-8", Objects.requireNonNull(message, "message")
+        .getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Refuses with {@code status} and a JSON body ({@code application/json}); {@code json} is sent as is. */
+  public static StreamResponse rejectJson(int status, String json) {
+    return reject(status, "application/json", Objects.requireNonNull(json, "json").getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Refuses with {@code status} (200-599, not 204 or 304, which have no body), a {@code contentType} and a
+   * {@code body} (copied).
+   *
+   * @throws IllegalArgumentException if the status is out of range or the content type is not a valid header
+   *     value (control characters, non-ASCII)
+   */
+  public static StreamResponse reject(int status, String contentType, byte[] body) {
+    if (status < 200 || status > 599 || status == 204 || status == 304) {
+      throw new IllegalArgumentException("status: " + status + " (expected: 200-599 with a body)");
+    }
+    return new StreamResponse(null, status, headerValue("contentType", contentType), body.clone(), Map.of());
+  }
+
+  /**
+   * A copy of this rejection with one more response header (for example {@code Retry-After}).
+   *
+   * @throws IllegalArgumentException if the name is not an RFC 9110 token or the value has control or non-ASCII
+   *     characters
+   * @throws IllegalStateException on an accepting response
+   */
+  public StreamResponse withHeader(String name, String value) {
+    if (stream != null) {
+      throw new IllegalStateException("headers of an accepted stream are livepush's (text/event-stream)");
+    }
+    Objects.requireNonNull(name, "name");
+    if (name.isEmpty() || !name.chars().allMatch(StreamResponse::tchar)) {
+      throw new IllegalArgumentException("name: " + name + " (expected: an RFC 9110 token)");
+    }
+    Map<String, String> h = new LinkedHashMap<>(headers);
+    h.put(name, headerValue("value", value));
+    return new StreamResponse(null, status, contentType, body, Map.copyOf(h));
+  }
+
+  private static String headerValue(String what, String v) {
+    Objects.requireNonNull(v, what);
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if ((c < 0x20 && c != '\t') || c >= 0x7F) {
+        throw new IllegalArgumentException(what + ": character U+" + String.format("%04X", (int) c)
+            + " at " + i + " (expected: visible ASCII, space or tab)");
+      }
+    }
+    return v;
+  }
+
+  static boolean tchar(int c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+        || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+  }
+
+  boolean accepted() {
+    return stream != null;
+  }
+
+  Consumer<SseEmitter> stream() {
+    return stream;
+  }
+
+  int status() {
+    return status;
+  }
+
+  String contentType() {
+    return contentType;
+  }
+
+  byte[] body() {
+    return body;
+  }
+
+  Map<String, String> headers() {
+    return headers;
+  }
+
+  @Override
+  public String toString() {
+    return stream != null ? "StreamResponse{accept}" : "StreamResponse{reject " + status + ", " + body.length
+        + " bytes}";
+  }
+}

@@ -1,0 +1,188 @@
+package io.livepush.sse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.livepush.CloseReason;
+import io.livepush.ConnectionInfo;
+import io.livepush.ConnectionListener;
+import io.livepush.Event;
+import io.livepush.LivePushServer;
+import io.livepush.spi.Session;
+import io.livepush.testing.PacedSseReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SubmissionPublisher;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One-off streams (issue 11): the handler decides before the head, sends are flow-controlled by the connection's
+ * budget (stages, blocking, {@code Flow}), nothing is dropped, and a client that goes away fails what waits.
+ * Real sockets, paranoid leak detection.
+ */
+class SseStreamFlowTest {
+  static final int BUDGET = 32 * 1024;
+  static final int SLACK = 2 * 1024;
+
+  private LivePushServer server;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final BlockingQueue<Session> sessions = new LinkedBlockingQueue<>();
+
+  @AfterEach
+  void stop() throws Exception {
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private void start(SseStreamHandler handler) {
+    server = LivePushServer.builder().host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO)
+        .maxPendingOutboundBytes(BUDGET)
+        .heartbeatInterval(Duration.ofSeconds(1)).heartbeatTimeout(Duration.ofSeconds(1))
+        .connectionListener(new ConnectionListener() {
+          @Override
+          public void onOpen(ConnectionInfo c) {
+            sessions.add((Session) c);
+          }
+        })
+        .transport(SseTransport.builder().stream("POST", "/jobs/{id}", handler).build())
+        .build();
+    server.start().join();
+  }
+
+  private PacedSseReader post(String path, String body, long rate) throws Exception {
+    PacedSseReader r = PacedSseReader.open(server.port(), "POST", path, body.getBytes(StandardCharsets.UTF_8),
+        rate);
+    closeables.add(r);
+    return r;
+  }
+
+  @Test
+  void aHandlerSeesTheRequestAndRejectsBeforeTheHead() throws Exception {
+    start(req -> req.bodyLength() == 0
+        ? StreamResponse.rejectJson(422, "{\"error\":\"job " + req.pathVariables().get("id") + " needs a body\"}")
+            .withHeader("X-Job", req.pathVariables().get("id"))
+        : StreamResponse.accept(e -> e.send("ok", req.method() + " " + req.queryParameters().get("q"))
+            .whenComplete((v, x) -> e.complete())));
+    PacedSseReader refused = post("/jobs/7", "", Long.MAX_VALUE);
+    assertThat(refused.awaitEnd(20)).isTrue();
+    assertThat(refused.head()).startsWith("HTTP/1.1 422").contains("X-Job: 7").doesNotContain("text/event-stream");
+    assertThat(refused.plainBody()).isEqualTo("{\"error\":\"job 7 needs a body\"}");
+    PacedSseReader accepted = post("/jobs/8?q=a", "x", Long.MAX_VALUE);
+    assertThat(accepted.awaitEnd(20)).isTrue();
+    assertThat(accepted.head()).startsWith("HTTP/1.1 200").contains("text/event-stream");
+    assertThat(accepted.events()).containsExactly(new PacedSseReader.Received("ok", "POST [a]", ""));
+  }
+
+  @Test
+  void theBuilderTakesAMethodTokenNotNettysType() {
+    assertThatThrownBy(() -> SseTransport.builder().stream("PO ST", "/a", r -> null))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> SseTransport.builder().stream("OPTIONS", "/a", r -> null))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void chainedSendsToAClientThatNeverReadsStayWithinBudgetAndFailWhenItIsClosed() throws Exception {
+    CompletableFuture<Throwable> failure = new CompletableFuture<>();
+    AtomicInteger sent = new AtomicInteger();
+    String payload = "y".repeat(500);
+    start(req -> StreamResponse.accept(emitter -> new Object() {
+      void next() {
+        emitter.send(Event.text(payload)).whenComplete((v, e) -> {
+          if (e != null) {
+            failure.complete(e);
+          } else {
+            sent.incrementAndGet();
+            next();
+          }
+        });
+      }
+    }.next()));
+    post("/jobs/1", "{}", 0); // never reads
+    Session s = sessions.poll(10, TimeUnit.SECONDS);
+    Throwable e = failure.get(60, TimeUnit.SECONDS);
+    assertThat(e).isInstanceOf(StreamClosedException.class);
+    assertThat(((StreamClosedException) e).reason()).isEqualTo(CloseReason.SLOW_CONSUMER);
+    assertThat(s.peakPendingOutboundBytes()).isBetween((long) BUDGET / 2, (long) BUDGET + SLACK);
+    assertThat(sent.get()).isGreaterThan(BUDGET / 600);
+  }
+
+  @Test
+  void aFlowPublisherStreamsEveryItemToASlowReaderInOrder() throws Exception {
+    int items = 3000;
+    CompletableFuture<Void> published = new CompletableFuture<>();
+    start(req -> {
+      SubmissionPublisher<Event> publisher = new SubmissionPublisher<>();
+      // Produces once subscribed (a SubmissionPublisher drops items submitted before any subscriber).
+      java.util.concurrent.Flow.Publisher<Event> onSubscribe = subscriber -> {
+        publisher.subscribe(subscriber);
+        CompletableFuture.runAsync(() -> {
+          for (int i = 0; i < items; i++) {
+            publisher.submit(Event.text(i + " " + "z".repeat(100))); // blocks while its buffer is full
+          }
+          publisher.close();
+          published.complete(null);
+        });
+      };
+      return StreamResponse.from(onSubscribe);
+    });
+    PacedSseReader slow = post("/jobs/2", "{}", 128 * 1024);
+    Session s = sessions.poll(10, TimeUnit.SECONDS);
+    assertThat(slow.awaitEnd(90)).isTrue();
+    List<PacedSseReader.Received> got = slow.events();
+    assertThat(got).hasSize(items);
+    for (int i = 0; i < items; i++) {
+      assertThat(got.get(i).data()).startsWith(i + " ");
+    }
+    assertThat(published).isDone();
+    assertThat(s.peakPendingOutboundBytes()).isLessThanOrEqualTo(BUDGET + SLACK);
+  }
+
+  @Test
+  void sendAndWaitRefusesAnEventLoopAndFailsTypedOnceTheClientIsGone() throws Exception {
+    CompletableFuture<Throwable> onLoop = new CompletableFuture<>();
+    CompletableFuture<Throwable> afterClose = new CompletableFuture<>();
+    CompletableFuture<SseEmitter> emitters = new CompletableFuture<>();
+    start(req -> StreamResponse.accept(emitter -> {
+      try {
+        emitter.sendAndWait(Event.text("x"));
+        onLoop.complete(null);
+      } catch (Throwable t) {
+        onLoop.complete(t);
+      }
+      emitters.complete(emitter);
+    }));
+    PacedSseReader client = post("/jobs/3", "{}", Long.MAX_VALUE);
+    assertThat(onLoop.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class);
+    SseEmitter emitter = emitters.get(10, TimeUnit.SECONDS);
+    Session s = sessions.poll(10, TimeUnit.SECONDS);
+    client.close();
+    assertThat(s.channel().closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
+    Thread t = new Thread(() -> {
+      try {
+        emitter.sendAndWait(Event.text("late"));
+        afterClose.complete(null);
+      } catch (Throwable x) {
+        afterClose.complete(x);
+      }
+    });
+    t.start();
+    assertThat(afterClose.get(10, TimeUnit.SECONDS)).isInstanceOf(StreamClosedException.class);
+    assertThatThrownBy(() -> emitter.send(Event.text("later")).toCompletableFuture().get())
+        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(StreamClosedException.class);
+    assertThat(emitter.trySend(Event.text("probe"))).isFalse();
+  }
+}

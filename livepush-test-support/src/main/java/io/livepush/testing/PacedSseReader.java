@@ -1,0 +1,203 @@
+package io.livepush.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A raw-socket HTTP/1.1 client for one event-stream response, reading the body no faster than a given rate (a
+ * token bucket over {@link System#nanoTime()}), with a small receive buffer so the kernel does not read ahead
+ * for it: what a slow mobile client or a throttled proxy looks like to the server. Parses events as WHATWG HTML
+ * §9.2.6 (fields {@code id}, {@code event}, {@code data}; comments ignored). The reading thread is a daemon; the
+ * reader ends at end of stream or {@link #close()}.
+ */
+public final class PacedSseReader implements AutoCloseable {
+  /** A dispatched event: its type ({@code message} when none), data and the last event id after it. */
+  public record Received(String type, String data, String lastEventId) {}
+
+  private final Socket socket;
+  private final long bytesPerSecond;
+  private final List<Received> events = Collections.synchronizedList(new ArrayList<>());
+  private final CountDownLatch ended = new CountDownLatch(1);
+  private volatile String head = "";
+  private volatile byte[] plainBody = new byte[0];
+  private volatile long bodyBytes;
+
+  private PacedSseReader(Socket socket, long bytesPerSecond) {
+    this.socket = socket;
+    this.bytesPerSecond = bytesPerSecond;
+  }
+
+  /**
+   * Sends {@code method path} with {@code headers} (each {@code "Name: value"}) and {@code body}, then reads the
+   * response at {@code bytesPerSecond} ({@code Long.MAX_VALUE} for unthrottled, {@code 0} to never read the
+   * body) on a daemon thread.
+   */
+  public static PacedSseReader open(int port, String method, String path, byte[] body, long bytesPerSecond,
+      String... headers) throws IOException {
+    Socket s = new Socket();
+    s.setReceiveBufferSize(4096);
+    s.connect(new InetSocketAddress("127.0.0.1", port));
+    StringBuilder req = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n")
+        .append("Host: 127.0.0.1\r\nAccept: text/event-stream\r\n");
+    for (String h : headers) {
+      req.append(h).append("\r\n");
+    }
+    if (body.length > 0 || !method.equals("GET")) {
+      req.append("Content-Length: ").append(body.length).append("\r\n");
+    }
+    req.append("\r\n");
+    OutputStream out = s.getOutputStream();
+    out.write(req.toString().getBytes(StandardCharsets.ISO_8859_1));
+    out.write(body);
+    out.flush();
+    PacedSseReader r = new PacedSseReader(s, bytesPerSecond);
+    if (bytesPerSecond > 0) {
+      Thread t = new Thread(r::read, "paced-sse-reader");
+      t.setDaemon(true);
+      t.start();
+    }
+    return r;
+  }
+
+  private void read() {
+    try {
+      InputStream in = socket.getInputStream();
+      head = readHead(in);
+      boolean stream = head.toLowerCase(java.util.Locale.ROOT).contains("content-type: text/event-stream");
+      ByteArrayOutputStream plain = new ByteArrayOutputStream();
+      ByteArrayOutputStream line = new ByteArrayOutputStream();
+      String type = "";
+      String lastId = "";
+      StringBuilder data = new StringBuilder();
+      boolean hasData = false;
+      byte[] buf = new byte[1024];
+      long start = System.nanoTime();
+      long total = 0;
+      for (;;) {
+        if (bytesPerSecond != Long.MAX_VALUE) {
+          // Token bucket: never ahead of the rate since the start (at most one buffer of burst).
+          long allowedAt = start + total * 1_000_000_000L / bytesPerSecond;
+          long wait = allowedAt - System.nanoTime();
+          if (wait > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+          }
+        }
+        int n = in.read(buf, 0, (int) Math.min(buf.length, Math.max(1, bytesPerSecond)));
+        if (n < 0) {
+          break;
+        }
+        total += n;
+        bodyBytes = total;
+        if (!stream) {
+          plain.write(buf, 0, n);
+          plainBody = plain.toByteArray();
+          continue;
+        }
+        for (int i = 0; i < n; i++) {
+          byte b = buf[i];
+          if (b != '\n') {
+            if (b != '\r') {
+              line.write(b);
+            }
+            continue;
+          }
+          String l = line.toString(StandardCharsets.UTF_8);
+          line.reset();
+          if (l.isEmpty()) {
+            if (hasData) {
+              events.add(new Received(type.isEmpty() ? "message" : type, data.toString(), lastId));
+            }
+            type = "";
+            data.setLength(0);
+            hasData = false;
+            continue;
+          }
+          if (l.startsWith(":")) {
+            continue;
+          }
+          int colon = l.indexOf(':');
+          String field = colon < 0 ? l : l.substring(0, colon);
+          String value = colon < 0 ? "" : l.substring(colon + 1);
+          if (value.startsWith(" ")) {
+            value = value.substring(1);
+          }
+          switch (field) {
+            case "data" -> {
+              if (hasData) {
+                data.append('\n');
+              }
+              data.append(value);
+              hasData = true;
+            }
+            case "event" -> type = value;
+            case "id" -> lastId = value;
+            default -> { }
+          }
+        }
+      }
+    } catch (IOException e) {
+      // closed
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      ended.countDown();
+    }
+  }
+
+  private static String readHead(InputStream in) throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    int state = 0;
+    while (state < 4) {
+      int c = in.read();
+      if (c < 0) {
+        break;
+      }
+      b.write(c);
+      state = (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3)) ? state + 1
+          : 0;
+    }
+    return b.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  /** Waits for the end of the stream; returns whether it ended within {@code seconds}. */
+  public boolean awaitEnd(long seconds) throws InterruptedException {
+    return ended.await(seconds, TimeUnit.SECONDS);
+  }
+
+  /** The response's status line and headers (empty until read). */
+  public String head() {
+    return head;
+  }
+
+  /** The body of a response that is not an event stream. */
+  public String plainBody() {
+    return new String(plainBody, StandardCharsets.UTF_8);
+  }
+
+  /** Body bytes read so far. */
+  public long bodyBytes() {
+    return bodyBytes;
+  }
+
+  /** The events dispatched so far, in order (a copy). */
+  public List<Received> events() {
+    synchronized (events) {
+      return new ArrayList<>(events);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}

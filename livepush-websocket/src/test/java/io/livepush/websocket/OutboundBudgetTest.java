@@ -1,0 +1,248 @@
+package io.livepush.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.livepush.CloseReason;
+import io.livepush.ConnectionInfo;
+import io.livepush.ConnectionListener;
+import io.livepush.Event;
+import io.livepush.EventId;
+import io.livepush.LivePushServer;
+import io.livepush.SlowConsumerPolicy;
+import io.livepush.spi.Session;
+import io.livepush.testing.Heap;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 10.1, one test per kind of write: a raw client that never reads keeps asking for answers, and the
+ * server's pending bytes for it never exceed the budget plus one event and one frame; the connection is paused
+ * and then closed by policy; heap after GC returns near its baseline. Real sockets, paranoid leak detection.
+ */
+class OutboundBudgetTest {
+  static final int BUDGET = 64 * 1024;
+  static final int TOPICS = 64;
+  static final int EVENTS_PER_TOPIC = 40;
+  static final int EVENT_BYTES = 1000;
+  /** One event (its payload plus the frame and JSON head; presence events here are 8 KB) and one frame. */
+  static final int SLACK = 10 * 1024;
+
+  private LivePushServer server;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final BlockingQueue<Session> sessions = new LinkedBlockingQueue<>();
+  private final java.util.Map<Long, java.util.concurrent.CompletableFuture<CloseReason>> closes =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  @AfterEach
+  void stop() throws Exception {
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private void start(LivePushServer.Builder b) {
+    server = b.host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO)
+        .maxPendingOutboundBytes(BUDGET)
+        // The stall bound is heartbeat interval + timeout: short here so the test ends soon.
+        .heartbeatInterval(Duration.ofSeconds(1)).heartbeatTimeout(Duration.ofSeconds(1))
+        .connectionListener(new ConnectionListener() {
+          @Override
+          public void onOpen(ConnectionInfo c) {
+            sessions.add((Session) c);
+          }
+
+          @Override
+          public void onClose(ConnectionInfo c, CloseReason reason) {
+            closed(c.id()).complete(reason);
+          }
+        })
+        .transport(WebSocketTransport.builder()
+            // Replies carry the message's data: 1 KB answers fill the kernel's buffers sooner.
+            .messageHandler((connection, message) -> connection.reply(message.ref(), message.data()))
+            .build())
+        .build();
+    server.start().join();
+  }
+
+  private java.util.concurrent.CompletableFuture<CloseReason> closed(long id) {
+    return closes.computeIfAbsent(id, k -> new java.util.concurrent.CompletableFuture<>());
+  }
+
+  private void retainTopics() {
+    String payload = "x".repeat(EVENT_BYTES);
+    for (int i = 0; i < EVENTS_PER_TOPIC; i++) {
+      for (int t = 0; t < TOPICS; t++) {
+        server.publish("t" + t, Event.text(payload));
+      }
+    }
+  }
+
+  /** A client with a tiny receive buffer that completes the handshake and then never reads. */
+  private RawWs neverReading() throws IOException {
+    Socket s = new Socket();
+    s.setReceiveBufferSize(4096);
+    s.connect(new InetSocketAddress("127.0.0.1", server.port()));
+    RawWs ws = new RawWs(s);
+    closeables.add(ws);
+    ws.handshake("/ws");
+    return ws;
+  }
+
+  /** Sends {@code frames} from another thread: once the server stops reading, the writes block. */
+  private void sendInBackground(RawWs ws, Iterable<byte[]> texts, int opcode) {
+    Thread t = new Thread(() -> {
+      try {
+        for (byte[] p : texts) {
+          ws.frame(true, opcode, p, true);
+        }
+      } catch (IOException e) {
+        // the server closed the connection: expected
+      }
+    }, "never-reading-writer");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static List<byte[]> repeat(int n, String json) {
+    byte[] b = json.getBytes(StandardCharsets.UTF_8);
+    List<byte[]> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(b);
+    }
+    return out;
+  }
+
+  private static String topicsJson() {
+    StringBuilder sb = new StringBuilder("[");
+    for (int t = 0; t < TOPICS; t++) {
+      sb.append(t == 0 ? "" : ",").append("\"t").append(t).append('"');
+    }
+    return sb.append(']').toString();
+  }
+
+  /** Waits for the close, then checks the peak, that nothing stays pending and that heap came back. */
+  private void assertBoundedAndClosed(Session s, long heapBefore, CloseReason... expected) throws Exception {
+    CloseReason reason = closed(s.id()).get(90, TimeUnit.SECONDS);
+    assertThat(reason).as("closed by policy").isIn((Object[]) expected);
+    long peak = s.peakPendingOutboundBytes();
+    System.out.printf("peak pending %d bytes (budget %d), close %s%n", peak, BUDGET, reason);
+    assertThat(peak).isLessThanOrEqualTo(BUDGET + SLACK);
+    assertThat(peak).as("the test did fill the budget").isGreaterThan(BUDGET / 2);
+    assertThat(s.channel().closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
+    long growth = Heap.usedAfterGc() - heapBefore;
+    System.out.printf("heap growth after GC %d KiB%n", growth / 1024);
+    assertThat(growth).as("heap after GC near its baseline").isLessThan(32L * 1024 * 1024);
+  }
+
+  @Test
+  void replayLoopsOverRetainedTopicsStayWithinBudget() throws Exception {
+    start(LivePushServer.builder());
+    retainTopics();
+    long heapBefore = Heap.usedAfterGc();
+    RawWs ws = neverReading();
+    Session s = sessions.poll(10, TimeUnit.SECONDS);
+    String from = EventId.of(server.epoch(), 0).toString();
+    List<byte[]> loops = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      loops.add(("{\"type\":\"subscribe\",\"topics\":" + topicsJson() + ",\"from\":\"" + from + "\",\"ref\":\"s"
+          + i + "\"}").getBytes(StandardCharsets.UTF_8));
+      loops.add(("{\"type\":\"unsubscribe\",\"topics\":" + topicsJson() + ",\"ref\":\"u" + i + "\"}")
+          .getBytes(StandardCharsets.UTF_8));
+    }
+    sendInBackground(ws, loops, 0x1);
+    assertBoundedAndClosed(s, heapBefore, CloseReason.SLOW_CONSUMER);
+  }
+
+  @Test
+  void errorRepliesToMalformedMessagesStayWithinBudget() throws Exception {
+    start(LivePushServer.builder());
+    long heapBefore = Heap.usedAfterGc();
+    RawWs ws = neverReading();
+    Session s = sessions.poll(10, TimeUnit.SECONDS);
+    sendInBackground(ws, repeat(60_000, "[\"not an object\"]"), 0x1);
+    assertBoundedAndClosed(s, heapBefore, CloseReason.POLICY_VIOLATION, CloseReason.SLOW_CONSUMER);
+  }
+
+  @Test
+  void repliesToApplicationMessagesStayWithinBudget() throws Exception {
+    start(LivePushServer.builder());
+    long heapBefore = Heap.usedAfterGc();
+    RawWs ws = neverReading();
+    Session s = sessions.poll(10, TimeUnit.SECONDS);
+    sendInBackground(ws, repeat(60_000, "{\"type\":\"message\",\"ref\":\"" + "r".repeat(200)
+        + "\",\"data\":\"" + "d".repeat(1000) + "\"}"), 0x1);
+    assertBoundedAndClosed(s, heapBefore, CloseReason.POLICY_VIOLATION, CloseReason.SLOW_CONSUMER);
+  }
+
+  @Test
+  void pongsToPingsStayWithinBudget() throws Exception {
+    start(LivePushServer.builder());
+    long heapBefore = Heap.usedAfterGc();
+    RawWs ws = neverReading();
+    Session s = sessions.poll(10, TimeUnit.SECONDS);
+    sendInBackground(ws, repeat(60_000, "p".repeat(125)), 0x9);
+    assertBoundedAndClosed(s, heapBefore, CloseReason.SLOW_CONSUMER);
+  }
+
+  @Test
+  void presenceEventsStayWithinBudget() throws Exception {
+    // 8 KB of metadata per member: 2,000 joins and leaves are 16 MB, more than the kernel's buffers absorb.
+    start(LivePushServer.builder().presence(t -> t.startsWith("room"))
+        .presenceMetadata(p -> java.util.Map.of("bio", "b".repeat(8000)))
+        .slowConsumerPolicy(t -> SlowConsumerPolicy.DROP_WITH_RESET));
+    long heapBefore = Heap.usedAfterGc();
+    RawWs ws = neverReading();
+    Session s = sessions.poll(10, TimeUnit.SECONDS);
+    ws.frame(true, 0x1, "{\"type\":\"subscribe\",\"topics\":[\"room~presence\"]}".getBytes(StandardCharsets.UTF_8),
+        true);
+    // Alive (unsolicited pongs, RFC 6455 §5.5.3, while the server still reads it) but never reading.
+    Thread alive = new Thread(() -> {
+      try {
+        while (!s.isClosed()) {
+          ws.frame(true, 0xA, new byte[0], true);
+          TimeUnit.MILLISECONDS.sleep(300); // the client's heartbeat period
+        }
+      } catch (IOException | InterruptedException e) {
+        // closed
+      }
+    });
+    alive.setDaemon(true);
+    alive.start();
+    // Another client joins and leaves the room over and over: every change is a presence event for the first.
+    RawWs churn = new RawWs(server.port());
+    closeables.add(churn);
+    churn.handshake("/ws");
+    sessions.poll(10, TimeUnit.SECONDS);
+    List<byte[]> joins = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      joins.add("{\"type\":\"subscribe\",\"topics\":[\"room\"]}".getBytes(StandardCharsets.UTF_8));
+      joins.add("{\"type\":\"unsubscribe\",\"topics\":[\"room\"]}".getBytes(StandardCharsets.UTF_8));
+    }
+    Thread reader = new Thread(() -> {
+      try {
+        for (;;) {
+          churn.readFrame();
+        }
+      } catch (IOException | AssertionError e) {
+        // closed at the end of the test
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    sendInBackground(churn, joins, 0x1);
+    assertBoundedAndClosed(s, heapBefore, CloseReason.SLOW_CONSUMER);
+  }
+}
