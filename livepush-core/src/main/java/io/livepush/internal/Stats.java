@@ -60,9 +60,7 @@ public final class Stats {
     if (resume) {
       resumes.increment();
     }
-    for (ResetReason r : resetReasons) {
-      resets[r.ordinal()].increment();
-    }
+    // resetReasons are counted when each reset is written (SessionImpl's owed resets), not here: once only.
   }
 
   void subscriptions(int transportIndex, int delta) {
