@@ -60,7 +60,7 @@ public interface Transport {
 
   /**
    * As {@link #encodeSubscribed(ByteBufAllocator, Collection, EventId)}, for the request with reference
-   * {@code ref} ({@code null} for none; see {@link Session#subscribe(Collection, EventId, String)}). The marker
+   * {@code ref} ({@code null} for none; see {@link Session#subscribe(java.util.Map, String)}). The marker
    * may be written long after the request when the replay before it waited for the client to read.
    */
   default ByteBuf encodeSubscribed(ByteBufAllocator alloc, Collection<String> topics, EventId position,
