@@ -71,13 +71,22 @@ public final class Event {
   /**
    * A text event; {@code data} may be empty, never null.
    *
+   * @param data the text, encoded as UTF-8 now; not {@code null}, may be empty
+   * @return a new event without a type
+   * @throws NullPointerException if {@code data} is {@code null}
    * @throws InvalidEventException if {@code data} has an unpaired surrogate
    */
   public static Event text(String data) {
     return new Event(null, Kind.TEXT, utf8(Objects.requireNonNull(data, "data"), "text"));
   }
 
-  /** A JSON event: {@code value} is serialised with the server's {@code ObjectMapper} when published. */
+  /**
+   * A JSON event: {@code value} is serialised with the server's {@code ObjectMapper} when published.
+   *
+   * @param value the value to serialise, held by reference until then (do not mutate it meanwhile); {@code null}
+   *     publishes the JSON {@code null}
+   * @return a new event without a type
+   */
   public static Event json(Object value) {
     return new Event(null, Kind.JSON, value);
   }
@@ -89,6 +98,9 @@ public final class Event {
    *
    * @throws InvalidEventException unless {@code json} is exactly one JSON value (RFC 8259 §2; whitespace
    *     around it allowed) without duplicate keys in any object, and without unpaired surrogates
+   * @throws NullPointerException if {@code json} is {@code null}
+   * @param json the serialised document; not {@code null}
+   * @return a new event without a type, carrying {@code json} as UTF-8
    */
   public static Event rawJson(String json) {
     byte[] bytes = utf8(Objects.requireNonNull(json, "json"), "JSON");
@@ -96,7 +108,13 @@ public final class Event {
     return new Event(null, Kind.JSON, new RawJson(bytes));
   }
 
-  /** A binary event; the array is copied. */
+  /**
+   * A binary event; the array is copied.
+   *
+   * @param data the bytes; not {@code null}, may be empty
+   * @return a new event without a type
+   * @throws NullPointerException if {@code data} is {@code null}
+   */
   public static Event binary(byte[] data) {
     return new Event(null, Kind.BINARY, Objects.requireNonNull(data, "data").clone());
   }
@@ -104,6 +122,8 @@ public final class Event {
   /**
    * Returns a copy with {@code type}, or without a type for {@code null}.
    *
+   * @param type the event type (see {@link #validateType}), or {@code null} for none
+   * @return a new event with the same payload; this one is unchanged
    * @throws InvalidEventException if the type is empty, too long, contains CR, LF or NUL, or is reserved
    */
   public Event withType(String type) {
@@ -113,6 +133,8 @@ public final class Event {
   /**
    * Checks an event type against the rules above and returns it; {@code null} passes.
    *
+   * @param type the candidate type, or {@code null}
+   * @return {@code type} itself
    * @throws InvalidEventException naming the rule broken
    */
   public static String validateType(String type) {
@@ -144,12 +166,20 @@ public final class Event {
     return type;
   }
 
-  /** The type, or {@code null}. */
+  /**
+   * The event type.
+   *
+   * @return the type, or {@code null} for none (clients see the default, {@code message})
+   */
   public String type() {
     return type;
   }
 
-  /** How the payload is carried. */
+  /**
+   * How the payload is carried.
+   *
+   * @return the kind; never {@code null}
+   */
   public Kind kind() {
     return kind;
   }
@@ -157,6 +187,8 @@ public final class Event {
   /**
    * The payload bytes for {@link Kind#TEXT} and {@link Kind#BINARY} and pre-serialised JSON (a copy), or
    * {@code null} for a JSON value that the server has yet to serialise.
+   *
+   * @return a fresh copy of the bytes (the caller owns it), or {@code null} as above
    */
   public byte[] bytes() {
     if (payload instanceof byte[]) {
@@ -168,7 +200,11 @@ public final class Event {
     return null;
   }
 
-  /** The JSON value given to {@link #json(Object)}, or {@code null} for other kinds. */
+  /**
+   * The JSON value given to {@link #json(Object)}.
+   *
+   * @return that value (by reference, not copied), or {@code null} for other kinds and for pre-serialised JSON
+   */
   public Object jsonValue() {
     return kind == Kind.JSON && !(payload instanceof RawJson) ? payload : null;
   }

@@ -54,6 +54,9 @@ public final class EventId implements Comparable<EventId> {
   /**
    * Returns the id for {@code offset} in {@code epoch}.
    *
+   * @param epoch the epoch, &ge; 0
+   * @param offset the offset within the epoch, &ge; 0 ({@code 0}: before the first event)
+   * @return the id
    * @throws IllegalArgumentException if either is negative
    */
   public static EventId of(long epoch, long offset) {
@@ -69,6 +72,9 @@ public final class EventId implements Comparable<EventId> {
   /**
    * Parses the wire form of an event id.
    *
+   * @param text the wire form, {@code <epoch>-<offset>}; not {@code null}
+   * @return the id
+   * @throws NullPointerException if {@code text} is {@code null}
    * @throws InvalidEventIdException if {@code text} is longer than {@value #MAX_LENGTH} characters, has a
    *     character outside {@code [0-9a-z-]}, or is not exactly two non-empty base-36 parts
    */
@@ -80,6 +86,9 @@ public final class EventId implements Comparable<EventId> {
   /**
    * Parses a resume position as clients send it: an event id, or {@code earliest} ({@link #EARLIEST}).
    *
+   * @param text the wire form or {@code earliest}; not {@code null}
+   * @return the id, or {@link #EARLIEST}
+   * @throws NullPointerException if {@code text} is {@code null}
    * @throws InvalidEventIdException as {@link #parse(String)} for anything else
    */
   public static EventId parsePosition(String text) {
@@ -136,12 +145,18 @@ public final class EventId implements Comparable<EventId> {
   /**
    * The epoch: changes whenever the log loses continuity (a restart, a wiped bus); {@code -1} for
    * {@link #EARLIEST}.
+   *
+   * @return the epoch, &ge; 0, or {@code -1} for {@link #EARLIEST}
    */
   public long epoch() {
     return epoch;
   }
 
-  /** The offset within the epoch; {@code 0} means "before the first event"; {@code -1} for {@link #EARLIEST}. */
+  /**
+   * The offset within the epoch.
+   *
+   * @return the offset, &ge; 0 ({@code 0} means "before the first event"), or {@code -1} for {@link #EARLIEST}
+   */
   public long offset() {
     return offset;
   }
@@ -162,12 +177,20 @@ public final class EventId implements Comparable<EventId> {
     return Long.hashCode(epoch) * 31 + Long.hashCode(offset);
   }
 
-  /** Whether this is {@link #EARLIEST}, a position to resolve rather than an event's id. */
+  /**
+   * Whether this is {@link #EARLIEST}, a position to resolve rather than an event's id.
+   *
+   * @return {@code true} for {@link #EARLIEST}
+   */
   public boolean isEarliest() {
     return this == EARLIEST;
   }
 
-  /** The wire form, {@code <epoch>-<offset>} in base 36, or {@code earliest}. */
+  /**
+   * The wire form, {@code <epoch>-<offset>} in base 36, or {@code earliest}.
+   *
+   * @return at most {@value #MAX_LENGTH} characters of {@code [0-9a-z-]}; never {@code null}
+   */
   @Override
   public String toString() {
     String t = text;

@@ -31,6 +31,11 @@ public final class HttpReply {
   /**
    * A reply with {@code body} (not copied: do not modify it afterwards).
    *
+   * @param status the HTTP status code, 200..599
+   * @param contentType the {@code Content-Type} field value; not {@code null}
+   * @param body the body bytes, owned by the reply from now on; not {@code null}, may be empty
+   * @return a reply without extra headers
+   * @throws NullPointerException if {@code body} is {@code null}
    * @throws IllegalArgumentException if {@code status} is not 200..599 (livepush sends no 1xx replies)
    * @throws InvalidHttpFieldException if {@code contentType} is not a valid field value
    */
@@ -42,19 +47,36 @@ public final class HttpReply {
         Objects.requireNonNull(body, "body"), Map.of());
   }
 
-  /** A UTF-8 text reply. */
+  /**
+   * A UTF-8 text reply ({@code text/plain; charset=utf-8}).
+   *
+   * @param status the HTTP status code, 200..599
+   * @param text the body; not {@code null}
+   * @return a reply without extra headers
+   * @throws IllegalArgumentException if {@code status} is not 200..599
+   */
   public static HttpReply text(int status, String text) {
     return of(status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** A JSON reply from an already serialised document. */
+  /**
+   * A JSON reply ({@code application/json}) from an already serialised document; the document is not checked.
+   *
+   * @param status the HTTP status code, 200..599
+   * @param json the serialised document, sent as UTF-8; not {@code null}
+   * @return a reply without extra headers
+   * @throws IllegalArgumentException if {@code status} is not 200..599
+   */
   public static HttpReply json(int status, String json) {
     return of(status, "application/json", json.getBytes(StandardCharsets.UTF_8));
   }
 
   /**
-   * A copy with one more response header.
+   * A copy with one more response header; this reply is unchanged.
    *
+   * @param name the field name (an RFC 9110 token); replaces an earlier header of exactly this name
+   * @param value the field value (RFC 9110 §5.5)
+   * @return the new reply
    * @throws InvalidHttpFieldException if {@code name} is not a token or {@code value} not a field value
    */
   public HttpReply withHeader(String name, String value) {
@@ -63,19 +85,38 @@ public final class HttpReply {
     return new HttpReply(status, contentType, body, Map.copyOf(copy));
   }
 
+  /**
+   * The status code.
+   *
+   * @return the HTTP status code, 200..599
+   */
   public int status() {
     return status;
   }
 
+  /**
+   * The content type.
+   *
+   * @return the {@code Content-Type} field value, already validated; never {@code null}
+   */
   public String contentType() {
     return contentType;
   }
 
-  /** The body; not a copy. */
+  /**
+   * The body; not a copy.
+   *
+   * @return the body bytes (do not modify them); never {@code null}, empty for no body
+   */
   public byte[] body() {
     return body;
   }
 
+  /**
+   * The extra response headers, in addition to those the router sets.
+   *
+   * @return field names to values, validated and unmodifiable; never {@code null}
+   */
   public Map<String, String> headers() {
     return headers;
   }

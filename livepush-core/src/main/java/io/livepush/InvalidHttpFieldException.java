@@ -9,6 +9,11 @@ package io.livepush;
 public final class InvalidHttpFieldException extends LivePushException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception, answered with HTTP 500 (the application, not the client, gave the value).
+   *
+   * @param message the rule broken; it may reach the client and the log, so bound and neutralise any client input it quotes
+   */
   public InvalidHttpFieldException(String message) {
     super(message, 500);
   }

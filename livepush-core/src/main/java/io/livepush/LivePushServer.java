@@ -11,6 +11,7 @@ import io.livepush.internal.ServerContext;
 import io.livepush.internal.ServerInitializer;
 import io.livepush.internal.StatsService;
 import io.livepush.spi.EventBus;
+import io.livepush.spi.MetricsListener;
 import io.livepush.spi.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -95,6 +96,8 @@ public final class LivePushServer implements AutoCloseable {
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private volatile Hub hub;
+  /** Guarded by itself; copied into the hub's stats as an array on every change. */
+  private final List<MetricsListener> metricsListeners = new ArrayList<>();
   private volatile Channel serverChannel;
   private volatile EventLoopGroup bossGroup;
   private volatile EventLoopGroup workerGroup;
@@ -137,7 +140,10 @@ public final class LivePushServer implements AutoCloseable {
     }
     long epoch = new SecureRandom().nextLong() & 0xFF_FFFF_FFFFL; // 40 bits: 8 base-36 digits at most
     Hub h = new Hub(config, loops, epoch, System::nanoTime);
-    hub = h;
+    synchronized (metricsListeners) {
+      h.stats().listeners(metricsListeners.toArray(new MetricsListener[0]));
+      hub = h;
+    }
     List<Transport> transports = config.transports();
     Executor blocking = config.blockingExecutor();
     if (blocking == null) {
@@ -269,7 +275,10 @@ public final class LivePushServer implements AutoCloseable {
       return CompletableFuture.completedFuture(publishLocal(topic, event)).copy();
     }
     byte[] payload = checkedPayload(topic, event);
-    return bus.publish(topic, event.type(), event.kind(), payload).toCompletableFuture().copy();
+    long started = System.nanoTime();
+    Hub h = hub;
+    return bus.publish(topic, event.type(), event.kind(), payload).toCompletableFuture()
+        .whenComplete((id, e) -> h.stats().busPublish(System.nanoTime() - started, e != null)).copy();
   }
 
   private EventId publishLocal(String topic, Event event) {
@@ -317,6 +326,34 @@ public final class LivePushServer implements AutoCloseable {
       throw new IllegalStateException("server not started");
     }
     return h.snapshot();
+  }
+
+  /**
+   * Adds a listener for the timings the core measures (delivery and bus publish latency), for a metrics
+   * library; counters and gauges come from {@link #stats()}. Any thread, before or after {@link #start()}; the
+   * listener's methods run on event loops and bus threads and must not block (see {@link MetricsListener}).
+   */
+  public void addMetricsListener(MetricsListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    synchronized (metricsListeners) {
+      metricsListeners.add(listener);
+      publishMetricsListeners();
+    }
+  }
+
+  /** Removes a listener added with {@link #addMetricsListener}; unknown listeners are ignored. Any thread. */
+  public void removeMetricsListener(MetricsListener listener) {
+    synchronized (metricsListeners) {
+      metricsListeners.remove(listener);
+      publishMetricsListeners();
+    }
+  }
+
+  private void publishMetricsListeners() {
+    Hub h = hub;
+    if (h != null) {
+      h.stats().listeners(metricsListeners.toArray(new MetricsListener[0]));
+    }
   }
 
   /** Who follows which presence-enabled topic (see {@link Builder#presence}). */

@@ -23,9 +23,13 @@ import java.util.Objects;
  * Bytes count the encoded form of every transport plus a fixed per-event overhead.
  */
 public final class ReplayConfig {
+  /** Default of {@link #maxEventsPerTopic()}: events. */
   public static final int DEFAULT_MAX_EVENTS_PER_TOPIC = 1000;
+  /** Default of {@link #maxBytesPerTopic()}: 1 MiB. */
   public static final long DEFAULT_MAX_BYTES_PER_TOPIC = 1L << 20;
+  /** Default of {@link #maxTotalBytes()}: 64 MiB. */
   public static final long DEFAULT_MAX_TOTAL_BYTES = 64L << 20;
+  /** Default of {@link #maxAge()}: 5 minutes. */
   public static final Duration DEFAULT_MAX_AGE = Duration.ofMinutes(5);
 
   private static final ReplayConfig DEFAULTS = builder().build();
@@ -42,28 +46,56 @@ public final class ReplayConfig {
     maxAge = b.maxAge;
   }
 
-  /** The defaults in the table above. */
+  /**
+   * The defaults in the table above.
+   *
+   * @return a shared instance
+   */
   public static ReplayConfig defaults() {
     return DEFAULTS;
   }
 
-  /** A builder seeded with the defaults. */
+  /**
+   * A builder seeded with the defaults.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
+  /**
+   * Events kept per topic.
+   *
+   * @return the bound, &ge; 0; {@code 0} keeps none
+   */
   public int maxEventsPerTopic() {
     return maxEventsPerTopic;
   }
 
+  /**
+   * Bytes kept per topic.
+   *
+   * @return the bound in bytes, &gt; 0 and &le; {@link #maxTotalBytes()}
+   */
   public long maxBytesPerTopic() {
     return maxBytesPerTopic;
   }
 
+  /**
+   * Bytes kept for all topics together.
+   *
+   * @return the bound in bytes, &gt; 0
+   */
   public long maxTotalBytes() {
     return maxTotalBytes;
   }
 
+  /**
+   * How long an event is kept.
+   *
+   * @return the age bound, positive; never {@code null}
+   */
   public Duration maxAge() {
     return maxAge;
   }
@@ -83,27 +115,61 @@ public final class ReplayConfig {
 
     private Builder() {}
 
-    /** Events kept per topic; {@code 0} keeps none (every resume is a reset). */
+    /**
+     * Events kept per topic; {@code 0} keeps none (every resume is a reset).
+     *
+     * @param value the bound, &ge; 0
+     * @return this builder
+     * @throws IllegalArgumentException if {@code value} is negative
+     */
     public Builder maxEventsPerTopic(int value) {
       this.maxEventsPerTopic = Checks.nonNegative("maxEventsPerTopic", value);
       return this;
     }
 
+    /**
+     * Bytes kept per topic; must not exceed {@link #maxTotalBytes(long)} (checked by {@link #build()}).
+     *
+     * @param value the bound in bytes, &gt; 0
+     * @return this builder
+     * @throws IllegalArgumentException if {@code value} is not positive
+     */
     public Builder maxBytesPerTopic(long value) {
       this.maxBytesPerTopic = Checks.positive("maxBytesPerTopic", value);
       return this;
     }
 
+    /**
+     * Bytes kept for all topics together.
+     *
+     * @param value the bound in bytes, &gt; 0
+     * @return this builder
+     * @throws IllegalArgumentException if {@code value} is not positive
+     */
     public Builder maxTotalBytes(long value) {
       this.maxTotalBytes = Checks.positive("maxTotalBytes", value);
       return this;
     }
 
+    /**
+     * How long an event is kept; swept once a second, so an event may outlive it by up to a second.
+     *
+     * @param value the age bound, positive
+     * @return this builder
+     * @throws NullPointerException if {@code value} is {@code null}
+     * @throws IllegalArgumentException if {@code value} is zero or negative
+     */
     public Builder maxAge(Duration value) {
       this.maxAge = Checks.positive("maxAge", value);
       return this;
     }
 
+    /**
+     * Builds the configuration.
+     *
+     * @return a new, immutable configuration
+     * @throws IllegalStateException if {@code maxBytesPerTopic} exceeds {@code maxTotalBytes}
+     */
     public ReplayConfig build() {
       if (maxBytesPerTopic > maxTotalBytes) {
         throw new IllegalStateException("maxBytesPerTopic: " + maxBytesPerTopic + " (expected: <= maxTotalBytes "

@@ -21,7 +21,11 @@ public enum ResetReason {
     this.code = code;
   }
 
-  /** The stable wire code, for example {@code "too-old"}. */
+  /**
+   * The stable wire code, for example {@code "too-old"}.
+   *
+   * @return the code, lower-case ASCII with hyphens; never {@code null}
+   */
   public String code() {
     return code;
   }

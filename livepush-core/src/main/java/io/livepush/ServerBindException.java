@@ -9,8 +9,11 @@ package io.livepush;
  */
 public final class ServerBindException extends LivePushException {
   private static final long serialVersionUID = 1L;
+  /** The configured host. */
   private final String host;
+  /** The configured port. */
   private final int port;
+  /** The operating system's words for the failure. */
   private final String reason;
 
   /**

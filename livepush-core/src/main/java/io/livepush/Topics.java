@@ -25,7 +25,13 @@ public final class Topics {
 
   private Topics() {}
 
-  /** Whether {@code topic} is a companion topic (ends with {@code ~} and a reserved suffix). */
+  /**
+   * Whether {@code topic} is a companion topic (ends with {@code ~} and a reserved suffix). Does not validate.
+   *
+   * @param topic a topic name; not {@code null}
+   * @return {@code true} for a companion topic
+   * @throws NullPointerException if {@code topic} is {@code null}
+   */
   public static boolean isCompanion(String topic) {
     int tilde = topic.lastIndexOf('~');
     return tilde >= 0 && RESERVED_SUFFIXES.contains(topic.substring(tilde + 1));
@@ -33,7 +39,11 @@ public final class Topics {
 
   /**
    * The topic whose authorization decides {@code topic}: the base of a companion (possibly empty), else
-   * {@code topic} itself.
+   * {@code topic} itself. Does not validate.
+   *
+   * @param topic a topic name; not {@code null}
+   * @return the base of a companion (may be empty), else {@code topic}
+   * @throws NullPointerException if {@code topic} is {@code null}
    */
   public static String authorizationTopic(String topic) {
     return isCompanion(topic) ? topic.substring(0, topic.lastIndexOf('~')) : topic;
@@ -42,6 +52,8 @@ public final class Topics {
   /**
    * Returns {@code topic} if an application may publish to it: a valid name that is not a companion.
    *
+   * @param topic the candidate name, may be {@code null} (rejected)
+   * @return {@code topic} itself
    * @throws InvalidTopicException if the name is invalid or reserved for livepush
    */
   public static String validateForPublish(String topic) {
@@ -55,6 +67,8 @@ public final class Topics {
   /**
    * Returns {@code topic} if it is a valid name.
    *
+   * @param topic the candidate name, may be {@code null} (rejected)
+   * @return {@code topic} itself
    * @throws InvalidTopicException naming the first rule broken
    */
   public static String validate(String topic) {
@@ -74,7 +88,12 @@ public final class Topics {
     return topic;
   }
 
-  /** Whether {@code topic} is a valid name. */
+  /**
+   * Whether {@code topic} is a valid name; never throws.
+   *
+   * @param topic the candidate name, may be {@code null}
+   * @return {@code true} if {@link #validate(String)} would accept it
+   */
   public static boolean isValid(String topic) {
     if (topic == null || topic.isEmpty() || topic.length() > MAX_LENGTH) {
       return false;

@@ -9,6 +9,8 @@ import java.time.Duration;
 @FunctionalInterface
 public interface StateListener {
   /**
+   * Called when the client's state changes.
+   *
    * @param state the new state
    * @param cause why the previous connection ended ({@link ClientState#RECONNECTING}) or why the client stopped
    *     ({@link ClientState#CLOSED}); {@code null} otherwise and after {@link LivePushClient#close()}

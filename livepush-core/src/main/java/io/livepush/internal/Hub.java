@@ -60,7 +60,7 @@ public final class Hub {
 
   final LivePushConfig config;
   final ReplayLog log;
-  final Stats stats = new Stats();
+  final Stats stats;
   private final Transport[] transports;
   private final LoopState[] loops;
   private final IdentityHashMap<EventExecutor, LoopState> loopByExecutor = new IdentityHashMap<>();
@@ -80,6 +80,7 @@ public final class Hub {
   public Hub(LivePushConfig config, List<EventLoop> eventLoops, long epoch, LongSupplier nanoClock) {
     this.config = config;
     this.transports = config.transports().toArray(new Transport[0]);
+    this.stats = new Stats(transports.length);
     this.listeners = config.connectionListeners();
     this.nanoClock = nanoClock;
     this.loops = new LoopState[eventLoops.size()];
@@ -126,10 +127,12 @@ public final class Hub {
   /** A snapshot of every counter. */
   public LivePushStats snapshot() {
     Map<String, Integer> by = new LinkedHashMap<>();
+    String[] names = new String[transports.length];
     for (int i = 0; i < transports.length; i++) {
-      by.merge(transports[i].name(), byTransport[i].get(), Integer::sum);
+      names[i] = transports[i].name();
+      by.merge(names[i], byTransport[i].get(), Integer::sum);
     }
-    return stats.snapshot(by);
+    return stats.snapshot(by, names);
   }
 
   /** Starts the heartbeat sweep on every loop and the log's age sweep. */
@@ -357,6 +360,10 @@ public final class Hub {
         // Counted once per task, not per subscriber: the fan-out loop stays free of shared counters.
         hub.stats.delivered.add(delivered);
         hub.stats.bytesWritten.add(written);
+        if (delivered > 0) {
+          // One latency sample per task (event x loop), taken after the fan-out: publish to the last write.
+          hub.stats.deliveryLatency(hub.nanoTime() - entry.createdNanos);
+        }
       }
     }
   }

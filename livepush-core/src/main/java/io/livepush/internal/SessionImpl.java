@@ -110,6 +110,7 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
     LinkedHashSet<String> backfill = null;
     long backfillFrom = Long.MAX_VALUE;
     boolean resumed = false;
+    boolean resumedLocally = false; // some topic resumed from this node's log (replayed, current or ahead)
     ReplayLog log = hub.log;
     EventId start;
     log.lock();
@@ -139,11 +140,13 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
           } else if (resume.reset == ResetReason.UNKNOWN_POSITION && hub.bus() != null
               && from.offset() - start.offset() <= MAX_AHEAD) {
             at = from.offset(); // seen on a node further along the shared log; skip events up to it
+            resumedLocally = true;
           } else if (resume.reset != null) {
             reset = resume.reset;
             resetReasons.add(reset);
           } else {
             at = from.offset(); // the cursor replays what follows
+            resumedLocally = true;
           }
         }
         Subscription s = new Subscription(this, topic, at, hub.slowConsumerPolicy(name));
@@ -161,9 +164,15 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
     } finally {
       log.unlock();
     }
-    hub.stats.activeSubscriptions.add(fresh.size());
+    hub.stats.subscriptions(transportIndex, fresh.size());
     hub.presenceJoin(this, fresh);
     hub.stats.onSubscribe(resumed, resetReasons);
+    if (resumedLocally) {
+      hub.stats.resumesFromLog.increment();
+    }
+    if (backfill != null) {
+      hub.stats.resumesFromBus.increment();
+    }
     if (fresh.isEmpty()) {
       return start;
     }
@@ -639,7 +648,7 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
     } finally {
       hub.log.unlock();
     }
-    hub.stats.activeSubscriptions.decrement();
+    hub.stats.subscriptions(transportIndex, -1);
     hub.presenceLeave(this, List.of(topic));
     return true;
   }
@@ -657,7 +666,7 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
     } finally {
       hub.log.unlock();
     }
-    hub.stats.activeSubscriptions.add(-subscriptions.size());
+    hub.stats.subscriptions(transportIndex, -subscriptions.size());
     List<String> names = subscriptions.names();
     subscriptions.clear();
     hub.presenceLeave(this, names);

@@ -3,6 +3,7 @@ package io.livepush.internal;
 import io.livepush.LivePushStats;
 import io.livepush.ResetReason;
 import io.livepush.SlowConsumerPolicy;
+import io.livepush.spi.MetricsListener;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -25,16 +26,27 @@ public final class Stats {
   final LongAdder delivered = new LongAdder();
   final LongAdder replayed = new LongAdder();
   final LongAdder subscriptions = new LongAdder();
-  final LongAdder activeSubscriptions = new LongAdder();
+  /** Subscriptions held now, per transport index (a gauge made of adds and subtracts). */
+  final LongAdder[] activeSubscriptions;
   final LongAdder resumes = new LongAdder();
+  final LongAdder resumesFromLog = new LongAdder();
+  final LongAdder resumesFromBus = new LongAdder();
+  final LongAdder busPublished = new LongAdder();
+  final LongAdder busPublishFailures = new LongAdder();
   final LongAdder dropped = new LongAdder();
   final LongAdder conflated = new LongAdder();
   final LongAdder bytesWritten = new LongAdder();
   final LongAdder[] resets = new LongAdder[ResetReason.values().length];
   final LongAdder[] slowActions = new LongAdder[SlowConsumerPolicy.values().length];
   private final ConcurrentHashMap<String, LongAdder> refusals = new ConcurrentHashMap<>();
+  /** Replaced whole (copy on write), read once per call: no allocation, no lock on the event loop. */
+  private volatile MetricsListener[] listeners = new MetricsListener[0];
 
-  Stats() {
+  Stats(int transports) {
+    activeSubscriptions = new LongAdder[transports];
+    for (int i = 0; i < transports; i++) {
+      activeSubscriptions[i] = new LongAdder();
+    }
     for (int i = 0; i < resets.length; i++) {
       resets[i] = new LongAdder();
     }
@@ -48,8 +60,33 @@ public final class Stats {
     if (resume) {
       resumes.increment();
     }
-    for (ResetReason r : resetReasons) {
-      resets[r.ordinal()].increment();
+    // resetReasons are counted when each reset is written (SessionImpl's owed resets), not here: once only.
+  }
+
+  void subscriptions(int transportIndex, int delta) {
+    activeSubscriptions[transportIndex].add(delta);
+  }
+
+  /** Sets the listeners {@link #deliveryLatency} and {@link #busPublish} call; any thread. */
+  public void listeners(MetricsListener[] l) {
+    listeners = l.clone();
+  }
+
+  /** One sample per delivery task (one event, one loop); on that event loop. */
+  void deliveryLatency(long nanos) {
+    for (MetricsListener l : listeners) {
+      l.deliveryLatency(nanos);
+    }
+  }
+
+  /** Counts one bus publish that completed (or failed) after {@code nanos}; on the bus's thread. */
+  public void busPublish(long nanos, boolean failed) {
+    busPublished.increment();
+    if (failed) {
+      busPublishFailures.increment();
+    }
+    for (MetricsListener l : listeners) {
+      l.busPublish(nanos, failed);
     }
   }
 
@@ -74,7 +111,7 @@ public final class Stats {
     refusals.computeIfAbsent(cause, k -> new LongAdder()).increment();
   }
 
-  LivePushStats snapshot(Map<String, Integer> connectionsByTransport) {
+  LivePushStats snapshot(Map<String, Integer> connectionsByTransport, String[] transportNames) {
     Map<ResetReason, Long> r = new EnumMap<>(ResetReason.class);
     for (ResetReason reason : ResetReason.values()) {
       r.put(reason, resets[reason.ordinal()].sum());
@@ -85,9 +122,14 @@ public final class Stats {
     }
     Map<String, Long> ref = new HashMap<>();
     refusals.forEach((k, v) -> ref.put(k, v.sum()));
-    return new LivePushStats(connectionsByTransport, activeSubscriptions.sum(), subscriptions.sum(),
-        published.sum(), delivered.sum(), dropped.sum(), conflated.sum(), replayed.sum(), resumes.sum(), r, s,
-        ref, bytesWritten.sum());
+    Map<String, Long> subs = new HashMap<>();
+    for (int i = 0; i < transportNames.length; i++) {
+      subs.merge(transportNames[i], activeSubscriptions[i].sum(), Long::sum);
+    }
+    return new LivePushStats(connectionsByTransport, subs, subscriptions.sum(),
+        published.sum(), delivered.sum(), dropped.sum(), conflated.sum(), replayed.sum(), resumes.sum(),
+        resumesFromLog.sum(), resumesFromBus.sum(), r, s, ref, bytesWritten.sum(), busPublished.sum(),
+        busPublishFailures.sum());
   }
 
   public long published() {

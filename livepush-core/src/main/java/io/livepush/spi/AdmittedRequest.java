@@ -15,16 +15,26 @@ import java.util.List;
  * from any thread.
  */
 public interface AdmittedRequest {
-  /** The request, as applications see it (its headers until the session decides whether to keep them). */
+  /**
+   * The request, as applications see it (its headers until the session decides whether to keep them).
+   *
+   * @return the request; never {@code null}
+   */
   RequestInfo request();
 
-  /** Who the {@link io.livepush.Authenticator} said sent it; {@link Principal#ANONYMOUS} without one. */
+  /**
+   * Who the {@link io.livepush.Authenticator} said sent it.
+   *
+   * @return the principal, {@link Principal#ANONYMOUS} without an authenticator; never {@code null}
+   */
   Principal principal();
 
   /**
    * The topics the request follows from its first byte, validated, at most {@code maxTopicsPerConnection}, each
    * allowed by the {@link io.livepush.TopicAuthorizer}; empty when the transport asked for none (WebSocket,
    * one-off streams).
+   *
+   * @return the topics, unmodifiable, in the order requested; never {@code null}
    */
   List<String> topics();
 
@@ -32,6 +42,8 @@ public interface AdmittedRequest {
    * Registers {@code channel} as a streaming connection with this request's principal, after the transport wrote
    * its response head (or upgrade). The slot passes to the session. On the channel's event loop.
    *
+   * @param channel the request's channel, active, with the transport's handlers installed
+   * @return the open session, which now owns the connection slot
    * @throws IllegalStateException if called twice or after {@link #release()}
    */
   Session openSession(Channel channel);

@@ -14,19 +14,28 @@ import java.util.Objects;
  */
 public interface ClusterPresence {
 
-  /** A snapshot of this node's members of every presence-enabled topic (including those within their grace). */
+  /**
+   * A snapshot of this node's members of every presence-enabled topic (including those within their grace).
+   *
+   * @return a new list, the caller's to keep; empty when nobody is present, never {@code null}
+   */
   List<Entry> localMembers();
 
   /**
    * Replaces the view of the <em>other</em> nodes' members with {@code others}; then announces a
    * {@code presence.leave} for every member of {@code gone} (members of nodes found dead by this call, reported
    * to one node only) that is no longer present anywhere.
+   *
+   * @param others every member the other live nodes hold now; not {@code null}
+   * @param gone members of nodes found dead by this bus call, to announce as left; not {@code null}, may be empty
    */
   void update(List<Entry> others, List<Entry> gone);
 
   /**
    * Makes this node's anonymous member names unique in the cluster (they are derived from connection ids, which
    * are per node). Called before the server accepts connections.
+   *
+   * @param nodeId this node's id in the cluster, unique among live nodes; not {@code null}
    */
   void nodeId(String nodeId);
 
@@ -39,6 +48,15 @@ public interface ClusterPresence {
    * @param metadataJson the member's public metadata as a JSON object
    */
   record Entry(String topic, String member, int connections, String metadataJson) {
+    /**
+     * Validates the components.
+     *
+     * @param topic the presence-enabled topic; not {@code null}
+     * @param member the member's name; not {@code null}
+     * @param connections the member's connections following the topic on that node, &ge; 0
+     * @param metadataJson the member's public metadata as a JSON object; not {@code null}
+     * @throws NullPointerException if {@code topic}, {@code member} or {@code metadataJson} is {@code null}
+     */
     public Entry {
       Objects.requireNonNull(topic, "topic");
       Objects.requireNonNull(member, "member");

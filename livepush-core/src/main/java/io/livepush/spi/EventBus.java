@@ -37,6 +37,9 @@ public interface EventBus {
    * Connects and starts feeding {@code sink}. The first call on the sink must be {@link Sink#rebase} with the
    * bus's current epoch and head, so the node's log continues the cluster's sequence. The stage completes once
    * that happened; it completes exceptionally if the bus is unreachable (the server then fails to start).
+   *
+   * @param sink where the bus delivers the cluster log; not {@code null}, used until {@link #stop}
+   * @return completes (on a bus thread) once the first {@link Sink#rebase} was delivered; never {@code null}
    */
   CompletionStage<Void> start(Sink sink);
 
@@ -45,6 +48,12 @@ public interface EventBus {
    * accepted it (local subscribers receive it when the bus feeds it back through {@link Sink#append}); it
    * completes exceptionally, fast, when the bus is unreachable. A failure after the request was sent is
    * ambiguous: the event may or may not have been appended.
+   *
+   * @param topic the validated topic name; not {@code null}
+   * @param type the validated event type, or {@code null} for the default ({@code message})
+   * @param kind how the payload is encoded; not {@code null}
+   * @param payload the event data, owned by the bus from this call on (the caller must not modify it)
+   * @return completes with the cluster-assigned id, on a bus thread; never {@code null}
    */
   CompletionStage<EventId> publish(String topic, String type, Event.Kind kind, byte[] payload);
 
@@ -52,6 +61,11 @@ public interface EventBus {
    * Reads the events of {@code topics} with ids in ({@code after}, {@code upTo}], in offset order, to let a
    * client resume on a node whose local log starts later. Completes with a {@link History#reset reset} reason
    * instead when the bus cannot vouch for the whole range (trimmed, another epoch, too long to read).
+   *
+   * @param topics the topics to read; not {@code null} or empty
+   * @param after exclusive lower bound; not {@code null}
+   * @param upTo inclusive upper bound, in the same epoch as {@code after}; not {@code null}
+   * @return completes, on a bus thread, with the events or a reset reason; never {@code null}
    */
   CompletionStage<History> history(Collection<String> topics, EventId after, EventId upTo);
 
@@ -60,29 +74,45 @@ public interface EventBus {
    * accepts connections. A bus that supports it keeps exchanging {@code presence}'s members with the
    * other nodes on its own threads (see {@link ClusterPresence}) until {@link #stop}, and returns {@code true};
    * the default returns {@code false} and presence stays per node.
+   *
+   * @param presence this node's presence, to publish to and merge from the other nodes; not {@code null}
+   * @return {@code true} if the bus makes presence cluster-wide, {@code false} if presence stays per node
    */
   default boolean startPresence(ClusterPresence presence) {
     return false;
   }
 
-  /** Stops reading and releases connections. Idempotent. */
+  /**
+   * Stops reading and releases connections. Idempotent.
+   *
+   * @return completes, on a bus thread, once the connections are released; never {@code null}
+   */
   CompletionStage<Void> stop();
 
   /** What a node does with what the bus delivers. */
   interface Sink {
-    /** The next event of the cluster log, with its cluster-assigned id. */
+    /**
+     * The next event of the cluster log, with its cluster-assigned id.
+     *
+     * @param event the event, its id one offset past the previous call's; not {@code null}
+     */
     void append(PublishedEvent event);
 
     /**
      * Continuity is broken (first connect, or the bus lost its history): the node's log continues from
      * {@code position}; if its epoch differs from the node's, every subscriber gets a {@code reset}
      * ({@link ResetReason#EPOCH_CHANGED}).
+     *
+     * @param position the cluster log's current head (epoch and offset); not {@code null}
      */
     void rebase(EventId position);
 
     /**
      * Events with offsets in ({@code from}, {@code to}] are gone before this node could read them: every
      * subscriber gets a {@code reset} ({@link ResetReason#TOO_OLD}) at {@code to}.
+     *
+     * @param from exclusive start of the lost range; not {@code null}
+     * @param to inclusive end of the lost range, where the log continues; not {@code null}
      */
     void gap(EventId from, EventId to);
   }
@@ -97,22 +127,41 @@ public interface EventBus {
       this.events = events;
     }
 
-    /** The complete history of the range, in offset order. */
+    /**
+     * The complete history of the range, in offset order.
+     *
+     * @param events the events in offset order, copied; not {@code null}, no {@code null} elements
+     * @return a history that serves the range
+     */
     public static History of(List<PublishedEvent> events) {
       return new History(null, List.copyOf(events));
     }
 
-    /** The range cannot be served. */
+    /**
+     * The range cannot be served.
+     *
+     * @param reason why, sent to the client in its {@code reset}; not {@code null}
+     * @return a history with no events
+     * @throws NullPointerException if {@code reason} is {@code null}
+     */
     public static History reset(ResetReason reason) {
       return new History(Objects.requireNonNull(reason, "reason"), List.of());
     }
 
-    /** Why the range cannot be served, or {@code null}. */
+    /**
+     * Why the range cannot be served.
+     *
+     * @return the reason, or {@code null} when {@link #events()} is the complete range
+     */
     public ResetReason reset() {
       return reset;
     }
 
-    /** The events, in offset order; empty on reset. */
+    /**
+     * The events of the range.
+     *
+     * @return the events in offset order, unmodifiable; empty on reset, never {@code null}
+     */
     public List<PublishedEvent> events() {
       return events;
     }

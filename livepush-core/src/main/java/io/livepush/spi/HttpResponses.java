@@ -23,7 +23,12 @@ public final class HttpResponses {
 
   /**
    * Writes a {@code text/plain} error with {@code reason} as the body and closes the connection after it.
-   * {@code extraHeaders} may be {@code null}.
+   * {@code extraHeaders} may be {@code null}. Must run on {@code ctx}'s event loop; does not block.
+   *
+   * @param ctx the handler context to write through; the connection is closed once the write completes
+   * @param status the error status
+   * @param reason the body text (a newline is appended); must not contain unchecked client input
+   * @param extraHeaders headers added to the response, or {@code null}
    */
   public static void sendError(ChannelHandlerContext ctx, HttpResponseStatus status, String reason,
       HttpHeaders extraHeaders) {
@@ -35,7 +40,14 @@ public final class HttpResponses {
     ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
   }
 
-  /** A {@code text/plain; charset=utf-8} response with a content length and {@code nosniff}. */
+  /**
+   * A {@code text/plain; charset=utf-8} response with a content length, {@code no-store} and {@code nosniff}.
+   *
+   * @param ctx supplies the allocator for the content buffer
+   * @param status the status
+   * @param body the body text, encoded as UTF-8
+   * @return a new response holding one reference to its content; the caller owns it and must write or release it
+   */
   public static FullHttpResponse textResponse(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ByteBuf content = ctx.alloc().buffer(bytes.length).writeBytes(bytes);

@@ -105,6 +105,8 @@ public final class LogBusSupport {
     private boolean complete;
 
     /**
+     * Collects the events of one history range.
+     *
      * @param topics the topics to keep
      * @param after the range's start (exclusive)
      * @param upTo the range's end (inclusive)
@@ -195,6 +197,8 @@ public final class LogBusSupport {
     private long current;
 
     /**
+     * A backoff that starts at {@code min} and doubles up to {@code max}.
+     *
      * @param min the first delay
      * @param max the longest delay
      */

@@ -37,6 +37,8 @@ public final class LogFollower {
   private long last;
 
   /**
+   * A follower that feeds {@code sink} in offset order.
+   *
    * @param sink the node's sink
    * @param contiguous whether the engine's offsets have no holes (Redis: the publish script counts them), so a
    *     skipped offset means trimmed events; {@code false} when holes are normal (Kafka transaction markers), and

@@ -17,7 +17,13 @@ public final class LogSafe {
 
   private LogSafe() {}
 
-  /** {@code value}'s {@code toString()}, neutralised and bounded; see the class javadoc. */
+  /**
+   * {@code value}'s {@code toString()}, neutralised and bounded; see the class javadoc.
+   *
+   * @param value any value, may be {@code null}
+   * @return at most {@value #MAX_LENGTH} input characters, escaped, plus a "more" marker when cut;
+   *     {@code "null"} for {@code null}, a placeholder if {@code toString()} throws
+   */
   public static String of(Object value) {
     if (value == null) {
       return "null";
@@ -31,7 +37,14 @@ public final class LogSafe {
     return of(s, MAX_LENGTH);
   }
 
-  /** {@code s} neutralised and bounded to {@code max} input characters. */
+  /**
+   * {@code s} neutralised and bounded to {@code max} input characters.
+   *
+   * @param s the text, may be {@code null}
+   * @param max input characters to keep, &ge; 0 (one fewer if a surrogate pair would be cut)
+   * @return the escaped text plus a "more" marker when cut; {@code s} itself when nothing needs escaping;
+   *     {@code "null"} for {@code null}
+   */
   public static String of(String s, int max) {
     if (s == null) {
       return "null";
@@ -87,6 +100,9 @@ public final class LogSafe {
   /**
    * A stand-in for {@code t} to pass to a logger: same class name, stack trace and cause chain, with every
    * message neutralised and bounded, since exception messages often quote client input. At most 8 causes.
+   *
+   * @param t the exception to log, may be {@code null}
+   * @return a new throwable for logging only (never throw it), or {@code null} for {@code null}
    */
   public static Throwable throwable(Throwable t) {
     return t == null ? null : new Neutralised(t, 0);

@@ -17,11 +17,17 @@ package io.livepush.spi;
  * no longer parses HTTP, {@code httpCodec}) with its own handlers, named {@code livepush.<transport>.*}.
  */
 public final class PipelineNames {
+  /** Netty's {@code SslHandler}, present only when TLS is configured. */
   public static final String TLS = "livepush.tls";
+  /** The slow-loris guard: closes a connection whose request head does not arrive in time. */
   public static final String REQUEST_DEADLINE = "livepush.requestDeadline";
+  /** The session, added first when it opens: writability changes and channel inactivity. */
   public static final String WRITABILITY = "livepush.writability";
+  /** Netty's {@code HttpServerCodec}. */
   public static final String HTTP_CODEC = "livepush.httpCodec";
+  /** Netty's {@code HttpObjectAggregator}, bounding request bodies. */
   public static final String HTTP_AGGREGATOR = "livepush.httpAggregator";
+  /** Dispatches each request to a transport, an {@code HttpService} or a 404. */
   public static final String ROUTER = "livepush.router";
 
   private PipelineNames() {}

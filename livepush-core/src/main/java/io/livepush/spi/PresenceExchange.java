@@ -70,6 +70,8 @@ public final class PresenceExchange {
   private volatile ScheduledFuture<?> timer;
 
   /**
+   * An exchange of this node's presence; not started until its timer is scheduled.
+   *
    * @param presence this node's presence
    * @param scheduler the bus's scheduler, for the timer and delayed exchanges
    * @param interval how often the node re-announces its members (positive)

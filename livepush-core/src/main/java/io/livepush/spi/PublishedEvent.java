@@ -8,22 +8,52 @@ import io.livepush.EventId;
  * transport. Immutable.
  */
 public interface PublishedEvent {
-  /** The topic it was published to. */
+  /**
+   * The topic it was published to.
+   *
+   * @return the validated topic name; never {@code null}
+   */
   String topic();
 
-  /** Its position in the log. */
+  /**
+   * Its position in the log.
+   *
+   * @return the id (epoch and offset); never {@code null}
+   */
   EventId id();
 
-  /** The event type, or {@code null}. */
+  /**
+   * The event type.
+   *
+   * @return the validated type, or {@code null} for none
+   */
   String type();
 
-  /** How the payload is carried. */
+  /**
+   * How the payload is carried.
+   *
+   * @return the kind; never {@code null}
+   */
   Event.Kind kind();
 
-  /** The payload bytes (UTF-8 for text and JSON). Shared: never modify them. */
+  /**
+   * The payload bytes (UTF-8 for text and JSON). Shared: never modify them.
+   *
+   * @return the bytes, not a copy; never {@code null}
+   */
   byte[] payload();
 
-  /** An immutable event with an externally assigned id, for {@link EventBus} implementations. */
+  /**
+   * An immutable event with an externally assigned id, for {@link EventBus} implementations.
+   *
+   * @param topic the topic, already validated; not {@code null}
+   * @param id the cluster-assigned id; not {@code null}
+   * @param type the event type, already validated, or {@code null} for none
+   * @param kind how the payload is carried; not {@code null}
+   * @param payload the bytes, not copied: owned by the event from now on; not {@code null}
+   * @return the event
+   * @throws NullPointerException if {@code topic}, {@code id}, {@code kind} or {@code payload} is {@code null}
+   */
   static PublishedEvent of(String topic, EventId id, String type, Event.Kind kind, byte[] payload) {
     java.util.Objects.requireNonNull(topic, "topic");
     java.util.Objects.requireNonNull(id, "id");

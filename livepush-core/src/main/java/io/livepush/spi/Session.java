@@ -19,7 +19,11 @@ import java.util.Set;
  * {@link #channel()}'s event loop.
  */
 public interface Session extends ConnectionInfo {
-  /** The channel. */
+  /**
+   * The channel. Safe from any thread.
+   *
+   * @return the connection's channel, whose event loop every other method must run on; never {@code null}
+   */
   Channel channel();
 
   /**
@@ -31,6 +35,9 @@ public interface Session extends ConnectionInfo {
    * position the subscription starts from. Live events follow, each exactly once. Topics already subscribed
    * are skipped. {@code resumeFrom} may be {@link EventId#EARLIEST}: each topic replays everything retained.
    *
+   * @param topics the validated, authorized topics to follow, in marker order; not {@code null}
+   * @param resumeFrom the position to resume every topic from, {@link EventId#EARLIEST}, or {@code null} for
+   *     "live from now"
    * @return the position the new subscriptions start from
    * @throws io.livepush.LivePushException (400) when the connection would follow more than
    *     {@code maxTopicsPerConnection} topics
@@ -73,7 +80,12 @@ public interface Session extends ConnectionInfo {
    * position the replay caught up to; the returned position is that one when the replay completed during the
    * call, else the head when the subscriptions were registered.
    *
+   * @param positions topic to resume position ({@code null} value: live from now), in marker order; not
+   *     {@code null}, not modified
+   * @param ref the client's request reference, echoed in the marker, or {@code null} for none
    * @return the position the new subscriptions start from (see above)
+   * @throws io.livepush.LivePushException (400) when the connection would follow more than
+   *     {@code maxTopicsPerConnection} topics
    */
   EventId subscribe(Map<String, EventId> positions, String ref);
 
@@ -82,6 +94,8 @@ public interface Session extends ConnectionInfo {
    * no replay is owed. A transport answers a client's request only when this is {@code true}; otherwise it
    * holds the request (bounded) and serves it when the channel becomes writable again, which it learns from
    * {@code channelWritabilityChanged} (also fired when an owed replay completes).
+   *
+   * @return {@code true} if a reply may be written now
    */
   boolean canWrite();
 
@@ -91,16 +105,27 @@ public interface Session extends ConnectionInfo {
    * heartbeat purposes. The bytes count against the connection's outbound budget like every other write: call
    * it only when {@link #canWrite()} (or for one final frame, such as a close), so the pending bytes never
    * exceed the budget by more than one write.
+   *
+   * @param buf the encoded bytes; ownership passes to the session (do not release or touch it afterwards)
    */
   void write(ByteBuf buf);
 
   /** Flushes the channel. */
   void flush();
 
-  /** Removes a subscription; returns whether it existed. */
+  /**
+   * Removes a subscription; no further events of {@code topic} are written after this returns.
+   *
+   * @param topic the topic to stop following
+   * @return {@code true} if the connection followed {@code topic}, {@code false} if not
+   */
   boolean unsubscribe(String topic);
 
-  /** The topics subscribed to now. */
+  /**
+   * The topics subscribed to now.
+   *
+   * @return an unmodifiable snapshot; empty when none, never {@code null}
+   */
   Set<String> topics();
 
   /** Records that the peer sent something (for example a pong), which keeps it alive. */
@@ -109,15 +134,23 @@ public interface Session extends ConnectionInfo {
   /**
    * Closes the connection: the core records {@code reason} and calls {@link Transport#close} once. Further
    * calls do nothing.
+   *
+   * @param reason why, recorded and counted; not {@code null}
    */
   void close(CloseReason reason);
 
   /**
    * Why the session ended: the reason given to {@link #close}, {@link CloseReason#CLIENT_CLOSED} when the
    * channel closed by itself, {@code null} while open.
+   *
+   * @return the reason, or {@code null} while open
    */
   CloseReason closeReason();
 
-  /** Whether {@link #close} was called or the channel closed. */
+  /**
+   * Whether {@link #close} was called or the channel closed.
+   *
+   * @return {@code true} once closed; never becomes {@code false} again
+   */
   boolean isClosed();
 }

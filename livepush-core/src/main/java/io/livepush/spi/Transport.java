@@ -70,8 +70,15 @@ public interface Transport {
 
   /**
    * As {@link #encodeSubscribed(ByteBufAllocator, Collection, EventId)}, for the request with reference
-   * {@code ref} ({@code null} for none; see {@link Session#subscribe(Collection, EventId, String)}). The marker
-   * may be written long after the request when the replay before it waited for the client to read.
+   * {@code ref} ({@code null} for none; see {@link Session#subscribe(java.util.Map, String)}). The marker
+   * may be written long after the request when the replay before it waited for the client to read. Called on
+   * the connection's event loop; must not block.
+   *
+   * @param alloc the allocator for the returned buffer
+   * @param topics the topics now live; not {@code null}, not empty
+   * @param position the connection's position after the replay (the marker's id)
+   * @param ref the client's request reference, echoed in the marker, or {@code null} for none
+   * @return the encoded marker, whose single reference passes to the caller, or {@code null} to write nothing
    */
   default ByteBuf encodeSubscribed(ByteBufAllocator alloc, Collection<String> topics, EventId position,
       String ref) {

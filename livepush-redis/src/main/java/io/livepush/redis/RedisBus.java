@@ -87,16 +87,30 @@ public final class RedisBus implements EventBus {
     this.connections = new RedisConnections(config);
   }
 
-  /** A builder with every default from {@link RedisBusConfig}. */
+  /**
+   * A builder with every default from {@link RedisBusConfig}.
+   *
+   * @return a new builder, without a URI
+   */
   public static Builder builder() {
     return new Builder();
   }
 
+  /**
+   * The configuration this bus was built with.
+   *
+   * @return the immutable configuration
+   */
   public RedisBusConfig config() {
     return config;
   }
 
-  /** How many resumes read history from Redis (their range was older than the node's local log). */
+  /**
+   * How many resumes read history from Redis (their range was older than the node's local log). Safe from any
+   * thread.
+   *
+   * @return the count since the bus was built, &ge; 0
+   */
   public long historyReads() {
     return historyReads.sum();
   }
@@ -236,6 +250,9 @@ public final class RedisBus implements EventBus {
      * Where Redis is, in Lettuce's URI syntax: {@code redis://[password@]host[:port][/db]}, {@code rediss://} for
      * TLS, {@code redis-sentinel://host1:26379,host2:26379/#mymaster} for Sentinel. Required.
      *
+     * @param uri the URI text; not {@code null}
+     * @return this builder
+     * @throws NullPointerException if {@code uri} is {@code null}
      * @throws IllegalArgumentException if Lettuce cannot parse it
      */
     public Builder uri(String uri) {
@@ -248,14 +265,25 @@ public final class RedisBus implements EventBus {
       }
     }
 
-    /** Where Redis is, as a Lettuce {@link RedisURI}; it is copied. */
+    /**
+     * Where Redis is, as a Lettuce {@link RedisURI}; it is copied.
+     *
+     * @param uri the URI; not {@code null}
+     * @return this builder
+     * @throws NullPointerException if {@code uri} is {@code null}
+     */
     public Builder uri(RedisURI uri) {
       Objects.requireNonNull(uri, "uri");
       this.uri = RedisURI.builder(uri).build();
       return this;
     }
 
-    /** Whether {@link #uri} is a seed node of a Redis Cluster; default {@code false}. */
+    /**
+     * Whether {@link #uri} is a seed node of a Redis Cluster; default {@code false}.
+     *
+     * @param cluster {@code true} for Redis Cluster
+     * @return this builder
+     */
     public Builder cluster(boolean cluster) {
       this.cluster = cluster;
       return this;
@@ -264,6 +292,11 @@ public final class RedisBus implements EventBus {
     /**
      * Key prefix and hash tag; default {@value RedisBusConfig#DEFAULT_KEY_PREFIX}. Nodes with the same prefix
      * form one livepush cluster.
+     *
+     * @param prefix 1 to 64 characters of {@code [A-Za-z0-9_.:-]}
+     * @return this builder
+     * @throws NullPointerException if {@code prefix} is {@code null}
+     * @throws IllegalArgumentException if {@code prefix} is empty, longer than 64 or has another character
      */
     public Builder keyPrefix(String prefix) {
       Objects.requireNonNull(prefix, "keyPrefix");
@@ -275,7 +308,13 @@ public final class RedisBus implements EventBus {
       return this;
     }
 
-    /** Approximate bound on the stream ({@code XADD MAXLEN ~}); default 100 000 events. */
+    /**
+     * Approximate bound on the stream ({@code XADD MAXLEN ~}); default 100 000 events.
+     *
+     * @param n events, &ge; 1; Redis may keep somewhat more (approximate trimming)
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is below 1
+     */
     public Builder maxStreamLength(long n) {
       if (n < 1) {
         throw new IllegalArgumentException("maxStreamLength: " + n + " (expected: >= 1)");
@@ -284,7 +323,13 @@ public final class RedisBus implements EventBus {
       return this;
     }
 
-    /** Most events one resume reads back from Redis; default 10 000. */
+    /**
+     * Most events one resume reads back from Redis; default 10 000. A longer range gets a {@code too-old} reset.
+     *
+     * @param n events, &ge; 0; {@code 0} never reads history from Redis
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is negative
+     */
     public Builder maxBackfillEvents(int n) {
       if (n < 0) {
         throw new IllegalArgumentException("maxBackfillEvents: " + n + " (expected: >= 0)");
@@ -293,13 +338,27 @@ public final class RedisBus implements EventBus {
       return this;
     }
 
-    /** Timeout of one command and of connecting; default 2 s. */
+    /**
+     * Timeout of one command and of connecting; default 2 s.
+     *
+     * @param timeout positive; not {@code null}
+     * @return this builder
+     * @throws NullPointerException if {@code timeout} is {@code null}
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     */
     public Builder commandTimeout(Duration timeout) {
       this.commandTimeout = positive("commandTimeout", timeout);
       return this;
     }
 
-    /** {@code XREAD BLOCK} time, also the idle epoch check period; default 1 s. */
+    /**
+     * {@code XREAD BLOCK} time, also the idle epoch check period; default 1 s.
+     *
+     * @param interval at least 1 ms; not {@code null}
+     * @return this builder
+     * @throws NullPointerException if {@code interval} is {@code null}
+     * @throws IllegalArgumentException if {@code interval} is shorter than 1 ms
+     */
     public Builder pollInterval(Duration interval) {
       this.pollInterval = positive("pollInterval", interval);
       if (interval.toMillis() < 1) {
@@ -308,7 +367,15 @@ public final class RedisBus implements EventBus {
       return this;
     }
 
-    /** Reader reconnect backoff: first and longest delay; defaults 50 ms and 2 s. */
+    /**
+     * Reader reconnect backoff: first and longest delay; defaults 50 ms and 2 s.
+     *
+     * @param min the first delay, positive; not {@code null}
+     * @param max the longest delay, &ge; {@code min}; not {@code null}
+     * @return this builder
+     * @throws NullPointerException if either is {@code null}
+     * @throws IllegalArgumentException if either is not positive or {@code max} is shorter than {@code min}
+     */
     public Builder reconnectDelay(Duration min, Duration max) {
       positive("minReconnectDelay", min);
       positive("maxReconnectDelay", max);
@@ -324,6 +391,12 @@ public final class RedisBus implements EventBus {
      * Cluster-wide presence: every {@code interval} a node re-announces its members with an expiry of
      * {@code expiry} and reads the other live nodes'; a node silent for {@code expiry} (crashed, cut off) has its
      * members dropped and their {@code presence.leave} announced by one other node. Defaults 2 s and 10 s.
+     *
+     * @param interval how often a node re-announces its members, positive; not {@code null}
+     * @param expiry how long an announcement lasts, at least twice {@code interval}; not {@code null}
+     * @return this builder
+     * @throws NullPointerException if either is {@code null}
+     * @throws IllegalArgumentException if either is not positive or {@code expiry} is under 2 x {@code interval}
      */
     public Builder presenceInterval(Duration interval, Duration expiry) {
       positive("presenceInterval", interval);
@@ -337,7 +410,13 @@ public final class RedisBus implements EventBus {
       return this;
     }
 
-    /** Most entries one {@code XREAD} returns; default 512. */
+    /**
+     * Most entries one {@code XREAD} returns; default 512.
+     *
+     * @param n entries, &ge; 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is below 1
+     */
     public Builder readBatch(int n) {
       if (n < 1) {
         throw new IllegalArgumentException("readBatch: " + n + " (expected: >= 1)");
@@ -349,6 +428,7 @@ public final class RedisBus implements EventBus {
     /**
      * Builds the bus (not connected: the server connects it on start).
      *
+     * @return a new bus, for one server
      * @throws IllegalStateException if no {@link #uri} was given
      */
     public RedisBus build() {

@@ -57,57 +57,110 @@ public final class RedisBusConfig {
     presenceExpiry = b.presenceExpiry;
   }
 
-  /** Where Redis is: standalone ({@code redis://}, {@code rediss://}) or Sentinel ({@code redis-sentinel://}). */
+  /**
+   * Where Redis is: standalone ({@code redis://}, {@code rediss://}) or Sentinel ({@code redis-sentinel://}).
+   *
+   * @return a copy of the configured URI; never {@code null}
+   */
   public RedisURI uri() {
     return uri;
   }
 
-  /** Whether {@link #uri()} is a seed node of a Redis Cluster. */
+  /**
+   * Whether {@link #uri()} is a seed node of a Redis Cluster.
+   *
+   * @return {@code true} for Redis Cluster
+   */
   public boolean cluster() {
     return cluster;
   }
 
-  /** The hash tag of every key, so a Redis Cluster keeps them in one slot. */
+  /**
+   * The hash tag of every key, so a Redis Cluster keeps them in one slot.
+   *
+   * @return 1 to 64 characters of {@code [A-Za-z0-9_.:-]}
+   */
   public String keyPrefix() {
     return keyPrefix;
   }
 
-  /** {@code MAXLEN ~} of the stream: the cluster-wide replay bound in events. */
+  /**
+   * {@code MAXLEN ~} of the stream: the cluster-wide replay bound in events (approximate).
+   *
+   * @return events, &ge; 1
+   */
   public long maxStreamLength() {
     return maxStreamLength;
   }
 
-  /** Most events one resume reads back from Redis; a resume further back gets {@code reset} (too-old). */
+  /**
+   * Most events one resume reads back from Redis; a resume further back gets {@code reset} (too-old).
+   *
+   * @return events, &ge; 0
+   */
   public int maxBackfillEvents() {
     return maxBackfillEvents;
   }
 
+  /**
+   * Timeout of one command and of connecting.
+   *
+   * @return a positive duration
+   */
   public Duration commandTimeout() {
     return commandTimeout;
   }
 
+  /**
+   * {@code XREAD BLOCK} time, also the idle epoch check period.
+   *
+   * @return at least 1 ms
+   */
   public Duration pollInterval() {
     return pollInterval;
   }
 
-  /** How often a node re-announces its presence members (and reads the other nodes'). */
+  /**
+   * How often a node re-announces its presence members (and reads the other nodes').
+   *
+   * @return a positive duration
+   */
   public Duration presenceInterval() {
     return presenceInterval;
   }
 
-  /** How long a node's presence members count after its last announcement (a crashed node's members go then). */
+  /**
+   * How long a node's presence members count after its last announcement (a crashed node's members go then).
+   *
+   * @return at least twice {@link #presenceInterval()}
+   */
   public Duration presenceExpiry() {
     return presenceExpiry;
   }
 
+  /**
+   * The reader's first reconnect delay; it doubles up to {@link #maxReconnectDelay()}.
+   *
+   * @return a positive duration
+   */
   public Duration minReconnectDelay() {
     return minReconnectDelay;
   }
 
+  /**
+   * The reader's longest reconnect delay.
+   *
+   * @return a duration &ge; {@link #minReconnectDelay()}
+   */
   public Duration maxReconnectDelay() {
     return maxReconnectDelay;
   }
 
+  /**
+   * Most entries one {@code XREAD} returns.
+   *
+   * @return entries, &ge; 1
+   */
   public int readBatch() {
     return readBatch;
   }

@@ -131,12 +131,24 @@ public final class SseEmitter {
     channel.closeFuture().addListener(f -> onClosed());
   }
 
-  /** Sends an event without an id; see the class javadoc for when the stage completes or fails. */
+  /**
+   * Sends an event without an id; see the class javadoc for when the stage completes or fails. Does not block.
+   *
+   * @param event the event; not {@code null}
+   * @return a stage that completes once the event was handed to the connection within its budget, or fails (see the class javadoc); never {@code null}
+   */
   public CompletionStage<Void> send(Event event) {
     return send(null, event);
   }
 
-  /** Sends {@code data} as a text event of type {@code type} ({@code null} for none). */
+  /**
+   * Sends {@code data} as a text event of type {@code type} ({@code null} for none). Does not block.
+   *
+   * @param type the event type, or {@code null} for none (see {@link Event#validateType})
+   * @param data the text; not {@code null}
+   * @return a stage that completes once the event was handed to the connection within its budget, or fails (see the class javadoc); never {@code null}
+   * @throws io.livepush.InvalidEventException if {@code type} is invalid or {@code data} has an unpaired surrogate
+   */
   public CompletionStage<Void> send(String type, String data) {
     return send(null, Event.text(data).withType(type));
   }
@@ -147,6 +159,9 @@ public final class SseEmitter {
    * {@code café} is refused, not encoded, because browsers send it back in the {@code Last-Event-ID} header
    * (see {@link SseEncoder}).
    *
+   * @param id the SSE id, or {@code null} for none
+   * @param event the event; not {@code null}
+   * @return a stage that completes once the event was handed to the connection within its budget, or fails (see the class javadoc); never {@code null}
    * @throws InvalidEventIdException if {@code id} breaks these rules
    * @throws IllegalArgumentException if a JSON payload cannot be serialised
    */
@@ -154,7 +169,12 @@ public final class SseEmitter {
     return enqueue(encode(id, event));
   }
 
-  /** Sends a comment (ignored by clients; keeps proxies from timing out). */
+  /**
+   * Sends a comment (ignored by clients; keeps proxies from timing out). Does not block.
+   *
+   * @param text the comment; line breaks start new comment lines; not {@code null}
+   * @return a stage that completes once the event was handed to the connection within its budget, or fails (see the class javadoc); never {@code null}
+   */
   public CompletionStage<Void> comment(String text) {
     return enqueue(SseEncoder.comment(text));
   }
@@ -162,7 +182,10 @@ public final class SseEmitter {
   /**
    * Sends {@code event} only if it can be written now: the stream is open, nothing is waiting and the
    * connection is within its budget. Returns whether it was sent; when {@code false}, nothing was queued.
-   * Concurrent callers may each get {@code true} for one event over the budget.
+   * Concurrent callers may each get {@code true} for one event over the budget. Does not block.
+   *
+   * @param event the event; not {@code null}
+   * @return {@code true} if the event was sent, {@code false} if nothing was queued
    */
   public boolean trySend(Event event) {
     if (closed != null || completing.get() || !queue.isEmpty() || !channel.isWritable()) {
@@ -176,6 +199,7 @@ public final class SseEmitter {
    * Sends {@code event} and waits until it has been handed to the connection within its budget. For virtual
    * threads (or platform threads of your own): it blocks.
    *
+   * @param event the event; not {@code null}
    * @throws IllegalStateException on a Netty event loop thread, where blocking would stall every connection of
    *     the loop
    * @throws StreamClosedException if the stream closed before the event could be written
@@ -186,7 +210,18 @@ public final class SseEmitter {
     sendAndWait(null, event);
   }
 
-  /** As {@link #sendAndWait(Event)}, with an id (see {@link #send(String, Event)}). */
+  /**
+   * As {@link #sendAndWait(Event)}, with an id (see {@link #send(String, Event)}). Blocks; never call it on an
+   * event loop.
+   *
+   * @param id the SSE id, or {@code null} for none
+   * @param event the event; not {@code null}
+   * @throws IllegalStateException on a Netty event loop thread
+   * @throws InvalidEventIdException if {@code id} is invalid
+   * @throws StreamClosedException if the stream closed before the event could be written
+   * @throws StreamOverflowException if too much is already waiting
+   * @throws InterruptedException if interrupted while waiting (the event may still be written)
+   */
   public void sendAndWait(String id, Event event) throws InterruptedException {
     if (ThreadExecutorMap.currentExecutor() != null) {
       throw new IllegalStateException("sendAndWait blocks: not on an event loop (use send(..) and chain)");
@@ -208,6 +243,7 @@ public final class SseEmitter {
    * completes when the publisher completes; a publisher error closes it ({@link CloseReason#INTERNAL_ERROR},
    * logged). When the stream closes first, the subscription is cancelled. One subscriber per emitter.
    *
+   * @return the subscriber, to subscribe to one publisher
    * @throws IllegalStateException if called twice
    */
   public Flow.Subscriber<Event> subscriber() {
@@ -405,12 +441,21 @@ public final class SseEmitter {
     }
   }
 
-  /** Whether the stream is still open for sends. */
+  /**
+   * Whether the stream is still open for sends. Safe from any thread; may change right after it returns.
+   *
+   * @return {@code false} once closed, completing, or the connection is inactive
+   */
   public boolean isOpen() {
     return closed == null && !completing.get() && channel.isActive();
   }
 
-  /** Runs {@code listener} when the connection closes, for whatever reason (at once if it already has). */
+  /**
+   * Runs {@code listener} when the connection closes, for whatever reason (at once, on the calling thread, if it
+   * already has); otherwise on the connection's event loop, so it must not block.
+   *
+   * @param listener the callback, run at most once; not {@code null}
+   */
   public void onClose(Runnable listener) {
     closeListeners.add(listener);
     if (closed != null && closeListeners.remove(listener)) {

@@ -44,7 +44,9 @@ public final class SseEncoder {
    * Checks an SSE {@code id} value: at most {@value #MAX_ID_LENGTH} characters, each printable ASCII
    * (U+0020..U+007E); the empty id is valid (it clears the client's last event id, WHATWG HTML §9.2.6).
    *
+   * @param id the candidate id; not {@code null}
    * @return {@code id}
+   * @throws NullPointerException if {@code id} is {@code null}
    * @throws InvalidEventIdException naming the first character broken
    */
   public static String validateId(String id) {
@@ -67,6 +69,10 @@ public final class SseEncoder {
    *
    * @param id the {@code id} field or {@code null}
    * @param type the {@code event} field or {@code null}
+   * @param kind how {@code payload} is carried; {@link Event.Kind#BINARY} is sent as Base64
+   * @param payload the data, UTF-8 for text and JSON; not modified; CR, LF and CRLF split it into
+   *     {@code data:} lines
+   * @return a new array holding the encoded block
    * @throws InvalidEventIdException if {@code id} fails {@link #validateId}
    * @throws InvalidEventException if {@code type} has CR, LF, NUL or an unpaired surrogate
    */
@@ -94,6 +100,7 @@ public final class SseEncoder {
    * {@code onmessage}.
    *
    * @param position an event id's wire form ({@code [0-9a-z-]}, so it needs no JSON escaping)
+   * @return a new array holding the encoded block
    */
   public static byte[] position(String position) {
     byte[] data = ("{\"id\":\"" + position + "\"}").getBytes(StandardCharsets.US_ASCII);
@@ -118,7 +125,13 @@ public final class SseEncoder {
     return value.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** A {@code retry:} field in its own block, setting the client's reconnection time in milliseconds. */
+  /**
+   * A {@code retry:} field in its own block, setting the client's reconnection time in milliseconds.
+   *
+   * @param millis the reconnection time in milliseconds, &ge; 0
+   * @return a new array holding the encoded block
+   * @throws IllegalArgumentException if {@code millis} is negative
+   */
   public static byte[] retry(long millis) {
     if (millis < 0) {
       throw new IllegalArgumentException("retry: " + millis + " (expected: >= 0)");
@@ -126,7 +139,12 @@ public final class SseEncoder {
     return new Out(24).write(RETRY).writeAscii(Long.toString(millis)).write('\n').write('\n').toByteArray();
   }
 
-  /** A comment block; line breaks in {@code text} start new comment lines. */
+  /**
+   * A comment block; line breaks in {@code text} start new comment lines, so it cannot inject fields.
+   *
+   * @param text the comment; not {@code null}, may be empty
+   * @return a new array holding the encoded block
+   */
   public static byte[] comment(String text) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     Out out = new Out(bytes.length + 8);

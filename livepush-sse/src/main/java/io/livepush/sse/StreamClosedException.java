@@ -17,7 +17,12 @@ public final class StreamClosedException extends LivePushException {
     this.reason = reason;
   }
 
-  /** Why the stream ended. */
+  /**
+   * Why the stream ended.
+   *
+   * @return the reason, for example {@link CloseReason#COMPLETED} after {@link SseEmitter#complete()}; never
+   *     {@code null}
+   */
   public CloseReason reason() {
     return reason;
   }

@@ -33,6 +33,10 @@ public final class StreamResponse {
   /**
    * Accepts: the response head is written and {@code stream} receives the emitter, on the connection's event
    * loop (it must not block: start the work elsewhere or chain on the emitter's stages).
+   *
+   * @param stream called once with the stream's emitter; not {@code null}
+   * @return an accepting response (status 200, {@code text/event-stream})
+   * @throws NullPointerException if {@code stream} is {@code null}
    */
   public static StreamResponse accept(Consumer<SseEmitter> stream) {
     return new StreamResponse(Objects.requireNonNull(stream, "stream"), 200, null, null, Map.of());
@@ -41,19 +45,37 @@ public final class StreamResponse {
   /**
    * Accepts and streams what {@code events} publishes, with backpressure: demand follows the connection's
    * outbound budget (see {@link SseEmitter#subscriber()}); the stream completes when the publisher completes.
+   *
+   * @param events the publisher, subscribed to once the response head is written; not {@code null}
+   * @return an accepting response
+   * @throws NullPointerException if {@code events} is {@code null}
    */
   public static StreamResponse from(Flow.Publisher<? extends Event> events) {
     Objects.requireNonNull(events, "events");
     return accept(emitter -> events.subscribe(emitter.subscriber()));
   }
 
-  /** Refuses with {@code status} and a {@code text/plain; charset=utf-8} body. */
+  /**
+   * Refuses with {@code status} and a {@code text/plain; charset=utf-8} body.
+   *
+   * @param status the status code, 200-599 except 204 and 304
+   * @param message the body text, sent to the client, so keep secrets out of it; not {@code null}
+   * @return a rejecting response
+   * @throws IllegalArgumentException if the status is out of range
+   */
   public static StreamResponse reject(int status, String message) {
     return reject(status, "text/plain; charset=utf-8", Objects.requireNonNull(message, "message")
         .getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Refuses with {@code status} and a JSON body ({@code application/json}); {@code json} is sent as is. */
+  /**
+   * Refuses with {@code status} and a JSON body ({@code application/json}); {@code json} is sent as is.
+   *
+   * @param status the status code, 200-599 except 204 and 304
+   * @param json the serialised document, sent as UTF-8 unchecked; not {@code null}
+   * @return a rejecting response
+   * @throws IllegalArgumentException if the status is out of range
+   */
   public static StreamResponse rejectJson(int status, String json) {
     return reject(status, "application/json", Objects.requireNonNull(json, "json").getBytes(StandardCharsets.UTF_8));
   }
@@ -62,6 +84,10 @@ public final class StreamResponse {
    * Refuses with {@code status} (200-599, not 204 or 304, which have no body), a {@code contentType} and a
    * {@code body} (copied).
    *
+   * @param status the status code, 200-599 except 204 and 304
+   * @param contentType the {@code Content-Type} value; not {@code null}
+   * @param body the body bytes, copied; not {@code null}
+   * @return a rejecting response
    * @throws IllegalArgumentException if the status is out of range or the content type is not a valid header
    *     value (control characters, non-ASCII)
    */
@@ -75,6 +101,9 @@ public final class StreamResponse {
   /**
    * A copy of this rejection with one more response header (for example {@code Retry-After}).
    *
+   * @param name the header name, an RFC 9110 token; replaces an earlier header of exactly this name
+   * @param value the header value: visible ASCII, space and tab
+   * @return the new response; this one is unchanged
    * @throws IllegalArgumentException if the name is not an RFC 9110 token or the value has control or non-ASCII
    *     characters
    * @throws IllegalStateException on an accepting response

@@ -21,22 +21,41 @@ public final class ClientMessage {
     this.mapper = mapper;
   }
 
-  /** The {@code topic} the client named, or {@code null}. Not validated as a topic name. */
+  /**
+   * The {@code topic} the client named. Not validated as a topic name.
+   *
+   * @return the client's string, or {@code null} when absent
+   */
   public String topic() {
     return topic;
   }
 
-  /** The {@code data} value; a {@code NullNode} when absent. Do not modify it. */
+  /**
+   * The {@code data} value. Do not modify it.
+   *
+   * @return the JSON node, a {@code NullNode} when absent; never {@code null}
+   */
   public JsonNode data() {
     return data;
   }
 
-  /** {@code data} converted with the server's mapper. */
+  /**
+   * {@code data} converted with the server's mapper.
+   *
+   * @param <T> the target type
+   * @param type the class to convert to
+   * @return the converted value; {@code null} when {@code data} is JSON {@code null} or absent
+   * @throws IllegalArgumentException if Jackson cannot convert {@code data} to {@code type}
+   */
   public <T> T dataAs(Class<T> type) {
     return mapper.convertValue(data, type);
   }
 
-  /** The client's correlation id, or {@code null}; pass it to {@link WebSocketConnection#reply}/{@code ack}. */
+  /**
+   * The client's correlation id; pass it to {@link WebSocketConnection#reply}/{@code ack}.
+   *
+   * @return the id as the client sent it, or {@code null} when absent
+   */
   public String ref() {
     return ref;
   }

@@ -23,14 +23,23 @@ import java.nio.charset.StandardCharsets;
  * </table>
  */
 public final class CloseCodes {
+  /** 1000 Normal Closure (RFC 6455 §7.4.1). */
   public static final int NORMAL = 1000;
+  /** 1001 Going Away: the server is stopping (RFC 6455 §7.4.1). */
   public static final int GOING_AWAY = 1001;
+  /** 1002 Protocol Error (RFC 6455 §7.4.1). */
   public static final int PROTOCOL_ERROR = 1002;
+  /** 1003 Unsupported Data: a binary message (RFC 6455 §7.4.1). */
   public static final int UNSUPPORTED_DATA = 1003;
+  /** 1007 Invalid Frame Payload Data: bad UTF-8 or not JSON (RFC 6455 §7.4.1). */
   public static final int INVALID_PAYLOAD = 1007;
+  /** 1008 Policy Violation (RFC 6455 §7.4.1). */
   public static final int POLICY_VIOLATION = 1008;
+  /** 1009 Message Too Big (RFC 6455 §7.4.1). */
   public static final int MESSAGE_TOO_BIG = 1009;
+  /** 1011 Internal Error (RFC 6455 §7.4.1; IANA WebSocket Close Code Number Registry). */
   public static final int INTERNAL_ERROR = 1011;
+  /** 1013 Try Again Later (IANA WebSocket Close Code Number Registry). */
   public static final int TRY_AGAIN_LATER = 1013;
 
   /** Longest close reason: a control frame carries at most 125 bytes, two of them the code. */
@@ -45,6 +54,8 @@ public final class CloseCodes {
    * The reason must have a UTF-8 form (no unpaired surrogate: RFC 6455 §5.5.1 makes it UTF-8, and livepush
    * never replaces a character) of at most {@value #MAX_REASON_BYTES} bytes.
    *
+   * @param code the close status code
+   * @param reason the close reason, or {@code null} for none
    * @throws InvalidCloseException naming the rule broken
    */
   public static void validate(int code, String reason) {
