@@ -34,7 +34,7 @@ class DeflateNegotiationTest {
     LivePushServer s = LivePushServer.builder().host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO)
         .transport(WebSocketTransport.builder()
             .permessageDeflate(64 * 1024)
-            .messageHandler((conn, msg) -> conn.ack(msg.ref()))
+            .messageHandler(WebSocketMessageHandler.nonBlocking((conn, msg) -> conn.ack(msg.ref())))
             .build())
         .build();
     s.start().join();
