@@ -119,7 +119,16 @@ final class KafkaClients {
             throw created;
           }
         }
-        return epoch(admin, false);
+        // A topic just created may not be in every broker's metadata yet (KRaft propagates it
+        // asynchronously): describe again until it shows up, within the same request timeout.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
+        while (true) {
+          Optional<Long> created = epoch(admin, false);
+          if (created.isPresent() || System.nanoTime() - deadline > 0) {
+            return created;
+          }
+          Thread.sleep(50);
+        }
       }
       if (d.partitions().size() != 1) {
         throw new KafkaBusException("topic " + config.topic() + " has " + d.partitions().size()

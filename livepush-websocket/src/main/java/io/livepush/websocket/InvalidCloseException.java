@@ -10,6 +10,11 @@ import io.livepush.LivePushException;
 public final class InvalidCloseException extends LivePushException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception (HTTP status 500: the application, not the client, chose the code or reason).
+   *
+   * @param message the rule broken
+   */
   public InvalidCloseException(String message) {
     super(message, 500);
   }
