@@ -49,6 +49,11 @@ public final class CuttableProxy implements AutoCloseable {
     return accepted.get();
   }
 
+  /** Client connections open through the proxy now (accepted and not yet cut or closed). */
+  public int open() {
+    return pairs.size();
+  }
+
   /** Closes every proxied connection (both sides) and returns how many client connections were open. */
   public int cutAll() {
     int n = 0;
