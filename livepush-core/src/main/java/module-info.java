@@ -3,7 +3,7 @@
  * ({@code io.livepush.spi}). The implementation package {@code io.livepush.internal} is not exported.
  *
  * <p>{@code requires transitive} names every module whose types appear in exported signatures (Netty channels,
- * buffers, HTTP messages and TLS contexts, Jackson's {@code ObjectMapper}), so a module that requires this one reads
+ * buffers, HTTP messages, Jackson's {@code ObjectMapper}), so a module that requires this one reads
  * them too. The native epoll library is optional: its jar ({@code io.netty.transport.epoll.linux.x86_64} or
  * {@code ...aarch_64}) is only resolved on the module path with {@code --add-modules}; without it the server uses
  * NIO (see docs/operations.md).

@@ -3,7 +3,7 @@ package io.livepush;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.livepush.spi.EventBus;
 import io.livepush.spi.Transport;
-import io.netty.handler.ssl.SslContext;
+import io.livepush.internal.ServerTls;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -93,7 +93,7 @@ public final class LivePushConfig {
   private final Function<String, SlowConsumerPolicy> slowConsumerPolicy;
   private final Duration shutdownDrain;
   private final int shutdownBatchSize;
-  private final SslContext sslContext;
+  private final ServerTls tls;
   private final Predicate<String> presenceTopics;
   private final Duration presenceGrace;
   private final Function<Principal, Map<String, Object>> presenceMetadata;
@@ -136,7 +136,7 @@ public final class LivePushConfig {
     slowConsumerPolicy = b.slowConsumerPolicy;
     shutdownDrain = b.shutdownDrain;
     shutdownBatchSize = b.shutdownBatchSize;
-    sslContext = b.sslContext;
+    tls = b.tls;
     presenceTopics = b.presenceTopics;
     presenceGrace = b.presenceGrace;
     presenceMetadata = b.presenceMetadata;
@@ -206,9 +206,22 @@ public final class LivePushConfig {
     return shutdownBatchSize;
   }
 
-  /** The TLS context, or {@code null} for plain HTTP. */
-  public SslContext sslContext() {
-    return sslContext;
+  /** {@return whether connections are served over TLS (https, wss), see {@code LivePushServer.Builder.tls}} */
+  public boolean tls() {
+    return tls != null;
+  }
+
+  /**
+   * {@return the TLS engine serving connections: {@code "OpenSSL"} (netty-tcnative on the class path, PEM or
+   * key-manager key material) or {@code "JDK"}; {@code null} without TLS}
+   */
+  public String tlsProvider() {
+    return tls == null ? null : tls.provider();
+  }
+
+  /** The internal TLS settings (package-private: Netty's {@code SslContext} stays out of the public API). */
+  ServerTls serverTls() {
+    return tls;
   }
 
   /** Topics whose followers are tracked by {@link Presence}. */
@@ -348,7 +361,7 @@ public final class LivePushConfig {
         + maxPendingOutboundBytes + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress
         + ", connectionRate=" + connectionRate + ", connectionBurst=" + connectionBurst
         + ", requestHeaderTimeout=" + requestHeaderTimeout + ", shutdownDrain=" + shutdownDrain
-        + ", shutdownBatchSize=" + shutdownBatchSize + ", tls=" + (sslContext != null)
+        + ", shutdownBatchSize=" + shutdownBatchSize + ", tls=" + (tls == null ? "off" : tls.provider())
         + ", presenceGrace=" + presenceGrace + ", statsPath=" + statsPath + ", retry=" + retry + ", replay=" + replay + ", transports="
         + transports.stream().map(Transport::name).toList() + '}';
   }

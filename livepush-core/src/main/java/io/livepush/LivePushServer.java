@@ -9,6 +9,7 @@ import io.livepush.internal.Hub;
 import io.livepush.internal.RouterHandler;
 import io.livepush.internal.ServerContext;
 import io.livepush.internal.ServerInitializer;
+import io.livepush.internal.ServerTls;
 import io.livepush.internal.StatsService;
 import io.livepush.spi.EventBus;
 import io.livepush.spi.MetricsListener;
@@ -26,15 +27,12 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocalThread;
-import java.io.File;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,6 +48,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -181,7 +181,7 @@ public final class LivePushServer implements AutoCloseable {
         // allocator keeps an allocator, a handle and a size calculator per connection (≈ 130 B idle).
         .childOption(ChannelOption.RCVBUF_ALLOCATOR, READ_ALLOCATOR)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
-        .childHandler(new ServerInitializer(config, h.stats(), new RouterHandler(transports, services,
+        .childHandler(new ServerInitializer(config, config.serverTls(), h.stats(), new RouterHandler(transports, services,
             config.allowedHosts(), config.authenticatedHttpServices(), admission, callbacks)));
     CompletableFuture<LivePushServer> started = new CompletableFuture<>();
     // With a bus, the log must continue the cluster's sequence before any client can subscribe.
@@ -489,7 +489,7 @@ public final class LivePushServer implements AutoCloseable {
     Function<String, SlowConsumerPolicy> slowConsumerPolicy = t -> SlowConsumerPolicy.DISCONNECT;
     Duration shutdownDrain = LivePushConfig.DEFAULT_SHUTDOWN_DRAIN;
     int shutdownBatchSize = LivePushConfig.DEFAULT_SHUTDOWN_BATCH_SIZE;
-    SslContext sslContext;
+    ServerTls tls;
     Predicate<String> presenceTopics = t -> false;
     Duration presenceGrace = LivePushConfig.DEFAULT_PRESENCE_GRACE;
     Function<Principal, Map<String, Object>> presenceMetadata = p -> Map.of();
@@ -608,31 +608,48 @@ public final class LivePushServer implements AutoCloseable {
     }
 
     /**
-     * Serves https/wss with a PEM certificate chain and a PEM PKCS#8 private key (unencrypted). Uses OpenSSL
-     * (BoringSSL) when {@code io.netty:netty-tcnative-boringssl-static} is on the class path, the JDK engine
-     * otherwise. Plain HTTP and TLS on one port are not supported.
+     * Serves https/wss with a PEM certificate chain (leaf first) and a PEM PKCS#8 private key (unencrypted),
+     * read once, now. Uses OpenSSL (BoringSSL) when {@code io.netty:netty-tcnative-boringssl-static} is on the
+     * class path, the JDK engine otherwise. Connections negotiate {@code http/1.1} by ALPN (RFC 7301) when the
+     * client offers it. Plain HTTP and TLS on one port are not supported. Replaces an earlier {@code tls} call.
      *
-     * @throws IllegalArgumentException if the files cannot be read
+     * @param certChain PEM file with the certificate chain
+     * @param privateKey PEM file with the PKCS#8 private key
+     * @return this builder
+     * @throws IllegalArgumentException if the files cannot be read or the key does not fit the certificate
      */
-    public Builder tls(File certChain, File privateKey) {
+    public Builder tls(Path certChain, Path privateKey) {
       Objects.requireNonNull(certChain, "certChain");
       Objects.requireNonNull(privateKey, "privateKey");
-      try {
-        this.sslContext = SslContextBuilder.forServer(certChain, privateKey).sslProvider(sslProvider()).build();
-      } catch (Exception e) {
-        throw new IllegalArgumentException("tls: " + certChain + ", " + privateKey
-            + " (expected: readable PEM certificate chain and PKCS#8 key): " + e.getMessage(), e);
-      }
+      this.tls = ServerTls.pem(certChain, privateKey);
       return this;
     }
 
-    /** Serves https/wss with a ready {@link SslContext} (server mode). */
-    public Builder tls(SslContext context) {
-      Objects.requireNonNull(context, "context");
-      if (context.isClient()) {
-        throw new IllegalArgumentException("tls: client context (expected: server)");
-      }
-      this.sslContext = context;
+    /**
+     * Serves https/wss with the key and certificate chain of a key store (PKCS#12, JKS), e.g.
+     * {@code KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+     * kmf.init(keyStore, password)}. OpenSSL or the JDK engine as for {@link #tls(Path, Path)}.
+     *
+     * @param keys an initialised key manager factory holding one server key
+     * @return this builder
+     * @throws IllegalArgumentException if the factory holds no usable key
+     */
+    public Builder tls(KeyManagerFactory keys) {
+      this.tls = ServerTls.keyManager(keys);
+      return this;
+    }
+
+    /**
+     * Serves https/wss with a ready JDK {@link SSLContext} (its key managers, protocols and cipher suites), on
+     * the JDK engine; for key material in a hardware module or a provider of your own. Connections run in server
+     * mode without client authentication and negotiate {@code http/1.1} by ALPN when the client offers it.
+     *
+     * @param context an initialised context with a server key manager
+     * @return this builder
+     * @throws IllegalArgumentException if the context is not initialised
+     */
+    public Builder tls(SSLContext context) {
+      this.tls = ServerTls.jdk(context);
       return this;
     }
 
@@ -640,18 +657,21 @@ public final class LivePushServer implements AutoCloseable {
      * Serves https/wss with a fresh self-signed certificate for {@code localhost}: development only, browsers
      * will warn. On Java 17+ Netty generates it with BouncyCastle when present, else with the JDK's
      * {@code keytool}.
+     *
+     * @return this builder
+     * @throws IllegalStateException if no certificate can be generated
      */
     public Builder tlsSelfSigned() {
       try {
         SelfSignedCertificate cert = new SelfSignedCertificate("localhost");
-        return tls(cert.certificate(), cert.privateKey());
+        try {
+          return tls(cert.certificate().toPath(), cert.privateKey().toPath());
+        } finally {
+          cert.delete(); // read above; the temporary files are not needed any more
+        }
       } catch (java.security.cert.CertificateException e) {
         throw new IllegalStateException("cannot generate a self-signed certificate: " + e.getMessage(), e);
       }
-    }
-
-    private static SslProvider sslProvider() {
-      return io.netty.handler.ssl.OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
     }
 
     /**

@@ -21,7 +21,9 @@ import java.util.List;
  * {@code {"topic":..,"members":[{"name":..,"metadata":{..}}],"count":<n>}} (SSE: an event of type
  * {@value #SNAPSHOT_TYPE} without an id; WebSocket: {@code {"type":"presence","topic":..,"data":<that>}}). Join
  * and leave events after it update it; one already counted in the snapshot may still arrive, so apply them by
- * member name.
+ * member name. Snapshots count against the connection's outbound budget like events (a client that does not
+ * read gets the rest when it drains), and each is bounded by {@link LivePushConfig#maxEventBytes()}: past it the
+ * member list (in name order) stops, {@code "truncated":true} is added and {@code count} still counts everyone.
  *
  * <p>On a single node it counts this node's connections; with a bus that supports cluster presence
  * ({@link io.livepush.spi.EventBus#startPresence}) counts and members cover every node. Methods are safe from any

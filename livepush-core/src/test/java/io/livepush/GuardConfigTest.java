@@ -3,7 +3,6 @@ package io.livepush;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.File;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,7 +18,7 @@ class GuardConfigTest {
         .hasMessage("requestHeaderTimeout: PT-1S (expected: >= 0)");
     assertThatThrownBy(() -> b.shutdownBatchSize(0)).hasMessage("shutdownBatchSize: 0 (expected: > 0)");
     assertThatThrownBy(() -> b.statsService("stats")).hasMessage("statsService: stats (expected: starting with /)");
-    assertThatThrownBy(() -> b.tls(new File("/nonexistent/cert.pem"), new File("/nonexistent/key.pem")))
+    assertThatThrownBy(() -> b.tls(java.nio.file.Path.of("/nonexistent/cert.pem"), java.nio.file.Path.of("/nonexistent/key.pem")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("tls: /nonexistent/cert.pem");
   }
 

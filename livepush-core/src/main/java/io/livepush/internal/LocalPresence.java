@@ -156,30 +156,45 @@ public final class LocalPresence implements Presence, ClusterPresence {
 
   /**
    * The snapshot of {@code topic} as JSON, {@code {"topic":..,"members":[{"name":..,"metadata":{..}}],"count":n}},
-   * or {@code null} when the topic is not tracked or the snapshot cannot be serialised.
+   * or {@code null} when the topic is not tracked or the snapshot cannot be serialised. Bounded like an event:
+   * members are listed in name order while the JSON stays under {@code LivePushConfig.maxEventBytes()} (the
+   * last one listed may cross it by its own size); past that the list stops and {@code "truncated":true} is
+   * added, {@code count} still counting every member.
    */
   byte[] snapshotJson(String topic) {
     if (!tracked(topic)) {
       return null;
     }
     List<Member> members = members(topic);
-    List<Map<String, Object>> list = new java.util.ArrayList<>(members.size());
-    for (Member m : members) {
-      Map<String, Object> one = new LinkedHashMap<>();
-      one.put("name", m.name());
-      one.put("metadata", m.metadata());
-      list.add(one);
-    }
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("topic", topic);
-    data.put("members", list);
-    data.put("count", members.size());
-    try {
-      return hub.config.objectMapper().writeValueAsBytes(data);
-    } catch (JsonProcessingException | RuntimeException e) {
-      Hub.LOG.warn("presence snapshot for {} not sent", topic, e);
+    int limit = hub.config.maxEventBytes();
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256);
+    try (com.fasterxml.jackson.core.JsonGenerator g = hub.config.objectMapper().createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("topic", topic);
+      g.writeArrayFieldStart("members");
+      boolean truncated = false;
+      for (Member m : members) {
+        g.flush();
+        if (out.size() >= limit) {
+          truncated = true;
+          break;
+        }
+        g.writeStartObject();
+        g.writeStringField("name", m.name());
+        g.writeObjectField("metadata", m.metadata());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeNumberField("count", members.size());
+      if (truncated) {
+        g.writeBooleanField("truncated", true);
+      }
+      g.writeEndObject();
+    } catch (java.io.IOException | RuntimeException e) {
+      Hub.LOG.warn("presence snapshot for {} not sent", LogSafe.of(topic), LogSafe.throwable(e));
       return null;
     }
+    return out.toByteArray();
   }
 
   @Override

@@ -23,6 +23,8 @@ final class Replay {
   record Marker(Collection<String> topics, String ref) {}
 
   final List<Marker> markers = new ArrayList<>(1);
+  /** Topics owing a presence snapshot, written after their markers within the budget. */
+  final ArrayDeque<String> snapshots = new ArrayDeque<>(0);
   /** Bus history to write, in offset order; the log is read for its topics only above their logFrom. */
   ArrayDeque<LogEntry> history;
   /** Waiting for the bus's history: nothing is written until it arrives. */

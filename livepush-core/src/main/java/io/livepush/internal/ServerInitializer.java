@@ -20,11 +20,11 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
   private final SslContext ssl;
   private final long headerTimeoutNanos;
 
-  public ServerInitializer(LivePushConfig config, Stats stats, RouterHandler router) {
+  public ServerInitializer(LivePushConfig config, ServerTls tls, Stats stats, RouterHandler router) {
     this.config = config;
     this.stats = stats;
     this.router = router;
-    this.ssl = config.sslContext();
+    this.ssl = tls == null ? null : tls.context(ServerTls.HTTP_1_1);
     this.headerTimeoutNanos = config.requestHeaderTimeout().toNanos();
   }
 

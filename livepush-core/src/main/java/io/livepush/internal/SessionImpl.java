@@ -227,7 +227,7 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
       if (!channel.isWritable()) {
         channel.flush();
         if (!channel.isWritable()) {
-          return null;
+          return last;
         }
       }
       if (writeOwedResets()) {
@@ -252,12 +252,15 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
         hub.stats.replayed(step.entries.size());
       }
       if (step.caughtUp && !hasOwedReset()) {
-        Replay done = replay;
-        replay = null;
-        for (Replay.Marker m : done.markers) {
+        for (Replay.Marker m : replay.markers) {
           last = Replay.markerPosition(hub.log.epoch(), m.topics(), subscriptions, head);
           writeMarker(m.topics(), last, m.ref());
         }
+        replay.markers.clear();
+        if (!writeOwedSnapshots()) {
+          continue; // over budget: the rest waits for writability, still in catch-up mode
+        }
+        replay = null;
         channel.flush();
         if (channel.isWritable()) {
           channel.config().setAutoRead(true);
@@ -307,14 +310,26 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
         write(marker);
       }
       if (hub.config.presenceSnapshot()) {
-        writePresenceSnapshots(topics);
+        replay.snapshots.addAll(topics); // after the marker, within the budget
       }
     }
   }
 
-  /** After the marker: who is there now, for each presence-enabled topic just subscribed. */
-  private void writePresenceSnapshots(Collection<String> topics) {
-    for (String t : topics) {
+  /**
+   * Writes the owed presence snapshots (who is there now, for each presence-enabled topic just subscribed) while
+   * the connection is under its budget, like an event: one snapshot may cross it. Returns whether none is left.
+   * Each is made when written, so a snapshot that waited for the client shows the members of that moment.
+   */
+  private boolean writeOwedSnapshots() {
+    java.util.ArrayDeque<String> owed = replay.snapshots;
+    while (!owed.isEmpty()) {
+      if (!channel.isWritable()) {
+        channel.flush();
+        if (!channel.isWritable()) {
+          return false;
+        }
+      }
+      String t = owed.poll();
       byte[] json = hub.presence().snapshotJson(t);
       if (json != null) {
         ByteBuf buf = transport.encodePresenceSnapshot(channel.alloc(), t, json);
@@ -323,6 +338,7 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
         }
       }
     }
+    return true;
   }
 
   /** Whether a replay is owed: live deliveries skip the session meanwhile. */

@@ -146,8 +146,8 @@ class WsGuardsTest {
     io.netty.handler.ssl.util.SelfSignedCertificate cert =
         new io.netty.handler.ssl.util.SelfSignedCertificate("localhost");
     try {
-      start(LivePushServer.builder().tls(cert.certificate(), cert.privateKey()));
-      assertThat(server.config().sslContext().getClass().getSimpleName()).startsWith("Jdk");
+      start(LivePushServer.builder().tls(cert.certificate().toPath(), cert.privateKey().toPath()));
+      assertThat(server.config().tlsProvider()).isEqualTo("JDK");
       JdkClient c = new JdkClient();
       c.ws = java.net.http.HttpClient.newBuilder().sslContext(trusting(cert.certificate())).build()
           .newWebSocketBuilder().subprotocols("livepush.v1")

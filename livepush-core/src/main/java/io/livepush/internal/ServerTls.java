@@ -1,0 +1,137 @@
+package io.livepush.internal;
+
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolConfig.Protocol;
+import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior;
+import io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The server's TLS settings, kept as JDK-typed key material so the public API needs no Netty type, and turned
+ * into Netty {@link SslContext}s here, one per list of ALPN protocols (RFC 7301): today every connection offers
+ * {@link #HTTP_1_1}; an HTTP/2 transport asks for {@code ["h2", "http/1.1"]} through {@link #context(List)}.
+ *
+ * <p>Key material given as PEM files or a {@link KeyManagerFactory} is served by OpenSSL (BoringSSL) when
+ * {@code netty-tcnative} is on the class path, else by the JDK engine; a ready {@link SSLContext} always uses
+ * the JDK engine (Netty's {@link JdkSslContext} wraps it, keeping its protocols and cipher suites). Contexts are
+ * built once per protocol list and shared by every connection (thread-safe).
+ */
+public final class ServerTls {
+  /** The ALPN list every HTTP/1.1 connection offers. */
+  public static final List<String> HTTP_1_1 = List.of(ApplicationProtocolNames.HTTP_1_1);
+
+  private final Function<ApplicationProtocolConfig, SslContext> factory;
+  private final String provider;
+  private final ConcurrentHashMap<List<String>, SslContext> contexts = new ConcurrentHashMap<>();
+
+  private ServerTls(Function<ApplicationProtocolConfig, SslContext> factory, String provider) {
+    this.factory = factory;
+    this.provider = provider;
+    context(HTTP_1_1); // fail now, at build time, on unusable key material
+  }
+
+  /**
+   * PEM certificate chain and PKCS#8 key (unencrypted).
+   *
+   * @throws IllegalArgumentException if the files cannot be read or do not match
+   */
+  public static ServerTls pem(java.nio.file.Path certChain, java.nio.file.Path privateKey) {
+    java.io.File chain = certChain.toFile();
+    java.io.File key = privateKey.toFile();
+    return build(() -> SslContextBuilder.forServer(chain, key),
+        certChain + ", " + privateKey + " (expected: readable PEM certificate chain and PKCS#8 key)");
+  }
+
+  /**
+   * Key material from a key store, e.g. PKCS#12.
+   *
+   * @throws IllegalArgumentException if the factory holds no usable key
+   */
+  public static ServerTls keyManager(KeyManagerFactory keys) {
+    Objects.requireNonNull(keys, "keyManagerFactory");
+    if (!holdsServerKey(keys)) { // Netty builds a context without one; every handshake would then fail
+      throw new IllegalArgumentException("tls: key manager (expected: a server key and chain): no server key");
+    }
+    return build(() -> SslContextBuilder.forServer(keys), "key manager (expected: a server key and chain)");
+  }
+
+  private static boolean holdsServerKey(KeyManagerFactory keys) {
+    for (javax.net.ssl.KeyManager km : keys.getKeyManagers()) {
+      if (!(km instanceof javax.net.ssl.X509KeyManager x509)) {
+        return true; // not ours to judge
+      }
+      for (String type : new String[] {"RSA", "EC", "RSASSA-PSS", "EdDSA", "DSA"}) {
+        String[] aliases = x509.getServerAliases(type, null);
+        if (aliases != null && aliases.length > 0) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A ready JDK context (server mode); served by the JDK engine.
+   *
+   * @throws IllegalArgumentException if the context is not initialised
+   */
+  public static ServerTls jdk(SSLContext context) {
+    Objects.requireNonNull(context, "sslContext");
+    return build(alpn -> {
+      context.createSSLEngine(); // IllegalStateException when not initialised (JdkSslContext does not check)
+      return new JdkSslContext(context, false, null, IdentityCipherSuiteFilter.INSTANCE, alpn,
+          ClientAuth.NONE, null, false);
+    }, "JDK", "SSLContext (expected: initialised with a key manager)");
+  }
+
+  private interface BuilderSupplier {
+    SslContextBuilder get() throws Exception;
+  }
+
+  private static ServerTls build(BuilderSupplier builder, String what) {
+    SslProvider provider = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+    return build(alpn -> {
+      try {
+        return builder.get().sslProvider(provider).applicationProtocolConfig(alpn).build();
+      } catch (Exception e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+    }, provider == SslProvider.OPENSSL ? "OpenSSL" : "JDK", what);
+  }
+
+  private static ServerTls build(Function<ApplicationProtocolConfig, SslContext> factory, String provider,
+      String what) {
+    try {
+      return new ServerTls(factory, provider); // builds the HTTP/1.1 context: bad key material fails here
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("tls: " + what + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The context offering {@code protocols} by ALPN, in preference order. A client that offers none of them, or
+   * no ALPN at all, is served without ALPN (the connection then speaks HTTP/1.1).
+   */
+  public SslContext context(List<String> protocols) {
+    return contexts.computeIfAbsent(List.copyOf(protocols), p -> factory.apply(new ApplicationProtocolConfig(
+        Protocol.ALPN, SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT, p)));
+  }
+
+  /** {@code "OpenSSL"} or {@code "JDK"}: the engine that serves connections. */
+  public String provider() {
+    return provider;
+  }
+}
