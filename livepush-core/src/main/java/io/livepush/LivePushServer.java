@@ -181,8 +181,9 @@ public final class LivePushServer implements AutoCloseable {
         // allocator keeps an allocator, a handle and a size calculator per connection (≈ 130 B idle).
         .childOption(ChannelOption.RCVBUF_ALLOCATOR, READ_ALLOCATOR)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
-        .childHandler(new ServerInitializer(config, config.serverTls(), h.stats(), new RouterHandler(transports, services,
-            config.allowedHosts(), config.authenticatedHttpServices(), admission, callbacks)));
+        .childHandler(new ServerInitializer(config, config.serverTls(), h.stats(), new RouterHandler(transports,
+            services, config.allowedHosts(), config.authenticatedHttpServices(), admission, callbacks,
+            config.heartbeatInterval().plus(config.heartbeatTimeout()).toNanos())));
     CompletableFuture<LivePushServer> started = new CompletableFuture<>();
     // With a bus, the log must continue the cluster's sequence before any client can subscribe.
     EventBus bus = config.bus();

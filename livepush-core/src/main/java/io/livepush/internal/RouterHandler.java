@@ -36,6 +36,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +71,8 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
       AttributeKey.valueOf("livepush.router.waiting");
   /** Pipelined requests a connection may have waiting; one more closes it. */
   static final int MAX_WAITING = 16;
+  /** The close scheduled while a connection is over its outbound budget (see {@link #stallNanos}). */
+  private static final AttributeKey<ScheduledFuture<?>> STALL = AttributeKey.valueOf("livepush.router.stall");
 
   private final List<Transport> transports;
   private final List<HttpService> services;
@@ -76,10 +80,17 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
   private final List<HttpService> authenticated;
   private final Admission admission;
   private final Callbacks callbacks;
+  /**
+   * How long a plain HTTP connection may stay over its outbound budget (unwritable) before it is closed: a
+   * keep-alive client that does not read its responses, whose next request is never read (autoRead off) and
+   * whose error response's close never comes (the write never completes). The sessions' stall bound
+   * ({@code heartbeatInterval + heartbeatTimeout}); 0: no bound.
+   */
+  private final long stallNanos;
 
   /** Services only, on the event loop (tests). */
   public RouterHandler(List<Transport> transports, List<HttpService> services) {
-    this(transports, services, Set.of(), List.of(), null, null);
+    this(transports, services, Set.of(), List.of(), null, null, 0);
   }
 
   /**
@@ -87,9 +98,11 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
    *     host
    * @param authenticated services behind the authenticator, asked after {@code services}
    * @param callbacks where services run; {@code null}: directly on the event loop (tests)
+   * @param stallNanos how long a connection may stay over its outbound budget before it is closed; 0: no bound
    */
   public RouterHandler(List<Transport> transports, List<HttpService> services, Set<String> allowedHosts,
-      List<HttpService> authenticated, Admission admission, Callbacks callbacks) {
+      List<HttpService> authenticated, Admission admission, Callbacks callbacks, long stallNanos) {
+    this.stallNanos = stallNanos;
     this.transports = transports;
     this.services = services;
     this.allowedHosts = Set.copyOf(allowedHosts);
@@ -403,6 +416,7 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    cancelStall(ctx.channel());
     if (ctx.channel().hasAttr(WAITING)) {
       ArrayDeque<FullHttpRequest> waiting = ctx.channel().attr(WAITING).getAndSet(null);
       FullHttpRequest r;
@@ -415,12 +429,38 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    if (ctx.channel().isWritable()
-        && !(ctx.channel().hasAttr(WAITING) && ctx.channel().attr(WAITING).get() != null)) {
-      // not while an HTTP service is answering: done() resumes reading then
-      ctx.channel().config().setAutoRead(true);
+    Channel ch = ctx.channel();
+    if (ch.isWritable()) {
+      cancelStall(ch);
+      if (!(ch.hasAttr(WAITING) && ch.attr(WAITING).get() != null)) {
+        // not while an HTTP service is answering: done() resumes reading then
+        ch.config().setAutoRead(true);
+      }
+    } else if (stallNanos > 0 && ch.attr(STALL).get() == null) {
+      // Over the budget: drained below the low mark within the stall bound, or closed (RFC 9112 §9.6).
+      ch.attr(STALL).set(ctx.executor().schedule(() -> {
+        ch.attr(STALL).set(null);
+        if (!ch.isWritable() && ch.pipeline().get(RouterHandler.class) == this) {
+          LOG.debug("closing {}: over its outbound budget for the stall bound", ch);
+          ch.close();
+        }
+      }, stallNanos, TimeUnit.NANOSECONDS));
     }
     ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    cancelStall(ctx.channel()); // a stream took over: its session has its own stall bound
+  }
+
+  private static void cancelStall(Channel ch) {
+    if (ch.hasAttr(STALL)) {
+      ScheduledFuture<?> stall = ch.attr(STALL).getAndSet(null);
+      if (stall != null) {
+        stall.cancel(false);
+      }
+    }
   }
 
   @Override

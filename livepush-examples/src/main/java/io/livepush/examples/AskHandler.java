@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.livepush.Event;
+import io.livepush.NonBlocking;
 import io.livepush.sse.SseEmitter;
 import io.livepush.sse.SseStreamHandler;
 import io.livepush.sse.StreamRequest;
@@ -30,8 +31,11 @@ import java.util.concurrent.TimeUnit;
  * tokens) ends the answer. Each token is sent when the previous one has been handed to the connection within
  * its outbound budget ({@link SseEmitter#send} stages), so a slow reader slows the answer down instead of losing
  * tokens, and a client that goes away stops it.
+ *
+ * <p>{@link NonBlocking}: parsing a bounded body and chaining on stages never blocks, so the handler and its
+ * stream run on the event loop rather than on the server's blocking executor.
  */
-public final class AskHandler implements SseStreamHandler {
+public final class AskHandler implements SseStreamHandler, NonBlocking {
   /** Most tokens one answer may ask for. */
   public static final int MAX_WORDS = 100_000;
   /** Longest pause between tokens one answer may ask for. */

@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #send(Event)} returns a {@link CompletionStage} that completes when the event has been handed to
  *       the connection within its budget; chain the next event on it ({@code send(a).thenCompose(v -> send(b))})
  *       and a stream goes exactly as fast as its reader.</li>
- *   <li>{@link #sendAndWait(Event)} blocks until then: for virtual threads or threads of your own, never an event
- *       loop ({@link IllegalStateException} there).</li>
+ *   <li>{@link #sendAndWait(Event)} blocks until then: in a plain handler's consumer (it runs on the server's
+ *       blocking executor), on virtual threads or threads of your own, never on an event loop
+ *       ({@link IllegalStateException} there).</li>
  *   <li>{@link #subscriber()} is a {@link Flow.Subscriber} whose demand follows the connection: a
  *       {@link Flow.Publisher} from any reactive library streams with backpressure.</li>
  * </ul>

@@ -107,7 +107,7 @@ public final class SseTransport implements Transport {
   private final List<StreamRoute> streams;
   private final Set<String> allowedOrigins;
   private final boolean allowCredentials;
-  private volatile TransportContext context;
+  volatile TransportContext context;
 
   private SseTransport(Builder b) {
     this.routes = List.copyOf(b.routes);
@@ -207,7 +207,7 @@ public final class SseTransport implements Transport {
           admitted.release(); // admitted like the GET, but no session: nothing stays counted
           answerHead(ctx, request);
         } else if (s != null) {
-          openStream(ctx, request, admitted, s, streamVars);
+          OneOffStream.open(this, ctx, request, admitted, s.handler, streamVars);
         } else {
           startSession(ctx, request, admitted).subscribe(admitted.topics(), from);
         }
@@ -219,7 +219,7 @@ public final class SseTransport implements Transport {
   }
 
   /** Answers a refusal of the admission stage before any stream starts. */
-  private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, Throwable error) {
+  void refuse(ChannelHandlerContext ctx, FullHttpRequest request, Throwable error) {
     if (error instanceof AuthenticationException) {
       AuthenticationException e = (AuthenticationException) error;
       HttpHeaders h = corsHeaders(request, new DefaultHttpHeaders());
@@ -281,7 +281,7 @@ public final class SseTransport implements Transport {
    * Writes the response head, registers the admitted connection as a session (or gives the slot back) and
    * writes the {@code retry:} block.
    */
-  private Session startSession(ChannelHandlerContext ctx, FullHttpRequest request, AdmittedRequest admitted) {
+  Session startSession(ChannelHandlerContext ctx, FullHttpRequest request, AdmittedRequest admitted) {
     Session session;
     try {
       startStream(ctx, request);
@@ -292,59 +292,6 @@ public final class SseTransport implements Transport {
     }
     session.write(retryBlock());
     return session;
-  }
-
-  /**
-   * A one-off stream: the handler decides on the whole request first (authenticated and admitted by the core's
-   * admission stage); a rejection gives the slot back and is a complete response, an acceptance writes the head
-   * and hands the emitter over.
-   */
-  private void openStream(ChannelHandlerContext ctx, FullHttpRequest request, AdmittedRequest admitted,
-      StreamRoute route, Map<String, String> vars) {
-    RequestInfo info = admitted.request();
-    StreamResponse answer;
-    try {
-      answer = Objects.requireNonNull(route.handler.onRequest(new StreamRequest(info, admitted.principal(), vars,
-          ByteBufUtil.getBytes(request.content()))), "handler answered null");
-    } catch (RuntimeException e) {
-      admitted.release();
-      LOG.warn("SSE stream handler failed for {}", info, LogSafe.throwable(e));
-      HttpResponses.sendError(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error",
-          corsHeaders(request, null));
-      return;
-    }
-    if (!answer.accepted()) {
-      admitted.release();
-      reject(ctx, request, answer);
-      return;
-    }
-    Session session = startSession(ctx, request, admitted);
-    ctx.channel().flush();
-    SseEmitter emitter = new SseEmitter(session, context.objectMapper(),
-        context.config().maxPendingOutboundBytes());
-    try {
-      answer.stream().accept(emitter);
-    } catch (RuntimeException e) {
-      LOG.warn("SSE stream handler failed for {}", info, LogSafe.throwable(e));
-      session.close(CloseReason.INTERNAL_ERROR);
-    }
-  }
-
-  private void reject(ChannelHandlerContext ctx, FullHttpRequest request, StreamResponse answer) {
-    byte[] body = answer.body();
-    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-        HttpResponseStatus.valueOf(answer.status()), ctx.alloc().buffer(body.length).writeBytes(body));
-    response.headers()
-        .set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
-        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
-        .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
-        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    answer.headers().forEach((k, v) -> response.headers().set(k, v));
-    HttpHeaders cors = corsHeaders(request, null);
-    if (cors != null) {
-      response.headers().add(cors);
-    }
-    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
   }
 
   private ByteBuf retryBlock() {
@@ -420,7 +367,7 @@ public final class SseTransport implements Transport {
   }
 
   /** CORS response headers for an allowed {@code Origin}, else {@code null}. */
-  private HttpHeaders corsHeaders(FullHttpRequest request, HttpHeaders into) {
+  HttpHeaders corsHeaders(FullHttpRequest request, HttpHeaders into) {
     String origin = request.headers().get(HttpHeaderNames.ORIGIN);
     if (origin == null || !originAllowed(origin)) {
       return into;

@@ -31,8 +31,10 @@ public final class StreamResponse {
   }
 
   /**
-   * Accepts: the response head is written and {@code stream} receives the emitter, on the connection's event
-   * loop (it must not block: start the work elsewhere or chain on the emitter's stages).
+   * Accepts: the response head is written and {@code stream} receives the emitter where the handler ran: on the
+   * blocking executor for a plain handler (it may block, e.g. loop over {@link SseEmitter#sendAndWait}), on the
+   * connection's event loop for a {@link SseStreamHandler#nonBlocking}/{@link SseStreamHandler#async} one (it
+   * must not block there: chain on the emitter's stages or start the work elsewhere).
    *
    * @param stream called once with the stream's emitter; not {@code null}
    * @return an accepting response (status 200, {@code text/event-stream})

@@ -148,7 +148,9 @@ class PresenceSnapshotBudgetTest {
     assertThat(json.get("count").asInt()).isEqualTo(MEMBERS + 1);
     int listed = json.get("members").size();
     assertThat(listed).isBetween(1, MEMBERS - 1);
-    assertThat(json.get("members").get(0).get("name").asText()).isEqualTo("member0"); // name order
+    List<String> names = new ArrayList<>();
+    json.get("members").forEach(m -> names.add(m.get("name").asText()));
+    assertThat(names).isSorted().contains("member0"); // name order: the first ones are listed
     assertThat(data.length()).isLessThan(16 * 1024 + METADATA_BYTES + 256);
   }
 

@@ -156,7 +156,7 @@ class SseStreamFlowTest {
     CompletableFuture<Throwable> onLoop = new CompletableFuture<>();
     CompletableFuture<Throwable> afterClose = new CompletableFuture<>();
     CompletableFuture<SseEmitter> emitters = new CompletableFuture<>();
-    start(req -> StreamResponse.accept(emitter -> {
+    start(SseStreamHandler.nonBlocking(req -> StreamResponse.accept(emitter -> { // consumer on the loop
       try {
         emitter.sendAndWait(Event.text("x"));
         onLoop.complete(null);
@@ -164,7 +164,7 @@ class SseStreamFlowTest {
         onLoop.complete(t);
       }
       emitters.complete(emitter);
-    }));
+    })));
     PacedSseReader client = post("/jobs/3", "{}", Long.MAX_VALUE);
     assertThat(onLoop.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class);
     SseEmitter emitter = emitters.get(10, TimeUnit.SECONDS);

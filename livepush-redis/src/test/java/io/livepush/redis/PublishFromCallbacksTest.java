@@ -1,0 +1,137 @@
+package io.livepush.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.livepush.Event;
+import io.livepush.HttpReply;
+import io.livepush.LivePushServer;
+import io.livepush.sse.SseTransport;
+import io.livepush.sse.StreamResponse;
+import io.livepush.testing.RedisServerProcess;
+import io.livepush.websocket.WebSocketTransport;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code server.publish(..)} — which waits for the cluster bus — from inside the application callbacks that may
+ * block, with a real Redis bus: an HTTP service, an SSE one-off stream's handler and its accepted consumer, and a
+ * WebSocket message handler. Each publish reaches a subscriber through Redis; none gets the event-loop refusal.
+ */
+class PublishFromCallbacksTest {
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private RedisServerProcess redis;
+  private LivePushServer server;
+
+  @BeforeEach
+  void startRedis() throws Exception {
+    redis = RedisServerProcess.start();
+  }
+
+  @AfterEach
+  void stopAll() throws Exception {
+    if (server != null) {
+      server.close();
+    }
+    redis.close();
+  }
+
+  @Test
+  void publishWorksFromServicesStreamHandlersTheirConsumersAndWebSocketMessageHandlers() throws Exception {
+    server = LivePushServer.builder().host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO)
+        .bus(RedisBus.builder().uri(redis.uri()).build())
+        .httpService((request, body) -> request.path().equals("/svc")
+            ? HttpReply.text(200, server.publish("audit", Event.text("service")).toString()) : null)
+        .transport(SseTransport.builder().multiTopicPath("/events")
+            .stream("POST", "/ask", request -> {
+              server.publish("audit", Event.text("stream-handler"));
+              return StreamResponse.accept(emitter -> {
+                server.publish("audit", Event.text("stream-consumer"));
+                emitter.send(Event.text("answer")).whenComplete((v, e) -> emitter.complete());
+              });
+            })
+            .build())
+        .transport(WebSocketTransport.builder()
+            .messageHandler((connection, message) -> {
+              server.publish("audit", Event.text("ws-message"));
+              connection.ack(message.ref());
+            })
+            .build())
+        .build();
+    server.start().join();
+
+    BlockingQueue<String> audit = new LinkedBlockingQueue<>();
+    HttpResponse<java.io.InputStream> sub = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.port() + "/events?topic=audit"))
+        .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+    CompletableFuture<Void> subscribed = new CompletableFuture<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(sub.body(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          if (line.startsWith("id:")) {
+            subscribed.complete(null);
+          }
+          if (line.startsWith("data: ") && !line.startsWith("data: {")) {
+            audit.add(line.substring(6));
+          }
+        }
+      } catch (java.io.IOException closed) {
+        // the test ended
+      }
+    }, "audit-reader");
+    reader.setDaemon(true);
+    reader.start();
+    subscribed.get(10, TimeUnit.SECONDS);
+
+    HttpResponse<String> service = http.send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + server.port() + "/svc")).POST(HttpRequest.BodyPublishers.noBody())
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(service.statusCode()).isEqualTo(200);
+
+    HttpResponse<String> stream = http.send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + server.port() + "/ask")).POST(HttpRequest.BodyPublishers.ofString("q"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(stream.statusCode()).isEqualTo(200);
+    assertThat(stream.body()).contains("data: answer\n\n");
+
+    BlockingQueue<String> ws = new LinkedBlockingQueue<>();
+    WebSocket socket = http.newWebSocketBuilder().subprotocols("livepush.v1")
+        .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/ws"), new WebSocket.Listener() {
+          @Override
+          public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            ws.add(data.toString());
+            webSocket.request(1);
+            return null;
+          }
+        }).get(10, TimeUnit.SECONDS);
+    socket.sendText("{\"type\":\"message\",\"topic\":\"chat\",\"data\":1,\"ref\":\"m1\"}", true).join();
+    assertThat(ws.poll(10, TimeUnit.SECONDS)).contains("\"type\":\"ack\"", "\"ref\":\"m1\"");
+    socket.abort();
+
+    List<String> got = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      String next = audit.poll(10, TimeUnit.SECONDS);
+      assertThat(next).as("audit event %d of 4 (so far %s)", i + 1, got).isNotNull();
+      got.add(next);
+    }
+    assertThat(got).containsExactly("service", "stream-handler", "stream-consumer", "ws-message");
+    sub.body().close();
+  }
+}
