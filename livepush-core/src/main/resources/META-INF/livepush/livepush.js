@@ -21,8 +21,7 @@
 // does not open within connectTimeout or goes silent for silenceTimeout (a proxy that buffers a stream never
 // delivers its position or heartbeats), resuming from the same position: ids are shared by every transport.
 // The state listener sees 'fallback' with { transport, from, reason }; `client.transport` names the one in use.
-
-import { fetchEventStream } from './livepush-sse.js';
+// SSE loads livepush-sse.js (served beside this file) when first used, so this module imports nothing up front.
 
 export const PROTOCOL = 'livepush.v1';
 
@@ -465,7 +464,7 @@ export class LivePushClient {
     return alive;
   }
 
-  #received(ctrl) {
+  #received() {
     if (!this.#opened) this.#markOpen();
     this.#attempt = 0;
   }
@@ -485,10 +484,11 @@ export class LivePushClient {
     // SSE carries no topic: it is known only when the stream follows one.
     const topic = this.#topics.size === 1 ? [...this.#topics.keys()][0] : null;
     const init = { signal: ctrl.signal, credentials: this.#opts.credentials, cache: 'no-store' };
+    const { fetchEventStream } = await import('./livepush-sse.js');
     await fetchEventStream(this.#httpUrl(this.#opts.sseUrl), init, (e) => {
       if (ctrl !== this.#http) return;
       alive();
-      this.#received(ctrl);
+      this.#received();
       if (e.type === 'livepush.position') this.#advanceAll(e.id);
       else if (e.type === 'reset') this.#reset(JSON.parse(e.data));
       else if (e.type !== 'presence.snapshot') {
@@ -508,7 +508,7 @@ export class LivePushClient {
       const batch = await res.json();
       if (ctrl !== this.#http) return;
       alive();
-      this.#received(ctrl);
+      this.#received();
       for (const e of batch.events) {
         if (e.event === 'reset') this.#reset(e.data); else this.#deliver(e);
       }
