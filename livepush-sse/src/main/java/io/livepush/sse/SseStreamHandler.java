@@ -27,7 +27,7 @@ import java.util.function.Function;
  * }
  * }</pre>
  *
- * <p><b>Threading</b> (as for every livepush callback, see docs/architecture.md): {@link #onRequest} may block — it
+ * <p><b>Threading</b> (as for every livepush callback, see docs/architecture.md): {@link #onRequest(StreamRequest)} may block — it
  * runs on the server's blocking executor ({@code LivePushServer.Builder.blockingExecutor}), after the request is
  * authenticated and admitted, while the connection reads nothing more — and so does the accepted stream's
  * consumer, called on that executor once the response head is written: it may loop over
@@ -45,8 +45,8 @@ public interface SseStreamHandler {
   /**
    * Decides on {@code request}. May block (see the class comment for where it runs).
    *
-   * @param request the admitted request with its bounded body; not {@code null}
-   * @return the decision; never {@code null}
+   * @param request the complete request, its body at most {@code maxRequestBytes}; not {@code null}
+   * @return the decision, never {@code null}: {@link StreamResponse#accept} or a rejection
    */
   StreamResponse onRequest(StreamRequest request);
 
