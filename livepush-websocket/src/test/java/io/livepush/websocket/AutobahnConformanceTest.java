@@ -94,13 +94,14 @@ class AutobahnConformanceTest {
     }
     summary.append(cases.size()).append(" cases: ").append(counts).append("\n\n");
     if (!onTime.isEmpty()) {
-      summary.append("Failed on time and run again alone: ");
+      List<String> outcomes = new ArrayList<>();
       for (String id : onTime) {
         JsonNode again = rerun.get(id);
-        summary.append(id).append(" ").append(cases.get(id).get("behavior").asText()).append(" then ")
-            .append(again == null ? "not run" : again.get("behavior").asText()).append("; ");
+        outcomes.add(id + " " + cases.get(id).get("behavior").asText() + " then "
+            + (again == null ? "not run" : again.get("behavior").asText()));
       }
-      summary.append("\n\n");
+      summary.append("Failed on a time limit, then run once more: ").append(String.join("; ", outcomes))
+          .append("\n\n");
     }
     appendRunSummaries(summary, reports, "run-", runs);
     appendRunSummaries(summary, reports, "rerun-", onTime.isEmpty() ? List.of() : List.of(String.join(",", onTime)));
