@@ -19,7 +19,7 @@ class RedisBusHealthTest {
       new ApplicationContextRunner().withConfiguration(LivePushAutoConfigurationTest.ALL)
           .withPropertyValues("livepush.port=0", "livepush.host=127.0.0.1", "livepush.shutdown.drain=0s",
               "livepush.redis.uri=" + redis.uri(), "livepush.redis.key-prefix=spring-test",
-              "livepush.redis.command-timeout=500ms")
+              "livepush.redis.command-timeout=5s")
           .run(ctx -> {
             assertThat(ctx).hasNotFailed();
             RedisBus bus = ctx.getBean(RedisBus.class);
