@@ -4,7 +4,7 @@ import io.livepush.LivePushServer;
 import io.livepush.ReplayConfig;
 import io.livepush.sse.SseTransport;
 import io.livepush.websocket.WebSocketTransport;
-import java.io.File;
+import java.nio.file.Path;
 import java.util.List;
 import org.springframework.util.unit.DataSize;
 
@@ -52,7 +52,7 @@ final class PropertiesMapper {
       if (tls.certificate() == null || tls.privateKey() == null) {
         throw new IllegalArgumentException("livepush.tls: one of certificate, private-key (expected: both)");
       }
-      b.tls(new File(tls.certificate()), new File(tls.privateKey()));
+      b.tls(Path.of(tls.certificate()), Path.of(tls.privateKey()));
     } else if (tls.selfSigned()) {
       b.tlsSelfSigned();
     }
