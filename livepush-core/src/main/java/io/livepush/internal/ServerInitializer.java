@@ -8,6 +8,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -61,7 +62,13 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
       // h2c only on the first request (RFC 7540 §3.2); h2 over TLS is negotiated by ALPN instead
       p.addLast(Http2Connections.UPGRADE, new HttpServerUpgradeHandler(codec, http2.upgradeCodecFactory(),
           config.maxRequestBytes(), DefaultHttpHeadersFactory.headersFactory(),
-          DefaultHttpHeadersFactory.trailersFactory(), true));
+          DefaultHttpHeadersFactory.trailersFactory(), true) {
+        @Override
+        protected boolean shouldHandleUpgradeRequest(HttpRequest req) {
+          // a request the codec could not parse (too long, malformed) gets its 4xx over HTTP/1.1
+          return req.decoderResult().isSuccess() && super.shouldHandleUpgradeRequest(req);
+        }
+      });
     }
     p.addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(config.maxRequestBytes()))
         .addLast(PipelineNames.ROUTER, router);
