@@ -1,10 +1,8 @@
 package io.livepush.sse;
 
 import io.livepush.AuthenticationException;
-import io.livepush.CapacityExceededException;
 import io.livepush.CloseReason;
 import io.livepush.EventId;
-import io.livepush.InvalidEventIdException;
 import io.livepush.LivePushException;
 import io.livepush.Principal;
 import io.livepush.RequestInfo;
@@ -16,6 +14,7 @@ import io.livepush.spi.LogSafe;
 import io.livepush.spi.PipelineNames;
 import io.livepush.spi.PublishedEvent;
 import io.livepush.spi.Session;
+import io.livepush.spi.StreamRequests;
 import io.livepush.spi.Transport;
 import io.livepush.spi.TransportContext;
 import io.netty.buffer.ByteBuf;
@@ -39,7 +38,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
-import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -117,7 +115,11 @@ public final class SseTransport implements Transport {
     this.allowCredentials = b.allowCredentials;
   }
 
-  /** A builder with no routes, no CORS origins and credentials off. */
+  /**
+   * A builder with no routes, no CORS origins and credentials off.
+   *
+   * @return a new builder; not thread-safe
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -176,8 +178,8 @@ public final class SseTransport implements Transport {
     EventId resume = null;
     if (stream == null) {
       try {
-        resume = resumeId(request);
-        List<String> named = multi ? topicsFromQuery(request) : null;
+        resume = StreamRequests.resumePosition(request);
+        List<String> named = multi ? StreamRequests.topicsFromQuery(request) : null;
         Route r = route;
         Map<String, String> v = vars;
         topics = multi ? p -> named : p -> r.topics(v, p);
@@ -220,61 +222,7 @@ public final class SseTransport implements Transport {
 
   /** Answers a refusal of the admission stage before any stream starts. */
   private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, Throwable error) {
-    if (error instanceof AuthenticationException) {
-      AuthenticationException e = (AuthenticationException) error;
-      HttpHeaders h = corsHeaders(request, new DefaultHttpHeaders());
-      if (e.challenge() != null) {
-        h.set(HttpHeaderNames.WWW_AUTHENTICATE, e.challenge());
-      }
-      if (e.retryAfterSeconds() > 0) {
-        h.setInt(HttpHeaderNames.RETRY_AFTER, e.retryAfterSeconds()); // 429: failed-authentication throttle
-      }
-      HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(e.httpStatus()), e.getMessage(), h);
-    } else if (error instanceof CapacityExceededException) {
-      HttpHeaders h = new DefaultHttpHeaders()
-          .setInt(HttpHeaderNames.RETRY_AFTER, ((CapacityExceededException) error).retryAfterSeconds());
-      HttpResponses.sendError(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, error.getMessage(), h);
-    } else if (error instanceof LivePushException) {
-      HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(((LivePushException) error).httpStatus()),
-          error.getMessage(), corsHeaders(request, null));
-    } else if (error instanceof ClosedChannelException) {
-      ctx.close();
-    } else {
-      LOG.warn("SSE admission failed", LogSafe.throwable(error));
-      HttpResponses.sendError(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error", null);
-    }
-  }
-
-  private static List<String> topicsFromQuery(FullHttpRequest request) {
-    LinkedHashSet<String> out = new LinkedHashSet<>();
-    Map<String, List<String>> query = new QueryStringDecoder(request.uri()).parameters();
-    for (String value : query.getOrDefault("topic", List.of())) {
-      for (String t : value.split(",", -1)) {
-        if (!t.isEmpty()) {
-          out.add(Topics.validate(t));
-        }
-      }
-    }
-    if (out.isEmpty()) {
-      throw new LivePushException("name at least one topic: ?topic=a&topic=b", 400);
-    }
-    return new ArrayList<>(out);
-  }
-
-  private static EventId resumeId(FullHttpRequest request) {
-    String id = request.headers().get("Last-Event-ID");
-    if (id == null || id.isEmpty()) {
-      List<String> q = new QueryStringDecoder(request.uri()).parameters().get("lastEventId");
-      id = q == null || q.isEmpty() ? null : q.get(0);
-    }
-    if (id == null || id.isEmpty()) {
-      return null;
-    }
-    try {
-      return EventId.parsePosition(id.trim());
-    } catch (InvalidEventIdException e) {
-      throw new InvalidEventIdException("invalid Last-Event-ID: " + e.getMessage());
-    }
+    StreamRequests.refuse(ctx, error, corsHeaders(request, new DefaultHttpHeaders()));
   }
 
   /**
@@ -550,6 +498,13 @@ public final class SseTransport implements Transport {
      * the authenticated principal's name, so {@code route("/me/notifications", "user:{principal}")} follows the
      * caller's own topic without the name in the URL; an anonymous caller of such a route gets 401. A value that
      * makes an invalid topic name gets 400.
+     *
+     * @param pathTemplate an absolute path whose {@code {name}} variables each fill a whole segment, for example
+     *     {@code /api/match/{id}/live}
+     * @param topicTemplate the topic name with {@code {name}} variables of the path, or {@value #PRINCIPAL_VARIABLE}
+     * @return this builder
+     * @throws IllegalArgumentException if the path template is malformed or has a variable named
+     *     {@value #PRINCIPAL_VARIABLE}, or the topic template names a variable the path lacks
      */
     public Builder route(String pathTemplate, String topicTemplate) {
       PathTemplate path = new PathTemplate(pathTemplate);
@@ -582,7 +537,15 @@ public final class SseTransport implements Transport {
       return this;
     }
 
-    /** Follows the topics {@code topics} computes from the path's variables. */
+    /**
+     * Follows the topics {@code topics} computes from the path's variables.
+     *
+     * @param pathTemplate an absolute path whose {@code {name}} variables each fill a whole segment
+     * @param topics maps the path's variables to the topics to follow; runs on the event loop and must not block, may
+     *     throw a {@link LivePushException} to answer with its status
+     * @return this builder
+     * @throws IllegalArgumentException if the path template is malformed
+     */
     public Builder route(String pathTemplate, Function<Map<String, String>, List<String>> topics) {
       Objects.requireNonNull(topics, "topics");
       routes.add(new Route(new PathTemplate(pathTemplate), (vars, p) -> topics.apply(vars)));
@@ -595,6 +558,11 @@ public final class SseTransport implements Transport {
      * {@code routeByPrincipal("/me/feed", (vars, p) -> List.of("user:" + p.name(), "team:" + p.attributes()
      * .get("team")))}. Runs on the event loop after authentication and must not block; it may throw a
      * {@link LivePushException} to answer with its status. The topics still pass the topic authorizer.
+     *
+     * @param pathTemplate an absolute path whose {@code {name}} variables each fill a whole segment
+     * @param topics maps the path's variables and the principal to the topics to follow
+     * @return this builder
+     * @throws IllegalArgumentException if the path template is malformed
      */
     public Builder routeByPrincipal(String pathTemplate,
         BiFunction<Map<String, String>, Principal, List<String>> topics) {
@@ -602,7 +570,13 @@ public final class SseTransport implements Transport {
       return this;
     }
 
-    /** Serves streams of several topics named in the query: {@code ?topic=a&topic=b} or {@code ?topic=a,b}. */
+    /**
+     * Serves streams of several topics named in the query: {@code ?topic=a&topic=b} or {@code ?topic=a,b}.
+     *
+     * @param path an absolute path, for example {@code /live}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code path} does not start with {@code /}
+     */
     public Builder multiTopicPath(String path) {
       new PathTemplate(path);
       this.multiTopicPath = path;
@@ -615,6 +589,9 @@ public final class SseTransport implements Transport {
      *
      * @param method the request method, an RFC 9110 §9 token such as {@code "POST"} (case-sensitive; not
      *     {@code OPTIONS}, which answers CORS preflights)
+     * @param path an absolute path whose {@code {name}} variables each fill a whole segment
+     * @param handler decides on each request; see {@link SseStreamHandler} for its thread
+     * @return this builder
      * @throws IllegalArgumentException if {@code method} is not a token, or is {@code OPTIONS}
      */
     public Builder stream(String method, String path, SseStreamHandler handler) {
@@ -630,6 +607,12 @@ public final class SseTransport implements Transport {
     /**
      * Origins (scheme://host[:port]) allowed to read streams cross-origin, or {@code "*"} for any (not with
      * credentials). Default: none.
+     *
+     * @param origins serialised origins (RFC 6454 §6.2), matched exactly against the request's {@code Origin}, or
+     *     {@code "*"}
+     * @return this builder
+     * @throws IllegalArgumentException if an entry is neither {@code *} nor {@code scheme://host[:port]} of visible
+     *     ASCII
      */
     public Builder allowedOrigins(String... origins) {
       for (String o : origins) {
@@ -655,12 +638,25 @@ public final class SseTransport implements Transport {
       }
     }
 
-    /** Whether cross-origin streams may carry cookies ({@code withCredentials}); default {@code false}. */
+    /**
+     * Whether cross-origin streams may carry cookies ({@code withCredentials}); default {@code false}.
+     *
+     * @param allow {@code true} to send {@code Access-Control-Allow-Credentials: true} (Fetch standard, CORS
+     *     protocol) to allowed origins
+     * @return this builder
+     */
     public Builder allowCredentials(boolean allow) {
       this.allowCredentials = allow;
       return this;
     }
 
+    /**
+     * Builds the transport, for one {@link io.livepush.LivePushServer.Builder#transport}.
+     *
+     * @return a new transport
+     * @throws IllegalStateException if credentials are allowed together with origin {@code "*"}, or no route,
+     *     multi-topic path or stream was added
+     */
     public SseTransport build() {
       if (allowCredentials && allowedOrigins.contains("*")) {
         throw new IllegalStateException("allowCredentials: true (expected: exact origins, not \"*\")");
