@@ -1,6 +1,7 @@
 package io.livepush.internal;
 
 import io.livepush.LivePushConfig;
+import io.livepush.spi.LogSafe;
 import io.livepush.spi.PipelineNames;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,6 +29,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * HTTP/2 (RFC 9113) on the HTTP/1.1 port, on Netty's codec: {@link Http2FrameCodec} for the connection,
@@ -56,6 +59,7 @@ import java.util.concurrent.TimeUnit;
  * every open stream of a connection on GOAWAY (JDK-8335181), which would cut the goodbyes.
  */
 public final class Http2Connections {
+  private static final Logger LOG = LoggerFactory.getLogger(Http2Connections.class);
   /** Control frames waiting for the socket before a connection is closed as flooding. */
   static final int MAX_QUEUED_CONTROL_FRAMES = 1000;
   /** RST_STREAM frames a client may send per {@link #RST_WINDOW_SECONDS}. */
@@ -186,7 +190,9 @@ public final class Http2Connections {
   }
 
   /**
-   * Closes (GOAWAY NO_ERROR) a connection that has had no stream for the timeout; per connection, on its loop.
+   * Last handler of a connection: closes (GOAWAY NO_ERROR) a connection that has had no stream for the timeout,
+   * and takes the errors the codec has already answered (GOAWAY with their code, then close) off the log's
+   * warning level. Per connection, on its loop.
    */
   private static final class IdleGuard extends ChannelInboundHandlerAdapter {
     private final long timeoutNanos;
@@ -213,6 +219,11 @@ public final class Http2Connections {
     public void channelInactive(ChannelHandlerContext ctx) {
       disarm();
       ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug("HTTP/2 connection {} failed", ctx.channel(), LogSafe.throwable(cause));
     }
 
     void opened(Channel stream) {

@@ -1,6 +1,7 @@
 package io.livepush.internal;
 
 import io.livepush.LivePushConfig;
+import io.livepush.spi.LogSafe;
 import io.livepush.spi.PipelineNames;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -14,6 +15,8 @@ import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The pipeline skeleton every accepted connection starts with (see {@link PipelineNames}):
@@ -23,6 +26,7 @@ import io.netty.handler.ssl.SslContext;
  * becomes an HTTP/2 connection ({@link Http2Connections}). Shared by every channel.
  */
 public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
+  private static final Logger LOG = LoggerFactory.getLogger(ServerInitializer.class);
   static final String ALPN = "livepush.alpn";
   private final LivePushConfig config;
   private final Stats stats;
@@ -81,6 +85,13 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
   private final class Alpn extends ApplicationProtocolNegotiationHandler {
     Alpn() {
       super(ApplicationProtocolNames.HTTP_1_1);
+    }
+
+    @Override
+    protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+      // scanners and plain-HTTP clients: not worth a warning each (the HTTP/1.1-only pipeline logs none either)
+      LOG.debug("TLS handshake failed on {}", ctx.channel(), LogSafe.throwable(cause));
+      ctx.close();
     }
 
     @Override

@@ -149,6 +149,38 @@ class Http2SseTest {
   }
 
   @Test
+  void stopEndsEveryStreamWithTheGoodbyeThenSendsGoAway() throws Exception {
+    server = builder().shutdownDrain(Duration.ofMillis(200)).build();
+    server.start().join();
+    try (RawH2 c = RawH2.connect(server.port(), true)) {
+      c.get(1, "/m/1");
+      c.get(3, "/m/2");
+      c.awaitText(1, "event: livepush.position");
+      c.awaitText(3, "event: livepush.position");
+      server.publish("m:1", Event.text("before stop"));
+      c.awaitText(1, "data: before stop\n\n");
+      java.util.concurrent.CompletableFuture<Void> stopped = server.stop();
+      java.util.Set<Integer> ended = new java.util.HashSet<>();
+      Frame goAway = c.await(f -> {
+        if (f.type() == RawH2.DATA && f.endStream()) {
+          ended.add(f.stream());
+        }
+        assertThat(f.type()).as("no stream is reset").isNotEqualTo(RawH2.RST_STREAM);
+        return f.type() == RawH2.GOAWAY;
+      });
+      assertThat(ended).as("END_STREAM before GOAWAY").containsExactlyInAnyOrder(1, 3);
+      assertThat(goAway.errorCode()).isZero(); // NO_ERROR
+      for (int stream : new int[] {1, 3}) {
+        List<String> retries = c.text.get(stream).toString().lines().filter(l -> l.startsWith("retry:")).toList();
+        assertThat(retries).as("the greeting and the goodbye").hasSize(2);
+      }
+      assertThat(c.awaitClosed()).isTrue();
+      stopped.get(20, TimeUnit.SECONDS);
+      assertThat(closes).containsOnly(CloseReason.SERVER_STOPPING).hasSize(2);
+    }
+  }
+
+  @Test
   void curlWithPriorKnowledgeReadsTheStream() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(curlHasHttp2(), "curl with HTTP/2 on the PATH");
     server = builder().build();
