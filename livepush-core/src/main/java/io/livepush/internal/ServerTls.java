@@ -21,8 +21,8 @@ import javax.net.ssl.SSLContext;
 
 /**
  * The server's TLS settings, kept as JDK-typed key material so the public API needs no Netty type, and turned
- * into Netty {@link SslContext}s here, one per list of ALPN protocols (RFC 7301): today every connection offers
- * {@link #HTTP_1_1}; an HTTP/2 transport asks for {@code ["h2", "http/1.1"]} through {@link #context(List)}.
+ * into Netty {@link SslContext}s here, one per list of ALPN protocols (RFC 7301): {@link #H2_HTTP_1_1} with
+ * HTTP/2 on (the default), {@link #HTTP_1_1} without.
  *
  * <p>Key material given as PEM files or a {@link KeyManagerFactory} is served by OpenSSL (BoringSSL) when
  * {@code netty-tcnative} is on the class path, else by the JDK engine; a ready {@link SSLContext} always uses
@@ -32,6 +32,9 @@ import javax.net.ssl.SSLContext;
 public final class ServerTls {
   /** The ALPN list every HTTP/1.1 connection offers. */
   public static final List<String> HTTP_1_1 = List.of(ApplicationProtocolNames.HTTP_1_1);
+  /** The ALPN list with HTTP/2 on: {@code h2} preferred, then {@code http/1.1}. */
+  public static final List<String> H2_HTTP_1_1 =
+      List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
 
   private final Function<ApplicationProtocolConfig, SslContext> factory;
   private final String provider;

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * TLS configured with JDK types only ({@link SSLContext}, {@link KeyManagerFactory}): https (SSE) and wss served to
- * the JDK's own {@code java.net.http} client, which trusts the self-signed certificate and nothing else, and
- * {@code http/1.1} negotiated by ALPN (RFC 7301) with a client that offers {@code h2} first.
+ * the JDK's own {@code java.net.http} client, which trusts the self-signed certificate and nothing else; ALPN
+ * (RFC 7301) gives {@code h2} with HTTP/2 on (the default), {@code http/1.1} with it off.
  */
 class TlsJdkTypesTest {
   private static SelfSignedCertificate cert;
@@ -83,26 +83,34 @@ class TlsJdkTypesTest {
     serverContext.init(keys.getKeyManagers(), null, null);
     start(LivePushServer.builder().tls(serverContext));
     assertThat(server.config().tlsProvider()).isEqualTo("JDK");
-    // HTTP_2 is the client's default: over TLS it offers h2 and http/1.1 by ALPN and must end up on HTTP/1.1.
+    // HTTP_2: over TLS the client offers h2 and http/1.1 by ALPN; the server's h2 is picked for the stream.
     HttpClient https = HttpClient.newBuilder().sslContext(clientContext).version(HttpClient.Version.HTTP_2)
         .connectTimeout(Duration.ofSeconds(5)).build();
-    sseReceivesAnEvent(https);
+    sseReceivesAnEvent(https, HttpClient.Version.HTTP_2);
     wssReceivesAnEvent(https);
   }
 
   @Test
-  void keyManagerFactoryServesSseAndNegotiatesHttp11ByAlpn() throws Exception {
+  void keyManagerFactoryServesSseAndNegotiatesByAlpn() throws Exception {
     start(LivePushServer.builder().tls(keys));
-    HttpClient https = HttpClient.newBuilder().sslContext(clientContext).connectTimeout(Duration.ofSeconds(5))
-        .build();
-    sseReceivesAnEvent(https);
+    HttpClient https = HttpClient.newBuilder().sslContext(clientContext).version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+    sseReceivesAnEvent(https, HttpClient.Version.HTTP_1_1);
     wssReceivesAnEvent(https);
+    assertThat(alpn()).isEqualTo("h2");
+    server.close();
+    start(LivePushServer.builder().tls(keys).http2(false));
+    assertThat(alpn()).isEqualTo("http/1.1");
+  }
+
+  /** The protocol a client offering {@code h2, http/1.1} gets. */
+  private String alpn() throws Exception {
     try (SSLSocket s = (SSLSocket) clientContext.getSocketFactory().createSocket("localhost", server.port())) {
       SSLParameters p = s.getSSLParameters();
       p.setApplicationProtocols(new String[] {"h2", "http/1.1"});
       s.setSSLParameters(p);
       s.startHandshake();
-      assertThat(s.getApplicationProtocol()).isEqualTo("http/1.1");
+      return s.getApplicationProtocol();
     }
   }
 
@@ -119,13 +127,13 @@ class TlsJdkTypesTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("tls: key manager");
   }
 
-  private void sseReceivesAnEvent(HttpClient https) throws Exception {
+  private void sseReceivesAnEvent(HttpClient https, HttpClient.Version expected) throws Exception {
     HttpResponse<InputStream> r = https.send(HttpRequest.newBuilder(
             URI.create("https://localhost:" + server.port() + "/m/1")).header("Accept", "text/event-stream").build(),
         HttpResponse.BodyHandlers.ofInputStream());
     try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
       assertThat(r.statusCode()).isEqualTo(200);
-      assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+      assertThat(r.version()).isEqualTo(expected);
       String line;
       while ((line = in.readLine()) != null && !line.startsWith("id:")) { // the position event: subscribed
         continue;
