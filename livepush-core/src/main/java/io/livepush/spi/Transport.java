@@ -48,7 +48,11 @@ public interface Transport {
   /** Encodes a published event to its wire bytes (see "Buffer ownership"). */
   byte[] encode(PublishedEvent event);
 
-  /** Encodes the gap signal for one topic; the subscription continues live from {@code position}. */
+  /**
+   * Encodes the gap signal for one topic. {@code position} is where the connection resumes after it: every topic
+   * of the connection is complete up to it (the topic itself continues live after it), so a client keeps it as its
+   * position like an event's id (SSE: the block's {@code id}; WebSocket: the message's {@code id}).
+   */
   ByteBuf encodeReset(ByteBufAllocator alloc, String topic, ResetReason reason, EventId position);
 
   /**

@@ -201,6 +201,23 @@ class OutboundBudgetTest {
   }
 
   @Test
+  void presenceSnapshotsStayWithinBudget() throws Exception {
+    // Each subscribe to the room is answered by "subscribed" and a snapshot holding this client's 8 KB metadata.
+    start(LivePushServer.builder().presence(t -> t.startsWith("room")).presenceSnapshot(true)
+        .presenceMetadata(p -> java.util.Map.of("bio", "b".repeat(8000))));
+    long heapBefore = Heap.usedAfterGc();
+    RawWs ws = neverReading();
+    Session s = sessions.poll(10, TimeUnit.SECONDS);
+    List<byte[]> loops = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      loops.add("{\"type\":\"subscribe\",\"topics\":[\"room\"]}".getBytes(StandardCharsets.UTF_8));
+      loops.add("{\"type\":\"unsubscribe\",\"topics\":[\"room\"]}".getBytes(StandardCharsets.UTF_8));
+    }
+    sendInBackground(ws, loops, 0x1);
+    assertBoundedAndClosed(s, heapBefore, CloseReason.POLICY_VIOLATION, CloseReason.SLOW_CONSUMER);
+  }
+
+  @Test
   void presenceEventsStayWithinBudget() throws Exception {
     // 8 KB of metadata per member: 2,000 joins and leaves are 16 MB, more than the kernel's buffers absorb.
     start(LivePushServer.builder().presence(t -> t.startsWith("room"))
