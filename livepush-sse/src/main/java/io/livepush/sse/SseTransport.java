@@ -1,10 +1,8 @@
 package io.livepush.sse;
 
 import io.livepush.AuthenticationException;
-import io.livepush.CapacityExceededException;
 import io.livepush.CloseReason;
 import io.livepush.EventId;
-import io.livepush.InvalidEventIdException;
 import io.livepush.LivePushException;
 import io.livepush.Principal;
 import io.livepush.RequestInfo;
@@ -16,6 +14,7 @@ import io.livepush.spi.LogSafe;
 import io.livepush.spi.PipelineNames;
 import io.livepush.spi.PublishedEvent;
 import io.livepush.spi.Session;
+import io.livepush.spi.StreamRequests;
 import io.livepush.spi.Transport;
 import io.livepush.spi.TransportContext;
 import io.netty.buffer.ByteBuf;
@@ -39,7 +38,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
-import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -176,8 +174,8 @@ public final class SseTransport implements Transport {
     EventId resume = null;
     if (stream == null) {
       try {
-        resume = resumeId(request);
-        List<String> named = multi ? topicsFromQuery(request) : null;
+        resume = StreamRequests.resumePosition(request);
+        List<String> named = multi ? StreamRequests.topicsFromQuery(request) : null;
         Route r = route;
         Map<String, String> v = vars;
         topics = multi ? p -> named : p -> r.topics(v, p);
@@ -220,61 +218,7 @@ public final class SseTransport implements Transport {
 
   /** Answers a refusal of the admission stage before any stream starts. */
   private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, Throwable error) {
-    if (error instanceof AuthenticationException) {
-      AuthenticationException e = (AuthenticationException) error;
-      HttpHeaders h = corsHeaders(request, new DefaultHttpHeaders());
-      if (e.challenge() != null) {
-        h.set(HttpHeaderNames.WWW_AUTHENTICATE, e.challenge());
-      }
-      if (e.retryAfterSeconds() > 0) {
-        h.setInt(HttpHeaderNames.RETRY_AFTER, e.retryAfterSeconds()); // 429: failed-authentication throttle
-      }
-      HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(e.httpStatus()), e.getMessage(), h);
-    } else if (error instanceof CapacityExceededException) {
-      HttpHeaders h = new DefaultHttpHeaders()
-          .setInt(HttpHeaderNames.RETRY_AFTER, ((CapacityExceededException) error).retryAfterSeconds());
-      HttpResponses.sendError(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, error.getMessage(), h);
-    } else if (error instanceof LivePushException) {
-      HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(((LivePushException) error).httpStatus()),
-          error.getMessage(), corsHeaders(request, null));
-    } else if (error instanceof ClosedChannelException) {
-      ctx.close();
-    } else {
-      LOG.warn("SSE admission failed", LogSafe.throwable(error));
-      HttpResponses.sendError(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error", null);
-    }
-  }
-
-  private static List<String> topicsFromQuery(FullHttpRequest request) {
-    LinkedHashSet<String> out = new LinkedHashSet<>();
-    Map<String, List<String>> query = new QueryStringDecoder(request.uri()).parameters();
-    for (String value : query.getOrDefault("topic", List.of())) {
-      for (String t : value.split(",", -1)) {
-        if (!t.isEmpty()) {
-          out.add(Topics.validate(t));
-        }
-      }
-    }
-    if (out.isEmpty()) {
-      throw new LivePushException("name at least one topic: ?topic=a&topic=b", 400);
-    }
-    return new ArrayList<>(out);
-  }
-
-  private static EventId resumeId(FullHttpRequest request) {
-    String id = request.headers().get("Last-Event-ID");
-    if (id == null || id.isEmpty()) {
-      List<String> q = new QueryStringDecoder(request.uri()).parameters().get("lastEventId");
-      id = q == null || q.isEmpty() ? null : q.get(0);
-    }
-    if (id == null || id.isEmpty()) {
-      return null;
-    }
-    try {
-      return EventId.parsePosition(id.trim());
-    } catch (InvalidEventIdException e) {
-      throw new InvalidEventIdException("invalid Last-Event-ID: " + e.getMessage());
-    }
+    StreamRequests.refuse(ctx, error, corsHeaders(request, new DefaultHttpHeaders()));
   }
 
   /**

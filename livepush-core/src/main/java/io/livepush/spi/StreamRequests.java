@@ -1,0 +1,116 @@
+package io.livepush.spi;
+
+import io.livepush.AuthenticationException;
+import io.livepush.CapacityExceededException;
+import io.livepush.EventId;
+import io.livepush.InvalidEventIdException;
+import io.livepush.LivePushException;
+import io.livepush.Topics;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What HTTP transports that follow topics named in a GET (SSE, long-polling) read from the request, and how they
+ * answer a refusal of the admission stage. Stateless; the methods may run on any thread except
+ * {@link #refuse}, which runs on the request's event loop.
+ */
+public final class StreamRequests {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamRequests.class);
+
+  private StreamRequests() {}
+
+  /**
+   * The topics named in the query, {@code ?topic=a&topic=b} or {@code ?topic=a,b}, validated, without
+   * duplicates, in order.
+   *
+   * @param request the request
+   * @return at least one topic
+   * @throws LivePushException (400) when none is named, or {@link io.livepush.InvalidTopicException} for an
+   *     invalid name
+   */
+  public static List<String> topicsFromQuery(FullHttpRequest request) {
+    LinkedHashSet<String> out = new LinkedHashSet<>();
+    Map<String, List<String>> query = new QueryStringDecoder(request.uri()).parameters();
+    for (String value : query.getOrDefault("topic", List.of())) {
+      for (String t : value.split(",", -1)) {
+        if (!t.isEmpty()) {
+          out.add(Topics.validate(t));
+        }
+      }
+    }
+    if (out.isEmpty()) {
+      throw new LivePushException("name at least one topic: ?topic=a&topic=b", 400);
+    }
+    return new ArrayList<>(out);
+  }
+
+  /**
+   * The position to resume from: the {@code Last-Event-ID} header, else the {@code lastEventId} query parameter
+   * (reloaded pages, polyfills, long-polls); the header wins. Either may be {@code earliest}.
+   *
+   * @param request the request
+   * @return the position, {@link EventId#EARLIEST}, or {@code null} when neither is given
+   * @throws InvalidEventIdException (400) when the value is malformed or too long
+   */
+  public static EventId resumePosition(FullHttpRequest request) {
+    String id = request.headers().get("Last-Event-ID");
+    if (id == null || id.isEmpty()) {
+      List<String> q = new QueryStringDecoder(request.uri()).parameters().get("lastEventId");
+      id = q == null || q.isEmpty() ? null : q.get(0);
+    }
+    if (id == null || id.isEmpty()) {
+      return null;
+    }
+    try {
+      return EventId.parsePosition(id.trim());
+    } catch (InvalidEventIdException e) {
+      throw new InvalidEventIdException("invalid Last-Event-ID: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Answers a refusal of {@link TransportContext#admit} as {@code text/plain} and closes: 401/403/429 with the
+   * authenticator's challenge and {@code Retry-After}, 503 with {@code Retry-After}, a
+   * {@link LivePushException}'s status, nothing for a closed channel, 500 for anything else (logged).
+   *
+   * @param ctx the request's handler context; on its event loop
+   * @param error the stage's failure, unwrapped
+   * @param headers headers every answer carries (CORS), added to; {@code null} for none
+   */
+  public static void refuse(ChannelHandlerContext ctx, Throwable error, HttpHeaders headers) {
+    HttpHeaders h = headers != null ? headers : new DefaultHttpHeaders();
+    if (error instanceof AuthenticationException) {
+      AuthenticationException e = (AuthenticationException) error;
+      if (e.challenge() != null) {
+        h.set(HttpHeaderNames.WWW_AUTHENTICATE, e.challenge());
+      }
+      if (e.retryAfterSeconds() > 0) {
+        h.setInt(HttpHeaderNames.RETRY_AFTER, e.retryAfterSeconds()); // 429: failed-authentication throttle
+      }
+      HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(e.httpStatus()), e.getMessage(), h);
+    } else if (error instanceof CapacityExceededException) {
+      h.setInt(HttpHeaderNames.RETRY_AFTER, ((CapacityExceededException) error).retryAfterSeconds());
+      HttpResponses.sendError(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, error.getMessage(), h);
+    } else if (error instanceof LivePushException) {
+      HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(((LivePushException) error).httpStatus()),
+          error.getMessage(), h);
+    } else if (error instanceof ClosedChannelException) {
+      ctx.close();
+    } else {
+      LOG.warn("admission failed on {}", ctx.channel(), LogSafe.throwable(error));
+      HttpResponses.sendError(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error", null);
+    }
+  }
+}
