@@ -11,6 +11,7 @@ import io.livepush.client.LivePushClient;
 import io.livepush.client.LivePushListener;
 import io.livepush.client.PushEvent;
 import io.livepush.client.Reset;
+import io.livepush.longpoll.LongPollTransport;
 import io.livepush.sse.SseTransport;
 import io.livepush.testing.ClusterClients;
 import io.livepush.testing.CuttableProxy;
@@ -61,6 +62,7 @@ class ClusterJavaClientTest {
         .shutdownDrain(Duration.ZERO)
         .transport(SseTransport.builder().multiTopicPath("/events").build())
         .transport(WebSocketTransport.builder().build())
+        .transport(LongPollTransport.builder().path("/poll").timeout(Duration.ofSeconds(60)).build())
         .bus(RedisBus.builder().uri(redis.uri() + "?clientName=" + name).pollInterval(Duration.ofMillis(100))
             .build())
         .build();
@@ -183,5 +185,35 @@ class ClusterJavaClientTest {
     }
     DeliveryChecker.Report report = checker.check();
     assertThat(report.clean()).as(report.toString()).isTrue();
+  }
+
+  /**
+   * The same gap on long-polling: a poll held when the epoch changes is answered with the reset, and its
+   * {@code position} must be the reset's (the new epoch), so the next poll gets the event published meanwhile
+   * and no second reset. Before, a reset did not move a poll's position.
+   */
+  @Test
+  void aPollHeldAcrossAnEpochResetAnswersWithThePositionAfterIt() throws Exception {
+    LivePushServer a = node("a");
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    String base = "http://127.0.0.1:" + a.port() + "/poll?topic=lp&lastEventId=";
+    // A quiet topic from "earliest": nothing to replay, so the poll is held.
+    var held = http.sendAsync(java.net.http.HttpRequest.newBuilder(URI.create(base + "earliest")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    ClusterClients.await("the poll held", () -> a.connectionCount() == 1);
+    long oldEpoch = a.epoch();
+    redis.kill();
+    redis.startAgain();
+    ClusterClients.await("the node in a new epoch", () -> a.epoch() != oldEpoch);
+    var first = json.readTree(held.get(30, java.util.concurrent.TimeUnit.SECONDS).body());
+    assertThat(first.at("/events/0/event").asText()).isEqualTo("reset");
+    String position = first.get("position").asText();
+    assertThat(EventId.parse(position).epoch()).as("the answer's position, after the reset").isEqualTo(a.epoch());
+    EventId published = a.publish("lp", Event.text("while between polls"));
+    var second = json.readTree(http.send(java.net.http.HttpRequest.newBuilder(URI.create(base + position)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+    assertThat(second.get("events")).hasSize(1);
+    assertThat(second.at("/events/0/id").asText()).as("the event, no second reset").isEqualTo(published.toString());
   }
 }
