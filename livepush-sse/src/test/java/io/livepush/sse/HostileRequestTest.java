@@ -20,11 +20,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Request smuggling variants (RFC 9112 §6.1, §6.3, §5.1, §5.2) on a raw socket, each followed by a pipelined
- * {@code GET /smuggled}: the server answers the ambiguous request with 400 and closes, so the smuggled request is
- * never served, whichever way a front end framed the message.
+ * Hostile requests on a raw socket. Request smuggling variants (RFC 9112 §6.1, §6.3, §5.1, §5.2), each followed by
+ * a pipelined {@code GET /smuggled}: the server answers the ambiguous request with 400 and closes, so the smuggled
+ * request is never served, whichever way a front end framed the message. Resume ids and topics that are too long,
+ * malformed, or carry line breaks, NUL or bytes that are not UTF-8: 400 before any stream, nothing opened.
  */
-class HttpSmugglingTest {
+class HostileRequestTest {
   private LivePushServer server;
 
   @BeforeEach
@@ -109,5 +110,30 @@ class HttpSmugglingTest {
     // X's value, so the request has no body and "0" is a bad next request; either way /smuggled is not served.
     assertThat(statuses("POST /x HTTP/1.1\r\n" + host + "X: a\r\n Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
         + smuggled)).doesNotContain(200, -1);
+  }
+
+  @Test
+  void hostileResumeIdsAndTopicsGet400BeforeAnyStream() throws Exception {
+    String host = "Host: 127.0.0.1\r\n";
+    String[] requests = {
+        "GET /events?topic=a HTTP/1.1\r\n" + host + "Last-Event-ID: " + "k".repeat(7000) + "-1\r\n\r\n",
+        "GET /events?topic=a HTTP/1.1\r\n" + host + "Last-Event-ID: abc-1\u00e9\r\n\r\n", // obs-text byte
+        "GET /events?topic=a HTTP/1.1\r\n" + host + "Last-Event-ID: 1-2-3\r\n\r\n",
+        "GET /events?topic=a HTTP/1.1\r\n" + host + "Last-Event-ID: ABC-1\r\n\r\n",
+        "GET /events?topic=a HTTP/1.1\r\n" + host + "Last-Event-ID: zzzzzzzzzzzzzzz-1\r\n\r\n", // epoch overflow
+        "GET /events?topic=a HTTP/1.1\r\n" + host + "Last-Event-ID: 1-zzzzzzzzzzzzzzz\r\n\r\n", // offset overflow
+        "GET /events?topic=a&lastEventId=a%0d%0aX:%20y HTTP/1.1\r\n" + host + "\r\n",
+        "GET /events?topic=a&lastEventId=" + "1".repeat(3000) + " HTTP/1.1\r\n" + host + "\r\n",
+        "GET /events?topic=a%0Ab HTTP/1.1\r\n" + host + "\r\n",
+        "GET /events?topic=%C4%8A HTTP/1.1\r\n" + host + "\r\n", // U+010A
+        "GET /events?topic=%FF%FE HTTP/1.1\r\n" + host + "\r\n", // not UTF-8
+        "GET /events?topic=a%00 HTTP/1.1\r\n" + host + "\r\n",
+        "GET /events?topic=" + "t".repeat(300) + " HTTP/1.1\r\n" + host + "\r\n",
+        "GET /events?topic= HTTP/1.1\r\n" + host + "\r\n",
+    };
+    for (String r : requests) {
+      assertThat(statuses(r)).as(r).containsExactly(400);
+    }
+    assertThat(server.connectionCount()).isZero();
   }
 }
