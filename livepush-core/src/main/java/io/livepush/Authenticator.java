@@ -40,6 +40,10 @@ public interface Authenticator {
   /**
    * Authenticates {@code request}; may block (see the class comment). Must not return {@code null}; an
    * exception or {@code null} counts as a 401.
+   *
+   * @param request the request that opens the connection (the SSE {@code GET} or the WebSocket upgrade), with its
+   *     headers and cookies
+   * @return the decision: a principal, or a refusal with its status (401 with a challenge, or 403)
    */
   AuthResult authenticate(RequestInfo request);
 
@@ -48,6 +52,11 @@ public interface Authenticator {
    * allowed (the server's, or a direct one for {@link NonBlocking} authenticators). The default runs
    * {@link #authenticate(RequestInfo)} on {@code blocking}; the stage may complete on any thread (livepush
    * returns to the event loop). A rejected task is answered with 503.
+   *
+   * @param request the request that opens the connection
+   * @param blocking where {@link #authenticate(RequestInfo)} may run; a direct executor for {@link NonBlocking}
+   *     authenticators
+   * @return a stage with the decision; exceptionally or with {@code null}, a 401
    */
   default CompletionStage<AuthResult> authenticate(RequestInfo request, Executor blocking) {
     return CompletableFuture.supplyAsync(() -> authenticate(request), blocking);
@@ -56,6 +65,9 @@ public interface Authenticator {
   /**
    * An asynchronous authenticator: {@code authenticator} is called on the event loop and must not block; the
    * stage it returns may complete on any thread, exceptionally or with {@code null} for a 401.
+   *
+   * @param authenticator returns the decision's stage; called on the event loop, must not block
+   * @return a {@link NonBlocking} authenticator that hands {@code authenticator}'s stage to livepush unchanged
    */
   static Authenticator async(Function<? super RequestInfo, ? extends CompletionStage<AuthResult>> authenticator) {
     Objects.requireNonNull(authenticator, "authenticator");
@@ -73,7 +85,13 @@ public interface Authenticator {
     return new Async();
   }
 
-  /** An authenticator that never blocks, called directly on the event loop (see {@link NonBlocking}). */
+  /**
+   * An authenticator that never blocks, called directly on the event loop (see {@link NonBlocking}).
+   *
+   * @param authenticator an authenticator that decides from memory (for example verifying a signed token), without
+   *     I/O
+   * @return a wrapper that delegates to {@code authenticator} and is {@link NonBlocking}
+   */
   static Authenticator nonBlocking(Authenticator authenticator) {
     Objects.requireNonNull(authenticator, "authenticator");
     final class Direct implements Authenticator, NonBlocking {

@@ -14,13 +14,28 @@ import java.util.Objects;
  * otherwise ignored.
  */
 public interface ConnectionListener {
-  /** Called once, after the connection is registered. */
+  /**
+   * Called once, after the connection is registered.
+   *
+   * @param connection the connection, with its request (headers and cookies included) and principal
+   */
   default void onOpen(ConnectionInfo connection) {}
 
-  /** Called once, after the connection is closed and its subscriptions are removed. */
+  /**
+   * Called once, after the connection is closed and its subscriptions are removed.
+   *
+   * @param connection the connection; its request keeps headers only if
+   *     {@link LivePushServer.Builder#retainRequestHeaders} is on
+   * @param reason why it closed
+   */
   default void onClose(ConnectionInfo connection, CloseReason reason) {}
 
-  /** A listener that never blocks, called directly on the event loop (see {@link NonBlocking}). */
+  /**
+   * A listener that never blocks, called directly on the event loop (see {@link NonBlocking}).
+   *
+   * @param listener a listener that returns quickly, without I/O
+   * @return a wrapper that delegates to {@code listener} and is {@link NonBlocking}
+   */
   static ConnectionListener nonBlocking(ConnectionListener listener) {
     Objects.requireNonNull(listener, "listener");
     final class Direct implements ConnectionListener, NonBlocking {

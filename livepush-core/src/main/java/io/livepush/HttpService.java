@@ -24,7 +24,14 @@ import java.util.function.BiFunction;
  */
 @FunctionalInterface
 public interface HttpService {
-  /** Returns a reply, or {@code null} when this service does not handle the request. May block. */
+  /**
+   * Returns a reply, or {@code null} when this service does not handle the request. May block.
+   *
+   * @param request the request head; immutable, safe to keep
+   * @param body the request body, at most {@link LivePushConfig#maxRequestBytes()} bytes, empty when none; owned by
+   *     the service
+   * @return the reply, or {@code null} to offer the request to the next service (404 when none answers)
+   */
   HttpReply handle(RequestInfo request, byte[] body);
 
   /**
@@ -32,6 +39,13 @@ public interface HttpService {
    * one for {@link NonBlocking} services). The default runs {@link #handle(RequestInfo, byte[])} on
    * {@code blocking}. The stage may complete on any thread, with {@code null} to pass the request on; an
    * exceptional one is answered with 500.
+   *
+   * @param request the request head
+   * @param body the request body, at most {@link LivePushConfig#maxRequestBytes()} bytes
+   * @param blocking where {@link #handle(RequestInfo, byte[])} may run; a direct executor for {@link NonBlocking}
+   *     services
+   * @return a stage with the reply or {@code null}; it must complete, since the connection reads no further request
+   *     until it does
    */
   default CompletionStage<HttpReply> handle(RequestInfo request, byte[] body, Executor blocking) {
     return CompletableFuture.supplyAsync(() -> handle(request, body), blocking);
@@ -40,6 +54,9 @@ public interface HttpService {
   /**
    * An asynchronous service: {@code service} is called on the event loop and must not block; its stage may
    * complete on any thread.
+   *
+   * @param service returns the reply's stage; called on the event loop, must not block
+   * @return a {@link NonBlocking} service that hands {@code service}'s stage to livepush unchanged
    */
   static HttpService async(BiFunction<? super RequestInfo, byte[], ? extends CompletionStage<HttpReply>> service) {
     Objects.requireNonNull(service, "service");
@@ -57,7 +74,12 @@ public interface HttpService {
     return new Async();
   }
 
-  /** A service that never blocks, called directly on the event loop (see {@link NonBlocking}). */
+  /**
+   * A service that never blocks, called directly on the event loop (see {@link NonBlocking}).
+   *
+   * @param service a service that answers from memory, without I/O
+   * @return a wrapper that delegates to {@code service} and is {@link NonBlocking}
+   */
   static HttpService nonBlocking(HttpService service) {
     Objects.requireNonNull(service, "service");
     final class Direct implements HttpService, NonBlocking {

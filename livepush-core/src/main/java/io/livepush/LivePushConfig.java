@@ -145,195 +145,221 @@ public final class LivePushConfig {
     bus = b.bus;
   }
 
-  /** Who opens connections; default {@link Authenticator#ANONYMOUS}. */
+  /** {@return who opens connections; default {@link Authenticator#ANONYMOUS}} */
   public Authenticator authenticator() {
     return authenticator;
   }
 
-  /** Streaming connections one client address may hold; {@code 0}: unlimited. */
+  /** {@return the streaming connections one client address may hold, {@code >= 0}; {@code 0}: unlimited} */
   public int maxConnectionsPerAddress() {
     return maxConnectionsPerAddress;
   }
 
-  /** New streaming connections admitted per second; {@code 0}: unlimited. */
+  /** {@return the new streaming connections admitted per second, {@code >= 0}; {@code 0}: unlimited} */
   public int connectionRate() {
     return connectionRate;
   }
 
-  /** Admissions allowed at once before {@link #connectionRate()} applies. */
+  /** {@return the admissions allowed at once, {@code > 0}, before {@link #connectionRate()} applies} */
   public int connectionBurst() {
     return connectionBurst;
   }
 
   /**
-   * Refill, per minute, of each client address's allowance of failed authentications; {@code 0}: not limited.
-   * See {@link LivePushServer.Builder#authenticationFailureRate}.
+   * {@return the refill, per minute, of each client address's allowance of failed authentications, {@code >= 0};
+   * {@code 0}: not limited} See {@link LivePushServer.Builder#authenticationFailureRate}.
    */
   public int authFailureRate() {
     return authFailureRate;
   }
 
-  /** Failed authentications an address may make at once (see {@link #authFailureRate()}). */
+  /** {@return the failed authentications an address may make at once, {@code > 0}} See {@link #authFailureRate()}. */
   public int authFailureBurst() {
     return authFailureBurst;
   }
 
   /**
-   * Host names ({@code host}, any port) and authorities ({@code host:port}), lower case, the server answers
-   * for; empty: any (the default). See {@link LivePushServer.Builder#allowedHosts}.
+   * {@return the host names ({@code host}, any port) and authorities ({@code host:port}), lower case, the server
+   * answers for, as an unmodifiable set; empty: any (the default)} See {@link LivePushServer.Builder#allowedHosts}.
    */
   public java.util.Set<String> allowedHosts() {
     return allowedHosts;
   }
 
-  /** Time to send a complete request head; zero: no limit. */
+  /** {@return the time a client has to send a complete request head; zero: no limit} */
   public Duration requestHeaderTimeout() {
     return requestHeaderTimeout;
   }
 
-  /** The slow-consumer policy of each topic's subscriptions. */
+  /**
+   * {@return the slow-consumer policy of each topic's subscriptions, asked on an event loop when a subscription
+   * starts}
+   */
   public Function<String, SlowConsumerPolicy> slowConsumerPolicy() {
     return slowConsumerPolicy;
   }
 
-  /** Window over which shutdown spreads its disconnects. */
+  /** {@return the window over which shutdown spreads its disconnects, {@code >= 0}} */
   public Duration shutdownDrain() {
     return shutdownDrain;
   }
 
-  /** Largest number of connections one event loop closes at once during shutdown. */
+  /** {@return the largest number of connections one event loop closes at once during shutdown, {@code > 0}} */
   public int shutdownBatchSize() {
     return shutdownBatchSize;
   }
 
-  /** The TLS context, or {@code null} for plain HTTP. */
+  /** {@return the TLS context, or {@code null} for plain HTTP} */
   public SslContext sslContext() {
     return sslContext;
   }
 
-  /** Topics whose followers are tracked by {@link Presence}. */
+  /** {@return the predicate selecting the topics whose followers {@link Presence} tracks} */
   public Predicate<String> presenceTopics() {
     return presenceTopics;
   }
 
-  /** How long a member whose last connection left stays listed. */
+  /** {@return how long a member whose last connection left stays listed, {@code >= 0}} */
   public Duration presenceGrace() {
     return presenceGrace;
   }
 
-  /** The public metadata presence shows for a principal. */
+  /** {@return the function giving the public metadata presence shows for a principal} */
   public Function<Principal, Map<String, Object>> presenceMetadata() {
     return presenceMetadata;
   }
 
-  /** The path the stats JSON is served on, or {@code null}. */
+  /** {@return the path the stats JSON is served on, or {@code null} when it is not served} */
   public String statsPath() {
     return statsPath;
   }
 
+  /** {@return the address the server binds; default {@value #DEFAULT_HOST}} */
   public String host() {
     return host;
   }
 
-  /** The configured port; {@code 0} means any free port (read it with {@link LivePushServer#port()}). */
+  /**
+   * {@return the configured port, {@code 0..65535}; {@code 0} means any free port (read it with
+   * {@link LivePushServer#port()})}
+   */
   public int port() {
     return port;
   }
 
-  /** Event-loop threads; {@code 0} means Netty's default (twice the cores). */
+  /** {@return the number of event-loop threads, {@code >= 0}; {@code 0} means Netty's default (twice the cores)} */
   public int ioThreads() {
     return ioThreads;
   }
 
-  /** Whether the native epoll transport is used where available (NIO otherwise). */
+  /** {@return whether the native epoll transport is used where available (NIO otherwise)} */
   public boolean nativeTransport() {
     return nativeTransport;
   }
 
+  /** {@return the heartbeat interval on an idle connection, {@code > 0}} */
   public Duration heartbeatInterval() {
     return heartbeatInterval;
   }
 
+  /** {@return how long a peer that answers heartbeats may stay silent after one, {@code > 0}} */
   public Duration heartbeatTimeout() {
     return heartbeatTimeout;
   }
 
+  /** {@return the maximum number of streaming connections over all transports, {@code > 0}} */
   public int maxConnections() {
     return maxConnections;
   }
 
+  /** {@return the maximum number of topics one connection may follow, {@code > 0}} */
   public int maxTopicsPerConnection() {
     return maxTopicsPerConnection;
   }
 
+  /** {@return the largest event payload in bytes, {@code > 0}} */
   public int maxEventBytes() {
     return maxEventBytes;
   }
 
+  /** {@return the largest request body in bytes, {@code > 0}; larger requests get 413} */
   public int maxRequestBytes() {
     return maxRequestBytes;
   }
 
+  /** {@return the largest request line in bytes, {@code > 0}; longer ones get 414} */
   public int maxInitialLineBytes() {
     return maxInitialLineBytes;
   }
 
+  /** {@return the largest request header block in bytes, {@code > 0}; larger ones get 431} */
   public int maxHeaderBytes() {
     return maxHeaderBytes;
   }
 
+  /** {@return the outbound bytes a connection may queue before it counts as a slow consumer, {@code > 0}} */
   public int maxPendingOutboundBytes() {
     return maxPendingOutboundBytes;
   }
 
   /** The reconnect delay suggested to clients (SSE {@code retry:}, {@code Retry-After}). */
-  /** Whether open connections keep their request headers; see the builder method. */
+  /**
+   * {@return whether open connections keep their request headers} See
+   * {@link LivePushServer.Builder#retainRequestHeaders}.
+   */
   public boolean retainRequestHeaders() {
     return retainRequestHeaders;
   }
 
+  /** {@return the reconnect delay suggested to clients (SSE {@code retry:}, {@code Retry-After}), {@code > 0}} */
   public Duration retry() {
     return retry;
   }
 
+  /** {@return the replay log's bounds} */
   public ReplayConfig replay() {
     return replay;
   }
 
+  /** {@return the mapper that serialises {@link Event#json(Object)} payloads and livepush's own JSON} */
   public ObjectMapper objectMapper() {
     return objectMapper;
   }
 
+  /** {@return the transports, unmodifiable, in the order requests are offered to them} */
   public List<Transport> transports() {
     return transports;
   }
 
+  /** {@return the connection listeners, unmodifiable, in the order added} */
   public List<ConnectionListener> connectionListeners() {
     return connectionListeners;
   }
 
+  /** {@return the plain HTTP services, unmodifiable, in the order they are asked} */
   public List<HttpService> httpServices() {
     return httpServices;
   }
 
-  /** HTTP services behind the authenticator, asked after {@link #httpServices()}. */
+  /** {@return the HTTP services behind the authenticator, unmodifiable, asked after {@link #httpServices()}} */
   public List<HttpService> authenticatedHttpServices() {
     return authenticatedHttpServices;
   }
 
-  /** Whether subscribers of presence-enabled topics get a member snapshot; default {@code false}. */
+  /** {@return whether subscribers of presence-enabled topics get a member snapshot; default {@code false}} */
   public boolean presenceSnapshot() {
     return presenceSnapshot;
   }
 
   /**
-   * The executor for callbacks that may block, or {@code null} for the server's default (see
-   * {@link LivePushServer.Builder#blockingExecutor}).
+   * {@return the executor for callbacks that may block, or {@code null} for the server's default} See
+   * {@link LivePushServer.Builder#blockingExecutor}.
    */
   public java.util.concurrent.Executor blockingExecutor() {
     return blockingExecutor;
   }
 
+  /** {@return who may follow which topic; default {@link TopicAuthorizer#ALLOW_ALL}} */
   public TopicAuthorizer topicAuthorizer() {
     return topicAuthorizer;
   }
@@ -353,7 +379,7 @@ public final class LivePushConfig {
         + transports.stream().map(Transport::name).toList() + '}';
   }
 
-  /** The cluster bus, or {@code null}: a single node with its in-memory log (the default). */
+  /** {@return the cluster bus, or {@code null}: a single node with its in-memory log (the default)} */
   public EventBus bus() {
     return bus;
   }

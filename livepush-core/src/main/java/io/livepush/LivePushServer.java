@@ -109,12 +109,20 @@ public final class LivePushServer implements AutoCloseable {
     this.config = config;
   }
 
-  /** A builder with every default from {@link LivePushConfig}. */
+  /**
+   * A builder with every default from {@link LivePushConfig}.
+   *
+   * @return a new builder; not thread-safe, configure it from one thread
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The configuration. */
+  /**
+   * The configuration.
+   *
+   * @return the validated, immutable configuration this server was built with
+   */
   public LivePushConfig config() {
     return config;
   }
@@ -124,6 +132,7 @@ public final class LivePushServer implements AutoCloseable {
    * exceptionally with a {@link ServerBindException} naming the address if binding fails (port taken, privileged
    * port, non-local host; the server is then stopped), or with the bus's error if a bus cannot start.
    *
+   * @return a future completed on a Netty thread (or the bus's thread); never blocks the caller
    * @throws IllegalStateException if called twice
    */
   public CompletableFuture<LivePushServer> start() {
@@ -219,7 +228,12 @@ public final class LivePushServer implements AutoCloseable {
     });
   }
 
-  /** The bound port; valid after {@link #start()} completed. */
+  /**
+   * The bound port; valid after {@link #start()} completed.
+   *
+   * @return the local port the listening socket is bound to (the chosen one when built with port 0)
+   * @throws IllegalStateException if the server has not finished starting
+   */
   public int port() {
     Channel ch = serverChannel;
     if (ch == null) {
@@ -236,6 +250,9 @@ public final class LivePushServer implements AutoCloseable {
    * called on an event loop (it throws {@link IllegalStateException} there); prefer {@link #publishAsync}. Bus
    * failures are rethrown as they are (for example the Redis bus's {@code RedisBusException}).
    *
+   * @param topic the topic name, per the grammar in {@link Topics}
+   * @param event the event; its payload counts against {@link LivePushConfig#maxEventBytes()}
+   * @return the event's id in the replay log (cluster-wide with a bus), usable as a resume position
    * @throws InvalidTopicException if the topic name is invalid, or a companion topic such as
    *     {@code room~presence}, which only livepush publishes to (see {@link Topics})
    * @throws InvalidEventException if the payload is larger than {@link LivePushConfig#maxEventBytes()} or a JSON
@@ -268,6 +285,13 @@ public final class LivePushServer implements AutoCloseable {
    * cluster-wide id once the bus accepted the event, or exceptionally (for example when the bus is unreachable;
    * see the bus's documentation). Validation errors ({@link InvalidTopicException}, {@link InvalidEventException},
    * {@link IllegalStateException}) are thrown directly. Callers cannot complete the returned future.
+   *
+   * @param topic the topic name, per the grammar in {@link Topics}
+   * @param event the event; its payload counts against {@link LivePushConfig#maxEventBytes()}
+   * @return a future of the event's id; with a bus it completes on a bus thread, so chained stages must not block
+   * @throws InvalidTopicException if the topic name is invalid or names a companion topic
+   * @throws InvalidEventException if the payload is too large or cannot be serialised
+   * @throws IllegalStateException if the server is not started
    */
   public CompletableFuture<EventId> publishAsync(String topic, Event event) {
     EventBus bus = config.bus();
@@ -313,13 +337,22 @@ public final class LivePushServer implements AutoCloseable {
     }
   }
 
-  /** Open streaming connections (all transports). */
+  /**
+   * Open streaming connections (all transports).
+   *
+   * @return the number of open streaming connections, {@code 0} before start; a racy read from any thread
+   */
   public int connectionCount() {
     Hub h = hub;
     return h == null ? 0 : h.connectionCount();
   }
 
-  /** A snapshot of the server's counters; see {@link LivePushStats}. */
+  /**
+   * A snapshot of the server's counters; see {@link LivePushStats}.
+   *
+   * @return a new snapshot, read without locks from any thread; counters are consistent each on its own
+   * @throws IllegalStateException if the server has not been started
+   */
   public LivePushStats stats() {
     Hub h = hub;
     if (h == null) {
@@ -332,6 +365,8 @@ public final class LivePushServer implements AutoCloseable {
    * Adds a listener for the timings the core measures (delivery and bus publish latency), for a metrics
    * library; counters and gauges come from {@link #stats()}. Any thread, before or after {@link #start()}; the
    * listener's methods run on event loops and bus threads and must not block (see {@link MetricsListener}).
+   *
+   * @param listener the listener; it receives timings from the moment it is added
    */
   public void addMetricsListener(MetricsListener listener) {
     Objects.requireNonNull(listener, "listener");
@@ -341,7 +376,11 @@ public final class LivePushServer implements AutoCloseable {
     }
   }
 
-  /** Removes a listener added with {@link #addMetricsListener}; unknown listeners are ignored. Any thread. */
+  /**
+   * Removes a listener added with {@link #addMetricsListener}; unknown listeners are ignored. Any thread.
+   *
+   * @param listener a listener added earlier; {@code null} or unknown listeners are ignored
+   */
   public void removeMetricsListener(MetricsListener listener) {
     synchronized (metricsListeners) {
       metricsListeners.remove(listener);
@@ -356,7 +395,12 @@ public final class LivePushServer implements AutoCloseable {
     }
   }
 
-  /** Who follows which presence-enabled topic (see {@link Builder#presence}). */
+  /**
+   * Who follows which presence-enabled topic (see {@link Builder#presence}).
+   *
+   * @return the server's presence registry (cluster-wide when the bus supports it); any thread
+   * @throws IllegalStateException if the server has not been started
+   */
   public Presence presence() {
     Hub h = hub;
     if (h == null) {
@@ -365,7 +409,13 @@ public final class LivePushServer implements AutoCloseable {
     return h.presence();
   }
 
-  /** The replay log's epoch; changes on every start. */
+  /**
+   * The replay log's epoch; changes on every start.
+   *
+   * @return the epoch, a random 40-bit value naming this log's history: the {@code <epoch>} part of the
+   *     {@link EventId}s it issues
+   * @throws IllegalStateException if the server has not been started
+   */
   public long epoch() {
     Hub h = hub;
     if (h == null) {
@@ -377,6 +427,8 @@ public final class LivePushServer implements AutoCloseable {
   /**
    * Stops: closes the listening socket, closes every connection through its transport, then shuts the event
    * loops down. Idempotent; returns the same future each time.
+   *
+   * @return a future completed on a Netty thread once the threads are released; it never completes exceptionally
    */
   public synchronized CompletableFuture<Void> stop() {
     if (stopFuture != null) {
@@ -435,7 +487,11 @@ public final class LivePushServer implements AutoCloseable {
     stop().join();
   }
 
-  /** Completes when the server has stopped; callers cannot complete it. */
+  /**
+   * Completes when the server has stopped; callers cannot complete it.
+   *
+   * @return a stage completed once {@link #stop()} has finished (on the thread that finished it)
+   */
   public CompletionStage<Void> whenClosed() {
     return closed.minimalCompletionStage();
   }
@@ -445,7 +501,11 @@ public final class LivePushServer implements AutoCloseable {
     closed.join();
   }
 
-  /** Registers a JVM shutdown hook that stops this server. */
+  /**
+   * Registers a JVM shutdown hook that stops this server.
+   *
+   * @return this server, for chaining
+   */
   public LivePushServer closeOnJvmShutdown() {
     Runtime.getRuntime().addShutdownHook(new Thread(this::close, "livepush-shutdown"));
     return this;
@@ -503,6 +563,10 @@ public final class LivePushServer implements AutoCloseable {
     /**
      * Who may open connections (see {@link Authenticator} for browsers); refusals get 401/403 before the stream
      * or upgrade. Default {@link Authenticator#ANONYMOUS}.
+     *
+     * @param authenticator the authenticator; it runs on the {@link #blockingExecutor} unless marked {@link
+     *     NonBlocking}
+     * @return this builder
      */
     public Builder authenticator(Authenticator authenticator) {
       this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
@@ -513,6 +577,10 @@ public final class LivePushServer implements AutoCloseable {
      * Streaming connections one client IP address may hold (503 + {@code Retry-After} on SSE, close 1013 on
      * WebSocket beyond it); default {@code 0}: unlimited, because behind a proxy every client has the proxy's
      * address.
+     *
+     * @param n connections per address, {@code >= 0}; {@code 0} for no limit
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n < 0}
      */
     public Builder maxConnectionsPerAddress(int n) {
       this.maxConnectionsPerAddress = Checks.nonNegative("maxConnectionsPerAddress", n);
@@ -524,6 +592,11 @@ public final class LivePushServer implements AutoCloseable {
      * holding at most {@code burst}; beyond it 503 + {@code Retry-After} (SSE) or 1013 (WebSocket), so a mass
      * reconnect is spread instead of flattening the server. {@code perSecond == 0} disables it. Default
      * {@value LivePushConfig#DEFAULT_CONNECTION_RATE}/s, burst {@value LivePushConfig#DEFAULT_CONNECTION_BURST}.
+     *
+     * @param perSecond tokens added per second, {@code >= 0}; {@code 0} disables the admission rate
+     * @param burst tokens the bucket holds at most, {@code > 0}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code perSecond < 0} or {@code burst <= 0}
      */
     public Builder connectionRate(int perSecond, int burst) {
       this.connectionRate = Checks.nonNegative("connectionRate", perSecond);
@@ -541,6 +614,11 @@ public final class LivePushServer implements AutoCloseable {
      * {@code perMinute == 0} to disable. At most 100,000 addresses are tracked (beyond, new ones are not).
      * Default {@value LivePushConfig#DEFAULT_AUTH_FAILURE_RATE}/min, burst
      * {@value LivePushConfig#DEFAULT_AUTH_FAILURE_BURST}.
+     *
+     * @param perMinute tokens an address regains per minute, {@code >= 0}; {@code 0} disables the throttle
+     * @param burst refusals an address may collect before it is throttled, {@code > 0}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code perMinute < 0} or {@code burst <= 0}
      */
     public Builder authenticationFailureRate(int perMinute, int burst) {
       this.authFailureRate = Checks.nonNegative("authenticationFailureRate", perMinute);
@@ -556,6 +634,8 @@ public final class LivePushServer implements AutoCloseable {
      * server cannot read it. Requests without any host (HTTP/1.0 without {@code Host}) are refused too. May
      * be called repeatedly; default: none, every host is served.
      *
+     * @param hosts host names or {@code host:port} authorities, added to those given before
+     * @return this builder
      * @throws IllegalArgumentException if an entry is not {@code uri-host [":" port]}
      */
     public Builder allowedHosts(String... hosts) {
@@ -573,20 +653,35 @@ public final class LivePushServer implements AutoCloseable {
     /**
      * Time a client has to send a complete request head (slow-loris guard); past it the server answers 408 and
      * closes. {@link Duration#ZERO} disables it. Default 10 s.
+     *
+     * @param timeout the deadline for a complete request head, {@code >= 0}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public Builder requestHeaderTimeout(Duration timeout) {
       this.requestHeaderTimeout = Checks.nonNegative("requestHeaderTimeout", timeout);
       return this;
     }
 
-    /** The slow-consumer policy of every subscription; default {@link SlowConsumerPolicy#DISCONNECT}. */
+    /**
+     * The slow-consumer policy of every subscription; default {@link SlowConsumerPolicy#DISCONNECT}.
+     *
+     * @param policy the policy for every topic
+     * @return this builder
+     */
     public Builder slowConsumerPolicy(SlowConsumerPolicy policy) {
       Objects.requireNonNull(policy, "policy");
       this.slowConsumerPolicy = t -> policy;
       return this;
     }
 
-    /** The slow-consumer policy per topic, decided when a subscription starts; {@code null} means DISCONNECT. */
+    /**
+     * The slow-consumer policy per topic, decided when a subscription starts; {@code null} means DISCONNECT.
+     *
+     * @param byTopic maps a topic name to its policy; runs on an event loop when a subscription starts, so it must
+     *     not block
+     * @return this builder
+     */
     public Builder slowConsumerPolicy(Function<String, SlowConsumerPolicy> byTopic) {
       this.slowConsumerPolicy = Objects.requireNonNull(byTopic, "byTopic");
       return this;
@@ -595,13 +690,23 @@ public final class LivePushServer implements AutoCloseable {
     /**
      * On {@link #stop()}, the window over which connections are closed, in batches of at most
      * {@link #shutdownBatchSize(int)} per event loop. Default 3 s; zero closes everything at once.
+     *
+     * @param window the closing window, {@code >= 0}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code window} is negative
      */
     public Builder shutdownDrain(Duration window) {
       this.shutdownDrain = Checks.nonNegative("shutdownDrain", window);
       return this;
     }
 
-    /** Largest number of connections one event loop closes at once during shutdown; default 100. */
+    /**
+     * Largest number of connections one event loop closes at once during shutdown; default 100.
+     *
+     * @param n connections per event loop per batch, {@code > 0}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n <= 0}
+     */
     public Builder shutdownBatchSize(int n) {
       this.shutdownBatchSize = Checks.positive("shutdownBatchSize", n);
       return this;
@@ -612,6 +717,9 @@ public final class LivePushServer implements AutoCloseable {
      * (BoringSSL) when {@code io.netty:netty-tcnative-boringssl-static} is on the class path, the JDK engine
      * otherwise. Plain HTTP and TLS on one port are not supported.
      *
+     * @param certChain a PEM file with the server certificate first, then its intermediates
+     * @param privateKey a PEM file with the certificate's unencrypted PKCS#8 private key
+     * @return this builder
      * @throws IllegalArgumentException if the files cannot be read
      */
     public Builder tls(File certChain, File privateKey) {
@@ -626,7 +734,13 @@ public final class LivePushServer implements AutoCloseable {
       return this;
     }
 
-    /** Serves https/wss with a ready {@link SslContext} (server mode). */
+    /**
+     * Serves https/wss with a ready {@link SslContext} (server mode).
+     *
+     * @param context a server-mode context; livepush does not release it
+     * @return this builder
+     * @throws IllegalArgumentException if {@code context} is a client context
+     */
     public Builder tls(SslContext context) {
       Objects.requireNonNull(context, "context");
       if (context.isClient()) {
@@ -640,6 +754,9 @@ public final class LivePushServer implements AutoCloseable {
      * Serves https/wss with a fresh self-signed certificate for {@code localhost}: development only, browsers
      * will warn. On Java 17+ Netty generates it with BouncyCastle when present, else with the JDK's
      * {@code keytool}.
+     *
+     * @return this builder
+     * @throws IllegalStateException if no certificate can be generated
      */
     public Builder tlsSelfSigned() {
       try {
@@ -657,13 +774,22 @@ public final class LivePushServer implements AutoCloseable {
     /**
      * Tracks who follows the topics {@code topics} accepts (see {@link Presence}); join and leave events go to
      * {@code topic + "~presence"}. Default: no topic.
+     *
+     * @param topics accepts the topic names that track presence; it runs on event loops and must not block
+     * @return this builder
      */
     public Builder presence(Predicate<String> topics) {
       this.presenceTopics = Objects.requireNonNull(topics, "topics");
       return this;
     }
 
-    /** How long a member whose last connection left stays listed (no flapping on resume); default 5 s. */
+    /**
+     * How long a member whose last connection left stays listed (no flapping on resume); default 5 s.
+     *
+     * @param grace how long a member stays listed after its last connection closed, {@code >= 0}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code grace} is negative
+     */
     public Builder presenceGrace(Duration grace) {
       this.presenceGrace = Checks.nonNegative("presenceGrace", grace);
       return this;
@@ -672,19 +798,34 @@ public final class LivePushServer implements AutoCloseable {
     /**
      * Whether a connection subscribing to a presence-enabled topic first gets the topic's current members (see
      * "Snapshot on subscribe" in {@link Presence}); default {@code false}.
+     *
+     * @param enabled {@code true} to send the members before the topic's events
+     * @return this builder
      */
     public Builder presenceSnapshot(boolean enabled) {
       this.presenceSnapshot = enabled;
       return this;
     }
 
-    /** The public metadata presence lists and announces for a principal; default none. */
+    /**
+     * The public metadata presence lists and announces for a principal; default none.
+     *
+     * @param metadata maps a principal to the public fields listed with it (serialised with the server's
+     *     {@link ObjectMapper}); it must not block
+     * @return this builder
+     */
     public Builder presenceMetadata(Function<Principal, Map<String, Object>> metadata) {
       this.presenceMetadata = Objects.requireNonNull(metadata, "metadata");
       return this;
     }
 
-    /** Serves {@link LivePushServer#stats()} as JSON on {@code GET path}; default: not served. */
+    /**
+     * Serves {@link LivePushServer#stats()} as JSON on {@code GET path}; default: not served.
+     *
+     * @param path the request path, starting with {@code /}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code path} does not start with {@code /}
+     */
     public Builder statsService(String path) {
       Objects.requireNonNull(path, "path");
       if (!path.startsWith("/")) {
@@ -694,13 +835,24 @@ public final class LivePushServer implements AutoCloseable {
       return this;
     }
 
-    /** Address to bind; default {@value LivePushConfig#DEFAULT_HOST}. */
+    /**
+     * Address to bind; default {@value LivePushConfig#DEFAULT_HOST}.
+     *
+     * @param host a host name or IP literal to listen on; {@code 0.0.0.0} for every interface
+     * @return this builder
+     */
     public Builder host(String host) {
       this.host = Objects.requireNonNull(host, "host");
       return this;
     }
 
-    /** Port to bind, {@code 0} for any free one; default {@value LivePushConfig#DEFAULT_PORT}. */
+    /**
+     * Port to bind, {@code 0} for any free one; default {@value LivePushConfig#DEFAULT_PORT}.
+     *
+     * @param port the TCP port, {@code 0..65535}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code port} is outside {@code 0..65535}
+     */
     public Builder port(int port) {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");
@@ -709,61 +861,121 @@ public final class LivePushServer implements AutoCloseable {
       return this;
     }
 
-    /** Event-loop threads; default {@code 0}: Netty's default of twice the available cores. */
+    /**
+     * Event-loop threads; default {@code 0}: Netty's default of twice the available cores.
+     *
+     * @param n the number of event loops, {@code >= 0}; {@code 0} for Netty's default
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n < 0}
+     */
     public Builder ioThreads(int n) {
       this.ioThreads = Checks.nonNegative("ioThreads", n);
       return this;
     }
 
-    /** Use epoll where available (default {@code true}); NIO otherwise. */
+    /**
+     * Use epoll where available (default {@code true}); NIO otherwise.
+     *
+     * @param enabled {@code false} to force NIO even where epoll is available
+     * @return this builder
+     */
     public Builder nativeTransport(boolean enabled) {
       this.nativeTransport = enabled;
       return this;
     }
 
-    /** Heartbeat interval; default 15 s. */
+    /**
+     * Heartbeat interval; default 15 s.
+     *
+     * @param interval time between heartbeats on an idle connection, {@code > 0}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code interval} is not positive
+     */
     public Builder heartbeatInterval(Duration interval) {
       this.heartbeatInterval = Checks.positive("heartbeatInterval", interval);
       return this;
     }
 
-    /** How long a peer that answers heartbeats may stay silent after one; default 10 s. */
+    /**
+     * How long a peer that answers heartbeats may stay silent after one; default 10 s.
+     *
+     * @param timeout the silence, {@code > 0}, after which such a peer is closed
+     * @return this builder
+     * @throws IllegalArgumentException if {@code timeout} is not positive
+     */
     public Builder heartbeatTimeout(Duration timeout) {
       this.heartbeatTimeout = Checks.positive("heartbeatTimeout", timeout);
       return this;
     }
 
-    /** Maximum streaming connections; default {@value LivePushConfig#DEFAULT_MAX_CONNECTIONS}. */
+    /**
+     * Maximum streaming connections; default {@value LivePushConfig#DEFAULT_MAX_CONNECTIONS}.
+     *
+     * @param n the limit over all transports, {@code > 0}; beyond it new streams get 503 (SSE) or close 1013
+     *     (WebSocket)
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n <= 0}
+     */
     public Builder maxConnections(int n) {
       this.maxConnections = Checks.positive("maxConnections", n);
       return this;
     }
 
-    /** Topics one connection may follow; default {@value LivePushConfig#DEFAULT_MAX_TOPICS_PER_CONNECTION}. */
+    /**
+     * Topics one connection may follow; default {@value LivePushConfig#DEFAULT_MAX_TOPICS_PER_CONNECTION}.
+     *
+     * @param n the limit, {@code > 0}; a request for more topics is refused
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n <= 0}
+     */
     public Builder maxTopicsPerConnection(int n) {
       this.maxTopicsPerConnection = Checks.positive("maxTopicsPerConnection", n);
       return this;
     }
 
-    /** Largest event payload in bytes; default 1 MiB. */
+    /**
+     * Largest event payload in bytes; default 1 MiB.
+     *
+     * @param n the limit in bytes, {@code > 0}; larger publishes throw {@link InvalidEventException}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n <= 0}
+     */
     public Builder maxEventBytes(int n) {
       this.maxEventBytes = Checks.positive("maxEventBytes", n);
       return this;
     }
 
-    /** Largest request body in bytes (larger gets 413); default 64 KiB. */
+    /**
+     * Largest request body in bytes (larger gets 413); default 64 KiB.
+     *
+     * @param n the limit in bytes, {@code > 0}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n <= 0}
+     */
     public Builder maxRequestBytes(int n) {
       this.maxRequestBytes = Checks.positive("maxRequestBytes", n);
       return this;
     }
 
-    /** Largest request line (larger gets 414); default 4096. */
+    /**
+     * Largest request line (larger gets 414); default 4096.
+     *
+     * @param n the limit in bytes, {@code > 0}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n <= 0}
+     */
     public Builder maxInitialLineBytes(int n) {
       this.maxInitialLineBytes = Checks.positive("maxInitialLineBytes", n);
       return this;
     }
 
-    /** Largest header block (larger gets 431); default 8192. */
+    /**
+     * Largest header block (larger gets 431); default 8192.
+     *
+     * @param n the limit in bytes, {@code > 0}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n <= 0}
+     */
     public Builder maxHeaderBytes(int n) {
       this.maxHeaderBytes = Checks.positive("maxHeaderBytes", n);
       return this;
@@ -772,6 +984,10 @@ public final class LivePushServer implements AutoCloseable {
     /**
      * Outbound bytes a connection may have queued before it counts as a slow consumer (Netty's high write-buffer
      * water mark; the low mark is half); default 256 KiB.
+     *
+     * @param n the high water mark in bytes, {@code > 0}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n <= 0}
      */
     public Builder maxPendingOutboundBytes(int n) {
       this.maxPendingOutboundBytes = Checks.positive("maxPendingOutboundBytes", n);
@@ -784,31 +1000,56 @@ public final class LivePushServer implements AutoCloseable {
      * time and to {@link ConnectionListener#onOpen}; afterwards {@link ConnectionInfo#request()} keeps the
      * method, path, query and address only, which saves several hundred bytes per idle connection. Authorize
      * later subscriptions (WebSocket) by the principal the authenticator returned.
+     *
+     * @param retain {@code true} to keep headers and cookies for the connection's lifetime
+     * @return this builder
      */
     public Builder retainRequestHeaders(boolean retain) {
       this.retainRequestHeaders = retain;
       return this;
     }
 
-    /** Reconnect delay suggested to clients (SSE {@code retry:}, {@code Retry-After}); default 3 s. */
+    /**
+     * Reconnect delay suggested to clients (SSE {@code retry:}, {@code Retry-After}); default 3 s.
+     *
+     * @param retry the delay, {@code > 0}; sent in whole milliseconds (SSE) or seconds ({@code Retry-After})
+     * @return this builder
+     * @throws IllegalArgumentException if {@code retry} is not positive
+     */
     public Builder retry(Duration retry) {
       this.retry = Checks.positive("retry", retry);
       return this;
     }
 
-    /** Replay log bounds; default {@link ReplayConfig#defaults()}. */
+    /**
+     * Replay log bounds; default {@link ReplayConfig#defaults()}.
+     *
+     * @param replay the log's count, byte and age bounds
+     * @return this builder
+     */
     public Builder replay(ReplayConfig replay) {
       this.replay = Objects.requireNonNull(replay, "replay");
       return this;
     }
 
-    /** The mapper for {@link Event#json(Object)} payloads; default a plain {@code new ObjectMapper()}. */
+    /**
+     * The mapper for {@link Event#json(Object)} payloads; default a plain {@code new ObjectMapper()}.
+     *
+     * @param mapper the mapper; used from any publishing thread, so it must be configured before the server starts
+     * @return this builder
+     */
     public Builder objectMapper(ObjectMapper mapper) {
       this.objectMapper = Objects.requireNonNull(mapper, "objectMapper");
       return this;
     }
 
-    /** Adds a transport; requests are offered to transports in the order added. */
+    /**
+     * Adds a transport; requests are offered to transports in the order added.
+     *
+     * @param transport a transport instance, added once; it belongs to this server from then on
+     * @return this builder
+     * @throws IllegalArgumentException if the same transport instance was added before
+     */
     public Builder transport(Transport transport) {
       Objects.requireNonNull(transport, "transport");
       for (Transport t : transports) {
@@ -820,7 +1061,13 @@ public final class LivePushServer implements AutoCloseable {
       return this;
     }
 
-    /** Adds a connection listener. */
+    /**
+     * Adds a connection listener.
+     *
+     * @param listener the listener; its callbacks run on the {@link #blockingExecutor} unless it is {@link
+     *     NonBlocking}
+     * @return this builder
+     */
     public Builder connectionListener(ConnectionListener listener) {
       connectionListeners.add(Objects.requireNonNull(listener, "listener"));
       return this;
@@ -829,6 +1076,9 @@ public final class LivePushServer implements AutoCloseable {
     /**
      * Adds a plain HTTP service for requests no transport claims; it runs on the {@link #blockingExecutor} unless
      * it is {@link NonBlocking} (see {@link HttpService}).
+     *
+     * @param service the service; services are asked in the order added
+     * @return this builder
      */
     public Builder httpService(HttpService service) {
       httpServices.add(Objects.requireNonNull(service, "service"));
@@ -841,6 +1091,9 @@ public final class LivePushServer implements AutoCloseable {
      * the service runs. It is asked after the plain services, so a public page registered with
      * {@link #httpService} is never authenticated. The authenticator runs once per request, only for requests
      * no plain service answered.
+     *
+     * @param service the service; services are asked in the order added
+     * @return this builder
      */
     public Builder authenticatedHttpService(HttpService service) {
       authenticatedHttpServices.add(Objects.requireNonNull(service, "service"));
@@ -858,13 +1111,21 @@ public final class LivePushServer implements AutoCloseable {
      * {@value io.livepush.internal.BlockingExecutors#POOL_QUEUE} tasks. When an executor rejects a task the
      * request is answered with 503 + {@code Retry-After} (SSE, HTTP services) or closed with 1013 (WebSocket).
      * The default executor is shut down on {@link LivePushServer#stop()}.
+     *
+     * @param executor the executor; not shut down by livepush
+     * @return this builder
      */
     public Builder blockingExecutor(Executor executor) {
       this.blockingExecutor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 
-    /** Decides who may follow which topic; default: everyone everything. */
+    /**
+     * Decides who may follow which topic; default: everyone everything.
+     *
+     * @param authorizer the authorizer; it runs on the {@link #blockingExecutor} unless it is {@link NonBlocking}
+     * @return this builder
+     */
     public Builder topicAuthorizer(TopicAuthorizer authorizer) {
       this.topicAuthorizer = Objects.requireNonNull(authorizer, "authorizer");
       return this;
@@ -873,6 +1134,9 @@ public final class LivePushServer implements AutoCloseable {
     /**
      * The validated configuration without a server, for code that assembles the core itself (tests, embedding
      * in another Netty pipeline).
+     *
+     * @return the configuration these settings describe
+     * @throws IllegalStateException if no transport was added
      */
     public LivePushConfig buildConfig() {
       if (transports.isEmpty()) {
@@ -886,6 +1150,9 @@ public final class LivePushServer implements AutoCloseable {
      * cluster-wide, every publish reaches the subscribers of every node, a client resumes on any node. The
      * server starts the bus with itself and stops it on {@link #stop()}; one bus serves one server. Default:
      * none, a single node with its in-memory log.
+     *
+     * @param bus the bus, not shared with another server
+     * @return this builder
      */
     public Builder bus(EventBus bus) {
       this.bus = Objects.requireNonNull(bus, "bus");
@@ -895,6 +1162,7 @@ public final class LivePushServer implements AutoCloseable {
     /**
      * Builds the server (not started).
      *
+     * @return a new server; call {@link LivePushServer#start()} to serve
      * @throws IllegalStateException if no transport was added
      */
     public LivePushServer build() {

@@ -40,13 +40,28 @@ public interface Presence {
   /** Suffix of the companion topic carrying join and leave events. */
   String TOPIC_SUFFIX = "~presence";
 
-  /** Members of {@code topic} now (including those in their grace period). */
+  /**
+   * Members of {@code topic} now (including those in their grace period).
+   *
+   * @param topic a presence-enabled topic (not its companion)
+   * @return the number of members, {@code 0} for a topic without presence or without followers
+   */
   int count(String topic);
 
-  /** The members of {@code topic}, ordered by name. */
+  /**
+   * The members of {@code topic}, ordered by name.
+   *
+   * @param topic a presence-enabled topic (not its companion)
+   * @return an immutable snapshot, empty for a topic without presence or without followers
+   */
   List<Member> members(String topic);
 
-  /** The companion topic of {@code topic}. */
+  /**
+   * The companion topic of {@code topic}, which carries its join and leave events.
+   *
+   * @param topic a topic name
+   * @return {@code topic + }{@value #TOPIC_SUFFIX}
+   */
   static String eventsTopic(String topic) {
     return topic + TOPIC_SUFFIX;
   }
@@ -59,6 +74,14 @@ public interface Presence {
    * @param connections connections of this principal following the topic now (0 during the grace period)
    */
   record Member(String name, java.util.Map<String, Object> metadata, int connections) {
+    /**
+     * Copies {@code metadata}, so a member is immutable.
+     *
+     * @param name the principal's name
+     * @param metadata public data about the member; copied
+     * @param connections connections of this principal following the topic now, {@code >= 0}
+     * @throws NullPointerException if {@code metadata} or one of its keys or values is {@code null}
+     */
     public Member {
       metadata = java.util.Map.copyOf(metadata);
     }

@@ -10,28 +10,44 @@ import java.util.Map;
  * thread.
  */
 public interface RequestInfo {
-  /** The request method, for example {@code GET}. */
+  /** {@return the request method, for example {@code GET}, as sent (methods are case-sensitive, RFC 9110 §9.1)} */
   String method();
 
-  /** The decoded request path, without the query. */
+  /** {@return the percent-decoded request path, without the query} */
   String path();
 
-  /** Decoded query parameters in order of appearance. */
+  /**
+   * {@return the decoded query parameters, unmodifiable, each name with its values in order of appearance; empty when
+   * there is no query}
+   */
   Map<String, List<String>> queryParameters();
 
-  /** The first value of a request header (case-insensitive name), or {@code null}. */
+  /**
+   * The first value of a request header.
+   *
+   * @param name the field name, matched case-insensitively (RFC 9110 §5.1)
+   * @return the first value, or {@code null} when the request has no such field (or its headers were not retained,
+   *     see {@link LivePushServer.Builder#retainRequestHeaders})
+   */
   String header(String name);
 
-  /** The value of a cookie sent with the request, or {@code null}. */
+  /**
+   * The value of a cookie sent with the request ({@code Cookie} header, RFC 6265 §5.4).
+   *
+   * @param name the cookie name, matched exactly
+   * @return the first cookie of that name, or {@code null} when there is none (or the headers were not retained)
+   */
   String cookie(String name);
 
-  /** The peer's address. */
+  /** {@return the peer's address: the TCP peer, so a proxy's address behind a proxy} */
   SocketAddress remoteAddress();
 
   /**
    * Who the {@link Authenticator} said sent the request: for streaming connections, and for HTTP services
    * registered with {@link LivePushServer.Builder#authenticatedHttpService}. {@link Principal#ANONYMOUS} when no
    * authenticator ran for it.
+   *
+   * @return the principal, never {@code null}
    */
   default Principal principal() {
     return Principal.ANONYMOUS;

@@ -30,12 +30,24 @@ public interface TopicAuthorizer {
   /** Allows every subscription; runs on the event loop. */
   TopicAuthorizer ALLOW_ALL = nonBlocking((request, topic) -> true);
 
-  /** Whether the connection opened by {@code request} may subscribe to {@code topic}; may block. */
+  /**
+   * Whether the connection opened by {@code request} may subscribe to {@code topic}; may block.
+   *
+   * @param request the request that opened the connection (its headers only while they are retained, see
+   *     {@link LivePushServer.Builder#retainRequestHeaders})
+   * @param topic the topic, never a companion topic
+   * @return {@code true} to allow; {@code false} refuses (403 on SSE, {@code forbidden} on WebSocket)
+   */
   boolean canSubscribe(RequestInfo request, String topic);
 
   /**
    * Whether {@code principal}'s connection may subscribe to {@code topic}; may block. By default it asks
    * {@link #canSubscribe(RequestInfo, String)}.
+   *
+   * @param principal the connection's authenticated principal ({@link Principal#ANONYMOUS} without an authenticator)
+   * @param request the request that opened the connection
+   * @param topic the topic, never a companion topic
+   * @return {@code true} to allow; {@code false} refuses
    */
   default boolean canSubscribe(Principal principal, RequestInfo request, String topic) {
     return canSubscribe(request, topic);
@@ -45,6 +57,11 @@ public interface TopicAuthorizer {
    * Whether {@code principal}'s connection may send client messages to {@code topic} (WebSocket
    * {@code {"type":"message","topic":...}}); may block. Default: whoever may subscribe to the topic may publish
    * to it; the application's message handler still decides what happens with the message.
+   *
+   * @param principal the connection's authenticated principal
+   * @param request the request that opened the connection
+   * @param topic the topic the client sends to, never a companion topic
+   * @return {@code true} to pass the message to the application's handler; {@code false} refuses it
    */
   default boolean canPublish(Principal principal, RequestInfo request, String topic) {
     return canSubscribe(principal, request, topic);
@@ -54,19 +71,39 @@ public interface TopicAuthorizer {
    * How livepush asks {@link #canSubscribe(Principal, RequestInfo, String)}: on the event loop, with the
    * executor where blocking is allowed (a direct one for {@link NonBlocking} authorizers). The stage may
    * complete on any thread; an exceptional one counts as a refusal.
+   *
+   * @param principal the connection's authenticated principal
+   * @param request the request that opened the connection
+   * @param topic the topic, never a companion topic
+   * @param blocking where the synchronous decision may run; never an event loop unless this authorizer is
+   *     {@link NonBlocking}
+   * @return a stage with the decision; it must complete, since the connection's later messages wait for it
    */
   default CompletionStage<Boolean> canSubscribe(Principal principal, RequestInfo request, String topic,
       Executor blocking) {
     return CompletableFuture.supplyAsync(() -> canSubscribe(principal, request, topic), blocking);
   }
 
-  /** Like {@link #canSubscribe(Principal, RequestInfo, String, Executor)}, for {@link #canPublish}. */
+  /**
+   * Like {@link #canSubscribe(Principal, RequestInfo, String, Executor)}, for {@link #canPublish}.
+   *
+   * @param principal the connection's authenticated principal
+   * @param request the request that opened the connection
+   * @param topic the topic the client sends to
+   * @param blocking where the synchronous decision may run
+   * @return a stage with the decision; an exceptional one counts as a refusal
+   */
   default CompletionStage<Boolean> canPublish(Principal principal, RequestInfo request, String topic,
       Executor blocking) {
     return CompletableFuture.supplyAsync(() -> canPublish(principal, request, topic), blocking);
   }
 
-  /** An authorizer deciding by principal and topic only; may block. */
+  /**
+   * An authorizer deciding by principal and topic only; may block.
+   *
+   * @param rule decides from the principal and the topic; may block, since it runs on the blocking executor
+   * @return an authorizer that applies {@code rule} to subscriptions and, by default, to client publishes
+   */
   static TopicAuthorizer byPrincipal(BiPredicate<Principal, String> rule) {
     Objects.requireNonNull(rule, "rule");
     return new TopicAuthorizer() {
@@ -82,7 +119,12 @@ public interface TopicAuthorizer {
     };
   }
 
-  /** An authorizer that never blocks, called directly on the event loop (see {@link NonBlocking}). */
+  /**
+   * An authorizer that never blocks, called directly on the event loop (see {@link NonBlocking}).
+   *
+   * @param authorizer an authorizer that decides from memory, without I/O or locks held for long
+   * @return a wrapper that delegates to {@code authorizer} and is {@link NonBlocking}
+   */
   static TopicAuthorizer nonBlocking(TopicAuthorizer authorizer) {
     Objects.requireNonNull(authorizer, "authorizer");
     final class Direct implements TopicAuthorizer, NonBlocking {

@@ -12,6 +12,10 @@ import org.junit.jupiter.api.Test;
 
 class ClientScriptsTest {
   private static RequestInfo request(String method, String path) {
+    return request(method, path, null);
+  }
+
+  private static RequestInfo request(String method, String path, String origin) {
     return new RequestInfo() {
       @Override
       public String method() {
@@ -30,7 +34,7 @@ class ClientScriptsTest {
 
       @Override
       public String header(String name) {
-        return null;
+        return name.equalsIgnoreCase("Origin") ? origin : null;
       }
 
       @Override
@@ -83,5 +87,45 @@ class ClientScriptsTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> ClientScripts.service(null))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void answersListedOriginsWithCorsHeadersAndOthersWithout() {
+    HttpService service = ClientScripts.service("/livepush/", "https://app.example", "http://localhost:5173");
+    HttpReply listed = service.handle(request("GET", "/livepush/livepush.js", "https://app.example"), new byte[0]);
+    assertThat(listed.headers()).containsEntry("Access-Control-Allow-Origin", "https://app.example")
+        .containsEntry("Vary", "Origin");
+    HttpReply other = service.handle(request("GET", "/livepush/livepush-sse.js", "https://evil.example"),
+        new byte[0]);
+    assertThat(other.status()).isEqualTo(200);
+    assertThat(other.headers()).doesNotContainKey("Access-Control-Allow-Origin").containsEntry("Vary", "Origin");
+    HttpReply sameOrigin = service.handle(request("GET", "/livepush/livepush.js"), new byte[0]);
+    assertThat(sameOrigin.headers()).doesNotContainKey("Access-Control-Allow-Origin");
+    HttpReply preflight = service.handle(request("OPTIONS", "/livepush/livepush.js", "http://localhost:5173"),
+        new byte[0]);
+    assertThat(preflight.headers()).containsEntry("Access-Control-Allow-Origin", "http://localhost:5173");
+  }
+
+  @Test
+  void answersEveryOriginWithAStarWhenAllowed() {
+    HttpService service = ClientScripts.service("/livepush/", "*");
+    HttpReply reply = service.handle(request("GET", "/livepush/livepush.js", "https://any.example"), new byte[0]);
+    assertThat(reply.headers()).containsEntry("Access-Control-Allow-Origin", "*").doesNotContainKey("Vary");
+  }
+
+  @Test
+  void sendsNoCorsHeadersByDefault() {
+    HttpReply reply = ClientScripts.service().handle(request("GET", "/livepush/livepush.js", "https://app.example"),
+        new byte[0]);
+    assertThat(reply.headers()).doesNotContainKeys("Access-Control-Allow-Origin", "Vary");
+  }
+
+  @Test
+  void rejectsWhatIsNotASerialisedOrigin() {
+    for (String bad : new String[] {"https://app.example/", "app.example", "https://app.example/x",
+        "https://user@app.example", "https://app.example\r\nX: y", null}) {
+      assertThatThrownBy(() -> ClientScripts.service("/livepush/", bad))
+          .as(String.valueOf(bad)).isInstanceOf(IllegalArgumentException.class);
+    }
   }
 }

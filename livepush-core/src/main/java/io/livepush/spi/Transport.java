@@ -30,10 +30,18 @@ import java.util.Collection;
  */
 public interface Transport {
 
-  /** A short lower-case name, for example {@code "sse"}; shown in {@link io.livepush.ConnectionInfo#transport()}. */
+  /**
+   * A short lower-case name, for example {@code "sse"}; shown in {@link io.livepush.ConnectionInfo#transport()}.
+   *
+   * @return the name, unique among a server's transports; constant for the transport's life
+   */
   String name();
 
-  /** Called once before the server binds; keep {@code context} to open sessions and read the configuration. */
+  /**
+   * Called once before the server binds; keep {@code context} to open sessions and read the configuration.
+   *
+   * @param context the server's services for this transport, valid until the server stops
+   */
   void init(TransportContext context);
 
   /**
@@ -42,16 +50,33 @@ public interface Transport {
    * stream.
    *
    * <p>The core releases {@code request} after this returns: {@code retain()} it to keep it longer.
+   *
+   * @param ctx the context of the core's handler in the connection's pipeline; on its event loop
+   * @param request the complete request (head and body, at most {@code maxRequestBytes}); released by the core after
+   *     this returns
+   * @return {@code true} if this transport took the request, {@code false} to pass it on
    */
   boolean handle(ChannelHandlerContext ctx, FullHttpRequest request);
 
-  /** Encodes a published event to its wire bytes (see "Buffer ownership"). */
+  /**
+   * Encodes a published event to its wire bytes (see "Buffer ownership").
+   *
+   * @param event the event with its id, topic, type and payload
+   * @return the complete wire form of the event, never {@code null}; the array is shared and must not be changed
+   *     afterwards
+   */
   byte[] encode(PublishedEvent event);
 
   /**
    * Encodes the gap signal for one topic. {@code position} is where the connection resumes after it: every topic
    * of the connection is complete up to it (the topic itself continues live after it), so a client keeps it as its
    * position like an event's id (SSE: the block's {@code id}; WebSocket: the message's {@code id}).
+   *
+   * @param alloc the allocator for the returned buffer
+   * @param topic the topic whose events were skipped
+   * @param reason why the gap happened ({@code too-old}, {@code epoch-changed}, {@code slow-consumer}, ...)
+   * @param position the connection's position after the reset (the reset's id)
+   * @return the encoded reset, whose single reference passes to the caller; never {@code null}
    */
   ByteBuf encodeReset(ByteBufAllocator alloc, String topic, ResetReason reason, EventId position);
 
@@ -59,6 +84,11 @@ public interface Transport {
    * Encodes what tells the client its subscription to {@code topics} is live from {@code position} (SSE: the
    * {@value io.livepush.Event#POSITION_TYPE} block, an event with that id that every EventSource records;
    * WebSocket: a {@code subscribed} message), or returns {@code null} to write nothing.
+   *
+   * @param alloc the allocator for the returned buffer
+   * @param topics the topics now live; not {@code null}, not empty
+   * @param position the connection's position after the replay (the marker's id)
+   * @return the encoded marker, whose single reference passes to the caller, or {@code null} to write nothing
    */
   ByteBuf encodeSubscribed(ByteBufAllocator alloc, Collection<String> topics, EventId position);
 
@@ -67,6 +97,11 @@ public interface Transport {
    * subscription marker when {@link io.livepush.LivePushServer.Builder#presenceSnapshot} is on. {@code json} is
    * {@code {"topic":..,"members":[{"name":..,"metadata":{..}}],"count":n}}; the message carries no id, so it
    * moves no resume position. Returns {@code null} to send nothing (the default).
+   *
+   * @param alloc the allocator for the returned buffer
+   * @param topic the presence-enabled topic (not its {@code ~presence} companion)
+   * @param json the snapshot as UTF-8 JSON; the core keeps no reference, the transport may wrap it
+   * @return the encoded snapshot, whose single reference passes to the caller, or {@code null} to write nothing
    */
   default ByteBuf encodePresenceSnapshot(ByteBufAllocator alloc, String topic, byte[] json) {
     return null;
@@ -89,7 +124,12 @@ public interface Transport {
     return encodeSubscribed(alloc, topics, position);
   }
 
-  /** Encodes one heartbeat (SSE: a comment line; WebSocket: a ping frame). */
+  /**
+   * Encodes one heartbeat (SSE: a comment line; WebSocket: a ping frame).
+   *
+   * @param alloc the allocator for the returned buffer
+   * @return the encoded heartbeat, whose single reference passes to the caller; never {@code null}
+   */
   ByteBuf encodeHeartbeat(ByteBufAllocator alloc);
 
   /**
@@ -97,11 +137,19 @@ public interface Transport {
    * {@code heartbeatInterval} without input and closes the connection with
    * {@link CloseReason#HEARTBEAT_TIMEOUT} after a further {@code heartbeatTimeout}; when {@code false} it sends
    * one after {@code heartbeatInterval} without output, and relies on write failures to find dead peers.
+   *
+   * @return {@code true} if peers answer heartbeats (WebSocket pong, RFC 6455 §5.5.3); {@code false} by default
    */
   default boolean expectsHeartbeatReplies() {
     return false;
   }
 
-  /** Ends the connection for {@code reason}: write any goodbye (a close frame) and close the channel. */
+  /**
+   * Ends the connection for {@code reason}: write any goodbye (a close frame) and close the channel.
+   *
+   * @param session the session to end; its channel may already be closing
+   * @param reason why the connection ends; chooses the goodbye (for example WebSocket close code 1001 for
+   *     {@link CloseReason#SERVER_STOPPING}, RFC 6455 §7.4.1)
+   */
   void close(Session session, CloseReason reason);
 }

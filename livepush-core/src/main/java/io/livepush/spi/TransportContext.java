@@ -28,10 +28,18 @@ import java.util.function.Function;
  * they check their own protocol rules before, and answer the stage's refusal in their own way after.
  */
 public interface TransportContext {
-  /** The server's configuration. */
+  /**
+   * The server's configuration.
+   *
+   * @return the server's validated configuration
+   */
   LivePushConfig config();
 
-  /** The server's JSON mapper. */
+  /**
+   * The server's JSON mapper.
+   *
+   * @return the server's JSON mapper, thread-safe; the one in {@link LivePushConfig#objectMapper()}
+   */
   ObjectMapper objectMapper();
 
   /**
@@ -49,6 +57,9 @@ public interface TransportContext {
    * not keep {@code request}: a transport that needs it after this call returns retains it. A refused request
    * holds no slot.
    *
+   * @param channel the connection's channel
+   * @param request the request; not retained by the stage
+   * @return a stage completed on the channel's event loop
    * @param topics the topics the request follows from the start, computed from the authenticated principal on
    *     the event loop (it must not block); {@code null} for none
    */
@@ -60,12 +71,20 @@ public interface TransportContext {
    * {@code subscribe}), asked of the {@link io.livepush.TopicAuthorizer} where it may block. Call on the
    * session's event loop; the stage completes there, with {@code false} for a refusal (counted) or a failed
    * authorizer, or exceptionally with {@link CapacityExceededException} when the blocking executor is full.
+   *
+   * @param session the session asking; its principal decides
+   * @param topic the topic to follow, never a companion topic
+   * @return a stage completed on the session's event loop
    */
   CompletionStage<Boolean> canSubscribe(Session session, String topic);
 
   /**
    * Whether {@code session}'s principal may send client messages to {@code topic} (WebSocket {@code message});
    * as {@link #canSubscribe(Session, String)}. Refused ones get an {@code error} with code {@code forbidden}.
+   *
+   * @param session the session asking; its principal decides
+   * @param topic the topic the client sends to
+   * @return a stage completed on the session's event loop
    */
   CompletionStage<Boolean> canPublish(Session session, String topic);
 
@@ -73,18 +92,35 @@ public interface TransportContext {
    * The server's executor for application callbacks that may block ({@link
    * io.livepush.LivePushServer.Builder#blockingExecutor}); its threads are not event loops. It may reject tasks
    * when full: answer with 503 / close 1013.
+   *
+   * @return the blocking executor (the builder's, or the default one)
    */
   Executor blockingExecutor();
 
-  /** The server's presence registry. */
+  /**
+   * The server's presence registry.
+   *
+   * @return the server's presence registry
+   */
   Presence presence();
 
-  /** Publishes like {@link io.livepush.LivePushServer#publish}. */
+  /**
+   * Publishes like {@link io.livepush.LivePushServer#publish}.
+   *
+   * @param topic the topic name, per the grammar in {@link io.livepush.Topics}
+   * @param event the event
+   * @return the event's id
+   * @throws IllegalStateException on an event loop when the server has a bus, or if the server is not running
+   */
   EventId publish(String topic, Event event);
 
   /**
    * Publishes without waiting, like {@link io.livepush.LivePushServer#publishAsync}: what handlers on an event
    * loop must use when the server has a cluster bus (there {@link #publish} throws).
+   *
+   * @param topic the topic name, per the grammar in {@link io.livepush.Topics}
+   * @param event the event
+   * @return a future of the event's id; with a bus it completes on a bus thread
    */
   CompletableFuture<EventId> publishAsync(String topic, Event event);
 }

@@ -27,6 +27,11 @@ package io.livepush.sse;
  */
 @FunctionalInterface
 public interface SseStreamHandler {
-  /** Decides on {@code request}; never {@code null}. */
+  /**
+   * Decides on {@code request}, on the connection's event loop; must not block.
+   *
+   * @param request the complete request, its body at most {@code maxRequestBytes}
+   * @return the decision, never {@code null}: {@link StreamResponse#accept} or a rejection
+   */
   StreamResponse onRequest(StreamRequest request);
 }

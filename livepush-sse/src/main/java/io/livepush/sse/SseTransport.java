@@ -115,7 +115,11 @@ public final class SseTransport implements Transport {
     this.allowCredentials = b.allowCredentials;
   }
 
-  /** A builder with no routes, no CORS origins and credentials off. */
+  /**
+   * A builder with no routes, no CORS origins and credentials off.
+   *
+   * @return a new builder; not thread-safe
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -496,6 +500,13 @@ public final class SseTransport implements Transport {
      * the authenticated principal's name, so {@code route("/me/notifications", "user:{principal}")} follows the
      * caller's own topic without the name in the URL; an anonymous caller of such a route gets 401. A value that
      * makes an invalid topic name gets 400.
+     *
+     * @param pathTemplate an absolute path whose {@code {name}} variables each fill a whole segment, for example
+     *     {@code /api/match/{id}/live}
+     * @param topicTemplate the topic name with {@code {name}} variables of the path, or {@value #PRINCIPAL_VARIABLE}
+     * @return this builder
+     * @throws IllegalArgumentException if the path template is malformed or has a variable named
+     *     {@value #PRINCIPAL_VARIABLE}, or the topic template names a variable the path lacks
      */
     public Builder route(String pathTemplate, String topicTemplate) {
       PathTemplate path = new PathTemplate(pathTemplate);
@@ -528,7 +539,15 @@ public final class SseTransport implements Transport {
       return this;
     }
 
-    /** Follows the topics {@code topics} computes from the path's variables. */
+    /**
+     * Follows the topics {@code topics} computes from the path's variables.
+     *
+     * @param pathTemplate an absolute path whose {@code {name}} variables each fill a whole segment
+     * @param topics maps the path's variables to the topics to follow; runs on the event loop and must not block, may
+     *     throw a {@link LivePushException} to answer with its status
+     * @return this builder
+     * @throws IllegalArgumentException if the path template is malformed
+     */
     public Builder route(String pathTemplate, Function<Map<String, String>, List<String>> topics) {
       Objects.requireNonNull(topics, "topics");
       routes.add(new Route(new PathTemplate(pathTemplate), (vars, p) -> topics.apply(vars)));
@@ -541,6 +560,11 @@ public final class SseTransport implements Transport {
      * {@code routeByPrincipal("/me/feed", (vars, p) -> List.of("user:" + p.name(), "team:" + p.attributes()
      * .get("team")))}. Runs on the event loop after authentication and must not block; it may throw a
      * {@link LivePushException} to answer with its status. The topics still pass the topic authorizer.
+     *
+     * @param pathTemplate an absolute path whose {@code {name}} variables each fill a whole segment
+     * @param topics maps the path's variables and the principal to the topics to follow
+     * @return this builder
+     * @throws IllegalArgumentException if the path template is malformed
      */
     public Builder routeByPrincipal(String pathTemplate,
         BiFunction<Map<String, String>, Principal, List<String>> topics) {
@@ -548,7 +572,13 @@ public final class SseTransport implements Transport {
       return this;
     }
 
-    /** Serves streams of several topics named in the query: {@code ?topic=a&topic=b} or {@code ?topic=a,b}. */
+    /**
+     * Serves streams of several topics named in the query: {@code ?topic=a&topic=b} or {@code ?topic=a,b}.
+     *
+     * @param path an absolute path, for example {@code /live}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code path} does not start with {@code /}
+     */
     public Builder multiTopicPath(String path) {
       new PathTemplate(path);
       this.multiTopicPath = path;
@@ -561,6 +591,9 @@ public final class SseTransport implements Transport {
      *
      * @param method the request method, an RFC 9110 §9 token such as {@code "POST"} (case-sensitive; not
      *     {@code OPTIONS}, which answers CORS preflights)
+     * @param path an absolute path whose {@code {name}} variables each fill a whole segment
+     * @param handler decides on each request; see {@link SseStreamHandler} for its thread
+     * @return this builder
      * @throws IllegalArgumentException if {@code method} is not a token, or is {@code OPTIONS}
      */
     public Builder stream(String method, String path, SseStreamHandler handler) {
@@ -576,6 +609,12 @@ public final class SseTransport implements Transport {
     /**
      * Origins (scheme://host[:port]) allowed to read streams cross-origin, or {@code "*"} for any (not with
      * credentials). Default: none.
+     *
+     * @param origins serialised origins (RFC 6454 §6.2), matched exactly against the request's {@code Origin}, or
+     *     {@code "*"}
+     * @return this builder
+     * @throws IllegalArgumentException if an entry is neither {@code *} nor {@code scheme://host[:port]} of visible
+     *     ASCII
      */
     public Builder allowedOrigins(String... origins) {
       for (String o : origins) {
@@ -601,12 +640,25 @@ public final class SseTransport implements Transport {
       }
     }
 
-    /** Whether cross-origin streams may carry cookies ({@code withCredentials}); default {@code false}. */
+    /**
+     * Whether cross-origin streams may carry cookies ({@code withCredentials}); default {@code false}.
+     *
+     * @param allow {@code true} to send {@code Access-Control-Allow-Credentials: true} (Fetch standard, CORS
+     *     protocol) to allowed origins
+     * @return this builder
+     */
     public Builder allowCredentials(boolean allow) {
       this.allowCredentials = allow;
       return this;
     }
 
+    /**
+     * Builds the transport, for one {@link io.livepush.LivePushServer.Builder#transport}.
+     *
+     * @return a new transport
+     * @throws IllegalStateException if credentials are allowed together with origin {@code "*"}, or no route,
+     *     multi-topic path or stream was added
+     */
     public SseTransport build() {
       if (allowCredentials && allowedOrigins.contains("*")) {
         throw new IllegalStateException("allowCredentials: true (expected: exact origins, not \"*\")");

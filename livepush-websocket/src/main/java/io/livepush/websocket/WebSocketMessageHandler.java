@@ -24,13 +24,24 @@ import java.util.function.BiFunction;
  */
 @FunctionalInterface
 public interface WebSocketMessageHandler {
-  /** Handles one message of {@code connection}; may block. */
+  /**
+   * Handles one message of {@code connection}; may block.
+   *
+   * @param connection the sending connection; its methods are safe from this thread
+   * @param message the message, immutable
+   */
   void onMessage(WebSocketConnection connection, ClientMessage message);
 
   /**
    * How livepush calls this handler: on the connection's event loop, with the executor where blocking is
    * allowed (a direct one for {@link NonBlocking} handlers). The connection's next message waits for the
    * stage, which may complete on any thread.
+   *
+   * @param connection the sending connection
+   * @param message the message
+   * @param blocking where {@link #onMessage(WebSocketConnection, ClientMessage)} may run; a direct executor for
+   *     {@link NonBlocking} handlers
+   * @return a stage completed when the message is handled; an exceptional one closes the connection with 1011
    */
   default CompletionStage<?> onMessage(WebSocketConnection connection, ClientMessage message, Executor blocking) {
     return CompletableFuture.runAsync(() -> onMessage(connection, message), blocking);
@@ -39,6 +50,9 @@ public interface WebSocketMessageHandler {
   /**
    * An asynchronous handler: {@code handler} is called on the event loop and must not block; the connection's
    * next message waits for the stage it returns.
+   *
+   * @param handler returns a stage completed when the message is handled; called on the event loop, must not block
+   * @return a {@link NonBlocking} handler that hands {@code handler}'s stage to livepush unchanged
    */
   static WebSocketMessageHandler async(
       BiFunction<? super WebSocketConnection, ? super ClientMessage, ? extends CompletionStage<?>> handler) {
@@ -58,7 +72,12 @@ public interface WebSocketMessageHandler {
     return new Async();
   }
 
-  /** A handler that never blocks, called directly on the event loop (see {@link NonBlocking}). */
+  /**
+   * A handler that never blocks, called directly on the event loop (see {@link NonBlocking}).
+   *
+   * @param handler a handler that returns quickly, without I/O
+   * @return a wrapper that delegates to {@code handler} and is {@link NonBlocking}
+   */
   static WebSocketMessageHandler nonBlocking(WebSocketMessageHandler handler) {
     Objects.requireNonNull(handler, "handler");
     final class Direct implements WebSocketMessageHandler, NonBlocking {

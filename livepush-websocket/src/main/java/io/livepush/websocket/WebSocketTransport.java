@@ -168,7 +168,11 @@ public final class WebSocketTransport implements Transport {
     }
   }
 
-  /** A builder with every default: path {@value #DEFAULT_PATH}, same-origin browsers, no handler. */
+  /**
+   * A builder with every default: path {@value #DEFAULT_PATH}, same-origin browsers, no handler.
+   *
+   * @return a new builder; not thread-safe
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -415,7 +419,13 @@ public final class WebSocketTransport implements Transport {
 
     private Builder() {}
 
-    /** Adds endpoint paths (exact match, query ignored); default {@value #DEFAULT_PATH} when none is added. */
+    /**
+     * Adds endpoint paths (exact match, query ignored); default {@value #DEFAULT_PATH} when none is added.
+     *
+     * @param paths absolute paths starting with {@code /}, without query or fragment
+     * @return this builder
+     * @throws IllegalArgumentException if a path does not start with {@code /} or contains {@code ?} or {@code #}
+     */
     public Builder path(String... paths) {
       for (String p : paths) {
         Objects.requireNonNull(p, "path");
@@ -431,6 +441,11 @@ public final class WebSocketTransport implements Transport {
      * Browser origins allowed to connect, exactly as browsers send them: {@code scheme://host[:port]}, default
      * ports omitted (RFC 6454 §6.2). Others get 403 before the upgrade. Default (none added): same origin
      * only, that is the {@code Origin}'s host and port equal the {@code Host} header.
+     *
+     * @param origins serialised origins, compared case-insensitively
+     * @return this builder
+     * @throws IllegalArgumentException if an entry is not {@code scheme://host[:port]} (a path, query or user info
+     *     included)
      */
     public Builder allowedOrigins(String... origins) {
       for (String o : origins) {
@@ -451,7 +466,11 @@ public final class WebSocketTransport implements Transport {
       return this;
     }
 
-    /** Accepts every {@code Origin}: only for endpoints that use no cookies or other ambient credentials. */
+    /**
+     * Accepts every {@code Origin}: only for endpoints that use no cookies or other ambient credentials.
+     *
+     * @return this builder; {@link #build()} refuses it together with {@link #allowedOrigins}
+     */
     public Builder allowAnyOrigin() {
       this.anyOrigin = true;
       return this;
@@ -460,13 +479,22 @@ public final class WebSocketTransport implements Transport {
     /**
      * Whether requests without {@code Origin} are accepted; default {@code true}: browsers always send it, so
      * a missing one means a non-browser client, which cross-site hijacking does not concern.
+     *
+     * @param allow {@code false} to refuse (403) upgrades without {@code Origin}
+     * @return this builder
      */
     public Builder allowMissingOrigin(boolean allow) {
       this.allowMissingOrigin = allow;
       return this;
     }
 
-    /** Largest frame payload; larger closes with 1009. Default {@value #DEFAULT_MAX_FRAME_SIZE}. */
+    /**
+     * Largest frame payload; larger closes with 1009. Default {@value #DEFAULT_MAX_FRAME_SIZE}.
+     *
+     * @param bytes the limit on one frame's payload in bytes, {@code > 0}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes <= 0}
+     */
     public Builder maxFrameSize(int bytes) {
       if (bytes <= 0) {
         throw new IllegalArgumentException("maxFrameSize: " + bytes + " (expected: > 0)");
@@ -475,7 +503,13 @@ public final class WebSocketTransport implements Transport {
       return this;
     }
 
-    /** Largest message after reassembly; larger closes with 1009. Default {@value #DEFAULT_MAX_MESSAGE_SIZE}. */
+    /**
+     * Largest message after reassembly; larger closes with 1009. Default {@value #DEFAULT_MAX_MESSAGE_SIZE}.
+     *
+     * @param bytes the limit on one message in bytes, {@code > 0} and at least {@link #maxFrameSize}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes <= 0}
+     */
     public Builder maxMessageSize(int bytes) {
       if (bytes <= 0) {
         throw new IllegalArgumentException("maxMessageSize: " + bytes + " (expected: > 0)");
@@ -487,6 +521,10 @@ public final class WebSocketTransport implements Transport {
     /**
      * How long the upgrade may take once the request is read (writing the 101); default 10 s. The time to
      * read the request itself is bounded by the core.
+     *
+     * @param timeout the limit, {@code > 0}; past it the connection is closed without a 101
+     * @return this builder
+     * @throws IllegalArgumentException if {@code timeout} is not positive
      */
     public Builder handshakeTimeout(Duration timeout) {
       Objects.requireNonNull(timeout, "handshakeTimeout");
@@ -506,6 +544,10 @@ public final class WebSocketTransport implements Transport {
      * {@code server_no_context_takeover} included (livepush never compresses); malformed offers are declined
      * and the handshake completes without the extension (RFC 7692 §5.1, §7). With the option on, a frame with
      * a reserved bit its connection did not negotiate closes with 1002 (RFC 6455 §5.2). Default: off.
+     *
+     * @param maxDecompressedBytes the inflated size limit per message in bytes, {@code > 0}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code maxDecompressedBytes <= 0}
      */
     public Builder permessageDeflate(int maxDecompressedBytes) {
       if (maxDecompressedBytes <= 0) {
@@ -515,7 +557,12 @@ public final class WebSocketTransport implements Transport {
       return this;
     }
 
-    /** The handler of client {@code message}s; without one they get error {@code unsupported}. */
+    /**
+     * The handler of client {@code message}s; without one they get error {@code unsupported}.
+     *
+     * @param handler the handler; see {@link WebSocketMessageHandler} for the thread it runs on
+     * @return this builder
+     */
     public Builder messageHandler(WebSocketMessageHandler handler) {
       this.handler = Objects.requireNonNull(handler, "handler");
       return this;
@@ -524,6 +571,9 @@ public final class WebSocketTransport implements Transport {
     /**
      * Runs the message handler on {@code executor} instead of the event loop (one message at a time per
      * connection, in order). Default: the event loop.
+     *
+     * @param executor the executor; its threads must not be Netty event loops, and livepush does not shut it down
+     * @return this builder
      */
     public Builder handlerExecutor(Executor executor) {
       this.handlerExecutor = Objects.requireNonNull(executor, "executor");
@@ -533,6 +583,10 @@ public final class WebSocketTransport implements Transport {
     /**
      * Messages per connection that may wait for the {@link #handlerExecutor}; one more closes with 1008.
      * Default {@value #DEFAULT_MAX_PENDING_MESSAGES}.
+     *
+     * @param n the queue bound per connection, {@code > 0}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n <= 0}
      */
     public Builder maxPendingMessages(int n) {
       if (n <= 0) {
@@ -545,12 +599,23 @@ public final class WebSocketTransport implements Transport {
     /**
      * Conformance-testing mode: echoes every text and binary message instead of speaking livepush.v1 (used
      * by the Autobahn run). Never enable it in production.
+     *
+     * @param echo {@code true} for the echo mode
+     * @return this builder
      */
     public Builder conformanceEcho(boolean echo) {
       this.echo = echo;
       return this;
     }
 
+    /**
+     * Builds the transport, for one {@link io.livepush.LivePushServer.Builder#transport}.
+     *
+     * @return a new transport
+     * @throws IllegalStateException if {@link #allowAnyOrigin} was combined with {@link #allowedOrigins}, if
+     *     {@link #maxMessageSize} is smaller than {@link #maxFrameSize}, or if a {@link #handlerExecutor} was set
+     *     without a {@link #messageHandler}
+     */
     public WebSocketTransport build() {
       if (anyOrigin && !allowedOrigins.isEmpty()) {
         throw new IllegalStateException("allowAnyOrigin: true (expected: not together with allowedOrigins)");
