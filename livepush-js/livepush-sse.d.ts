@@ -70,4 +70,8 @@ export declare function fetchEventStream(
   url: string | URL,
   init: FetchEventStreamInit | undefined,
   onEvent: (event: StreamEvent) => void,
+  /** Called with the text of each comment line (livepush's heartbeats are `:` lines). */
+  onComment?: (text: string) => void,
+  /** Replaces `globalThis.fetch`. */
+  fetchImpl?: typeof globalThis.fetch,
 ): Promise<void>;

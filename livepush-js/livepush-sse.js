@@ -114,11 +114,12 @@ export function openEventStream(url, options = {}) {
 /**
  * Reads a text/event-stream response of any request (EventSource can only GET), for example a streamed
  * answer to a POSTed question. Parses per WHATWG HTML §9.2.6 (CR, LF and CRLF line ends; data lines joined
- * with LF; comments ignored) and calls onEvent({ type, data, id }) for each event. Resolves when the stream
- * ends; rejects on a non-2xx status or a network error. Pass signal (AbortController) to stop early.
+ * with LF) and calls onEvent({ type, data, id }) for each event, and onComment(text), when given, for each
+ * comment line (livepush's heartbeats are ":" lines). Resolves when the stream ends; rejects on a non-2xx status
+ * or a network error. Pass signal (AbortController) to stop early; fetchImpl replaces globalThis.fetch.
  */
-export async function fetchEventStream(url, init = {}, onEvent) {
-  const res = await fetch(url, { ...init, headers: { Accept: 'text/event-stream', ...(init.headers || {}) } });
+export async function fetchEventStream(url, init = {}, onEvent, onComment, fetchImpl = globalThis.fetch) {
+  const res = await fetchImpl(url, { ...init, headers: { Accept: 'text/event-stream', ...(init.headers || {}) } });
   if (!res.ok) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
@@ -132,7 +133,10 @@ export async function fetchEventStream(url, init = {}, onEvent) {
       type = '';
       return;
     }
-    if (l.startsWith(':')) return;
+    if (l.startsWith(':')) {
+      if (onComment) onComment(l.slice(1));
+      return;
+    }
     const colon = l.indexOf(':');
     const field = colon < 0 ? l : l.slice(0, colon);
     let value = colon < 0 ? '' : l.slice(colon + 1);

@@ -5,12 +5,19 @@
 /** The WebSocket subprotocol the client asks for (RFC 6455 §1.9, `Sec-WebSocket-Protocol`). */
 export declare const PROTOCOL: 'livepush.v1';
 
-/** `idle` until connect() (with `connect: false`); `closed` after close() or a fatal close code. */
-export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+/**
+ * `idle` until connect() (with `connect: false`); `fallback` when moving to the next transport; `closed` after
+ * close() or a fatal close code.
+ */
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'fallback' | 'closed';
+
+/** The transports the client can use, tried in `LivePushClientOptions.transports` order. */
+export type TransportName = 'websocket' | 'sse' | 'longpoll';
 
 /** An event of a followed topic. */
 export interface LivePushEvent {
-  topic: string;
+  /** The topic; null over SSE when the client follows several topics (the SSE wire carries none). */
+  topic: string | null;
   /** The event's id: a resume position for this topic (and, see {@link LivePushClient.position}, others). */
   id: string;
   /** The event type the server published with, or null for none. */
@@ -65,6 +72,12 @@ export type WebSocketConstructor = new (url: string, protocols?: string | string
 export interface StateDetail {
   /** With `reconnecting`: the backoff before the next attempt, in milliseconds. */
   delay?: number;
+  /** The transport in use or being tried. */
+  transport?: TransportName;
+  /** With `fallback`: the transport left. */
+  from?: TransportName;
+  /** With `fallback`: why it was left (did not open in time, closed before it opened, went silent...). */
+  reason?: string;
 }
 
 export interface LivePushClientOptions {
@@ -84,6 +97,20 @@ export interface LivePushClientOptions {
   WebSocket?: WebSocketConstructor;
   /** Random numbers in [0, 1) for the backoff jitter; default `Math.random`. */
   random?: () => number;
+  /** The order transports are tried in; one without its URL is left out. Default websocket, sse, longpoll. */
+  transports?: TransportName[];
+  /** An SseTransport `multiTopicPath` (e.g. `/api/live`): enables the SSE fallback. */
+  sseUrl?: string | null;
+  /** A LongPollTransport path (e.g. `/api/poll`): enables the long-polling fallback. */
+  pollUrl?: string | null;
+  /** Ms a transport may take to open (SSE: to deliver anything) before the next is tried; default 10000. */
+  connectTimeout?: number;
+  /** Ms without a byte (SSE event or heartbeat, poll answer) before the transport is left; default 45000. */
+  silenceTimeout?: number;
+  /** `fetch` credentials of SSE and long-poll requests; default `'same-origin'`. */
+  credentials?: RequestCredentials;
+  /** The fetch implementation for SSE and long-polling; default `globalThis.fetch`. */
+  fetch?: typeof globalThis.fetch;
   /** `false` defers connecting until connect(); default true. */
   connect?: boolean;
   onEvent?: (event: LivePushEvent) => void;
@@ -109,9 +136,11 @@ export declare class LivePushClient {
   /**
    * @param url `"/ws"` (resolved against the page, http(s) becoming ws(s)), or an absolute ws(s):// or http(s):// URL
    */
-  constructor(url: string, options?: LivePushClientOptions);
+  constructor(url: string | null, options?: LivePushClientOptions);
 
   readonly state: ConnectionState;
+  /** The transport in use or being tried. */
+  readonly transport: TransportName;
   /** The last id seen per followed topic (null until the server named one), as a new plain object. */
   readonly positions: Record<string, string | null>;
   /**
@@ -137,7 +166,7 @@ export declare class LivePushClient {
   unsubscribe(topics: string | string[]): Promise<null>;
 
   /**
-   * Sends an application message to the server's handler. Resolves with the reply's data (undefined for an ack);
+   * Sends an application message to the server's handler (WebSocket only: rejected over SSE and long-polling). Resolves with the reply's data (undefined for an ack);
    * rejects on an error, after `replyTimeout`, or when the connection drops first (delivery unknown).
    */
   send(topic: string | null | undefined, data: unknown): Promise<unknown>;

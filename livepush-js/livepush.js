@@ -15,6 +15,13 @@
 // saw for it (event ids, and the ids of `subscribed` and `reset`) in ONE subscribe with per-topic positions, so
 // the server replays exactly what was missed, merged in offset order across topics, or says `reset` when it
 // cannot. `client.position` is one id every followed topic is complete up to, for handing over to SSE.
+//
+// Fallback: given sseUrl (an SseTransport multiTopicPath) and pollUrl (a LongPollTransport path), the client
+// tries the transports in `transports` order (default websocket, sse, longpoll) and moves to the next when one
+// does not open within connectTimeout or goes silent for silenceTimeout (a proxy that buffers a stream never
+// delivers its position or heartbeats), resuming from the same position: ids are shared by every transport.
+// The state listener sees 'fallback' with { transport, from, reason }; `client.transport` names the one in use.
+// SSE loads livepush-sse.js (served beside this file) when first used, so this module imports nothing up front.
 
 export const PROTOCOL = 'livepush.v1';
 
@@ -30,7 +37,16 @@ const DEFAULTS = {
   fatalCloseCodes: FATAL_CLOSE_CODES,
   WebSocket: globalThis.WebSocket, // injectable for tests or Node
   random: Math.random,
+  transports: ['websocket', 'sse', 'longpoll'], // tried in this order; one without its URL is left out
+  sseUrl: null, // an SseTransport multiTopicPath, e.g. '/api/live' (topics and lastEventId go in the query)
+  pollUrl: null, // a LongPollTransport path, e.g. '/api/poll'
+  connectTimeout: 10000, // ms a transport may take to open (SSE: to deliver something) before the next is tried
+  silenceTimeout: 45000, // ms without a byte (SSE: event or heartbeat; long-poll: an answer) before moving on
+  credentials: 'same-origin', // fetch credentials of SSE and long-poll requests
+  fetch: (...args) => globalThis.fetch(...args), // injectable for tests or Node
 };
+
+const URL_OPTION = { websocket: null, sse: 'sseUrl', longpoll: 'pollUrl' };
 
 /** Resolves a path like "/ws" against the page's origin, switching http(s) to ws(s). */
 function toWebSocketUrl(url) {
@@ -55,6 +71,11 @@ export class LivePushClient {
   #subscribing = new Map(); // ref of an unanswered subscribe -> its topics (dropped if the server refuses)
   #queue = []; // frames waiting for a connection, bounded by maxQueue
   #listeners = { event: new Set(), reset: new Set(), state: new Set(), error: new Set(), message: new Set() };
+  #order; // the transports with a URL, in the order tried
+  #index = 0; // the one in use
+  #opened = false; // whether the current attempt opened (a failure before that moves on to the next transport)
+  #connectTimer = null;
+  #http = null; // the AbortController of the current SSE stream or poll loop
 
   /**
    * @param {string} url  "/ws", or an absolute ws(s):// or http(s):// URL
@@ -62,8 +83,10 @@ export class LivePushClient {
    *   and connect: false to defer connecting until connect() is called
    */
   constructor(url, options = {}) {
-    this.#url = toWebSocketUrl(url);
+    this.#url = url ? toWebSocketUrl(url) : null;
     this.#opts = { ...DEFAULTS, ...options };
+    this.#order = this.#opts.transports.filter((t) => (t === 'websocket' ? this.#url : this.#opts[URL_OPTION[t]]));
+    if (this.#order.length === 0) throw new Error('no transport: give a WebSocket url, sseUrl or pollUrl');
     for (const [name, key] of [['event', 'onEvent'], ['reset', 'onReset'], ['state', 'onState'],
       ['error', 'onError'], ['message', 'onMessage']]) {
       if (typeof options[key] === 'function') this.#listeners[name].add(options[key]);
@@ -76,10 +99,14 @@ export class LivePushClient {
   }
 
   /**
-   * connecting | open | reconnecting | closed (closed: stopped by close() or a fatal close code). onState
-   * listeners get (state, detail); detail.delay is the backoff in ms when state is reconnecting.
+   * connecting | open | reconnecting | fallback | closed (closed: stopped by close() or a fatal close code).
+   * onState listeners get (state, detail); detail.transport names the transport, detail.delay is the backoff in
+   * ms when state is reconnecting, and fallback's detail.from / detail.reason say what was left and why.
    */
   get state() { return this.#state; }
+
+  /** The transport in use or being tried: 'websocket', 'sse' or 'longpoll'. */
+  get transport() { return this.#order[this.#index]; }
 
   /** The last id seen per subscribed topic, as a plain object (for display or persistence). */
   get positions() { return Object.fromEntries(this.#topics); }
@@ -115,6 +142,7 @@ export class LivePushClient {
     for (const t of list) this.#topics.set(t, from ?? null);
     if (list.length === 0) return Promise.resolve(null);
     this.#position = null; // the new topics are not complete up to it; the next all-live point sets it again
+    if (this.transport !== 'websocket') return this.#restartHttp();
     return this.#request({ type: 'subscribe', topics: list, ...(from ? { from } : {}) }, true);
   }
 
@@ -122,6 +150,7 @@ export class LivePushClient {
   unsubscribe(topics) {
     const list = (Array.isArray(topics) ? topics : [topics]).filter((t) => this.#topics.delete(t));
     if (list.length === 0) return Promise.resolve(null);
+    if (this.transport !== 'websocket') return this.#restartHttp();
     return this.#request({ type: 'unsubscribe', topics: list }, false);
   }
 
@@ -131,6 +160,7 @@ export class LivePushClient {
    * up to maxQueue messages wait for the next connection.
    */
   send(topic, data) {
+    if (this.transport !== 'websocket') return Promise.reject(new Error(`send() needs websocket, not ${this.transport}`));
     return this.#request({ type: 'message', ...(topic != null ? { topic } : {}), data }, true);
   }
 
@@ -138,10 +168,12 @@ export class LivePushClient {
   close(code = 1000, reason = 'client closed') {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#connectTimer);
     this.#timer = null;
     const ws = this.#ws;
     this.#ws = null;
     if (ws) ws.close(code, reason);
+    this.#teardown();
     this.#queue.length = 0;
     this.#failPending(new Error('client closed'));
     this.#setState('closed');
@@ -201,13 +233,54 @@ export class LivePushClient {
   }
 
   #open() {
-    if (this.#state !== 'reconnecting') this.#setState('connecting');
+    if (this.#state !== 'reconnecting') this.#setState('connecting', { transport: this.transport });
+    this.#opened = false;
+    clearTimeout(this.#connectTimer);
+    const ms = this.#opts.connectTimeout;
+    this.#connectTimer = setTimeout(() => this.#connectFailed(new Error(`not open within ${ms} ms`)), ms);
+    if (this.transport === 'websocket') this.#openWebSocket(); else this.#openHttp();
+  }
+
+  #markOpen() {
+    clearTimeout(this.#connectTimer);
+    this.#opened = true;
+    this.#setState('open', { transport: this.transport });
+  }
+
+  /** The attempt failed before it opened: the next transport now, or, after the last, a backoff and the first. */
+  #connectFailed(err) {
+    if (this.#stopped) return;
+    clearTimeout(this.#connectTimer);
+    this.#teardown();
+    const from = this.transport;
+    this.#index = (this.#index + 1) % this.#order.length;
+    if (this.#index === 0) {
+      this.#scheduleReconnect();
+      return;
+    }
+    this.#setState('fallback', { transport: this.transport, from, reason: String(err && err.message) });
+    this.#open();
+  }
+
+  #teardown() {
+    const ws = this.#ws;
+    this.#ws = null;
+    if (ws) {
+      ws.onopen = ws.onmessage = ws.onclose = null;
+      try { ws.close(); } catch (e) { /* already closing */ }
+    }
+    const http = this.#http;
+    this.#http = null;
+    if (http) http.abort();
+  }
+
+  #openWebSocket() {
     let ws;
     try {
       ws = new this.#opts.WebSocket(this.#url, this.#opts.protocols);
     } catch (e) {
       this.#emit('error', e);
-      this.#scheduleReconnect();
+      this.#connectFailed(e);
       return;
     }
     ws.binaryType = 'arraybuffer';
@@ -239,7 +312,7 @@ export class LivePushClient {
     }
     for (const msg of this.#queue.splice(0)) ws.send(JSON.stringify(msg));
     if (this.#topics.size === 0) this.#attempt = 0;
-    this.#setState('open');
+    this.#markOpen();
   }
 
   #onMessage(ws, m) {
@@ -311,6 +384,10 @@ export class LivePushClient {
     this.#ws = null;
     this.#failPending(new Error(`connection closed (${c.code}) before an answer`));
     if (this.#stopped) return;
+    if (!this.#opened) {
+      this.#connectFailed(new Error(`closed (${c.code}) before it opened`));
+      return;
+    }
     if (this.#opts.fatalCloseCodes.includes(c.code)) {
       this.#emit('error', Object.assign(new Error(`closed by server: ${c.code} ${c.reason}`), { code: c.code }));
       this.#stopped = true;
@@ -324,7 +401,7 @@ export class LivePushClient {
     const ceiling = Math.min(this.#opts.maxDelay, this.#opts.minDelay * 2 ** this.#attempt);
     const delay = Math.floor(this.#opts.random() * ceiling); // full jitter
     this.#attempt = Math.min(this.#attempt + 1, 30);
-    this.#setState('reconnecting', { delay });
+    this.#setState('reconnecting', { delay, transport: this.transport });
     this.#timer = setTimeout(() => { this.#timer = null; if (!this.#stopped) this.#open(); }, delay);
   }
 
@@ -333,5 +410,109 @@ export class LivePushClient {
     clearTimeout(this.#timer);
     this.#timer = null;
     this.#open();
+  }
+
+  // ---- SSE and long-polling: receive-only, one request at a time, all topics in its query ------------------
+
+  #httpUrl(base) {
+    const u = new URL(base, globalThis.location ? globalThis.location.href : undefined);
+    for (const t of this.#topics.keys()) u.searchParams.append('topic', t);
+    // One id resumes every topic; a topic added since the last position resumes from the others' id.
+    let from = this.#position;
+    for (const id of this.#topics.values()) from = from ?? id;
+    if (from) u.searchParams.set('lastEventId', from);
+    return u.toString();
+  }
+
+  #openHttp() {
+    const ctrl = new AbortController();
+    this.#http = ctrl;
+    if (this.#topics.size === 0) {
+      this.#markOpen(); // nothing to follow yet: subscribe() starts the first request
+      return;
+    }
+    const run = this.transport === 'sse' ? this.#runSse(ctrl) : this.#runPoll(ctrl);
+    run.then(() => this.#httpEnded(ctrl, null), (e) => this.#httpEnded(ctrl, e));
+  }
+
+  #httpEnded(ctrl, err) {
+    if (ctrl !== this.#http || this.#stopped) return;
+    this.#http = null;
+    // Silent (a buffering proxy) or never open: try the next transport; a drop after that: back off, retry.
+    if (!this.#opened || ctrl.stalled) this.#connectFailed(err || new Error(`${this.transport} ended before it opened`));
+    else this.#scheduleReconnect();
+  }
+
+  /** Topics changed: the next request names them (a WebSocket sends subscribe instead). */
+  #restartHttp() {
+    if (this.#stopped || this.#timer || !this.#http) return Promise.resolve(null);
+    this.#http.abort();
+    this.#http = null;
+    this.#openHttp();
+    return Promise.resolve(null);
+  }
+
+  /** Aborts ctrl (as stalled) after silenceTimeout; returns the function that restarts the clock. */
+  #watch(ctrl) {
+    let timer;
+    const alive = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => { ctrl.stalled = true; ctrl.abort(); }, this.#opts.silenceTimeout);
+    };
+    ctrl.signal.addEventListener('abort', () => clearTimeout(timer));
+    alive();
+    return alive;
+  }
+
+  #received() {
+    if (!this.#opened) this.#markOpen();
+    this.#attempt = 0;
+  }
+
+  #deliver(e) {
+    if (e.id) this.#advanceAll(e.id); // one order across topics: every topic is complete up to it
+    this.#emit('event', { topic: e.topic ?? null, id: e.id ?? null, event: e.event ?? null, data: e.data });
+  }
+
+  #reset(r) {
+    if (this.#topics.has(r.topic)) this.#topics.set(r.topic, r.id);
+    this.#emit('reset', { topic: r.topic, reason: r.reason, id: r.id });
+  }
+
+  async #runSse(ctrl) {
+    const alive = this.#watch(ctrl);
+    // SSE carries no topic: it is known only when the stream follows one.
+    const topic = this.#topics.size === 1 ? [...this.#topics.keys()][0] : null;
+    const init = { signal: ctrl.signal, credentials: this.#opts.credentials, cache: 'no-store' };
+    const { fetchEventStream } = await import('./livepush-sse.js');
+    await fetchEventStream(this.#httpUrl(this.#opts.sseUrl), init, (e) => {
+      if (ctrl !== this.#http) return;
+      alive();
+      this.#received();
+      if (e.type === 'livepush.position') this.#advanceAll(e.id);
+      else if (e.type === 'reset') this.#reset(JSON.parse(e.data));
+      else if (e.type !== 'presence.snapshot') {
+        let data;
+        try { data = JSON.parse(e.data); } catch (err) { data = e.data; } // text payloads stay strings
+        this.#deliver({ topic, id: e.id, event: e.type === 'message' ? null : e.type, data });
+      }
+    }, () => alive(), this.#opts.fetch);
+  }
+
+  async #runPoll(ctrl) {
+    const alive = this.#watch(ctrl);
+    for (;;) {
+      const init = { signal: ctrl.signal, credentials: this.#opts.credentials, cache: 'no-store' };
+      const res = await this.#opts.fetch(this.#httpUrl(this.#opts.pollUrl), init);
+      if (!res.ok) throw new Error(`long-poll: HTTP ${res.status}`);
+      const batch = await res.json();
+      if (ctrl !== this.#http) return;
+      alive();
+      this.#received();
+      for (const e of batch.events) {
+        if (e.event === 'reset') this.#reset(e.data); else this.#deliver(e);
+      }
+      this.#advanceAll(batch.position); // the next poll asks for what came after it
+    }
   }
 }

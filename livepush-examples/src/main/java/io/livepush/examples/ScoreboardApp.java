@@ -9,6 +9,7 @@ import io.livepush.HttpService;
 import io.livepush.LivePushServer;
 import io.livepush.ServerBindException;
 import io.livepush.kafka.KafkaBus;
+import io.livepush.longpoll.LongPollTransport;
 import io.livepush.redis.RedisBus;
 import io.livepush.sse.SseTransport;
 import io.livepush.websocket.WebSocketTransport;
@@ -60,8 +61,8 @@ public final class ScoreboardApp {
 
   /**
    * Builds (not starts) the example server: SSE streams of matches, the streamed answers of {@code ask}, the
-   * chat room on WebSocket {@code /ws}, and the livepush browser scripts under {@code /livepush/}. Tests pass
-   * their own {@code ask}.
+   * chat room on WebSocket {@code /ws}, long-polls of any topic on {@code /api/poll}, and the livepush browser
+   * scripts under {@code /livepush/}. Tests pass their own {@code ask}.
    */
   public static LivePushServer.Builder server(int port, AskHandler ask) {
     ChatRoom room = new ChatRoom();
@@ -81,6 +82,8 @@ public final class ScoreboardApp {
         .transport(WebSocketTransport.builder()
             .messageHandler(room)
             .build())
+        // For clients behind proxies that buffer streams or block upgrades (livepush.js falls back to it).
+        .transport(LongPollTransport.builder().path("/api/poll").build())
         .connectionListener(room)
         .httpService(ClientScripts.service());
   }

@@ -100,7 +100,7 @@ class ScoreboardAppTest {
         HttpResponse<String> stats = http.send(HttpRequest.newBuilder(URI.create(base + "/stats")).build(),
             HttpResponse.BodyHandlers.ofString());
         assertThat(stats.statusCode()).isEqualTo(200);
-        assertThat(stats.body()).contains("\"connectionsByTransport\":{\"sse\":1,", "\"keep_latest\":0");
+        assertThat(stats.body()).contains("\"connectionsByTransport\":{\"longpoll\":0,\"sse\":1,", "\"keep_latest\":0");
       }
     }
   }
