@@ -439,8 +439,8 @@ public final class LivePushServer implements AutoCloseable {
     stopFuture = f;
     if (previous == State.NEW) {
       state.set(State.STOPPED);
+      closed.complete(null); // before f: when stop()/close() return, whenClosed() is already complete
       f.complete(null);
-      closed.complete(null);
       return f;
     }
     Hub h = hub;
@@ -468,8 +468,8 @@ public final class LivePushServer implements AutoCloseable {
                     owned.shutdown(); // running callbacks finish; their writes to closed channels fail quietly
                   }
                   state.set(State.STOPPED);
+                  closed.complete(null); // before f, as above
                   f.complete(null);
-                  closed.complete(null);
                 })));
       });
     };

@@ -32,6 +32,7 @@ public final class ClientConfig {
 
   private final URI sseUri;
   private final URI webSocketUri;
+  private final URI longPollUri;
   private final ClientTransport transport;
   private final List<String> topics;
   private final String from;
@@ -53,6 +54,7 @@ public final class ClientConfig {
   ClientConfig(LivePushClient.Builder b) {
     this.sseUri = b.sseUri;
     this.webSocketUri = b.webSocketUri;
+    this.longPollUri = b.longPollUri;
     this.transport = b.transport;
     this.topics = List.copyOf(b.topics);
     this.from = b.from;
@@ -80,6 +82,24 @@ public final class ClientConfig {
   /** {@return the WebSocket URL ({@code ws:} or {@code wss:}), or {@code null} when WebSocket is not configured} */
   public URI webSocketUri() {
     return webSocketUri;
+  }
+
+  /** {@return the long-poll URL, or {@code null} when long-polling is not configured} */
+  public URI longPollUri() {
+    return longPollUri;
+  }
+
+  /**
+   * {@return the URL of {@code transport}, or {@code null} when it is not configured}
+   *
+   * @param transport the transport
+   */
+  public URI uri(ClientTransport transport) {
+    return switch (transport) {
+      case SSE -> sseUri;
+      case WEBSOCKET -> webSocketUri;
+      case LONG_POLLING -> longPollUri;
+    };
   }
 
   /** {@return the transport the client starts on} */
@@ -169,7 +189,8 @@ public final class ClientConfig {
 
   @Override
   public String toString() {
-    return "ClientConfig{sseUri=" + Urls.redact(sseUri) + ", webSocketUri=" + Urls.redact(webSocketUri) + ", transport="
+    return "ClientConfig{sseUri=" + Urls.redact(sseUri) + ", webSocketUri=" + Urls.redact(webSocketUri)
+        + ", longPollUri=" + Urls.redact(longPollUri) + ", transport="
         + transport + ", topics=" + topics + ", from=" + from + ", headers=" + headers.keySet()
         + ", authorization=" + (authorization != null) + ", ticketParameter=" + ticketParameter + ", minDelay="
         + minDelay + ", maxDelay=" + maxDelay + ", maxReconnectAttempts=" + maxReconnectAttempts

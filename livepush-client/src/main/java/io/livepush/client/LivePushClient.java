@@ -152,7 +152,7 @@ public final class LivePushClient implements AutoCloseable {
    */
   public CompletableFuture<Void> switchTransport(ClientTransport transport) {
     Objects.requireNonNull(transport, "transport");
-    if ((transport == ClientTransport.SSE ? config.sseUri() : config.webSocketUri()) == null) {
+    if (config.uri(transport) == null) {
       throw new IllegalArgumentException("transport " + transport + " has no URL (set it on the builder)");
     }
     return engine.switchTransport(transport);
@@ -227,6 +227,7 @@ public final class LivePushClient implements AutoCloseable {
   public static final class Builder {
     URI sseUri;
     URI webSocketUri;
+    URI longPollUri;
     ClientTransport transport;
     final List<String> topics = new ArrayList<>();
     String from;
@@ -280,7 +281,21 @@ public final class LivePushClient implements AutoCloseable {
     }
 
     /**
-     * {@return the transport to start on; default SSE when {@link #sse} is set, else WebSocket}
+     * livepush's long-poll path ({@code http:} or {@code https:}), for example {@code /api/poll}; the
+     * {@link #topics} and the position are added as query parameters. Keep {@link #heartbeatTimeout} above the
+     * server's poll timeout (25 s by default), which bounds how long a poll waits for its answer.
+     *
+     * @param uri the URL
+     * @return this builder
+     */
+    public Builder longPoll(URI uri) {
+      this.longPollUri = checkScheme("longPoll", uri, "http", "https");
+      return this;
+    }
+
+    /**
+     * {@return the transport to start on; default SSE when {@link #sse} is set, else WebSocket when
+     * {@link #webSocket} is, else long-polling}
      *
      * @param transport the transport
      */
@@ -544,17 +559,19 @@ public final class LivePushClient implements AutoCloseable {
      * @return the client, not started
      */
     public LivePushClient build() {
-      if (sseUri == null && webSocketUri == null) {
-        throw new IllegalStateException("sse / webSocket: none set (expected: at least one URL)");
+      if (sseUri == null && webSocketUri == null && longPollUri == null) {
+        throw new IllegalStateException("sse / webSocket / longPoll: none set (expected: at least one URL)");
       }
       if (transport == null) {
-        transport = sseUri != null ? ClientTransport.SSE : ClientTransport.WEBSOCKET;
+        transport = sseUri != null ? ClientTransport.SSE
+            : webSocketUri != null ? ClientTransport.WEBSOCKET : ClientTransport.LONG_POLLING;
       }
-      if ((transport == ClientTransport.SSE ? sseUri : webSocketUri) == null) {
+      if ((transport == ClientTransport.SSE ? sseUri : transport == ClientTransport.WEBSOCKET ? webSocketUri
+          : longPollUri) == null) {
         throw new IllegalStateException("transport: " + transport + " has no URL");
       }
-      if (webSocketUri != null && topics.isEmpty()) {
-        throw new IllegalStateException("topics: none (expected: at least one for WebSocket)");
+      if ((webSocketUri != null || longPollUri != null) && topics.isEmpty()) {
+        throw new IllegalStateException("topics: none (expected: at least one for WebSocket and long-polling)");
       }
       if (minDelay.compareTo(maxDelay) > 0) {
         throw new IllegalStateException("minDelay: " + minDelay + " (expected: <= maxDelay " + maxDelay + ")");

@@ -305,24 +305,25 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
       ArrayDeque<FullHttpRequest> queued = ctx.channel().attr(WAITING).getAndSet(null);
       // over the outbound budget, channelWritabilityChanged resumes reading once the answers drained
       ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+      // Serve them in order until one goes asynchronous too; once the connection closed or became a stream
+      // (this handler removed), the rest are only released.
       FullHttpRequest next;
       while (queued != null && (next = queued.poll()) != null) {
         try {
-          if (ctx.channel().isActive()) {
+          if (ctx.channel().isActive() && !ctx.isRemoved()) {
             channelRead0(ctx, next);
           }
         } finally {
           next.release();
         }
-        if (ctx.channel().hasAttr(WAITING) && ctx.channel().attr(WAITING).get() != null) {
+        ArrayDeque<FullHttpRequest> now = ctx.channel().hasAttr(WAITING) ? ctx.channel().attr(WAITING).get() : null;
+        if (now != null) {
           // That request went asynchronous too: hand it the rest, still in order.
-          ArrayDeque<FullHttpRequest> now = ctx.channel().attr(WAITING).get();
           while ((next = queued.poll()) != null) {
             now.add(next);
           }
           return;
         }
-        return;
       }
     }
   }

@@ -83,6 +83,20 @@ public interface EventBus {
   }
 
   /**
+   * Optional: asks the bus's backend whether it answers, for health checks (the Spring Boot starter's health
+   * indicator). A bus that supports it sends one cheap request (Redis: {@code PING}) and completes normally
+   * when answered, exceptionally when the backend is unreachable; it must not block and should fail within its
+   * command timeout. The default completes exceptionally with {@link UnsupportedOperationException}: reachability
+   * unknown.
+   *
+   * @return completes, on a bus thread, once the backend answered; never {@code null}
+   */
+  default CompletionStage<Void> ping() {
+    return java.util.concurrent.CompletableFuture.failedFuture(
+        new UnsupportedOperationException(getClass().getSimpleName() + " has no ping"));
+  }
+
+  /**
    * Stops reading and releases connections. Idempotent.
    *
    * @return completes, on a bus thread, once the connections are released; never {@code null}

@@ -182,6 +182,22 @@ public final class RedisBus implements EventBus {
         });
   }
 
+  /**
+   * Sends {@code PING} on the bus's command connection (connecting it if needed). Fails fast, with a
+   * {@link RedisBusException}, when Redis is unreachable or the bus stopped; bounded by the command timeout.
+   */
+  @Override
+  public CompletionStage<Void> ping() {
+    return connections.commands.get()
+        .thenCompose(c -> c.ping().toCompletableFuture())
+        .handle((pong, error) -> {
+          if (error != null) {
+            throw RedisScripts.fail("ping", error);
+          }
+          return null;
+        });
+  }
+
   @Override
   public boolean startPresence(ClusterPresence clusterPresence) {
     Objects.requireNonNull(clusterPresence, "presence");

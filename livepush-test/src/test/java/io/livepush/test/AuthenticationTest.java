@@ -46,7 +46,7 @@ class AuthenticationTest {
   }
 
   @ParameterizedTest
-  @EnumSource(ClientTransport.class)
+  @EnumSource(value = ClientTransport.class, names = {"SSE", "WEBSOCKET"}) // long-polling: LongPollClientTest
   void aFreshTicketForEveryConnection(ClientTransport transport, TestLivePush livepush) throws Exception {
     try (CuttableProxy proxy = new CuttableProxy(livepush.port())) {
       int before = ISSUED.get();
@@ -66,7 +66,7 @@ class AuthenticationTest {
   }
 
   @ParameterizedTest
-  @EnumSource(ClientTransport.class)
+  @EnumSource(value = ClientTransport.class, names = {"SSE", "WEBSOCKET"}) // long-polling: LongPollClientTest
   void anAuthorizationHeaderFromASupplier(ClientTransport transport, TestLivePush livepush) {
     RecordingClient c = livepush.client(transport, b -> b.authorization(() -> "Bearer good"), "t");
     livepush.publish("t", Map.of("n", 1));
@@ -74,7 +74,7 @@ class AuthenticationTest {
   }
 
   @ParameterizedTest
-  @EnumSource(ClientTransport.class)
+  @EnumSource(value = ClientTransport.class, names = {"SSE", "WEBSOCKET"}) // long-polling: LongPollClientTest
   void aRefusalIsTerminal(ClientTransport transport, TestLivePush livepush) {
     LivePushClient client = LivePushClient.builder().sse(livepush.sseUri()).webSocket(livepush.webSocketUri())
         .transport(transport).topics("t").authorization(() -> "Bearer bad").build();

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class HeartbeatAndDemandTest {
 
   @ParameterizedTest
-  @EnumSource(ClientTransport.class)
+  @EnumSource(value = ClientTransport.class, names = {"SSE", "WEBSOCKET"}) // long-polling: LongPollClientTest
   void aSilentConnectionIsDroppedAndResumed(ClientTransport transport, TestLivePush livepush) throws Exception {
     try (CuttableProxy proxy = new CuttableProxy(livepush.port())) {
       List<Throwable> causes = new CopyOnWriteArrayList<>();
@@ -51,7 +51,7 @@ class HeartbeatAndDemandTest {
   }
 
   @ParameterizedTest
-  @EnumSource(ClientTransport.class)
+  @EnumSource(value = ClientTransport.class, names = {"SSE", "WEBSOCKET"}) // long-polling: LongPollClientTest
   void aSubscriberWithoutDemandPausesReadingAndLosesNothing(ClientTransport transport, TestLivePush livepush) {
     int max = 8;
     int total = 300;

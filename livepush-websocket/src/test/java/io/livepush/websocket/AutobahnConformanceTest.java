@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.livepush.LivePushServer;
 import java.io.File;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * in this JVM (so paranoid leak detection and LeakGuard cover it too).
  *
  * <p>Configured by system properties that the module pom sets: {@code autobahn.runs} (case lists separated by
- * {@code ;}, each run by its own fuzzing-client process, in parallel), {@code autobahn.exclude},
+ * {@code ;}, each run by its own fuzzing-client process against an echo server of its own, in parallel),
+ * {@code autobahn.exclude},
  * {@code autobahn.script}, {@code autobahn.jar} (the plugin jar whose Twisted the suite uses),
  * {@code autobahn.python}, {@code autobahn.reports} (output folder), {@code autobahn.timeoutMinutes},
  * {@code autobahn.nonStrict} (the cases allowed to be NON-STRICT, each explained in docs/protocol.md) and
@@ -36,7 +39,10 @@ import org.junit.jupiter.api.Test;
  * {@code run-N/reports/index.html} and {@code run-N/wstest.log}, and {@code summary.md} for all runs.
  *
  * <p>Fails on any case FAILED or UNIMPLEMENTED, on a NON-STRICT case not listed, and on a run that did not
- * finish or ran no case.
+ * finish or ran no case. A case that FAILED on one of the client's time limits only (see {@link #failedOnTime})
+ * runs once more after the parallel runs, with the others that did ({@code rerun-1/}), and must pass then;
+ * {@code summary.md} lists both results. On a machine busy with other work a starved server misses limits of
+ * one second (5.19, 5.20); a case that fails for any other reason is never run again.
  */
 class AutobahnConformanceTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -57,47 +63,19 @@ class AutobahnConformanceTest {
         + "skip with -Dautobahn.skip=true)").isExecutable();
     assertThat(jar).as("Autobahn plugin jar (copied by maven-dependency-plugin)").isRegularFile();
 
-    Map<String, JsonNode> cases = new TreeMap<>(AutobahnConformanceTest::compareCaseIds);
-    LivePushServer server = AutobahnEchoServer.start(0);
-    List<Process> processes = new ArrayList<>();
-    try {
-      String url = "ws://127.0.0.1:" + server.port() + "/";
-      for (int i = 0; i < runs.size(); i++) {
-        Path out = reports.resolve("run-" + (i + 1));
-        deleteRecursively(out);
-        Files.createDirectories(out);
-        ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), url, out.toString(),
-            runs.get(i).replaceAll("\\s+", ""), exclude)
-            .redirectErrorStream(true)
-            .redirectOutput(out.resolve("fuzzingclient.out").toFile());
-        pb.environment().put("PY2", python.toString());
-        pb.environment().put("PLUGIN_JAR", jar.toString());
-        processes.add(pb.start());
+    Fuzzing fuzzing = new Fuzzing(script, jar, python, timeoutMinutes);
+    deleteRecursively(reports.resolve("rerun-1"));
+    Map<String, JsonNode> cases = fuzzing.run(runs, exclude, reports, "run-");
+    // Cases that failed only on time (a close handshake, a message or the case not within its limit) run once
+    // more, together in one run on a fresh server once the parallel runs are done; they must pass then.
+    List<String> onTime = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> e : cases.entrySet()) {
+      if (e.getValue().get("behavior").asText().equals("FAILED") && failedOnTime(e.getValue())) {
+        onTime.add(e.getKey());
       }
-      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(timeoutMinutes);
-      for (int i = 0; i < processes.size(); i++) {
-        Process p = processes.get(i);
-        boolean done = p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        Path out = reports.resolve("run-" + (i + 1));
-        assertThat(done).as("run %d (%s) finished within %d minutes; see %s", i + 1, runs.get(i),
-            timeoutMinutes, out.resolve("wstest.log")).isTrue();
-        Path index = out.resolve("reports/index.json");
-        assertThat(index).as("run %d wrote its report; see %s", i + 1, out.resolve("fuzzingclient.out"))
-            .isRegularFile();
-        int before = cases.size();
-        for (Iterator<Map.Entry<String, JsonNode>> it = JSON.readTree(index.toFile()).get("livepush").fields();
-            it.hasNext(); ) {
-          Map.Entry<String, JsonNode> e = it.next();
-          cases.put(e.getKey(), e.getValue());
-        }
-        assertThat(cases.size()).as("cases run by run %d (%s)", i + 1, runs.get(i)).isGreaterThan(before);
-      }
-    } finally {
-      for (Process p : processes) {
-        p.destroyForcibly();
-      }
-      server.close();
     }
+    Map<String, JsonNode> rerun = onTime.isEmpty() ? Map.of()
+        : fuzzing.run(List.of(String.join(",", onTime)), "", reports, "rerun-");
 
     StringBuilder summary = new StringBuilder("# Autobahn|Testsuite 0.8.2 against AutobahnEchoServer\n\n");
     Map<String, Integer> counts = new TreeMap<>();
@@ -105,23 +83,142 @@ class AutobahnConformanceTest {
     for (Map.Entry<String, JsonNode> e : cases.entrySet()) {
       String behavior = e.getValue().get("behavior").asText();
       counts.merge(behavior, 1, Integer::sum);
-      boolean ok = behavior.equals("OK") || behavior.equals("INFORMATIONAL")
-          || (behavior.equals("NON-STRICT") && nonStrictAllowed.contains(e.getKey()));
-      if (!ok) {
-        violations.add(e.getKey() + " " + behavior);
+      JsonNode again = rerun.get(e.getKey());
+      if (!passes(e.getKey(), behavior, nonStrictAllowed)) {
+        if (again == null) {
+          violations.add(e.getKey() + " " + behavior);
+        } else if (!passes(e.getKey(), again.get("behavior").asText(), nonStrictAllowed)) {
+          violations.add(e.getKey() + " " + behavior + ", rerun " + again.get("behavior").asText());
+        }
       }
     }
     summary.append(cases.size()).append(" cases: ").append(counts).append("\n\n");
+    if (!onTime.isEmpty()) {
+      List<String> outcomes = new ArrayList<>();
+      for (String id : onTime) {
+        JsonNode again = rerun.get(id);
+        outcomes.add(id + " " + cases.get(id).get("behavior").asText() + " then "
+            + (again == null ? "not run" : again.get("behavior").asText()));
+      }
+      summary.append("Failed on a time limit, then run once more: ").append(String.join("; ", outcomes))
+          .append("\n\n");
+    }
+    appendRunSummaries(summary, reports, "run-", runs);
+    appendRunSummaries(summary, reports, "rerun-", onTime.isEmpty() ? List.of() : List.of(String.join(",", onTime)));
+    Files.writeString(reports.resolve("summary.md"), summary, StandardCharsets.UTF_8);
+    assertThat(violations).as("cases neither OK, INFORMATIONAL nor an allowed NON-STRICT %s; see %s",
+        nonStrictAllowed, reports.resolve("summary.md").toAbsolutePath()).isEmpty();
+  }
+
+  private static boolean passes(String id, String behavior, Set<String> nonStrictAllowed) {
+    return behavior.equals("OK") || behavior.equals("INFORMATIONAL")
+        || (behavior.equals("NON-STRICT") && nonStrictAllowed.contains(id));
+  }
+
+  /**
+   * Whether a case failed on a time limit of the client's: the closing or opening handshake not answered in
+   * time, or an expected message or the whole case not within its limit. A server starved of CPU fails so;
+   * wrong bytes, a wrong close code or a wrong event order are never taken for time.
+   */
+  static boolean failedOnTime(JsonNode report) {
+    return report.path("wasCloseHandshakeTimeout").asBoolean() || report.path("wasOpenHandshakeTimeout").asBoolean()
+        || report.path("wasServerConnectionDropTimeout").asBoolean()
+        || TIME_LIMIT.matcher(report.path("result").asText("")).find();
+  }
+
+  /** The suite's results for a case it gave up waiting on: "Did not receive message within 10 seconds." */
+  private static final Pattern TIME_LIMIT = Pattern.compile("\\bwithin \\d+ seconds\\b");
+
+  private static void appendRunSummaries(StringBuilder summary, Path reports, String prefix, List<String> runs)
+      throws IOException {
     for (int i = 0; i < runs.size(); i++) {
-      Path runSummary = reports.resolve("run-" + (i + 1)).resolve("summary.md");
-      summary.append("## Run ").append(i + 1).append(": ").append(runs.get(i)).append("\n\n");
+      Path runSummary = reports.resolve(prefix + (i + 1)).resolve("summary.md");
+      summary.append("## ").append(prefix.equals("run-") ? "Run " : "Rerun ").append(i + 1).append(": ")
+          .append(runs.get(i)).append("\n\n");
       if (Files.isRegularFile(runSummary)) {
         summary.append(Files.readString(runSummary, StandardCharsets.UTF_8)).append('\n');
       }
     }
-    Files.writeString(reports.resolve("summary.md"), summary, StandardCharsets.UTF_8);
-    assertThat(violations).as("cases neither OK, INFORMATIONAL nor an allowed NON-STRICT %s; see %s",
-        nonStrictAllowed, reports.resolve("summary.md").toAbsolutePath()).isEmpty();
+  }
+
+  /**
+   * Runs of the fuzzing client, in parallel, each against an echo server of its own: a run's large messages
+   * (group 9: up to 8 MiB, unmasked and validated on the event loop) then never hold up the loop that serves
+   * another run's connection, whose cases have fixed one-second limits (5.19, 5.20: a pong and the close
+   * handshake within a second).
+   */
+  private static final class Fuzzing {
+    private final Path script;
+    private final Path jar;
+    private final Path python;
+    private final long timeoutMinutes;
+
+    Fuzzing(Path script, Path jar, Path python, long timeoutMinutes) {
+      this.script = script;
+      this.jar = jar;
+      this.python = python;
+      this.timeoutMinutes = timeoutMinutes;
+    }
+
+    /** Each case's report (the index entry with the case report's fields), by case id. */
+    Map<String, JsonNode> run(List<String> runs, String exclude, Path reports, String prefix) throws Exception {
+      Map<String, JsonNode> cases = new TreeMap<>(AutobahnConformanceTest::compareCaseIds);
+      List<LivePushServer> servers = new ArrayList<>();
+      List<Process> processes = new ArrayList<>();
+      try {
+        for (int i = 0; i < runs.size(); i++) {
+          LivePushServer server = AutobahnEchoServer.start(0);
+          servers.add(server);
+          Path out = reports.resolve(prefix + (i + 1));
+          deleteRecursively(out);
+          Files.createDirectories(out);
+          ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), "ws://127.0.0.1:" + server.port() + "/",
+              out.toString(), runs.get(i).replaceAll("\\s+", ""), exclude)
+              .redirectErrorStream(true)
+              .redirectOutput(out.resolve("fuzzingclient.out").toFile());
+          pb.environment().put("PY2", python.toString());
+          pb.environment().put("PLUGIN_JAR", jar.toString());
+          processes.add(pb.start());
+        }
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(timeoutMinutes);
+        for (int i = 0; i < processes.size(); i++) {
+          Process p = processes.get(i);
+          boolean done = p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+          Path out = reports.resolve(prefix + (i + 1));
+          assertThat(done).as("%s%d (%s) finished within %d minutes; see %s", prefix, i + 1, runs.get(i),
+              timeoutMinutes, out.resolve("wstest.log")).isTrue();
+          Path index = out.resolve("reports/index.json");
+          assertThat(index).as("%s%d wrote its report; see %s", prefix, i + 1, out.resolve("fuzzingclient.out"))
+              .isRegularFile();
+          int before = cases.size();
+          for (Iterator<Map.Entry<String, JsonNode>> it = JSON.readTree(index.toFile()).get("livepush").fields();
+              it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            ObjectNode report = (ObjectNode) e.getValue();
+            Path file = out.resolve("reports").resolve(report.path("reportfile").asText());
+            if (Files.isRegularFile(file)) {
+              JsonNode detail = JSON.readTree(file.toFile());
+              for (String field : List.of("result", "wasCloseHandshakeTimeout", "wasOpenHandshakeTimeout",
+                  "wasServerConnectionDropTimeout")) {
+                if (detail.has(field)) {
+                  report.set(field, detail.get(field));
+                }
+              }
+            }
+            cases.put(e.getKey(), report);
+          }
+          assertThat(cases.size()).as("cases run by %s%d (%s)", prefix, i + 1, runs.get(i)).isGreaterThan(before);
+        }
+      } finally {
+        for (Process p : processes) {
+          p.destroyForcibly();
+        }
+        for (LivePushServer s : servers) {
+          s.close();
+        }
+      }
+      return cases;
+    }
   }
 
   private static String required(String name) {

@@ -18,7 +18,14 @@ public final class AutobahnEchoServer {
 
   /** Starts the echo server on loopback, {@code port} 0 for any free port; the caller closes it. */
   static LivePushServer start(int port) {
-    LivePushServer server = LivePushServer.builder()
+    LivePushServer server = builder(port).build();
+    server.start().join();
+    return server;
+  }
+
+  /** The echo server's configuration, for tests that vary it (event loops, authenticator). */
+  static LivePushServer.Builder builder(int port) {
+    return LivePushServer.builder()
         .host("127.0.0.1")
         .port(port)
         .nativeTransport(false)
@@ -32,10 +39,7 @@ public final class AutobahnEchoServer {
             .maxMessageSize(MAX)
             .permessageDeflate(MAX)
             .conformanceEcho(true)
-            .build())
-        .build();
-    server.start().join();
-    return server;
+            .build());
   }
 
   public static void main(String[] args) {

@@ -284,7 +284,11 @@ public final class ClientEngine {
     if (terminated) {
       return;
     }
-    Connection c = transport == ClientTransport.SSE ? new SseConnection(this) : new WsConnection(this);
+    Connection c = switch (transport) {
+      case SSE -> new SseConnection(this);
+      case WEBSOCKET -> new WsConnection(this);
+      case LONG_POLLING -> new PollConnection(this);
+    };
     connection = c;
     currentOpened = false;
     touch();

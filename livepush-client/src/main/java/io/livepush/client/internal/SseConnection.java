@@ -10,11 +10,9 @@ import io.livepush.client.StreamItem;
 import io.livepush.client.UnexpectedResponseException;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
@@ -71,18 +69,7 @@ final class SseConnection implements Connection, HttpResponse.BodyHandler<Void>,
   }
 
   private URI uri() {
-    URI base = config.sseUri();
-    StringBuilder q = new StringBuilder(base.getRawQuery() == null ? "" : base.getRawQuery());
-    for (String t : config.topics()) {
-      q.append(q.length() == 0 ? "" : "&").append("topic=").append(URLEncoder.encode(t, StandardCharsets.UTF_8));
-    }
-    if (config.ticket() != null) {
-      q.append(q.length() == 0 ? "" : "&").append(config.ticketParameter()).append('=')
-          .append(URLEncoder.encode(config.ticket().get(), StandardCharsets.UTF_8));
-    }
-    String s = base.toString();
-    int cut = s.indexOf('?') >= 0 ? s.indexOf('?') : s.indexOf('#') >= 0 ? s.indexOf('#') : s.length();
-    return URI.create(s.substring(0, cut) + (q.length() == 0 ? "" : "?" + q));
+    return Urls.withQuery(config.sseUri(), config, null);
   }
 
   /** Headers arrived (an HttpClient thread): accept the stream or refuse it without reading the body. */
