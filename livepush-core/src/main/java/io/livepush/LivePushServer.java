@@ -1185,11 +1185,18 @@ public final class LivePushServer implements AutoCloseable {
      * in another Netty pipeline).
      *
      * @return the configuration these settings describe
-     * @throws IllegalStateException if no transport was added
+     * @throws IllegalStateException if no transport was added, or a TLS context offers {@code h2} by ALPN while
+     *     {@link #http2(boolean)} is off
      */
     public LivePushConfig buildConfig() {
       if (transports.isEmpty()) {
         throw new IllegalStateException("transports: none (expected: at least one, e.g. SseTransport)");
+      }
+      if (!http2 && sslContext != null && sslContext.applicationProtocolNegotiator().protocols()
+          .contains(io.netty.handler.ssl.ApplicationProtocolNames.HTTP_2)) {
+        // such a context would agree on h2 with browsers, and the connection would then speak HTTP/1.1 to them
+        throw new IllegalStateException("tls: the context offers h2 by ALPN (expected: http2(true), or a context"
+            + " without h2)");
       }
       return new LivePushConfig(this);
     }
