@@ -56,7 +56,29 @@ public record LivePushProperties(
     @DefaultValue Redis redis,
     @DefaultValue Security security) {
 
-  /** Normalises absent lists to empty ones. */
+  /**
+   * Normalises absent lists to empty, unmodifiable ones; every other component is kept as bound (see the class
+   * comment for each).
+   *
+   * @param enabled whether to start a livepush server at all
+   * @param port the TCP port, 0 for a free one
+   * @param host the address to bind
+   * @param ioThreads event-loop threads, 0 for Netty's default
+   * @param nativeTransport whether to use epoll where available
+   * @param allowedOrigins browser origins for CORS and the WebSocket {@code Origin} check; {@code null} becomes empty
+   *     (none)
+   * @param allowedHosts target hosts served; {@code null} becomes empty (every host)
+   * @param statsPath the stats path, or {@code null} for none
+   * @param sse the SSE transport's properties
+   * @param websocket the WebSocket transport's properties
+   * @param limits connection and size limits
+   * @param heartbeat heartbeat properties
+   * @param replay replay log bounds
+   * @param shutdown graceful shutdown properties
+   * @param tls HTTPS / WSS properties
+   * @param redis the Redis bus properties
+   * @param security the Spring Security bridge properties
+   */
   public LivePushProperties {
     allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
     allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
@@ -78,7 +100,15 @@ public record LivePushProperties(
       String multiTopicPath,
       @DefaultValue("false") boolean allowCredentials,
       @DefaultValue("3s") Duration retry) {
-    /** Normalises an absent list to an empty one. */
+    /**
+     * Normalises an absent route list to an empty, unmodifiable one.
+     *
+     * @param enabled whether to serve SSE
+     * @param routes the routes; {@code null} becomes empty
+     * @param multiTopicPath the multi-topic path, or {@code null} for none
+     * @param allowCredentials whether cross-origin streams may carry cookies
+     * @param retry the reconnect delay suggested to clients
+     */
     public Sse {
       routes = routes == null ? List.of() : List.copyOf(routes);
     }
@@ -114,7 +144,17 @@ public record LivePushProperties(
       @DefaultValue("10s") Duration handshakeTimeout,
       DataSize permessageDeflateMaxSize,
       @DefaultValue("64") int maxPendingMessages) {
-    /** Normalises an absent list to an empty one. */
+    /**
+     * Normalises an absent path list to an empty, unmodifiable one (the transport then serves its default, /ws).
+     *
+     * @param enabled whether to serve WebSocket
+     * @param paths the endpoint paths; {@code null} becomes empty
+     * @param maxFrameSize the largest frame payload
+     * @param maxMessageSize the largest message after reassembly
+     * @param handshakeTimeout the time the upgrade may take once the request is read
+     * @param permessageDeflateMaxSize the inflate limit per message, or {@code null} for permessage-deflate off
+     * @param maxPendingMessages client messages per connection that may wait for the handler
+     */
     public WebSocket {
       paths = paths == null ? List.of() : List.copyOf(paths);
     }
