@@ -43,8 +43,8 @@ public record LivePushProperties(
     @DefaultValue("0.0.0.0") String host,
     @DefaultValue("0") int ioThreads,
     @DefaultValue("true") boolean nativeTransport,
-    List<String> allowedOrigins,
-    List<String> allowedHosts,
+    @DefaultValue List<String> allowedOrigins,
+    @DefaultValue List<String> allowedHosts,
     String statsPath,
     @DefaultValue Sse sse,
     @DefaultValue WebSocket websocket,
@@ -55,12 +55,6 @@ public record LivePushProperties(
     @DefaultValue Tls tls,
     @DefaultValue Redis redis,
     @DefaultValue Security security) {
-
-  /** Normalises absent lists to empty ones. */
-  public LivePushProperties {
-    allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
-    allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
-  }
 
   /**
    * The SSE transport ({@code text/event-stream}, WHATWG HTML §9.2). It is added when it has a route, a
@@ -74,15 +68,10 @@ public record LivePushProperties(
    */
   public record Sse(
       @DefaultValue("true") boolean enabled,
-      List<Route> routes,
+      @DefaultValue List<Route> routes,
       String multiTopicPath,
       @DefaultValue("false") boolean allowCredentials,
-      @DefaultValue("3s") Duration retry) {
-    /** Normalises an absent list to an empty one. */
-    public Sse {
-      routes = routes == null ? List.of() : List.copyOf(routes);
-    }
-  }
+      @DefaultValue("3s") Duration retry) {}
 
   /**
    * One SSE route: {@code GET path} follows {@code topic}, with the path's {@code {variables}} substituted;
@@ -108,17 +97,12 @@ public record LivePushProperties(
    */
   public record WebSocket(
       @DefaultValue("true") boolean enabled,
-      List<String> paths,
+      @DefaultValue List<String> paths,
       @DefaultValue("64KB") DataSize maxFrameSize,
       @DefaultValue("64KB") DataSize maxMessageSize,
       @DefaultValue("10s") Duration handshakeTimeout,
       DataSize permessageDeflateMaxSize,
-      @DefaultValue("64") int maxPendingMessages) {
-    /** Normalises an absent list to an empty one. */
-    public WebSocket {
-      paths = paths == null ? List.of() : List.copyOf(paths);
-    }
-  }
+      @DefaultValue("64") int maxPendingMessages) {}
 
   /**
    * Connection and size limits (docs/operations.md, "Bounds").
