@@ -15,6 +15,7 @@ module io.livepush.core {
   requires transitive io.netty.codec;
   requires transitive io.netty.codec.http;
   requires transitive io.netty.handler;
+  requires io.netty.codec.http2;
   requires transitive com.fasterxml.jackson.databind;
   requires io.netty.transport.classes.epoll;
   requires io.netty.transport.unix.common;

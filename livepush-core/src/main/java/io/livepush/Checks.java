@@ -29,11 +29,7 @@ final class Checks {
   }
 
   static Duration positive(String name, Duration value) {
-    Objects.requireNonNull(value, name);
-    if (value.isZero() || value.isNegative()) {
-      throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
-    }
-    return value;
+    return io.livepush.spi.LogBusSupport.positive(name, value); // one rule for the core and the buses
   }
 
   static Duration nonNegative(String name, Duration value) {

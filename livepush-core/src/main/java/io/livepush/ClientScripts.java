@@ -26,8 +26,11 @@ import java.util.Set;
  * // in the page: import { LivePushClient } from '/livepush/livepush.js';
  * }</pre>
  *
- * The files live in core because both transports use them and core is the only module every application has;
- * they are plain resources, so core still knows nothing of either transport. Documented in
+ * The files are served from core because both transports use them and core is the only module every
+ * application has; they are plain resources, so core still knows nothing of either transport. Their source is the
+ * npm package folder {@code livepush-js/} ({@code @livepush/client}), which core's build copies into
+ * {@code META-INF/livepush/}: bundled applications and pages loading them from here run the same code. Pages of
+ * other origins need {@link #service(String, String...)} with their origin (CORS). Documented in
  * {@code docs/javascript-client.md}.
  */
 public final class ClientScripts {

@@ -58,6 +58,8 @@ public final class LivePushConfig {
   public static final int DEFAULT_SHUTDOWN_BATCH_SIZE = 100;
   /** Default presence grace period: a member whose last connection left stays listed this long. */
   public static final Duration DEFAULT_PRESENCE_GRACE = Duration.ofSeconds(5);
+  /** Default {@code SETTINGS_MAX_CONCURRENT_STREAMS} of an HTTP/2 connection (RFC 9113 §6.5.2). */
+  public static final int DEFAULT_HTTP2_MAX_CONCURRENT_STREAMS = 100;
 
   private final String host;
   private final int port;
@@ -94,6 +96,8 @@ public final class LivePushConfig {
   private final Duration shutdownDrain;
   private final int shutdownBatchSize;
   private final SslContext sslContext;
+  private final boolean http2;
+  private final int http2MaxConcurrentStreams;
   private final Predicate<String> presenceTopics;
   private final Duration presenceGrace;
   private final Function<Principal, Map<String, Object>> presenceMetadata;
@@ -137,6 +141,8 @@ public final class LivePushConfig {
     shutdownDrain = b.shutdownDrain;
     shutdownBatchSize = b.shutdownBatchSize;
     sslContext = b.sslContext;
+    http2 = b.http2;
+    http2MaxConcurrentStreams = b.http2MaxConcurrentStreams;
     presenceTopics = b.presenceTopics;
     presenceGrace = b.presenceGrace;
     presenceMetadata = b.presenceMetadata;
@@ -212,6 +218,24 @@ public final class LivePushConfig {
   /** {@return the TLS context, or {@code null} for plain HTTP} */
   public SslContext sslContext() {
     return sslContext;
+  }
+
+  /**
+   * Whether HTTP/2 is served on the port besides HTTP/1.1 (h2c, and h2 by ALPN with TLS).
+   *
+   * @return {@code true} by default
+   */
+  public boolean http2() {
+    return http2;
+  }
+
+  /**
+   * Concurrent streams one HTTP/2 connection may have ({@code SETTINGS_MAX_CONCURRENT_STREAMS}).
+   *
+   * @return at least 1
+   */
+  public int http2MaxConcurrentStreams() {
+    return http2MaxConcurrentStreams;
   }
 
   /** {@return the predicate selecting the topics whose followers {@link Presence} tracks} */
@@ -374,7 +398,8 @@ public final class LivePushConfig {
         + maxPendingOutboundBytes + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress
         + ", connectionRate=" + connectionRate + ", connectionBurst=" + connectionBurst
         + ", requestHeaderTimeout=" + requestHeaderTimeout + ", shutdownDrain=" + shutdownDrain
-        + ", shutdownBatchSize=" + shutdownBatchSize + ", tls=" + (sslContext != null)
+        + ", shutdownBatchSize=" + shutdownBatchSize + ", tls=" + (sslContext != null) + ", http2=" + http2
+        + ", http2MaxConcurrentStreams=" + http2MaxConcurrentStreams
         + ", presenceGrace=" + presenceGrace + ", statsPath=" + statsPath + ", retry=" + retry + ", replay=" + replay + ", transports="
         + transports.stream().map(Transport::name).toList() + '}';
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.livepush.internal.Admission;
 import io.livepush.internal.BlockingExecutors;
 import io.livepush.internal.Callbacks;
+import io.livepush.internal.Http2Connections;
 import io.livepush.internal.Hub;
 import io.livepush.internal.RouterHandler;
 import io.livepush.internal.ServerContext;
@@ -96,6 +97,8 @@ public final class LivePushServer implements AutoCloseable {
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private volatile Hub hub;
+  /** The server's HTTP/2 connections, or {@code null} when HTTP/2 is off. */
+  private volatile Http2Connections http2;
   /** Guarded by itself; copied into the hub's stats as an array on every change. */
   private final List<MetricsListener> metricsListeners = new ArrayList<>();
   private volatile Channel serverChannel;
@@ -190,8 +193,7 @@ public final class LivePushServer implements AutoCloseable {
         // allocator keeps an allocator, a handle and a size calculator per connection (≈ 130 B idle).
         .childOption(ChannelOption.RCVBUF_ALLOCATOR, READ_ALLOCATOR)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
-        .childHandler(new ServerInitializer(config, h.stats(), new RouterHandler(transports, services,
-            config.allowedHosts(), config.authenticatedHttpServices(), admission, callbacks)));
+        .childHandler(initializer(h, transports, services, admission, callbacks));
     CompletableFuture<LivePushServer> started = new CompletableFuture<>();
     // With a bus, the log must continue the cluster's sequence before any client can subscribe.
     EventBus bus = config.bus();
@@ -208,6 +210,14 @@ public final class LivePushServer implements AutoCloseable {
       bind(b, h, epoll, transports, started);
     });
     return started;
+  }
+
+  private ServerInitializer initializer(Hub h, List<Transport> transports, List<HttpService> services,
+      Admission admission, Callbacks callbacks) {
+    RouterHandler router = new RouterHandler(transports, services, config.allowedHosts(),
+        config.authenticatedHttpServices(), admission, callbacks);
+    http2 = config.http2() ? new Http2Connections(config, h.stats(), router) : null;
+    return new ServerInitializer(config, h.stats(), router, http2);
   }
 
   private void bind(ServerBootstrap b, Hub h, boolean epoll, List<Transport> transports,
@@ -445,6 +455,7 @@ public final class LivePushServer implements AutoCloseable {
     }
     Hub h = hub;
     Channel sc = serverChannel;
+    Http2Connections h2 = http2;
     Runnable shutdown = () -> {
       // Spread the closes over the drain window, then wait (bounded) until every connection finished its
       // goodbye (SSE: retry: flushed; WebSocket: close frame and the peer's answer): event loops close their
@@ -453,7 +464,11 @@ public final class LivePushServer implements AutoCloseable {
           : h.closeAll(CloseReason.SERVER_STOPPING, config.shutdownDrain(), config.shutdownBatchSize())
               .completeOnTimeout(null, config.shutdownDrain().toMillis() + GOODBYE_TIMEOUT_MILLIS,
                   TimeUnit.MILLISECONDS);
-      drained.whenComplete((v, e) -> {
+      // Then GOAWAY to the HTTP/2 connections, whose streams have ended (see Http2Connections).
+      CompletableFuture<Void> goneAway = drained.handle((v, e) -> null).thenCompose(v -> h2 == null
+          ? CompletableFuture.<Void>completedFuture(null)
+          : h2.goAwayAll().completeOnTimeout(null, GOODBYE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
+      goneAway.whenComplete((v, e) -> {
         if (h != null) {
           h.stopTimers();
         }
@@ -550,6 +565,8 @@ public final class LivePushServer implements AutoCloseable {
     Duration shutdownDrain = LivePushConfig.DEFAULT_SHUTDOWN_DRAIN;
     int shutdownBatchSize = LivePushConfig.DEFAULT_SHUTDOWN_BATCH_SIZE;
     SslContext sslContext;
+    boolean http2 = true;
+    int http2MaxConcurrentStreams = LivePushConfig.DEFAULT_HTTP2_MAX_CONCURRENT_STREAMS;
     Predicate<String> presenceTopics = t -> false;
     Duration presenceGrace = LivePushConfig.DEFAULT_PRESENCE_GRACE;
     Function<Principal, Map<String, Object>> presenceMetadata = p -> Map.of();
@@ -765,6 +782,38 @@ public final class LivePushServer implements AutoCloseable {
       } catch (java.security.cert.CertificateException e) {
         throw new IllegalStateException("cannot generate a self-signed certificate: " + e.getMessage(), e);
       }
+    }
+
+    /**
+     * HTTP/2 (RFC 9113) on the same port as HTTP/1.1, default on: cleartext {@code h2c} for a client that
+     * starts with the HTTP/2 connection preface (prior knowledge, §3.3) or asks for {@code Upgrade: h2c} in its
+     * first request, and {@code h2} for a TLS client that negotiates it by ALPN (RFC 7301; {@code h2} preferred,
+     * then {@code http/1.1}). Each stream is served like an HTTP/1.1 request: the same routes, services,
+     * admission stage and limits ({@code maxConnections} and the admission rate count streams), an outbound
+     * budget of {@link #maxPendingOutboundBytes(int)} per stream, heartbeats per stream. WebSocket stays on
+     * HTTP/1.1. Off: HTTP/1.1 only. See docs/protocol.md, "HTTP/2".
+     *
+     * @param enabled whether to serve HTTP/2
+     * @return this builder
+     */
+    public Builder http2(boolean enabled) {
+      this.http2 = enabled;
+      return this;
+    }
+
+    /**
+     * Concurrent streams one HTTP/2 connection may have, sent as {@code SETTINGS_MAX_CONCURRENT_STREAMS}
+     * (RFC 9113 §6.5.2); a stream beyond it is refused with RST_STREAM (REFUSED_STREAM). Default
+     * {@value LivePushConfig#DEFAULT_HTTP2_MAX_CONCURRENT_STREAMS}; each stream may hold up to
+     * {@link #maxPendingOutboundBytes(int)} of outbound bytes.
+     *
+     * @param n concurrent streams per connection
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    public Builder http2MaxConcurrentStreams(int n) {
+      this.http2MaxConcurrentStreams = Checks.positive("http2MaxConcurrentStreams", n);
+      return this;
     }
 
     private static SslProvider sslProvider() {
@@ -1136,11 +1185,18 @@ public final class LivePushServer implements AutoCloseable {
      * in another Netty pipeline).
      *
      * @return the configuration these settings describe
-     * @throws IllegalStateException if no transport was added
+     * @throws IllegalStateException if no transport was added, or a TLS context offers {@code h2} by ALPN while
+     *     {@link #http2(boolean)} is off
      */
     public LivePushConfig buildConfig() {
       if (transports.isEmpty()) {
         throw new IllegalStateException("transports: none (expected: at least one, e.g. SseTransport)");
+      }
+      if (!http2 && sslContext != null && sslContext.applicationProtocolNegotiator().protocols()
+          .contains(io.netty.handler.ssl.ApplicationProtocolNames.HTTP_2)) {
+        // such a context would agree on h2 with browsers, and the connection would then speak HTTP/1.1 to them
+        throw new IllegalStateException("tls: the context offers h2 by ALPN (expected: http2(true), or a context"
+            + " without h2)");
       }
       return new LivePushConfig(this);
     }

@@ -15,6 +15,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.channel.ChannelPromise;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -550,6 +552,13 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
 
   @Override
   public long pendingOutboundBytes() {
+    if (channel instanceof Http2StreamChannel) {
+      // An HTTP/2 stream has no outbound buffer: its pending bytes are the DATA frames flow control holds, and
+      // only their distance to the water marks is visible.
+      WriteBufferWaterMark m = channel.config().getWriteBufferWaterMark();
+      return channel.isWritable() ? Math.max(0, m.high() + 1 - channel.bytesBeforeUnwritable())
+          : m.low() - 1 + channel.bytesBeforeWritable();
+    }
     ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
     return out == null ? 0 : out.totalPendingWriteBytes();
   }
@@ -689,6 +698,12 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
     }
     closed = true;
     closeReason = reason;
+    if (reason == CloseReason.SLOW_CONSUMER && channel instanceof Http2StreamChannel) {
+      Http2StreamBytes bytes = channel.pipeline().get(Http2StreamBytes.class);
+      if (bytes != null) {
+        bytes.abort(); // its backlog may never drain: RST_STREAM, not END_STREAM behind it
+      }
+    }
     try {
       transport.close(this, reason);
     } catch (RuntimeException e) {

@@ -8,14 +8,16 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
  * What every log-based {@link EventBus} needs besides its engine's calls: epochs and node ids, history range
- * checks and collection, reconnect backoff, error unwrapping. See also {@link LogFollower} (applying records in
- * order) and {@link PresenceExchange} (cluster presence schedule).
+ * checks and collection, reconnect backoff, error unwrapping, builder checks with one message shape
+ * ({@code "name: value (expected: ...)"}). See also {@link LogFollower} (applying records in order) and
+ * {@link PresenceExchange} (cluster presence schedule).
  *
  * <p>Every method is safe from any thread and never blocks.
  */
@@ -88,6 +90,72 @@ public final class LogBusSupport {
   public static String describe(Throwable t) {
     Throwable u = unwrap(t);
     return u.getClass().getSimpleName() + ": " + u.getMessage();
+  }
+
+  /**
+   * A bus builder's check of a count: one message shape for every bus, {@code "name: value (expected: >= min)"}.
+   *
+   * @param name the setting, for the message
+   * @param value the value given
+   * @param min the least value allowed
+   * @return {@code value}
+   * @throws IllegalArgumentException if {@code value} is below {@code min}
+   */
+  public static long atLeast(String name, long value, long min) {
+    if (value < min) {
+      throw new IllegalArgumentException(name + ": " + value + " (expected: >= " + min + ")");
+    }
+    return value;
+  }
+
+  /**
+   * {@link #atLeast(String, long, long)} for an {@code int}.
+   *
+   * @param name the setting, for the message
+   * @param value the value given
+   * @param min the least value allowed
+   * @return {@code value}
+   * @throws IllegalArgumentException if {@code value} is below {@code min}
+   */
+  public static int atLeast(String name, int value, int min) {
+    return (int) atLeast(name, (long) value, (long) min);
+  }
+
+  /**
+   * A bus builder's check of a duration the engine takes in nanoseconds or as a {@link Duration}: longer than
+   * zero. Message {@code "name: value (expected: > 0)"}.
+   *
+   * @param name the setting, for the messages
+   * @param value the value given
+   * @return {@code value}
+   * @throws NullPointerException if {@code value} is {@code null}
+   * @throws IllegalArgumentException if {@code value} is zero or negative
+   */
+  public static Duration positive(String name, Duration value) {
+    Objects.requireNonNull(value, name);
+    if (value.isZero() || value.isNegative()) {
+      throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+    }
+    return value;
+  }
+
+  /**
+   * A bus builder's check of a duration the engine takes in whole milliseconds (Kafka client settings, Redis
+   * {@code XREAD BLOCK}, where 0 would mean "no wait" or "forever"): at least 1 ms. Message
+   * {@code "name: value (expected: >= 1 ms)"}.
+   *
+   * @param name the setting, for the messages
+   * @param value the value given
+   * @return {@code value}
+   * @throws NullPointerException if {@code value} is {@code null}
+   * @throws IllegalArgumentException if {@code value} is shorter than 1 ms
+   */
+  public static Duration atLeastOneMilli(String name, Duration value) {
+    Objects.requireNonNull(value, name);
+    if (value.toMillis() < 1) {
+      throw new IllegalArgumentException(name + ": " + value + " (expected: >= 1 ms)");
+    }
+    return value;
   }
 
   /**

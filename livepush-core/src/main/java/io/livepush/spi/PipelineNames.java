@@ -15,6 +15,11 @@ package io.livepush.spi;
  *
  * A transport that claims a request replaces {@code httpAggregator} and {@code router} (and, for a stream that
  * no longer parses HTTP, {@code httpCodec}) with its own handlers, named {@code livepush.<transport>.*}.
+ *
+ * <p>HTTP/2 (RFC 9113): each stream is a child channel with the same names, {@code httpCodec} being Netty's
+ * {@code Http2StreamFrameToHttpObjectCodec}, so a transport's pipeline changes work unchanged; a
+ * {@code ByteBuf} written after {@code httpCodec} was removed goes out as a DATA frame. The connection's own
+ * pipeline then holds Netty's HTTP/2 frame codec and stream multiplexer instead of the HTTP/1.1 handlers.
  */
 public final class PipelineNames {
   /** Netty's {@code SslHandler}, present only when TLS is configured. */

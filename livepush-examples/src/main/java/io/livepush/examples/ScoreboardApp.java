@@ -71,6 +71,9 @@ public final class ScoreboardApp {
         // A score is a snapshot: a client that falls behind only needs the newest one per match.
         .slowConsumerPolicy(io.livepush.SlowConsumerPolicy.KEEP_LATEST)
         .statsService("/stats") // counters as JSON; expose only internally in production
+        // HTTP/2 on the same port (the default, spelled out): h2c for clients with prior knowledge or Upgrade,
+        // h2 by ALPN when TLS is configured; a page's many EventSources then share one connection.
+        .http2(true)
         // Viewer counts: every connection following a match is a member (viewers are anonymous, so each
         // connection counts once); join/leave events go to match:<id>~presence.
         .presence(t -> t.startsWith("match:"))

@@ -81,6 +81,8 @@ class ScoreboardAppTest {
 
       HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(
           URI.create(base + "/api/match/1/live")).build(), HttpResponse.BodyHandlers.ofInputStream());
+      // The JDK client upgraded its connection to h2c on the first request: the stream is an HTTP/2 stream.
+      assertThat(stream.version()).isEqualTo(HttpClient.Version.HTTP_2);
       try (BufferedReader in = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
         String line;
         while ((line = in.readLine()) != null && !line.startsWith("id: ")) {

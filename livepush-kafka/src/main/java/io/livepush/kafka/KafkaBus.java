@@ -307,10 +307,7 @@ public final class KafkaBus implements EventBus {
      * @return this builder
      */
     public Builder maxBackfillEvents(int n) {
-      if (n < 0) {
-        throw new IllegalArgumentException("maxBackfillEvents: " + n + " (expected: >= 0)");
-      }
-      this.maxBackfillEvents = n;
+      this.maxBackfillEvents = LogBusSupport.atLeast("maxBackfillEvents", n, 0);
       return this;
     }
 
@@ -321,7 +318,7 @@ public final class KafkaBus implements EventBus {
      * @return this builder
      */
     public Builder publishTimeout(Duration timeout) {
-      this.publishTimeout = millis("publishTimeout", timeout);
+      this.publishTimeout = LogBusSupport.atLeastOneMilli("publishTimeout", timeout);
       return this;
     }
 
@@ -332,7 +329,7 @@ public final class KafkaBus implements EventBus {
      * @return this builder
      */
     public Builder requestTimeout(Duration timeout) {
-      this.requestTimeout = millis("requestTimeout", timeout);
+      this.requestTimeout = LogBusSupport.atLeastOneMilli("requestTimeout", timeout);
       return this;
     }
 
@@ -343,7 +340,7 @@ public final class KafkaBus implements EventBus {
      * @return this builder
      */
     public Builder pollInterval(Duration interval) {
-      this.pollInterval = millis("pollInterval", interval);
+      this.pollInterval = LogBusSupport.atLeastOneMilli("pollInterval", interval);
       return this;
     }
 
@@ -354,7 +351,7 @@ public final class KafkaBus implements EventBus {
      * @return this builder
      */
     public Builder epochCheckInterval(Duration interval) {
-      this.epochCheckInterval = millis("epochCheckInterval", interval);
+      this.epochCheckInterval = LogBusSupport.atLeastOneMilli("epochCheckInterval", interval);
       return this;
     }
 
@@ -365,10 +362,7 @@ public final class KafkaBus implements EventBus {
      * @return this builder
      */
     public Builder maxPendingPublishes(int n) {
-      if (n < 1) {
-        throw new IllegalArgumentException("maxPendingPublishes: " + n + " (expected: >= 1)");
-      }
-      this.maxPendingPublishes = n;
+      this.maxPendingPublishes = LogBusSupport.atLeast("maxPendingPublishes", n, 1);
       return this;
     }
 
@@ -380,10 +374,7 @@ public final class KafkaBus implements EventBus {
      * @return this builder
      */
     public Builder maxEventBytes(int n) {
-      if (n < 1) {
-        throw new IllegalArgumentException("maxEventBytes: " + n + " (expected: >= 1)");
-      }
-      this.maxEventBytes = n;
+      this.maxEventBytes = LogBusSupport.atLeast("maxEventBytes", n, 1);
       return this;
     }
 
@@ -410,14 +401,6 @@ public final class KafkaBus implements EventBus {
         throw new IllegalStateException("bootstrapServers: none (expected: e.g. localhost:9092)");
       }
       return new KafkaBus(new KafkaBusConfig(this));
-    }
-
-    private static Duration millis(String name, Duration d) {
-      Objects.requireNonNull(d, name);
-      if (d.toMillis() < 1) {
-        throw new IllegalArgumentException(name + ": " + d + " (expected: >= 1 ms)");
-      }
-      return d;
     }
   }
 }

@@ -113,11 +113,11 @@ class KafkaClusterTest {
   }
 
   private static URI uri(LivePushServer node, String... topics) {
-    return URI.create("http://127.0.0.1:" + node.port() + "/events?topic=" + String.join(",", topics));
+    return ClusterClients.sseUri(node.port(), topics);
   }
 
   private static URI ws(LivePushServer node) {
-    return URI.create("ws://127.0.0.1:" + node.port() + "/ws");
+    return ClusterClients.wsUri(node.port());
   }
 
   private SseTestClient client(String name, Supplier<URI> target, String lastEventId, String... topics)
@@ -130,23 +130,12 @@ class KafkaClusterTest {
   }
 
   private EventId publish(LivePushServer node, String t) {
-    long seq = checker.lastPublished(t) + 1;
-    EventId id = node.publish(t, Event.text(t + "/" + seq));
-    checker.published(t, seq);
-    return id;
+    return harness.publish(t, text -> node.publish(t, Event.text(text)));
   }
 
   /** Publishes, recording an ambiguous failure as uncertain; returns whether it was acknowledged. */
   private boolean tryPublish(LivePushServer node, String t) {
-    long seq = checker.lastPublished(t) + 1;
-    try {
-      node.publish(t, Event.text(t + "/" + seq));
-      checker.published(t, seq);
-      return true;
-    } catch (KafkaBusException e) {
-      checker.publishUncertain(t, seq);
-      return false;
-    }
+    return harness.tryPublish(t, text -> node.publish(t, Event.text(text)), KafkaBusException.class);
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
@@ -194,7 +195,9 @@ public final class LongPollTransport implements Transport {
       ChannelPipeline p = ctx.pipeline();
       p.addLast(INBOUND, DiscardInbound.INSTANCE);
       p.remove(PipelineNames.HTTP_AGGREGATOR);
-      p.replace(PipelineNames.HTTP_CODEC, ENCODER, new HttpResponseEncoder());
+      if (p.get(PipelineNames.HTTP_CODEC) instanceof HttpServerCodec) {
+        p.replace(PipelineNames.HTTP_CODEC, ENCODER, new HttpResponseEncoder());
+      } // an HTTP/2 stream keeps its codec, which sends the answer as HEADERS and DATA frames
       p.remove(PipelineNames.ROUTER);
       p.addLast(BATCH, batch);
       session = admitted.openSession(ctx.channel());

@@ -332,10 +332,7 @@ public final class RedisBus implements EventBus {
      * @throws IllegalArgumentException if {@code n} is below 1
      */
     public Builder maxStreamLength(long n) {
-      if (n < 1) {
-        throw new IllegalArgumentException("maxStreamLength: " + n + " (expected: >= 1)");
-      }
-      this.maxStreamLength = n;
+      this.maxStreamLength = LogBusSupport.atLeast("maxStreamLength", n, 1);
       return this;
     }
 
@@ -347,10 +344,7 @@ public final class RedisBus implements EventBus {
      * @throws IllegalArgumentException if {@code n} is negative
      */
     public Builder maxBackfillEvents(int n) {
-      if (n < 0) {
-        throw new IllegalArgumentException("maxBackfillEvents: " + n + " (expected: >= 0)");
-      }
-      this.maxBackfillEvents = n;
+      this.maxBackfillEvents = LogBusSupport.atLeast("maxBackfillEvents", n, 0);
       return this;
     }
 
@@ -363,7 +357,7 @@ public final class RedisBus implements EventBus {
      * @throws IllegalArgumentException if {@code timeout} is zero or negative
      */
     public Builder commandTimeout(Duration timeout) {
-      this.commandTimeout = positive("commandTimeout", timeout);
+      this.commandTimeout = LogBusSupport.positive("commandTimeout", timeout);
       return this;
     }
 
@@ -376,10 +370,7 @@ public final class RedisBus implements EventBus {
      * @throws IllegalArgumentException if {@code interval} is shorter than 1 ms
      */
     public Builder pollInterval(Duration interval) {
-      this.pollInterval = positive("pollInterval", interval);
-      if (interval.toMillis() < 1) {
-        throw new IllegalArgumentException("pollInterval: " + interval + " (expected: >= 1 ms)");
-      }
+      this.pollInterval = LogBusSupport.atLeastOneMilli("pollInterval", interval);
       return this;
     }
 
@@ -393,8 +384,8 @@ public final class RedisBus implements EventBus {
      * @throws IllegalArgumentException if either is not positive or {@code max} is shorter than {@code min}
      */
     public Builder reconnectDelay(Duration min, Duration max) {
-      positive("minReconnectDelay", min);
-      positive("maxReconnectDelay", max);
+      LogBusSupport.positive("minReconnectDelay", min);
+      LogBusSupport.positive("maxReconnectDelay", max);
       if (max.compareTo(min) < 0) {
         throw new IllegalArgumentException("maxReconnectDelay: " + max + " (expected: >= " + min + ")");
       }
@@ -415,8 +406,8 @@ public final class RedisBus implements EventBus {
      * @throws IllegalArgumentException if either is not positive or {@code expiry} is under 2 x {@code interval}
      */
     public Builder presenceInterval(Duration interval, Duration expiry) {
-      positive("presenceInterval", interval);
-      positive("presenceExpiry", expiry);
+      LogBusSupport.positive("presenceInterval", interval);
+      LogBusSupport.positive("presenceExpiry", expiry);
       if (expiry.compareTo(interval.multipliedBy(2)) < 0) {
         throw new IllegalArgumentException("presenceExpiry: " + expiry + " (expected: >= 2 x presenceInterval "
             + interval + ")");
@@ -434,10 +425,7 @@ public final class RedisBus implements EventBus {
      * @throws IllegalArgumentException if {@code n} is below 1
      */
     public Builder readBatch(int n) {
-      if (n < 1) {
-        throw new IllegalArgumentException("readBatch: " + n + " (expected: >= 1)");
-      }
-      this.readBatch = n;
+      this.readBatch = LogBusSupport.atLeast("readBatch", n, 1);
       return this;
     }
 
@@ -452,14 +440,6 @@ public final class RedisBus implements EventBus {
         throw new IllegalStateException("uri: none (expected: e.g. redis://localhost:6379)");
       }
       return new RedisBus(new RedisBusConfig(this));
-    }
-
-    private static Duration positive(String name, Duration d) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
-      }
-      return d;
     }
   }
 }

@@ -79,7 +79,7 @@ class ClusterTest {
   }
 
   private static URI uri(LivePushServer node, String... topics) {
-    return URI.create("http://127.0.0.1:" + node.port() + "/events?topic=" + String.join(",", topics));
+    return ClusterClients.sseUri(node.port(), topics);
   }
 
   private SseTestClient client(String name, java.util.function.Supplier<URI> target, String lastEventId,
@@ -88,7 +88,7 @@ class ClusterTest {
   }
 
   private static URI ws(LivePushServer node) {
-    return URI.create("ws://127.0.0.1:" + node.port() + "/ws");
+    return ClusterClients.wsUri(node.port());
   }
 
   private WsTestClient wsClient(String name, java.util.function.Supplier<URI> target, String... topics)
@@ -97,10 +97,7 @@ class ClusterTest {
   }
 
   private EventId publish(LivePushServer node, String topic) {
-    long seq = checker.lastPublished(topic) + 1;
-    EventId id = node.publish(topic, Event.text(topic + "/" + seq));
-    checker.published(topic, seq);
-    return id;
+    return harness.publish(topic, text -> node.publish(topic, Event.text(text)));
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -227,15 +224,7 @@ class ClusterTest {
 
   /** Publishes, recording an ambiguous failure as uncertain; returns whether it was acknowledged. */
   private boolean tryPublish(LivePushServer node, String topic) {
-    long seq = checker.lastPublished(topic) + 1;
-    try {
-      node.publish(topic, Event.text(topic + "/" + seq));
-      checker.published(topic, seq);
-      return true;
-    } catch (RedisBusException e) {
-      checker.publishUncertain(topic, seq);
-      return false;
-    }
+    return harness.tryPublish(topic, text -> node.publish(topic, Event.text(text)), RedisBusException.class);
   }
 
   /** Kills every Redis connection of the node whose bus named itself {@code clientName}; returns how many. */

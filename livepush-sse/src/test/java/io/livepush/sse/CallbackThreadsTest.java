@@ -12,7 +12,6 @@ import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import java.io.InputStream;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -24,8 +23,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Application callbacks that block run off the event loop, callbacks that are asynchronous complete anywhere, and
@@ -33,27 +32,11 @@ import org.junit.jupiter.api.Test;
  */
 class CallbackThreadsTest {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private LivePushServer server;
 
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  private LivePushServer start(LivePushServer.Builder b) {
-    server = b.host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO).build();
-    server.start().join();
-    return server;
-  }
-
-  private URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + server.port() + path);
-  }
+  @RegisterExtension final ServerFixture fixture = new ServerFixture();
 
   private RawSseClient open(String path, String user) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).header("Accept", "text/event-stream").GET();
+    HttpRequest.Builder b = HttpRequest.newBuilder(fixture.uri(path)).header("Accept", "text/event-stream").GET();
     if (user != null) {
       b.header("X-User", user);
     }
@@ -61,7 +44,8 @@ class CallbackThreadsTest {
   }
 
   private HttpResponse<String> send(String method, String path, String user) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).method(method, HttpRequest.BodyPublishers.noBody());
+    HttpRequest.Builder b = HttpRequest.newBuilder(fixture.uri(path))
+        .method(method, HttpRequest.BodyPublishers.noBody());
     if (user != null) {
       b.header("X-User", user);
     }
@@ -79,7 +63,7 @@ class CallbackThreadsTest {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     BlockingQueue<Thread> threads = new LinkedBlockingQueue<>();
-    start(LivePushServer.builder()
+    fixture.start(LivePushServer.builder()
         .ioThreads(1) // one event loop: a blocked callback on it would stall every connection
         .authenticator(request -> {
           threads.add(Thread.currentThread());
@@ -94,13 +78,13 @@ class CallbackThreadsTest {
           return byHeader(request);
         })
         .transport(SseTransport.builder().route("/live/{id}", "t:{id}").build()));
-    CompletableFuture<HttpResponse<InputStream>> slow = http.sendAsync(HttpRequest.newBuilder(uri("/live/1"))
+    CompletableFuture<HttpResponse<InputStream>> slow = http.sendAsync(HttpRequest.newBuilder(fixture.uri("/live/1"))
         .header("X-User", "slow").GET().build(), HttpResponse.BodyHandlers.ofInputStream());
     assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
 
     try (RawSseClient fast = open("/live/1", "fast")) {
       fast.awaitAnyId();
-      EventId id = server.publish("t:1", Event.text("while the other waits"));
+      EventId id = fixture.server().publish("t:1", Event.text("while the other waits"));
       RawSseClient.Received got = fast.next();
       assertThat(got.data()).isEqualTo("while the other waits");
       assertThat(got.lastEventId()).isEqualTo(id.toString());
@@ -119,14 +103,14 @@ class CallbackThreadsTest {
 
   @Test
   void anHttpServicePublishesWithTheBlockingCallAndTheEventReachesSubscribers() throws Exception {
-    start(LivePushServer.builder()
+    fixture.start(LivePushServer.builder()
         .httpService((request, body) -> request.path().equals("/publish")
-            ? HttpReply.text(200, server.publish("t:1", Event.text(new String(body))).toString())
+            ? HttpReply.text(200, fixture.server().publish("t:1", Event.text(new String(body))).toString())
             : null)
         .transport(SseTransport.builder().route("/live/{id}", "t:{id}").build()));
     try (RawSseClient sub = open("/live/1", null)) {
       sub.awaitAnyId();
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/publish"))
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(fixture.uri("/publish"))
           .POST(HttpRequest.BodyPublishers.ofString("from a service")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
       RawSseClient.Received got = sub.next();
@@ -137,7 +121,7 @@ class CallbackThreadsTest {
 
   @Test
   void aFullBlockingExecutorAnswers503WithRetryAfter() throws Exception {
-    start(LivePushServer.builder()
+    fixture.start(LivePushServer.builder()
         .blockingExecutor(task -> {
           throw new RejectedExecutionException("full");
         })
@@ -149,12 +133,12 @@ class CallbackThreadsTest {
     assertThat(stream.headers().firstValue("Retry-After")).isPresent();
     HttpResponse<String> page = send("GET", "/page", null);
     assertThat(page.statusCode()).isEqualTo(503);
-    assertThat(server.connectionCount()).isZero();
+    assertThat(fixture.server().connectionCount()).isZero();
   }
 
   @Test
   void anAsynchronousAuthenticatorCompletingOnAnotherThreadAdmitsAndRefuses() throws Exception {
-    start(LivePushServer.builder()
+    fixture.start(LivePushServer.builder()
         .authenticator(Authenticator.async(request -> CompletableFuture.supplyAsync(() -> byHeader(request),
             CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS))))
         .transport(SseTransport.builder().route("/live/{id}", "t:{id}").build()));
@@ -163,22 +147,22 @@ class CallbackThreadsTest {
     assertThat(refused.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
     try (RawSseClient sub = open("/live/1", "alice")) {
       sub.awaitAnyId();
-      server.publish("t:1", Event.text("hi"));
+      fixture.server().publish("t:1", Event.text("hi"));
       assertThat(sub.next().data()).isEqualTo("hi");
     }
   }
 
   @Test
   void aRouteFollowsThePrincipalsOwnTopicWithoutItsNameInTheUrl() throws Exception {
-    start(LivePushServer.builder()
+    fixture.start(LivePushServer.builder()
         .authenticator(Authenticator.nonBlocking(request -> request.header("X-User") == null
             ? AuthResult.allow(Principal.ANONYMOUS) : byHeader(request)))
         .transport(SseTransport.builder().route("/me/notifications", "user:{principal}").build()));
     assertThat(send("GET", "/me/notifications", null).statusCode()).isEqualTo(401);
     try (RawSseClient alice = open("/me/notifications", "alice")) {
       alice.awaitAnyId();
-      server.publish("user:bob", Event.text("for bob"));
-      server.publish("user:alice", Event.text("for alice"));
+      fixture.server().publish("user:bob", Event.text("for bob"));
+      fixture.server().publish("user:alice", Event.text("for alice"));
       RawSseClient.Received got = alice.next();
       assertThat(got.data()).isEqualTo("for alice");
     }
@@ -187,7 +171,7 @@ class CallbackThreadsTest {
   @Test
   void anAuthenticatedHttpServiceSeesThePrincipalAndRefusalsGetTheAuthenticatorsStatus() throws Exception {
     BlockingQueue<Principal> seen = new LinkedBlockingQueue<>();
-    start(LivePushServer.builder()
+    fixture.start(LivePushServer.builder()
         .authenticator(CallbackThreadsTest::byHeader)
         .httpService((request, body) -> request.path().equals("/public") ? HttpReply.text(200, "hello") : null)
         .authenticatedHttpService((request, body) -> {
@@ -209,7 +193,7 @@ class CallbackThreadsTest {
 
   @Test
   void aSubscriberOfAPresenceTopicGetsTheMemberSnapshotWithoutAnId() throws Exception {
-    start(LivePushServer.builder()
+    fixture.start(LivePushServer.builder()
         .authenticator(CallbackThreadsTest::byHeader)
         .presence(t -> t.startsWith("room:"))
         .presenceSnapshot(true)

@@ -13,7 +13,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -26,33 +25,17 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Authentication, authorization and connection limits on real sockets (SSE). */
 class GuardsIntegrationTest {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private LivePushServer server;
 
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  private LivePushServer start(LivePushServer.Builder b) {
-    server = b.host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO).build();
-    server.start().join();
-    return server;
-  }
-
-  private URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + server.port() + path);
-  }
+  @RegisterExtension final ServerFixture fixture = new ServerFixture();
 
   private HttpResponse<String> get(String path, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).GET();
+    HttpRequest.Builder b = HttpRequest.newBuilder(fixture.uri(path)).GET();
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
@@ -60,7 +43,7 @@ class GuardsIntegrationTest {
   }
 
   private RawSseClient open(String path) throws Exception {
-    return RawSseClient.open(http, uri(path), null);
+    return RawSseClient.open(http, fixture.uri(path), null);
   }
 
   @Test
@@ -69,7 +52,7 @@ class GuardsIntegrationTest {
     tickets.add("t-123");
     BlockingQueue<Principal> opened = new LinkedBlockingQueue<>();
     BlockingQueue<String> seenRequests = new LinkedBlockingQueue<>();
-    start(LivePushServer.builder()
+    fixture.start(LivePushServer.builder()
         .authenticator(req -> {
           seenRequests.add(req.toString());
           if ("1".equals(req.header("X-Explode"))) {
@@ -104,7 +87,7 @@ class GuardsIntegrationTest {
     assertThat(get("/m/1", "Cookie", "session=alice-session", "X-Banned", "1").statusCode()).isEqualTo(403);
     assertThat(get("/m/1", "X-Explode", "1").statusCode()).isEqualTo(401);
 
-    HttpRequest aliceReq = HttpRequest.newBuilder(uri("/admin/1")).header("Cookie", "session=alice-session")
+    HttpRequest aliceReq = HttpRequest.newBuilder(fixture.uri("/admin/1")).header("Cookie", "session=alice-session")
         .GET().build();
     HttpResponse<InputStream> alice = http.send(aliceReq, HttpResponse.BodyHandlers.ofInputStream());
     try {
@@ -125,12 +108,12 @@ class GuardsIntegrationTest {
     assertThat(bobAdmin.body()).contains("admin:1");
 
     assertThat(seenRequests).isNotEmpty().allSatisfy(r -> assertThat(r).doesNotContain("ticket"));
-    assertThat(server.stats().refusals()).containsEntry("unauthorized", 3L).containsEntry("forbidden", 2L);
+    assertThat(fixture.server().stats().refusals()).containsEntry("unauthorized", 3L).containsEntry("forbidden", 2L);
   }
 
   @Test
   void perAddressLimitGets503WithRetryAfterAndFreesOnClose() throws Exception {
-    start(LivePushServer.builder().maxConnectionsPerAddress(1)
+    fixture.start(LivePushServer.builder().maxConnectionsPerAddress(1)
         .transport(SseTransport.builder().route("/m/{id}", "m:{id}").build()));
     try (RawSseClient c = open("/m/1")) {
       c.awaitAnyId();
@@ -144,12 +127,12 @@ class GuardsIntegrationTest {
       assertThat(again.response.statusCode()).isEqualTo(200);
       again.awaitAnyId();
     }
-    assertThat(server.stats().refusals()).containsEntry("max-connections-per-address", 1L);
+    assertThat(fixture.server().stats().refusals()).containsEntry("max-connections-per-address", 1L);
   }
 
   @Test
   void admissionRateGets503WithRetryAfter() throws Exception {
-    start(LivePushServer.builder().connectionRate(1, 1)
+    fixture.start(LivePushServer.builder().connectionRate(1, 1)
         .transport(SseTransport.builder().route("/m/{id}", "m:{id}").build()));
     try (RawSseClient c = open("/m/1")) {
       assertThat(c.response.statusCode()).isEqualTo(200);
@@ -164,14 +147,14 @@ class GuardsIntegrationTest {
       }
       assertThat(refused).isTrue();
     }
-    assertThat(server.stats().refusals().get("admission-rate")).isPositive();
+    assertThat(fixture.server().stats().refusals().get("admission-rate")).isPositive();
   }
 
   @Test
   void slowLorisGets408AndIsClosed() throws Exception {
-    start(LivePushServer.builder().requestHeaderTimeout(Duration.ofMillis(300))
+    fixture.start(LivePushServer.builder().requestHeaderTimeout(Duration.ofMillis(300))
         .transport(SseTransport.builder().route("/m/{id}", "m:{id}").build()));
-    try (Socket s = new Socket("127.0.0.1", server.port())) {
+    try (Socket s = new Socket("127.0.0.1", fixture.server().port())) {
       s.setSoTimeout(10_000);
       OutputStream out = s.getOutputStream();
       out.write("GET /m/1 HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
@@ -184,12 +167,12 @@ class GuardsIntegrationTest {
       c.awaitAnyId();
       assertThat(c.endedLatch.await(600, TimeUnit.MILLISECONDS)).isFalse();
     }
-    assertThat(server.stats().refusals()).containsEntry("request-header-timeout", 1L);
+    assertThat(fixture.server().stats().refusals()).containsEntry("request-header-timeout", 1L);
   }
 
   @Test
   void oversizedHeadersStill431() throws Exception {
-    start(LivePushServer.builder().maxHeaderBytes(1024)
+    fixture.start(LivePushServer.builder().maxHeaderBytes(1024)
         .transport(SseTransport.builder().route("/m/{id}", "m:{id}").build()));
     assertThat(get("/m/1", "X-Big", "v".repeat(2000)).statusCode()).isEqualTo(431);
   }
@@ -197,7 +180,7 @@ class GuardsIntegrationTest {
   @Test
   void requestInfoNeverPrintsTheQuery() throws Exception {
     BlockingQueue<RequestInfo> seen = new LinkedBlockingQueue<>();
-    start(LivePushServer.builder().authenticator(req -> {
+    fixture.start(LivePushServer.builder().authenticator(req -> {
       seen.add(req);
       return AuthResult.allow(Principal.ANONYMOUS);
     }).transport(SseTransport.builder().route("/m/{id}", "m:{id}").build()));
@@ -211,31 +194,31 @@ class GuardsIntegrationTest {
 
   @Test
   void statsServiceServesJson() throws Exception {
-    start(LivePushServer.builder().statsService("/stats")
+    fixture.start(LivePushServer.builder().statsService("/stats")
         .transport(SseTransport.builder().route("/m/{id}", "m:{id}").build()));
     try (RawSseClient c = open("/m/1")) {
       c.awaitAnyId();
-      server.publish("m:1", io.livepush.Event.text("hello"));
+      fixture.server().publish("m:1", io.livepush.Event.text("hello"));
       assertThat(c.next().data()).isEqualTo("hello");
       HttpResponse<String> r = get("/stats");
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.headers().firstValue("content-type")).contains("application/json");
       assertThat(r.body()).contains("\"connections\":1", "\"sse\":1", "\"published\":1", "\"delivered\":1",
           "\"too-old\":0", "\"drop_with_reset\":0");
-      assertThat(server.stats().connectionsByTransport()).containsEntry("sse", 1);
-      assertThat(server.stats().subscriptions()).isEqualTo(1);
-      assertThat(server.stats().bytesWritten()).isPositive();
+      assertThat(fixture.server().stats().connectionsByTransport()).containsEntry("sse", 1);
+      assertThat(fixture.server().stats().subscriptions()).isEqualTo(1);
+      assertThat(fixture.server().stats().bytesWritten()).isPositive();
     }
-    HttpResponse<String> post = http.send(HttpRequest.newBuilder(uri("/stats"))
+    HttpResponse<String> post = http.send(HttpRequest.newBuilder(fixture.uri("/stats"))
         .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(post.statusCode()).isEqualTo(405);
   }
 
   private void awaitConnections(int n) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (server.connectionCount() != n) {
+    while (fixture.server().connectionCount() != n) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("connections stayed " + server.connectionCount());
+        throw new AssertionError("connections stayed " + fixture.server().connectionCount());
       }
       Thread.sleep(5); // polling a gauge the server updates on close; not used as synchronisation of order
     }

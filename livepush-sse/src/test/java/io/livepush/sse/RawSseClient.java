@@ -1,5 +1,6 @@
 package io.livepush.sse;
 
+import io.livepush.testing.SseLines;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,51 +60,35 @@ final class RawSseClient implements AutoCloseable {
   }
 
   private void read() {
-    String type = "";
-    StringBuilder data = new StringBuilder();
-    boolean hasData = false;
+    SseLines parser = new SseLines(lastEventId, new SseLines.Handler() {
+      @Override
+      public void block(String type, String data, String id) {
+        if (data != null) {
+          (io.livepush.Event.POSITION_TYPE.equals(type) ? positions : events).add(new Received(type, data, id));
+        }
+      }
+
+      @Override
+      public void comment(String line) {
+        comments.add(line);
+      }
+
+      @Override
+      public void id(String id) {
+        lastEventId = id;
+        idChanges.add(id);
+      }
+
+      @Override
+      public void retry(String value) {
+        retry = Long.parseLong(value);
+      }
+    });
     try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = in.readLine()) != null) {
         rawLines.add(line);
-        if (line.isEmpty()) {
-          if (hasData) {
-            Received r = new Received(type.isEmpty() ? "message" : type, data.toString(), lastEventId);
-            (io.livepush.Event.POSITION_TYPE.equals(type) ? positions : events).add(r);
-          }
-          type = "";
-          data.setLength(0);
-          hasData = false;
-          continue;
-        }
-        if (line.startsWith(":")) {
-          comments.add(line);
-          continue;
-        }
-        int colon = line.indexOf(':');
-        String field = colon < 0 ? line : line.substring(0, colon);
-        String value = colon < 0 ? "" : line.substring(colon + 1);
-        if (value.startsWith(" ")) {
-          value = value.substring(1);
-        }
-        switch (field) {
-          case "data" -> {
-            if (hasData) {
-              data.append('\n');
-            }
-            data.append(value);
-            hasData = true;
-          }
-          case "event" -> type = value;
-          case "id" -> {
-            if (value.indexOf('\0') < 0) {
-              lastEventId = value;
-              idChanges.add(value);
-            }
-          }
-          case "retry" -> retry = Long.parseLong(value);
-          default -> { }
-        }
+        parser.line(line);
       }
     } catch (IOException e) {
       // connection closed

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -47,6 +49,46 @@ public final class ClusterClients implements AutoCloseable {
       throw new AssertionError(name + " did not subscribe");
     }
     return c;
+  }
+
+  /** The URI of a node's multi-topic SSE path {@code /events} on 127.0.0.1, following {@code topics}. */
+  public static URI sseUri(int port, String... topics) {
+    return URI.create("http://127.0.0.1:" + port + "/events?topic=" + String.join(",", topics));
+  }
+
+  /** The URI of a node's WebSocket path {@code /ws} on 127.0.0.1. */
+  public static URI wsUri(int port) {
+    return URI.create("ws://127.0.0.1:" + port + "/ws");
+  }
+
+  /**
+   * Publishes the next event of {@code topic}, text {@code "topic/seq"}, through {@code send} and records it as
+   * published once {@code send} returned.
+   */
+  public <T> T publish(String topic, Function<String, T> send) {
+    long seq = checker.lastPublished(topic) + 1;
+    T id = send.apply(topic + "/" + seq);
+    checker.published(topic, seq);
+    return id;
+  }
+
+  /**
+   * Like {@link #publish}, but a failure of type {@code ambiguous} (the bus cannot tell whether the event was
+   * written) is recorded as uncertain; returns whether the publish was acknowledged.
+   */
+  public boolean tryPublish(String topic, Consumer<String> send, Class<? extends RuntimeException> ambiguous) {
+    long seq = checker.lastPublished(topic) + 1;
+    try {
+      send.accept(topic + "/" + seq);
+    } catch (RuntimeException e) {
+      if (!ambiguous.isInstance(e)) {
+        throw e;
+      }
+      checker.publishUncertain(topic, seq);
+      return false;
+    }
+    checker.published(topic, seq);
+    return true;
   }
 
   /** Waits (bounded by {@link #AWAIT_SECONDS}) until {@code condition} holds, re-checking as events arrive. */

@@ -72,14 +72,15 @@ public final class PacedSseReader implements AutoCloseable {
   private void read() {
     try {
       InputStream in = socket.getInputStream();
-      head = readHead(in);
+      head = HttpHead.read(in);
       boolean stream = head.toLowerCase(java.util.Locale.ROOT).contains("content-type: text/event-stream");
       ByteArrayOutputStream plain = new ByteArrayOutputStream();
       ByteArrayOutputStream line = new ByteArrayOutputStream();
-      String type = "";
-      String lastId = "";
-      StringBuilder data = new StringBuilder();
-      boolean hasData = false;
+      SseLines parser = new SseLines("", (type, data, lastId) -> {
+        if (data != null) {
+          events.add(new Received(type, data, lastId));
+        }
+      });
       byte[] buf = new byte[1024];
       long start = System.nanoTime();
       long total = 0;
@@ -113,36 +114,7 @@ public final class PacedSseReader implements AutoCloseable {
           }
           String l = line.toString(StandardCharsets.UTF_8);
           line.reset();
-          if (l.isEmpty()) {
-            if (hasData) {
-              events.add(new Received(type.isEmpty() ? "message" : type, data.toString(), lastId));
-            }
-            type = "";
-            data.setLength(0);
-            hasData = false;
-            continue;
-          }
-          if (l.startsWith(":")) {
-            continue;
-          }
-          int colon = l.indexOf(':');
-          String field = colon < 0 ? l : l.substring(0, colon);
-          String value = colon < 0 ? "" : l.substring(colon + 1);
-          if (value.startsWith(" ")) {
-            value = value.substring(1);
-          }
-          switch (field) {
-            case "data" -> {
-              if (hasData) {
-                data.append('\n');
-              }
-              data.append(value);
-              hasData = true;
-            }
-            case "event" -> type = value;
-            case "id" -> lastId = value;
-            default -> { }
-          }
+          parser.line(l);
         }
       }
     } catch (IOException e) {
@@ -152,21 +124,6 @@ public final class PacedSseReader implements AutoCloseable {
     } finally {
       ended.countDown();
     }
-  }
-
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    int state = 0;
-    while (state < 4) {
-      int c = in.read();
-      if (c < 0) {
-        break;
-      }
-      b.write(c);
-      state = (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3)) ? state + 1
-          : 0;
-    }
-    return b.toString(StandardCharsets.ISO_8859_1);
   }
 
   /** Waits for the end of the stream; returns whether it ended within {@code seconds}. */

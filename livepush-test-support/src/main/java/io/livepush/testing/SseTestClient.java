@@ -76,44 +76,17 @@ public final class SseTestClient implements AutoCloseable {
   }
 
   private void read(java.io.InputStream body) throws Exception {
-    String type = "";
-    StringBuilder data = new StringBuilder();
-    boolean hasData = false;
-    String pendingId = lastEventId;
+    // WHATWG: the last event id is set when a block is dispatched, with or without data.
+    SseLines parser = new SseLines(lastEventId, (type, data, id) -> {
+      lastEventId = id;
+      if (data != null) {
+        dispatch(type, data);
+      }
+    });
     try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
       String line;
       while ((line = in.readLine()) != null) {
-        if (line.isEmpty()) {
-          lastEventId = pendingId; // WHATWG: the id is set when the block is dispatched
-          if (hasData) {
-            dispatch(type, data.toString());
-          }
-          type = "";
-          data.setLength(0);
-          hasData = false;
-          continue;
-        }
-        if (line.startsWith(":")) {
-          continue;
-        }
-        int colon = line.indexOf(':');
-        String field = colon < 0 ? line : line.substring(0, colon);
-        String value = colon < 0 ? "" : line.substring(colon + 1);
-        if (value.startsWith(" ")) {
-          value = value.substring(1);
-        }
-        switch (field) {
-          case "id" -> pendingId = value;
-          case "event" -> type = value;
-          case "data" -> {
-            if (hasData) {
-              data.append('\n');
-            }
-            data.append(value);
-            hasData = true;
-          }
-          default -> { }
-        }
+        parser.line(line);
       }
     }
   }

@@ -1,5 +1,6 @@
 package io.livepush.websocket;
 
+import io.livepush.testing.HttpHead;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -58,18 +59,7 @@ final class RawWs implements AutoCloseable {
   }
 
   static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    int state = 0;
-    while (state < 4) {
-      int c = in.read();
-      if (c < 0) {
-        break;
-      }
-      b.write(c);
-      state = (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3)) ? state + 1
-          : 0;
-    }
-    return b.toString(StandardCharsets.ISO_8859_1);
+    return HttpHead.read(in);
   }
 
   /** Writes one client frame, masked unless {@code masked} is false. */

@@ -555,14 +555,17 @@ class WebSocketIntegrationTest {
 
   @Test
   void peerAnsweringPingsStaysOpen() throws Exception {
+    // Pings every 100 ms of silence; a peer silent for 100 ms + 2 s is closed. The timeout is long so that a pong a
+    // loaded machine delays still counts; answering for 3 s (longer than interval + timeout) proves that the pongs,
+    // not the clock, keep the connection open: a silent peer would read the close (opcode 8) within that loop.
     start(LivePushServer.builder()
             .heartbeatInterval(Duration.ofMillis(100))
-            .heartbeatTimeout(Duration.ofMillis(100)),
+            .heartbeatTimeout(Duration.ofSeconds(2)),
         WebSocketTransport.builder().build());
     RawWs r = raw();
     r.handshake("/ws");
-    // Answer three pings (each only after the interval without input), then the connection is still open.
-    for (int i = 0; i < 3; i++) {
+    long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+    for (int answered = 0; answered < 3 || System.nanoTime() < until; answered++) {
       RawWs.Frame f = r.readFrame();
       assertThat(f.opcode).isEqualTo(0x9);
       r.frame(true, 0xA, f.payload, true);

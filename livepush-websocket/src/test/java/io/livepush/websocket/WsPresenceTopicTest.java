@@ -7,10 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.livepush.Event;
 import io.livepush.LivePushServer;
 import io.livepush.TopicAuthorizer;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Presence topics belong to the server (issue 10 item 4), on WebSocket with the JDK client: a client refused
@@ -19,33 +18,21 @@ import org.junit.jupiter.api.Test;
  */
 class WsPresenceTopicTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private LivePushServer server;
-  private JdkClient client;
 
-  @AfterEach
-  void stop() {
-    if (client != null) {
-      client.ws.abort();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension final WsServerFixture fixture = new WsServerFixture();
 
   @Test
   void companionTopicsAreAuthorizedAsTheirBaseAndRefuseClientPublishes() throws Exception {
     AtomicInteger relayed = new AtomicInteger();
-    server = LivePushServer.builder().host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO)
+    LivePushServer server = fixture.start(LivePushServer.builder()
         .presence(t -> t.startsWith("room:"))
         .topicAuthorizer(TopicAuthorizer.byPrincipal((p, topic) -> !topic.equals("vip")))
         .transport(WebSocketTransport.builder().messageHandler((conn, msg) -> {
           relayed.incrementAndGet();
           conn.publish(msg.topic(), Event.json(msg.data()).withType("presence.join")); // a naive relay
           conn.ack(msg.ref());
-        }).build())
-        .build();
-    server.start().join();
-    client = JdkClient.connect(server.port(), "/ws");
+        }).build()));
+    JdkClient client = fixture.connect("/ws");
 
     client.send("{\"type\":\"subscribe\",\"topics\":[\"vip~presence\"],\"ref\":\"s1\"}");
     assertError(client.next(), "forbidden", "s1");

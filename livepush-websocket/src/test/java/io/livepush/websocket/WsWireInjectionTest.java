@@ -8,11 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.livepush.Event;
 import io.livepush.InvalidEventException;
 import io.livepush.LivePushServer;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Strings written to the wire unchecked (issue 10 item 2), on WebSocket with the JDK client: the forged
@@ -21,23 +20,13 @@ import org.junit.jupiter.api.Test;
  */
 class WsWireInjectionTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private LivePushServer server;
-  private JdkClient client;
 
-  @AfterEach
-  void stop() {
-    if (client != null) {
-      client.ws.abort();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension final WsServerFixture fixture = new WsServerFixture();
 
   @Test
   void rawJsonCannotForgeMembersAndRefsAreEchoedExactly() throws Exception {
     CompletableFuture<Throwable> closeRefused = new CompletableFuture<>();
-    server = LivePushServer.builder().host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO)
+    LivePushServer server = fixture.start(LivePushServer.builder()
         .transport(WebSocketTransport.builder().messageHandler((conn, msg) -> {
           if (msg.data().path("op").asText().equals("close")) {
             try {
@@ -49,10 +38,8 @@ class WsWireInjectionTest {
           } else {
             conn.ack(msg.ref());
           }
-        }).build())
-        .build();
-    server.start().join();
-    client = JdkClient.connect(server.port(), "/ws");
+        }).build()));
+    JdkClient client = fixture.connect("/ws");
     client.send("{\"type\":\"subscribe\",\"topics\":[\"m:1\"],\"ref\":\"s\"}");
     assertThat(JSON.readTree(client.next()).get("type").asText()).isEqualTo("subscribed");
 

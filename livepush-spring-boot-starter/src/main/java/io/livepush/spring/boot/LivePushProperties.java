@@ -43,8 +43,8 @@ public record LivePushProperties(
     @DefaultValue("0.0.0.0") String host,
     @DefaultValue("0") int ioThreads,
     @DefaultValue("true") boolean nativeTransport,
-    @DefaultValue List<String> allowedOrigins,
-    @DefaultValue List<String> allowedHosts,
+    List<String> allowedOrigins,
+    List<String> allowedHosts,
     String statsPath,
     @DefaultValue Sse sse,
     @DefaultValue WebSocket websocket,
@@ -55,6 +55,34 @@ public record LivePushProperties(
     @DefaultValue Tls tls,
     @DefaultValue Redis redis,
     @DefaultValue Security security) {
+
+  /**
+   * Normalises absent lists to empty, unmodifiable ones; every other component is kept as bound (see the class
+   * comment for each).
+   *
+   * @param enabled whether to start a livepush server at all
+   * @param port the TCP port, 0 for a free one
+   * @param host the address to bind
+   * @param ioThreads event-loop threads, 0 for Netty's default
+   * @param nativeTransport whether to use epoll where available
+   * @param allowedOrigins browser origins for CORS and the WebSocket {@code Origin} check; {@code null} becomes empty
+   *     (none)
+   * @param allowedHosts target hosts served; {@code null} becomes empty (every host)
+   * @param statsPath the stats path, or {@code null} for none
+   * @param sse the SSE transport's properties
+   * @param websocket the WebSocket transport's properties
+   * @param limits connection and size limits
+   * @param heartbeat heartbeat properties
+   * @param replay replay log bounds
+   * @param shutdown graceful shutdown properties
+   * @param tls HTTPS / WSS properties
+   * @param redis the Redis bus properties
+   * @param security the Spring Security bridge properties
+   */
+  public LivePushProperties {
+    allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+    allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
+  }
 
   /**
    * The SSE transport ({@code text/event-stream}, WHATWG HTML §9.2). It is added when it has a route, a
@@ -68,10 +96,23 @@ public record LivePushProperties(
    */
   public record Sse(
       @DefaultValue("true") boolean enabled,
-      @DefaultValue List<Route> routes,
+      List<Route> routes,
       String multiTopicPath,
       @DefaultValue("false") boolean allowCredentials,
-      @DefaultValue("3s") Duration retry) {}
+      @DefaultValue("3s") Duration retry) {
+    /**
+     * Normalises an absent route list to an empty, unmodifiable one.
+     *
+     * @param enabled whether to serve SSE
+     * @param routes the routes; {@code null} becomes empty
+     * @param multiTopicPath the multi-topic path, or {@code null} for none
+     * @param allowCredentials whether cross-origin streams may carry cookies
+     * @param retry the reconnect delay suggested to clients
+     */
+    public Sse {
+      routes = routes == null ? List.of() : List.copyOf(routes);
+    }
+  }
 
   /**
    * One SSE route: {@code GET path} follows {@code topic}, with the path's {@code {variables}} substituted;
@@ -97,12 +138,27 @@ public record LivePushProperties(
    */
   public record WebSocket(
       @DefaultValue("true") boolean enabled,
-      @DefaultValue List<String> paths,
+      List<String> paths,
       @DefaultValue("64KB") DataSize maxFrameSize,
       @DefaultValue("64KB") DataSize maxMessageSize,
       @DefaultValue("10s") Duration handshakeTimeout,
       DataSize permessageDeflateMaxSize,
-      @DefaultValue("64") int maxPendingMessages) {}
+      @DefaultValue("64") int maxPendingMessages) {
+    /**
+     * Normalises an absent path list to an empty, unmodifiable one (the transport then serves its default, /ws).
+     *
+     * @param enabled whether to serve WebSocket
+     * @param paths the endpoint paths; {@code null} becomes empty
+     * @param maxFrameSize the largest frame payload
+     * @param maxMessageSize the largest message after reassembly
+     * @param handshakeTimeout the time the upgrade may take once the request is read
+     * @param permessageDeflateMaxSize the inflate limit per message, or {@code null} for permessage-deflate off
+     * @param maxPendingMessages client messages per connection that may wait for the handler
+     */
+    public WebSocket {
+      paths = paths == null ? List.of() : List.copyOf(paths);
+    }
+  }
 
   /**
    * Connection and size limits (docs/operations.md, "Bounds").
