@@ -75,7 +75,7 @@ export function openEventStream(url, options = {}) {
     // The position the stream is live from: only moves the last id, never reaches onEvent.
     es.addEventListener('livepush.position', (e) => remember(e.lastEventId));
     es.addEventListener('reset', (e) => {
-      // A reset carries the position to resume from in its data, not as an SSE id.
+      // A reset carries the position to resume from as its SSE id (the browser resumes from it) and in its data.
       let info;
       try { info = JSON.parse(e.data); } catch { info = { reason: 'unknown', raw: e.data }; }
       remember(info.id);

@@ -14,6 +14,7 @@
 import { chromium } from 'playwright-core';
 import { EventSource as NpmEventSource } from 'eventsource';
 import WebSocket from 'ws';
+import { controller, within as withinMs, signal } from './harness.mjs';
 
 const [pageBase, controlBase, ...only] = process.argv.slice(2);
 if (!pageBase || !controlBase) {
@@ -26,25 +27,8 @@ const WAIT = { timeout: TIMEOUT, polling: 20 };
 const t0 = performance.now();
 const log = (m) => console.error(`[matrix ${(performance.now() - t0).toFixed(0).padStart(5)} ms] ${m}`);
 
-async function control(pathAndQuery) {
-  const res = await fetch(controlBase + pathAndQuery, { method: 'POST', signal: AbortSignal.timeout(TIMEOUT) });
-  if (!res.ok) throw new Error(`control ${pathAndQuery}: HTTP ${res.status} ${await res.text()}`);
-  return res.json();
-}
-
-/** Resolves with the promise's value, or rejects after TIMEOUT ms saying what was awaited. */
-function within(promise, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), TIMEOUT); });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** A promise plus its resolve function. */
-function signal() {
-  let resolve;
-  const promise = new Promise((r) => { resolve = r; });
-  return { promise, resolve };
-}
+const control = controller(controlBase, TIMEOUT);
+const within = (promise, what) => withinMs(promise, what, TIMEOUT);
 
 // ---- SSE: one EventSource implementation through a cut ---------------------------------------------------
 

@@ -2,6 +2,7 @@ package io.livepush.client;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.livepush.client.internal.ClientEngine;
+import io.livepush.client.internal.HeaderValues;
 import io.livepush.client.internal.Urls;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -340,8 +341,9 @@ public final class LivePushClient implements AutoCloseable {
      */
     public Builder from(String position) {
       Objects.requireNonNull(position, "from");
-      if (position.isEmpty() || position.length() > 256 || hasControl(position)) {
-        throw new IllegalArgumentException("from: must be 1 to 256 characters without control characters");
+      if (position.isEmpty() || position.length() > 256 || !HeaderValues.sendable(position)) {
+        // Sent as Last-Event-ID on SSE, where java.net.http would send non-ASCII as '?'.
+        throw new IllegalArgumentException("from: must be 1 to 256 printable ASCII characters");
       }
       this.from = position;
       return this;
@@ -361,8 +363,9 @@ public final class LivePushClient implements AutoCloseable {
       if (name.isEmpty() || !name.chars().allMatch(Builder::isTokenChar)) {
         throw new IllegalArgumentException("header: name is not an RFC 9110 token");
       }
-      if (hasControl(value)) {
-        throw new IllegalArgumentException("header " + name + ": value has control characters");
+      if (!HeaderValues.sendable(value)) {
+        // java.net.http refuses control characters and sends other non-ASCII characters as '?'.
+        throw new IllegalArgumentException("header " + name + ": value must be printable ASCII");
       }
       headers.put(name, value);
       return this;
@@ -508,8 +511,11 @@ public final class LivePushClient implements AutoCloseable {
     }
 
     /**
-     * An {@link HttpClient} to share (TLS settings, proxy, executor). Default: one per client, HTTP/1.1, following
-     * redirects as WHATWG HTML §9.2 does ({@code NORMAL}), with {@link #connectTimeout}.
+     * An {@link HttpClient} to share (TLS settings, proxy, executor). Default: one per client, HTTP/1.1, with
+     * {@link #connectTimeout}, not following redirects (a {@code 3xx} stops the client with
+     * {@link UnexpectedResponseException}). A client given here that follows redirects sends
+     * {@link #authorization} and every {@link #header} to whichever host a redirect names: {@code java.net.http}
+     * does not drop them on a cross-origin redirect, as WHATWG fetch does for {@code Authorization}.
      *
      * @param client the client to share
      * @return this builder
@@ -609,10 +615,6 @@ public final class LivePushClient implements AutoCloseable {
           throw new IllegalArgumentException("topic: character outside [A-Za-z0-9-_.:@/+=~] at index " + i);
         }
       }
-    }
-
-    private static boolean hasControl(String s) {
-      return s.chars().anyMatch(c -> c < 0x20 || c == 0x7f);
     }
 
     private static boolean isTokenChar(int c) {

@@ -1,10 +1,11 @@
 package io.livepush.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -13,6 +14,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,7 +26,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The SSE client against a server that is not livepush: event streams written by hand on a raw
- * {@link ServerSocket}, with every WHATWG HTML §9.2.6 feature livepush's encoder never uses.
+ * {@link ServerSocket}, with every WHATWG HTML §9.2.6 feature livepush's encoder never uses; and against a hostile
+ * one (ids it cannot send back as they are, lines that never end, absurd {@code retry} values, redirects, streams
+ * that end before their first event): bounded memory and the documented behaviour (docs/java-client.md).
  */
 class HandWrittenServerTest {
   private final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
@@ -41,25 +45,46 @@ class HandWrittenServerTest {
     }
   }
 
-  /** One accepted request: its request line and headers (names lower-cased), and the socket to answer on. */
-  record Request(String line, Map<String, String> headers, Socket socket) {
+  /** One accepted request: its request line, headers (names lower-cased), raw head bytes, and the socket. */
+  record Request(String line, Map<String, String> headers, byte[] head, Socket socket) {
     void answer(String raw) throws IOException {
       OutputStream out = socket.getOutputStream();
       out.write(raw.getBytes(StandardCharsets.UTF_8));
       out.flush();
     }
+
+    /** The raw bytes of header {@code name}'s value as sent, or {@code null}. */
+    byte[] rawHeader(String name) {
+      for (String h : new String(head, StandardCharsets.ISO_8859_1).split("\r\n")) {
+        int colon = h.indexOf(':');
+        if (colon > 0 && h.substring(0, colon).trim().equalsIgnoreCase(name)) {
+          return h.substring(colon + 1).trim().getBytes(StandardCharsets.ISO_8859_1);
+        }
+      }
+      return null;
+    }
   }
 
   private Request accept() throws IOException {
+    server.setSoTimeout(10_000);
     Socket s = server.accept();
-    BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
-    String line = in.readLine();
-    Map<String, String> headers = new TreeMap<>();
-    for (String h = in.readLine(); h != null && !h.isEmpty(); h = in.readLine()) {
-      int colon = h.indexOf(':');
-      headers.put(h.substring(0, colon).trim().toLowerCase(), h.substring(colon + 1).trim());
+    InputStream in = s.getInputStream();
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    for (int b; !endsWithBlankLine(head) && (b = in.read()) >= 0; ) {
+      head.write(b);
     }
-    return new Request(line, headers, s);
+    String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+    Map<String, String> headers = new TreeMap<>();
+    for (int i = 1; i < lines.length && !lines[i].isEmpty(); i++) {
+      int colon = lines[i].indexOf(':');
+      headers.put(lines[i].substring(0, colon).trim().toLowerCase(), lines[i].substring(colon + 1).trim());
+    }
+    return new Request(lines[0], headers, head.toByteArray(), s);
+  }
+
+  private static boolean endsWithBlankLine(ByteArrayOutputStream head) {
+    byte[] h = head.toByteArray();
+    return h.length >= 4 && Arrays.equals(h, h.length - 4, h.length, new byte[] {'\r', '\n', '\r', '\n'}, 0, 4);
   }
 
   private static final String OK = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n";
@@ -86,6 +111,12 @@ class HandWrittenServerTest {
         }).build();
     client.start();
     return client;
+  }
+
+  private Object nextItem() throws InterruptedException {
+    Object o = received.poll(10, TimeUnit.SECONDS);
+    assertThat(o).as("something within 10 s").isNotNull();
+    return o;
   }
 
   private PushEvent next() throws InterruptedException {
@@ -188,5 +219,117 @@ class HandWrittenServerTest {
     assertThat(((ReconnectsExhaustedException) end).attempts()).isEqualTo(2);
     assertThat(client.start()).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(Exception.class)
         .withCauseInstanceOf(ReconnectsExhaustedException.class);
+  }
+
+  // ---- a hostile server: ids it cannot send back, endless lines, absurd retry, redirects ------------------
+
+  /**
+   * An id {@code java.net.http} cannot send back as it is — a control character (refused) or any non-ASCII
+   * character (sent as {@code ?}: the server would be asked to resume from an id it never sent) — stops the client
+   * with a typed exception once it must reconnect, instead of failing every attempt locally or resuming from a
+   * mangled id; resuming without the id would silently skip events.
+   */
+  @Test
+  void anIdWithAControlCharacterStopsTheClientTyped() throws Exception {
+    assertUnsendableIdStopsTheClient("a\u0001b");
+  }
+
+  @Test
+  void aNonAsciiIdStopsTheClientRatherThanBeingSentAsQuestionMarks() throws Exception {
+    assertUnsendableIdStopsTheClient("caf\u00e9");
+  }
+
+  private void assertUnsendableIdStopsTheClient(String id) throws Exception {
+    start(LivePushClient.builder());
+    Request first = accept();
+    first.answer(OK + "id: " + id + "\ndata: one\n\n");
+    assertThat(((PushEvent) nextItem()).id()).isEqualTo(id);
+    first.socket().close();
+    Object end = nextItem();
+    assertThat(end).isInstanceOf(PositionNotSendableException.class);
+    assertThat(((Throwable) end).getMessage()).contains("Last-Event-ID").doesNotContain(id);
+    client.whenClosed().get(10, TimeUnit.SECONDS);
+    assertThat(client.state()).isEqualTo(ClientState.CLOSED);
+  }
+
+  @Test
+  void callerValuesJavaNetHttpWouldAlterAreRefusedAtBuild() {
+    assertThatThrownBy(() -> LivePushClient.builder().from("caf\u00e9")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> LivePushClient.builder().header("X-Tenant", "caf\u00e9"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> LivePushClient.builder().header("X-Tenant", "a\u010Ab"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aLineThatNeverEndsIsBoundedAndTerminal() throws Exception {
+    start(LivePushClient.builder().maxEventBytes(64 * 1024));
+    Request r = accept();
+    Thread flood = new Thread(() -> {
+      try {
+        OutputStream out = r.socket().getOutputStream();
+        out.write(OK.getBytes(StandardCharsets.US_ASCII));
+        out.write("data: ".getBytes(StandardCharsets.US_ASCII));
+        byte[] x = new byte[8192];
+        Arrays.fill(x, (byte) 'x');
+        while (true) {
+          out.write(x); // until the client hangs up
+        }
+      } catch (IOException e) {
+        // the client gave up: expected
+      }
+    });
+    flood.setDaemon(true);
+    flood.start();
+    Object end = nextItem();
+    assertThat(end).isInstanceOf(EventTooLargeException.class);
+    flood.join(10_000);
+    assertThat(flood.isAlive()).as("the client closed the connection").isFalse();
+  }
+
+  @Test
+  void absurdRetryValuesAreIgnoredOrCappedByMaxDelay() throws Exception {
+    start(LivePushClient.builder().maxDelay(Duration.ofMillis(200)));
+    Request first = accept();
+    first.answer(OK + "retry: -1\nretry: 1e3\nretry: 99999999999999999999999999\ndata: one\n\n");
+    nextItem();
+    first.socket().close();
+    long t0 = System.nanoTime();
+    accept().answer(OK + "data: two\n\n");
+    assertThat(((PushEvent) nextItem()).data()).isEqualTo("two");
+    // Not a performance bound: a retry taken as ~3e18 ms instead of maxDelay would never reconnect at all.
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+  }
+
+  /**
+   * A redirect to another origin never carries the credentials: {@code java.net.http} following redirects sends
+   * {@code Authorization} and the configured headers to the new host as they are (the default client followed
+   * them, so a hostile or misconfigured server could collect the bearer token). A {@code 3xx} is terminal, as
+   * docs/java-client.md says of every answer other than 200, 408, 429 and 5xx.
+   */
+  @Test
+  void aRedirectIsTerminalAndNeverCarriesTheCredentialsElsewhere() throws Exception {
+    try (ServerSocket elsewhere = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      start(LivePushClient.builder().authorization(() -> "Bearer secret").header("X-Api-Key", "k"));
+      accept().answer("HTTP/1.1 302 Found\r\nLocation: http://localhost:" + elsewhere.getLocalPort()
+          + "/collect\r\nContent-Length: 0\r\n\r\n");
+      Object end = nextItem();
+      assertThat(end).isInstanceOf(UnexpectedResponseException.class);
+      assertThat(((UnexpectedResponseException) end).status()).isEqualTo(302);
+      client.whenClosed().get(10, TimeUnit.SECONDS);
+      elsewhere.setSoTimeout(200); // the client is closed: nothing can connect any more
+      assertThatThrownBy(elsewhere::accept).isInstanceOf(java.net.SocketTimeoutException.class);
+    }
+  }
+
+  @Test
+  void aStreamThatEndsBeforeItsFirstEventIsRetried() throws Exception {
+    start(LivePushClient.builder().topics("t"));
+    Request first = accept();
+    first.answer(OK + ": only a comment\n");
+    first.socket().close();
+    accept().answer(OK + "data: finally\n\n");
+    assertThat(((PushEvent) nextItem()).data()).isEqualTo("finally");
+    assertThat(client.start()).isCompleted();
   }
 }

@@ -55,7 +55,6 @@ final class Replay {
       if (from < t.floor && from < head) {
         // Events between the position and the floor left the log while this client was not reading.
         s.owedReset = ResetReason.TOO_OLD;
-        s.owedResetAt = log.headId();
         s.position = head;
         s.logFrom = 0;
         continue;

@@ -53,6 +53,13 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
   java.util.concurrent.CompletableFuture<Void> listenerCalls;
   /** Subscriptions owing a slow-consumer reset or holding a conflated event; flushed once writable. */
   private boolean backlog;
+  /**
+   * An offset this connection is complete up to, for every topic it follows: each event at or below it was
+   * written, or is covered by a reset written before anything else. Every reset carries it (see
+   * {@link #resetPosition()}), so a client that resumes from a reset's id neither loses an event nor gets a
+   * second reset. {@code -1} before the first subscribe.
+   */
+  private long complete = -1;
 
   SessionImpl(Hub hub, long id, Channel channel, Transport transport, int transportIndex, LoopState loop,
       RequestInfo request, Principal principal, long now) {
@@ -155,7 +162,6 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
         s.generation = log.generation();
         if (reset != null) {
           s.owedReset = reset;
-          s.owedResetAt = start;
         }
         if (backfilled) {
           s.logFrom = start.offset();
@@ -165,6 +171,14 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
       }
     } finally {
       log.unlock();
+    }
+    long lowest = Long.MAX_VALUE;
+    for (String name : fresh) {
+      lowest = Math.min(lowest, subscriptions.get(name).position);
+    }
+    if (lowest != Long.MAX_VALUE) {
+      // The new topics are complete only up to where they resume: lower the connection's position.
+      complete = complete < 0 ? lowest : Math.min(complete, lowest);
     }
     hub.stats.subscriptions(transportIndex, fresh.size());
     hub.presenceJoin(this, fresh);
@@ -205,7 +219,6 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
       if (s.dropping) {
         s.dropping = false;
         s.owedReset = ResetReason.SLOW_CONSUMER;
-        s.owedResetAt = EventId.of(hub.log.epoch(), s.position);
       }
       if (s.latest != null) {
         s.position = s.latest.offset - 1; // the cursor writes it again, or a reset if it left the log
@@ -250,6 +263,7 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
         log.unlock();
       }
       if (!step.entries.isEmpty()) {
+        complete = Math.max(complete, step.entries.get(step.entries.size() - 1).offset); // in offset order
         writeEntries(step.entries);
         hub.stats.replayed(step.entries.size());
       }
@@ -258,6 +272,7 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
         replay = null;
         for (Replay.Marker m : done.markers) {
           last = Replay.markerPosition(hub.log.epoch(), m.topics(), subscriptions, head);
+          complete = Math.max(complete, last.offset());
           writeMarker(m.topics(), last, m.ref());
         }
         channel.flush();
@@ -273,6 +288,20 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
     }
     channel.flush();
     return last;
+  }
+
+  /**
+   * The position every reset carries: one this connection is complete up to for all its topics, so resuming from
+   * it loses nothing and does not reset again (issue 12: a reset without a position sent a client cut after it
+   * back to its previous id, a second reset, and events missed in between). Each topic is complete up to its own
+   * position too, so the larger of the two bounds holds.
+   */
+  private EventId resetPosition() {
+    long lowest = Long.MAX_VALUE;
+    for (Subscription s : subscriptions) {
+      lowest = Math.min(lowest, s.position);
+    }
+    return EventId.of(hub.log.epoch(), Math.max(complete, lowest == Long.MAX_VALUE ? 0 : lowest));
   }
 
   private boolean hasOwedReset() {
@@ -293,9 +322,8 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
           return wrote;
         }
         hub.stats.reset(s.owedReset);
-        write(transport.encodeReset(channel.alloc(), s.topic.name, s.owedReset, s.owedResetAt));
+        write(transport.encodeReset(channel.alloc(), s.topic.name, s.owedReset, resetPosition()));
         s.owedReset = null;
-        s.owedResetAt = null;
         wrote = true;
       }
     }
@@ -376,7 +404,6 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
           Subscription s = subscriptions.get(t);
           if (s != null) {
             s.owedReset = history.reset();
-            s.owedResetAt = upTo;
             s.position = Math.max(s.position, upTo.offset());
             s.logFrom = 0;
           }
@@ -423,9 +450,10 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
       s.position = reason == ResetReason.EPOCH_CHANGED ? position.offset() : Math.max(s.position, position.offset());
       s.logFrom = 0;
       s.owedReset = reason;
-      s.owedResetAt = position;
       owed = true;
     }
+    // Nothing after the break was delivered yet (this runs before the first delivery after it).
+    complete = reason == ResetReason.EPOCH_CHANGED ? position.offset() : Math.max(complete, position.offset());
     if (!owed) {
       return;
     }
@@ -472,6 +500,8 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
       buf.release(); // a replay owed reads this event from the log in its turn
       return false;
     }
+    // Deliveries run in offset order: written, dropped (a reset is owed) or conflated, it is dealt with.
+    complete = Math.max(complete, entry.offset);
     if (!channel.isWritable()) {
       // Unflushed bytes of this batch count against the budget too: flush them before judging the client.
       channel.flush();
@@ -598,8 +628,7 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
       if (s.dropping) {
         s.dropping = false;
         hub.stats.reset(ResetReason.SLOW_CONSUMER);
-        write(transport.encodeReset(channel.alloc(), s.topic.name, ResetReason.SLOW_CONSUMER,
-            EventId.of(hub.log.epoch(), s.position)));
+        write(transport.encodeReset(channel.alloc(), s.topic.name, ResetReason.SLOW_CONSUMER, resetPosition()));
       }
     }
     if (writeOwedResets() && !channel.isWritable()) {

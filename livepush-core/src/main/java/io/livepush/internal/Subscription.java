@@ -1,6 +1,5 @@
 package io.livepush.internal;
 
-import io.livepush.EventId;
 import io.livepush.ResetReason;
 import io.livepush.SlowConsumerPolicy;
 
@@ -19,10 +18,11 @@ final class Subscription {
   LogEntry latest;
   /** {@link ReplayLog#generation()} when made: a bus reset posted earlier must not touch it. */
   long generation;
-  /** A reset this subscription owes the client before anything else of its topic, or {@code null}. */
+  /**
+   * A reset this subscription owes the client before anything else of its topic, or {@code null}; it carries the
+   * session's reset position (see {@code SessionImpl.resetPosition}).
+   */
   ResetReason owedReset;
-  /** The position {@link #owedReset} carries. */
-  EventId owedResetAt;
   /**
    * While bus history is being written: the log is read for this topic only above this offset (the history
    * covers what is below it). {@code 0} otherwise.

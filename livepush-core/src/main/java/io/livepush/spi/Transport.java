@@ -68,12 +68,14 @@ public interface Transport {
   byte[] encode(PublishedEvent event);
 
   /**
-   * Encodes the gap signal for one topic; the subscription continues live from {@code position}.
+   * Encodes the gap signal for one topic. {@code position} is where the connection resumes after it: every topic
+   * of the connection is complete up to it (the topic itself continues live after it), so a client keeps it as its
+   * position like an event's id (SSE: the block's {@code id}; WebSocket: the message's {@code id}).
    *
    * @param alloc the allocator for the returned buffer
    * @param topic the topic whose events were skipped
    * @param reason why the gap happened ({@code too-old}, {@code epoch-changed}, {@code slow-consumer}, ...)
-   * @param position the position the subscription continues from (the reset's id)
+   * @param position the connection's position after the reset (the reset's id)
    * @return the encoded reset, whose single reference passes to the caller; never {@code null}
    */
   ByteBuf encodeReset(ByteBufAllocator alloc, String topic, ResetReason reason, EventId position);

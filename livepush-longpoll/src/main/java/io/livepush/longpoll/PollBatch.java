@@ -119,9 +119,9 @@ final class PollBatch extends ChannelOutboundHandlerAdapter {
         entries.addComponent(true, buf.readRetainedSlice(length));
         count++;
         bytes += length + 1;
-        if (kind == PollFrames.EVENT) {
-          position = id;
-        }
+        // A reset's id is a position every topic of the poll is complete up to (docs/protocol.md, "Resume
+        // rules"): the next poll goes on after it, not from before it (a second reset, and events missed).
+        position = id;
       }
       case PollFrames.POSITION -> {
         position = id;

@@ -51,7 +51,7 @@ final class PollFrames {
     return frame(EVENT, e.id().toString(), b.toByteArray());
   }
 
-  /** The frame of a reset: the topic continues live from {@code position}. */
+  /** The frame of a reset; {@code position} is where the poll goes on after it, for every topic. */
   static byte[] reset(String topic, ResetReason reason, EventId position) {
     String entry = "{\"event\":\"" + Event.RESET_TYPE + "\",\"data\":{\"topic\":" + quote(topic) + ",\"reason\":\""
         + reason.code() + "\",\"id\":\"" + position + "\"}}";

@@ -174,6 +174,7 @@ public final class SseEmitter {
    *
    * @param text the comment; line breaks start new comment lines; not {@code null}
    * @return a stage that completes once the event was handed to the connection within its budget, or fails (see the class javadoc); never {@code null}
+   * @throws io.livepush.InvalidEventException if {@code text} has an unpaired surrogate
    */
   public CompletionStage<Void> comment(String text) {
     return enqueue(SseEncoder.comment(text));

@@ -144,9 +144,11 @@ public final class SseEncoder {
    *
    * @param text the comment; not {@code null}, may be empty
    * @return a new array holding the encoded block
+   * @throws io.livepush.InvalidEventException if {@code text} has an unpaired surrogate (no UTF-8 form; never
+   *     replaced)
    */
   public static byte[] comment(String text) {
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = io.livepush.Event.text(text).bytes(); // strict UTF-8: refuses unpaired surrogates
     Out out = new Out(bytes.length + 8);
     int start = 0;
     for (int i = 0; i <= bytes.length; i++) {

@@ -391,7 +391,9 @@ public final class SseTransport implements Transport {
   @Override
   public ByteBuf encodeReset(ByteBufAllocator alloc, String topic, ResetReason reason, EventId position) {
     String json = "{\"topic\":\"" + topic + "\",\"reason\":\"" + reason.code() + "\",\"id\":\"" + position + "\"}";
-    byte[] bytes = SseEncoder.event(null, io.livepush.Event.RESET_TYPE, io.livepush.Event.Kind.JSON,
+    // The position is also the block's id: every EventSource records it, so a stream cut right after a reset
+    // resumes from it rather than from the id before the reset (a second reset, and events missed meanwhile).
+    byte[] bytes = SseEncoder.event(position.toString(), io.livepush.Event.RESET_TYPE, io.livepush.Event.Kind.JSON,
         json.getBytes(StandardCharsets.UTF_8));
     return alloc.directBuffer(bytes.length).writeBytes(bytes);
   }

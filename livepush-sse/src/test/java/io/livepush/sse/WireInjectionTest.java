@@ -102,6 +102,14 @@ class WireInjectionTest {
   }
 
   @Test
+  void commentsWithUnpairedSurrogatesAreRefusedNotReplaced() {
+    // Was written as ": a?b" (String.getBytes replaces what has no UTF-8 form): a silent change of caller text.
+    assertThatThrownBy(() -> SseEncoder.comment("a\ud800b")).isInstanceOf(InvalidEventException.class);
+    assertThat(new String(SseEncoder.comment("x\u010Ay\nevent: reset"), java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo(": x\u010Ay\n: event: reset\n\n");
+  }
+
+  @Test
   void validRawJsonPasses() {
     for (String json : new String[] {"{}", " 42 ", "\"s\"", "null", "[1,{\"b\":[true,false]}]",
         "{\"a\":{\"a\":1},\"b\":{\"a\":2}}", "{\"\\u00e9\":\"\\ud83d\\ude00\"}"}) {

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class CuttableProxy implements AutoCloseable {
   private final ServerSocket listener;
-  private final InetSocketAddress target;
+  /** Where new connections go; {@link #retarget} moves it, as a load balancer moves off a dead node. */
+  private volatile InetSocketAddress target;
   /** Open connections: client side to server side. */
   private final Map<Socket, Socket> pairs = new ConcurrentHashMap<>();
   private final AtomicInteger accepted = new AtomicInteger();
@@ -52,6 +53,11 @@ public final class CuttableProxy implements AutoCloseable {
   /** Client connections open through the proxy now (accepted and not yet cut or closed). */
   public int open() {
     return pairs.size();
+  }
+
+  /** From now on, forwards new connections to {@code targetPort} on loopback (open ones are not moved). */
+  public void retarget(int targetPort) {
+    this.target = new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort);
   }
 
   /** Closes every proxied connection (both sides) and returns how many client connections were open. */

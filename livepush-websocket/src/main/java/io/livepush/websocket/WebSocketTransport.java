@@ -63,8 +63,8 @@ import java.util.concurrent.Executor;
  * not allowed 403 (cross-site WebSocket hijacking; see {@link Builder#allowedOrigins}); HEAD 400 (it cannot
  * upgrade: what a GET without an upgrade gets); no
  * {@code Sec-WebSocket-Version} 400, a version other than 13 426 with {@code Sec-WebSocket-Version: 13}
- * (§4.4); a missing or wrong {@code Connection}/{@code Upgrade}/{@code Sec-WebSocket-Key} 400 (Netty's
- * handshaker). A server at {@code maxConnections} completes the handshake and closes with 1013 (try again
+ * (§4.4); no {@code Sec-WebSocket-Key}, several, or one that is not the base64 of 16 bytes 400 (§4.2.1); a missing
+ * or wrong {@code Connection}/{@code Upgrade} 400 (Netty's handshaker). A server at {@code maxConnections} completes the handshake and closes with 1013 (try again
  * later), which browsers report, unlike an HTTP 503. The subprotocol {@value #SUBPROTOCOL} is selected when
  * offered; a client offering none is accepted too.
  *
@@ -227,6 +227,13 @@ public final class WebSocketTransport implements Transport {
           new DefaultHttpHeaders().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13"));
       return true;
     }
+    if (!validKey(request.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_KEY))) {
+      // RFC 6455 §4.2.1 item 5, §4.2.2: without exactly one key that is 16 bytes in base64 the server must not
+      // upgrade (Netty's handshaker only checks that one is present, and answers any string).
+      HttpResponses.sendError(ctx, HttpResponseStatus.BAD_REQUEST,
+          "not a WebSocket request: Sec-WebSocket-Key must be one base64-encoded 16-byte value", null);
+      return true;
+    }
     // The stage may complete after this returns (an asynchronous authenticator): keep the request until then.
     request.retain();
     CompletionStage<AdmittedRequest> admission;
@@ -298,6 +305,22 @@ public final class WebSocketTransport implements Transport {
       String authority = u.getRawAuthority();
       return authority != null && authority.equals(host.trim().toLowerCase(Locale.ROOT));
     } catch (Exception e) {
+      return false;
+    }
+  }
+
+  /** Exactly one {@code Sec-WebSocket-Key}, the base64 of 16 bytes (RFC 6455 §4.1 item 7). */
+  static boolean validKey(java.util.List<String> keys) {
+    if (keys.size() != 1) {
+      return false;
+    }
+    String key = keys.get(0).trim();
+    if (key.length() != 24) {
+      return false;
+    }
+    try {
+      return java.util.Base64.getDecoder().decode(key).length == 16;
+    } catch (IllegalArgumentException e) {
       return false;
     }
   }

@@ -119,13 +119,24 @@ class OutboundBudgetTest {
     t.start();
   }
 
-  private static List<byte[]> repeat(int n, String json) {
+  /**
+   * {@code json} over and over until the server closes the connection (the writer's IOException ends it): a
+   * fixed count could be absorbed by the kernel's buffers on a fast machine before the budget fills, and the
+   * client, silent afterwards, would be closed by the heartbeat timeout instead of as a slow consumer.
+   */
+  private static Iterable<byte[]> endless(String json) {
     byte[] b = json.getBytes(StandardCharsets.UTF_8);
-    List<byte[]> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      out.add(b);
-    }
-    return out;
+    return () -> new java.util.Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return true;
+      }
+
+      @Override
+      public byte[] next() {
+        return b;
+      }
+    };
   }
 
   private static String topicsJson() {
@@ -175,7 +186,7 @@ class OutboundBudgetTest {
     long heapBefore = Heap.usedAfterGc();
     RawWs ws = neverReading();
     Session s = sessions.poll(10, TimeUnit.SECONDS);
-    sendInBackground(ws, repeat(60_000, "[\"not an object\"]"), 0x1);
+    sendInBackground(ws, endless("[\"not an object\"]"), 0x1);
     assertBoundedAndClosed(s, heapBefore, CloseReason.POLICY_VIOLATION, CloseReason.SLOW_CONSUMER);
   }
 
@@ -185,7 +196,7 @@ class OutboundBudgetTest {
     long heapBefore = Heap.usedAfterGc();
     RawWs ws = neverReading();
     Session s = sessions.poll(10, TimeUnit.SECONDS);
-    sendInBackground(ws, repeat(60_000, "{\"type\":\"message\",\"ref\":\"" + "r".repeat(200)
+    sendInBackground(ws, endless("{\"type\":\"message\",\"ref\":\"" + "r".repeat(200)
         + "\",\"data\":\"" + "d".repeat(1000) + "\"}"), 0x1);
     assertBoundedAndClosed(s, heapBefore, CloseReason.POLICY_VIOLATION, CloseReason.SLOW_CONSUMER);
   }
@@ -196,8 +207,25 @@ class OutboundBudgetTest {
     long heapBefore = Heap.usedAfterGc();
     RawWs ws = neverReading();
     Session s = sessions.poll(10, TimeUnit.SECONDS);
-    sendInBackground(ws, repeat(60_000, "p".repeat(125)), 0x9);
+    sendInBackground(ws, endless("p".repeat(125)), 0x9);
     assertBoundedAndClosed(s, heapBefore, CloseReason.SLOW_CONSUMER);
+  }
+
+  @Test
+  void presenceSnapshotsStayWithinBudget() throws Exception {
+    // Each subscribe to the room is answered by "subscribed" and a snapshot holding this client's 8 KB metadata.
+    start(LivePushServer.builder().presence(t -> t.startsWith("room")).presenceSnapshot(true)
+        .presenceMetadata(p -> java.util.Map.of("bio", "b".repeat(8000))));
+    long heapBefore = Heap.usedAfterGc();
+    RawWs ws = neverReading();
+    Session s = sessions.poll(10, TimeUnit.SECONDS);
+    List<byte[]> loops = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      loops.add("{\"type\":\"subscribe\",\"topics\":[\"room\"]}".getBytes(StandardCharsets.UTF_8));
+      loops.add("{\"type\":\"unsubscribe\",\"topics\":[\"room\"]}".getBytes(StandardCharsets.UTF_8));
+    }
+    sendInBackground(ws, loops, 0x1);
+    assertBoundedAndClosed(s, heapBefore, CloseReason.POLICY_VIOLATION, CloseReason.SLOW_CONSUMER);
   }
 
   @Test

@@ -85,7 +85,9 @@ public final class ClientEngine {
     loop.setRemoveOnCancelPolicy(true);
     loop.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     this.http = config.httpClient() != null ? config.httpClient()
-        : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NORMAL)
+        // Redirects are not followed: java.net.http would send Authorization and the configured headers to whatever
+        // origin a Location names (WHATWG fetch drops Authorization there); a 3xx is terminal, as documented.
+        : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(config.connectTimeout()).build();
   }
 
@@ -320,8 +322,22 @@ public final class ClientEngine {
     }
   }
 
+  /**
+   * The authorization supplier's value for this attempt; a value {@code java.net.http} would refuse or alter
+   * (non-ASCII becomes {@code ?}) fails the attempt like a throwing supplier, with a message that does not quote it.
+   */
+  static String authorization(ClientConfig config) {
+    String v = config.authorization().get();
+    if (v == null || !HeaderValues.sendable(v)) {
+      throw new IllegalArgumentException("the authorization supplier returned " + (v == null ? "null"
+          : "a value that is not printable ASCII (" + v.length() + " characters)"));
+    }
+    return v;
+  }
+
   private static boolean isTerminal(Throwable cause) {
     return cause instanceof EventTooLargeException || cause instanceof SubscriptionRefusedException
+        || cause instanceof io.livepush.client.PositionNotSendableException
         || cause instanceof UnexpectedResponseException u && !u.retryable()
         || cause instanceof ServerClosedException s && !s.retryable();
   }

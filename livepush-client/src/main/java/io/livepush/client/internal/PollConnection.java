@@ -55,7 +55,7 @@ final class PollConnection implements Connection {
       b.header(h.getKey(), h.getValue());
     }
     if (config.authorization() != null) {
-      b.header("Authorization", config.authorization().get());
+      b.header("Authorization", ClientEngine.authorization(config));
     }
     engine.touch();
     CompletableFuture<HttpResponse<byte[]>> f = engine.http().sendAsync(b.build(), this::body);
@@ -123,10 +123,17 @@ final class PollConnection implements Connection {
     }
   }
 
-  /** One entry: an event moves the position to its id; a reset leaves it where it is. */
+  /**
+   * One entry: an event moves the position to its id, and so does a reset (livepush gives a reset the position
+   * every topic of the poll is complete up to: resuming from before it would reset again and miss events).
+   */
   private void deliver(JsonNode e) {
     JsonNode data = e.path("data");
     if (!e.has("id") && "reset".equals(e.path("event").textValue())) {
+      String after = data.path("id").textValue();
+      if (after != null) {
+        position = after;
+      }
       engine.deliver(this, new Reset(data.path("topic").textValue(), data.path("reason").textValue(),
           data.path("id").textValue()), position);
       return;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.livepush.client.ClientConfig;
 import io.livepush.client.EventTooLargeException;
 import io.livepush.client.LivePushClientException;
+import io.livepush.client.PositionNotSendableException;
 import io.livepush.client.PushEvent;
 import io.livepush.client.Reset;
 import io.livepush.client.StreamItem;
@@ -56,13 +57,17 @@ final class SseConnection implements Connection, HttpResponse.BodyHandler<Void>,
         .header("Accept", "text/event-stream")
         .header("Cache-Control", "no-cache");
     if (position != null) {
+      if (!HeaderValues.sendable(position)) {
+        throw new PositionNotSendableException("the server's last event ID (" + position.length()
+            + " characters) is not printable ASCII, so it cannot be sent back in Last-Event-ID");
+      }
       b.header("Last-Event-ID", position);
     }
     for (Map.Entry<String, String> h : config.headers().entrySet()) {
       b.header(h.getKey(), h.getValue());
     }
     if (config.authorization() != null) {
-      b.header("Authorization", config.authorization().get());
+      b.header("Authorization", ClientEngine.authorization(config));
     }
     response = engine.http().sendAsync(b.build(), this);
     response.whenComplete((r, t) -> engine.execute(() -> ended(t)));

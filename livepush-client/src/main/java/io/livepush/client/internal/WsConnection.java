@@ -29,8 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One WebSocket (RFC 6455) speaking livepush.v1: after the handshake it sends one {@code subscribe} with every
  * topic and {@code from} (docs/protocol.md), then reads one message at a time ({@code WebSocket.request(1)}) while
- * the engine's queue has room. Position: the ids of {@code event} and {@code subscribed}, and of {@code reset} when
- * the connection follows a single topic (with several, a reset's id is ahead of the other topics' replay).
+ * the engine's queue has room. Position: the ids of {@code event}, {@code subscribed} and {@code reset} (livepush
+ * gives a reset the position every topic of the connection is complete up to).
  */
 final class WsConnection implements Connection, WebSocket.Listener {
   static final String PROTOCOL = "livepush.v1";
@@ -64,7 +64,7 @@ final class WsConnection implements Connection, WebSocket.Listener {
       b.header(h.getKey(), h.getValue());
     }
     if (config.authorization() != null) {
-      b.header("Authorization", config.authorization().get());
+      b.header("Authorization", ClientEngine.authorization(config));
     }
     b.buildAsync(uri(), this).whenComplete((socket, t) -> engine.execute(() -> {
       if (t != null) {
@@ -325,7 +325,7 @@ final class WsConnection implements Connection, WebSocket.Listener {
           return;
         }
         String id = text(msg, "id");
-        String after = id != null && config.topics().size() == 1 ? id : engine.wirePosition();
+        String after = id != null ? id : engine.wirePosition(); // every topic is complete up to a reset's id
         engine.deliver(this, new Reset(topic, reason, id), after);
       }
       case "error" -> {
