@@ -66,9 +66,17 @@ class ConfigurationMetadataTest {
     StringBuilder sb = new StringBuilder("| property | type | default | what |\n|---|---|---|---|\n");
     props.values().forEach(p -> sb.append("| `").append(p.get("name").asText()).append("` | ")
         .append(type(p.get("type").asText())).append(" | ")
-        .append(p.has("defaultValue") ? "`" + p.get("defaultValue").asText() + "`" : "—").append(" | ")
+        .append(defaultValue(p)).append(" | ")
         .append(p.path("description").asText().replace("|", "\\|").replaceAll("\\s+", " ")).append(" |\n"));
     return sb.toString();
+  }
+
+  private static String defaultValue(JsonNode p) {
+    JsonNode d = p.get("defaultValue");
+    if (d == null || (d.isArray() && d.isEmpty())) {
+      return "—";
+    }
+    return "`" + (d.isArray() ? d.toString() : d.asText()) + "`";
   }
 
   private static String type(String t) {
