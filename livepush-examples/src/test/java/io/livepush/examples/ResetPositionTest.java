@@ -63,14 +63,15 @@ class ResetPositionTest {
         .transport(SseTransport.builder().multiTopicPath("/sse").build())
         .httpService(control())
         .bus(RedisBus.builder().uri(redis.uri()).pollInterval(Duration.ofMillis(100)).build())
-        .connectionListener(new ConnectionListener() {
+        // Non-blocking: recorded on the loop before the stream's first byte, never after the client saw it.
+        .connectionListener(ConnectionListener.nonBlocking(new ConnectionListener() {
           @Override
           public void onOpen(ConnectionInfo c) {
             String from = c.request().header("Last-Event-ID");
             opened.add(Map.of("topic", String.join(",", c.request().queryParameters().get("topic")),
                 "from", from == null ? "" : from));
           }
-        })
+        }))
         .build();
     server.start().join();
     proxy = new CuttableProxy(server.port());

@@ -74,7 +74,9 @@ class ResumeMatrixTest {
         .transport(WebSocketTransport.builder().build())
         .httpService(ClientScripts.service())
         .httpService(control())
-        .connectionListener(new ConnectionListener() {
+        // Non-blocking: onOpen runs on the loop before the stream's first byte, so a stream is recorded before its
+        // client can see anything (a blocking listener runs later, on another thread, and raced the assertions).
+        .connectionListener(ConnectionListener.nonBlocking(new ConnectionListener() {
           @Override
           public void onOpen(ConnectionInfo c) {
             String from = c.request().header("Last-Event-ID");
@@ -85,7 +87,7 @@ class ResumeMatrixTest {
             m.put("from", from != null ? from : q.isEmpty() ? "" : q.get(0));
             opened.add(m);
           }
-        })
+        }))
         .build();
     server.start().join();
     proxy = new CuttableProxy(server.port());
