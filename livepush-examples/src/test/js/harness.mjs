@@ -4,14 +4,17 @@ import { chromium } from 'playwright-core';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-/** Headless Chromium as every script runs it: CHROMIUM_PATH or /usr/bin/chromium, no sandbox, GPU or QUIC. */
-export function launchChromium() {
+/**
+ * Headless Chromium as every script runs it: CHROMIUM_PATH or /usr/bin/chromium, no sandbox, GPU or QUIC;
+ * `extraArgs` are added to its command line.
+ */
+export function launchChromium(extraArgs = []) {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     timeout: 30_000,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }
 
