@@ -152,6 +152,37 @@ class SseStreamFlowTest {
   }
 
   @Test
+  void aFlowPublisherOfEventsAsLargeAsTheBudgetStreamsEveryOneToASlowReader() throws Exception {
+    // Demand follows bytes, not a count of items: 16 items requested at once are 16 budgets of bytes.
+    int items = 40;
+    String big = "w".repeat(BUDGET);
+    start(req -> {
+      SubmissionPublisher<Event> publisher = new SubmissionPublisher<>();
+      java.util.concurrent.Flow.Publisher<Event> onSubscribe = subscriber -> {
+        publisher.subscribe(subscriber);
+        CompletableFuture.runAsync(() -> {
+          for (int i = 0; i < items; i++) {
+            publisher.submit(Event.text(i + " " + big));
+          }
+          publisher.close();
+        });
+      };
+      return StreamResponse.from(onSubscribe);
+    });
+    PacedSseReader slow = post("/jobs/4", "{}", 512 * 1024);
+    Session s = sessions.poll(10, TimeUnit.SECONDS);
+    assertThat(slow.awaitEnd(90)).isTrue();
+    List<PacedSseReader.Received> got = slow.events();
+    assertThat(got).hasSize(items);
+    for (int i = 0; i < items; i++) {
+      assertThat(got.get(i).data()).startsWith(i + " ");
+    }
+    assertThat(s.closeReason()).isEqualTo(CloseReason.COMPLETED);
+    // the connection's bytes (the emitter's own queue is bounded by the budget too, see SseEmitter)
+    assertThat(s.peakPendingOutboundBytes()).isLessThanOrEqualTo(2L * BUDGET + SLACK);
+  }
+
+  @Test
   void sendAndWaitRefusesAnEventLoopAndFailsTypedOnceTheClientIsGone() throws Exception {
     CompletableFuture<Throwable> onLoop = new CompletableFuture<>();
     CompletableFuture<Throwable> afterClose = new CompletableFuture<>();
