@@ -122,7 +122,21 @@ class SseStreamFlowTest {
 
   @Test
   void aFlowPublisherStreamsEveryItemToASlowReaderInOrder() throws Exception {
-    int items = 3000;
+    Session s = streamFromPublisher(3000, "z".repeat(100), 128 * 1024);
+    assertThat(s.peakPendingOutboundBytes()).isLessThanOrEqualTo(BUDGET + SLACK);
+  }
+
+  @Test
+  void aFlowPublisherOfEventsAsLargeAsTheBudgetStreamsEveryOneToASlowReader() throws Exception {
+    // Demand follows bytes, not a count of items: 16 items requested at once were 16 budgets of bytes (overflow).
+    Session s = streamFromPublisher(40, "w".repeat(BUDGET), 512 * 1024);
+    assertThat(s.closeReason()).isEqualTo(CloseReason.COMPLETED);
+    // the connection's bytes; the emitter's own queue is bounded by the budget plus one event too
+    assertThat(s.peakPendingOutboundBytes()).isLessThanOrEqualTo(2L * BUDGET + SLACK);
+  }
+
+  /** A {@code SubmissionPublisher} of {@code items} events "i payload" to a reader of {@code rate} bytes/s. */
+  private Session streamFromPublisher(int items, String payload, long rate) throws Exception {
     CompletableFuture<Void> published = new CompletableFuture<>();
     start(req -> {
       SubmissionPublisher<Event> publisher = new SubmissionPublisher<>();
@@ -131,7 +145,7 @@ class SseStreamFlowTest {
         publisher.subscribe(subscriber);
         CompletableFuture.runAsync(() -> {
           for (int i = 0; i < items; i++) {
-            publisher.submit(Event.text(i + " " + "z".repeat(100))); // blocks while its buffer is full
+            publisher.submit(Event.text(i + " " + payload)); // blocks while its buffer is full
           }
           publisher.close();
           published.complete(null);
@@ -139,7 +153,7 @@ class SseStreamFlowTest {
       };
       return StreamResponse.from(onSubscribe);
     });
-    PacedSseReader slow = post("/jobs/2", "{}", 128 * 1024);
+    PacedSseReader slow = post("/jobs/2", "{}", rate);
     Session s = sessions.poll(10, TimeUnit.SECONDS);
     assertThat(slow.awaitEnd(90)).isTrue();
     List<PacedSseReader.Received> got = slow.events();
@@ -148,38 +162,7 @@ class SseStreamFlowTest {
       assertThat(got.get(i).data()).startsWith(i + " ");
     }
     assertThat(published).isDone();
-    assertThat(s.peakPendingOutboundBytes()).isLessThanOrEqualTo(BUDGET + SLACK);
-  }
-
-  @Test
-  void aFlowPublisherOfEventsAsLargeAsTheBudgetStreamsEveryOneToASlowReader() throws Exception {
-    // Demand follows bytes, not a count of items: 16 items requested at once are 16 budgets of bytes.
-    int items = 40;
-    String big = "w".repeat(BUDGET);
-    start(req -> {
-      SubmissionPublisher<Event> publisher = new SubmissionPublisher<>();
-      java.util.concurrent.Flow.Publisher<Event> onSubscribe = subscriber -> {
-        publisher.subscribe(subscriber);
-        CompletableFuture.runAsync(() -> {
-          for (int i = 0; i < items; i++) {
-            publisher.submit(Event.text(i + " " + big));
-          }
-          publisher.close();
-        });
-      };
-      return StreamResponse.from(onSubscribe);
-    });
-    PacedSseReader slow = post("/jobs/4", "{}", 512 * 1024);
-    Session s = sessions.poll(10, TimeUnit.SECONDS);
-    assertThat(slow.awaitEnd(90)).isTrue();
-    List<PacedSseReader.Received> got = slow.events();
-    assertThat(got).hasSize(items);
-    for (int i = 0; i < items; i++) {
-      assertThat(got.get(i).data()).startsWith(i + " ");
-    }
-    assertThat(s.closeReason()).isEqualTo(CloseReason.COMPLETED);
-    // the connection's bytes (the emitter's own queue is bounded by the budget too, see SseEmitter)
-    assertThat(s.peakPendingOutboundBytes()).isLessThanOrEqualTo(2L * BUDGET + SLACK);
+    return s;
   }
 
   @Test
