@@ -47,15 +47,23 @@ public final class ServerTls {
   }
 
   /**
-   * PEM certificate chain and PKCS#8 key (unencrypted).
+   * PEM certificate chain and PKCS#8 key (unencrypted), read now: the contexts built later (one per ALPN list)
+   * use these bytes, so the files may be deleted or replaced afterwards ({@code tlsSelfSigned()} deletes its own).
    *
    * @throws IllegalArgumentException if the files cannot be read or do not match
    */
   public static ServerTls pem(java.nio.file.Path certChain, java.nio.file.Path privateKey) {
-    java.io.File chain = certChain.toFile();
-    java.io.File key = privateKey.toFile();
-    return build(() -> SslContextBuilder.forServer(chain, key),
-        certChain + ", " + privateKey + " (expected: readable PEM certificate chain and PKCS#8 key)");
+    String what = certChain + ", " + privateKey + " (expected: readable PEM certificate chain and PKCS#8 key)";
+    byte[] chain;
+    byte[] key;
+    try {
+      chain = java.nio.file.Files.readAllBytes(certChain);
+      key = java.nio.file.Files.readAllBytes(privateKey);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("tls: " + what + ": " + e, e);
+    }
+    return build(() -> SslContextBuilder.forServer(new java.io.ByteArrayInputStream(chain),
+        new java.io.ByteArrayInputStream(key)), what);
   }
 
   /**

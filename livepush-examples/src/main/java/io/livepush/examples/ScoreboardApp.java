@@ -40,7 +40,8 @@ import java.util.function.ToIntFunction;
  *
  * <p>Run: {@code ./mvnw -q -pl livepush-examples -am package -DskipTests exec:java}; port 8080, or the
  * {@code PORT} environment variable, or {@code --port N} (through Maven: {@code -Dexec.args="--port 9090"}); it
- * listens on {@code 127.0.0.1} unless {@code HOST} or {@code --host} says otherwise.
+ * listens on {@code 127.0.0.1} unless {@code HOST} or {@code --host} says otherwise. {@code --tls} serves https
+ * with a self-signed certificate, so browsers speak HTTP/2 to it (they use HTTP/2 over TLS only).
  *
  * <p><b>As a cluster</b> (see {@code docs/cluster.md}): with {@code REDIS_URL=redis://host:6379} (or
  * {@code --redis redis://host:6379}) the node shares its log and presence through a {@code RedisBus}; run the
@@ -184,6 +185,15 @@ public final class ScoreboardApp {
     return value != null && !value.isBlank() ? value.trim() : dflt;
   }
 
+  /**
+   * Whether to serve https with a fresh self-signed certificate for {@code localhost} ({@code --tls}, or the
+   * {@code TLS} environment variable set to {@code self-signed}): browsers then get HTTP/2 by ALPN, so a page's
+   * streams share one connection; the browser warns about the certificate once. Development only.
+   */
+  static boolean tls(String[] args) {
+    return java.util.Arrays.asList(args).contains("--tls") || "self-signed".equals(System.getenv("TLS"));
+  }
+
   /** Whether this node runs the match simulator: not with {@code --no-simulator} or {@code SIMULATOR=off}. */
   static boolean simulator(String[] args) {
     return !java.util.Arrays.asList(args).contains("--no-simulator") && !"off".equals(System.getenv("SIMULATOR"));
@@ -235,6 +245,10 @@ public final class ScoreboardApp {
       // Publishes and durable history through one Kafka partition; ids survive restarts of every node.
       builder.bus(KafkaBus.builder().bootstrapServers(kafka).topic("livepush-scoreboard").build());
     }
+    boolean tls = tls(args);
+    if (tls) {
+      builder.tlsSelfSigned(); // ALPN offers h2, then http/1.1
+    }
     LivePushServer server = builder.build();
     self[0] = server;
     sim[0] = new MatchSimulator(server, System.nanoTime());
@@ -244,8 +258,9 @@ public final class ScoreboardApp {
     }
     server.closeOnJvmShutdown();
     String shown = host.equals("0.0.0.0") || host.equals("127.0.0.1") ? "localhost" : host;
-    System.out.println("livepush scoreboard: open http://" + shown + ":" + server.port() + "/"
-        + (host.equals("127.0.0.1") ? " (this machine only; --host 0.0.0.0 for every interface)" : "")
+    System.out.println("livepush scoreboard: open " + (tls ? "https" : "http") + "://" + shown + ":" + server.port()
+        + "/" + (host.equals("127.0.0.1") ? " (this machine only; --host 0.0.0.0 for every interface)" : "")
+        + (tls ? " (HTTP/2 over TLS; self-signed certificate for localhost: the browser warns once)" : "")
         + (redis != null ? " (cluster node, Redis " + redis.replaceAll("//[^@/]*@", "//***@") + ")" : "")
         + (kafka != null ? " (cluster node, Kafka " + kafka + ", topic livepush-scoreboard)" : ""));
     server.blockUntilShutdown();

@@ -29,6 +29,7 @@ class ScoreboardAppTest {
     assertThat(ScoreboardApp.kafkaBootstrap(new String[] {"--kafka", "127.0.0.1:9092", "--no-simulator"}))
         .isEqualTo("127.0.0.1:9092");
     assertThat(ScoreboardApp.simulator(new String[] {"--no-simulator"})).isFalse();
+    assertThat(ScoreboardApp.tls(new String[] {"--port", "8443", "--tls"})).isTrue();
     assertThat(ScoreboardApp.port(new String[] {"--port", "8081"})).isEqualTo(8081);
     assertThat(ScoreboardApp.host(new String[] {"--host", "0.0.0.0"})).isEqualTo("0.0.0.0");
     assertThatThrownBy(() -> ScoreboardApp.port(new String[] {"--port", "80x"}))
@@ -54,6 +55,74 @@ class ScoreboardAppTest {
           .startsWith("livepush scoreboard: cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (")
           .containsIgnoringCase("address already in use")
           .contains("PORT=N or --port N", "-Dexec.args=\"--port N\"");
+    }
+  }
+
+  /**
+   * {@code --tls}: the app prints an https URL and serves it over HTTP/2 (ALPN h2) with its self-signed
+   * certificate; the client here accepts any certificate, as a developer clicking through the warning does.
+   */
+  @Test
+  void withTlsTheAppPrintsAnHttpsUrlAndServesHttp2() throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), ScoreboardApp.class.getName(),
+        "--port", "0", "--tls", "--no-simulator");
+    pb.environment().keySet().removeAll(List.of("PORT", "HOST", "REDIS_URL", "KAFKA_BOOTSTRAP", "TLS"));
+    Path stderr = java.nio.file.Files.createTempFile("scoreboard-tls", ".log");
+    pb.redirectError(stderr.toFile());
+    Process app = pb.start();
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(app.getInputStream(),
+        StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = out.readLine()) != null && !line.startsWith("livepush scoreboard: open ")) {
+        // logging before the URL line
+      }
+      assertThat(line).as("the app's URL line; stderr: %s", java.nio.file.Files.readString(stderr)).isNotNull()
+          .contains("(HTTP/2 over TLS; self-signed certificate for localhost");
+      java.util.regex.Matcher url = java.util.regex.Pattern.compile("open (https://localhost:\\d+/)").matcher(line);
+      assertThat(url.find()).as(line).isTrue();
+      javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
+      trustAll.init(null, new javax.net.ssl.TrustManager[] {new AnyCertificate()}, null);
+      HttpClient https = HttpClient.newBuilder().sslContext(trustAll).build();
+      HttpResponse<String> page = https.send(HttpRequest.newBuilder(URI.create(url.group(1))).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.version()).isEqualTo(HttpClient.Version.HTTP_2);
+      assertThat(page.body()).contains("Live scores");
+    } finally {
+      app.destroy();
+      assertThat(app.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      java.nio.file.Files.delete(stderr);
+    }
+  }
+
+  /** Accepts every certificate and host name: the test only checks what the app serves, not its certificate. */
+  private static final class AnyCertificate extends javax.net.ssl.X509ExtendedTrustManager {
+    @Override
+    public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+    @Override
+    public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+    @Override
+    public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType,
+        java.net.Socket socket) {}
+
+    @Override
+    public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType,
+        java.net.Socket socket) {}
+
+    @Override
+    public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType,
+        javax.net.ssl.SSLEngine engine) {}
+
+    @Override
+    public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType,
+        javax.net.ssl.SSLEngine engine) {}
+
+    @Override
+    public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+      return new java.security.cert.X509Certificate[0];
     }
   }
 

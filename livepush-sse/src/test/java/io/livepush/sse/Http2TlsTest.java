@@ -39,11 +39,30 @@ class Http2TlsTest {
 
   private LivePushServer start(boolean http2) throws Exception {
     cert = new SelfSignedCertificate("localhost");
-    server = LivePushServer.builder().host("127.0.0.1").port(0).ioThreads(1).http2(http2)
-        .tls(cert.certificate().toPath(), cert.privateKey().toPath()) // livepush offers h2 by ALPN itself
-        .transport(SseTransport.builder().route("/m/{id}", "m:{id}").build()).build();
+    server = build(http2);
     server.start().join();
     return server;
+  }
+
+  private LivePushServer build(boolean http2) {
+    return LivePushServer.builder().host("127.0.0.1").port(0).ioThreads(1).http2(http2)
+        .tls(cert.certificate().toPath(), cert.privateKey().toPath()) // livepush offers h2 by ALPN itself
+        .transport(SseTransport.builder().route("/m/{id}", "m:{id}").build()).build();
+  }
+
+  /** tls(Path, Path) reads the files once: the h2 context built at start needs them no more (tlsSelfSigned). */
+  @Test
+  void theKeyFilesAreReadOnceSoDeletingThemBeforeStartKeepsH2Working() throws Exception {
+    cert = new SelfSignedCertificate("localhost");
+    server = build(true);
+    HttpClient h2 = client(HttpClient.Version.HTTP_2);
+    cert.delete();
+    server.start().join();
+    try (RawSseClient c = RawSseClient.open(h2,
+        URI.create("https://localhost:" + server.port() + "/m/1"), null)) {
+      assertThat(c.response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+      c.awaitAnyId();
+    }
   }
 
   @Test
