@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,9 +54,7 @@ class Http2BrowserTest {
 
   @Test
   void twelveEventSourcesOnOneOriginAreLiveAtOnceOnOneH2Connection() throws Exception {
-    Assumptions.assumeFalse("skip".equals(System.getProperty("livepush.browserTests")),
-        "browser tests skipped by -Dlivepush.browserTests=skip");
-    NodeScript.ensureNodeModules();
+    BrowserHarness.assumeBrowserTests();
     cert = new SelfSignedCertificate("localhost");
     String spki = Base64.getEncoder().encodeToString(
         MessageDigest.getInstance("SHA-256").digest(cert.cert().getPublicKey().getEncoded()));
