@@ -9,6 +9,7 @@ import io.livepush.LivePushServer;
 import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.livepush.TopicAuthorizer;
+import io.livepush.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -215,13 +216,8 @@ class GuardsIntegrationTest {
   }
 
   private void awaitConnections(int n) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (fixture.server().connectionCount() != n) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("connections stayed " + fixture.server().connectionCount());
-      }
-      Thread.sleep(5); // polling a gauge the server updates on close; not used as synchronisation of order
-    }
+    Await.until(n + " connections (a gauge the server updates on close)", Duration.ofSeconds(10),
+        () -> fixture.server().connectionCount() == n);
   }
 
   static String readToEnd(InputStream in) throws java.io.IOException {
