@@ -9,6 +9,7 @@ import io.livepush.LivePushServer;
 import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.livepush.TopicAuthorizer;
+import io.livepush.fixtures.LiveServer;
 import io.livepush.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class GuardsIntegrationTest {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  @RegisterExtension final ServerFixture fixture = new ServerFixture();
+  @RegisterExtension final LiveServer fixture = new LiveServer();
 
   private HttpResponse<String> get(String path, String... headers) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(fixture.uri(path)).GET();
