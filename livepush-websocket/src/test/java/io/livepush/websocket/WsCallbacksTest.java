@@ -66,12 +66,14 @@ class WsCallbacksTest {
 
   @Test
   void aBlockedHandlerHoldsTheConnectionsLaterMessagesInOrderAndSeesThePrincipal() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     BlockingQueue<Thread> threads = new LinkedBlockingQueue<>();
     start(LivePushServer.builder().authenticator(WsCallbacksTest::byHeader),
         WebSocketTransport.builder().messageHandler((conn, msg) -> {
           threads.add(Thread.currentThread());
           if (msg.data().path("wait").asBoolean()) {
+            entered.countDown();
             try {
               release.await(10, TimeUnit.SECONDS); // a database call
             } catch (InterruptedException e) {
@@ -86,6 +88,8 @@ class WsCallbacksTest {
     c.send("{\"type\":\"message\",\"ref\":\"m1\",\"data\":{\"n\":1,\"wait\":true}}");
     c.send("{\"type\":\"subscribe\",\"ref\":\"s\",\"topics\":[\"room:1\"]}");
     c.send("{\"type\":\"message\",\"ref\":\"m2\",\"data\":{\"n\":2}}");
+    // Released only once the handler is blocked: otherwise a fast release let m1 pass without ever blocking.
+    assertThat(entered.await(10, TimeUnit.SECONDS)).as("the handler blocked on m1").isTrue();
     release.countDown();
     JsonNode first = next(c);
     assertThat(first.path("type").asText()).isEqualTo("reply");
@@ -101,11 +105,13 @@ class WsCallbacksTest {
 
   @Test
   void aBlockingAuthorizerAnswersBeforeTheNextMessageIsHandled() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     start(LivePushServer.builder()
             .authenticator(Authenticator.nonBlocking(WsCallbacksTest::byHeader))
             .topicAuthorizer(TopicAuthorizer.byPrincipal((p, topic) -> {
               if (topic.equals("slow")) {
+                entered.countDown();
                 try {
                   release.await(10, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
@@ -119,6 +125,7 @@ class WsCallbacksTest {
     c.send("{\"type\":\"subscribe\",\"ref\":\"a\",\"topics\":[\"slow\"]}");
     c.send("{\"type\":\"subscribe\",\"ref\":\"b\",\"topics\":[\"secret\"]}");
     c.send("{\"type\":\"subscribe\",\"ref\":\"c\",\"topics\":[\"open\"]}");
+    assertThat(entered.await(10, TimeUnit.SECONDS)).as("the authorizer blocked on 'slow'").isTrue();
     release.countDown();
     JsonNode a = next(c);
     assertThat(a.path("type").asText()).isEqualTo("subscribed");
