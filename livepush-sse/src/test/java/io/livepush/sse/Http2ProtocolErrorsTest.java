@@ -1,9 +1,10 @@
 package io.livepush.sse;
 
+import io.livepush.testing.RawH2;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.livepush.LivePushServer;
-import io.livepush.sse.RawH2.Frame;
+import io.livepush.testing.RawH2.Frame;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.io.ByteArrayOutputStream;
 import java.net.Socket;
