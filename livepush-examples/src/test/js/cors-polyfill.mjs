@@ -7,15 +7,10 @@
 // Prints ONE JSON line: {"ok":true,"status":200,"text":"..."} once the stream's first id arrived, or
 // {"ok":false,"error":"..."} (the TypeError Chromium reports for a refused preflight). Waits on the stream
 // itself, no sleeps.
-import { chromium } from 'playwright-core';
+import { launchChromium } from './harness.mjs';
 
 const [pageUrl, streamUrl] = process.argv.slice(2);
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
   await page.goto(pageUrl);

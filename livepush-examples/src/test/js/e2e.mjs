@@ -11,24 +11,18 @@
 // Synchronisation: only waits on page conditions (waitForFunction) and control-request responses; no sleeps.
 import path from 'node:path';
 import fs from 'node:fs';
-import { chromium } from 'playwright-core';
+import { controller, logger, runScenarios } from './harness.mjs';
 
 const [pageBase, controlBase, artifactDir, ...only] = process.argv.slice(2);
 if (!pageBase || !controlBase || !artifactDir) {
   console.error('usage: node e2e.mjs <pageBaseUrl> <controlBaseUrl> <artifactDir> [scenario...]');
   process.exit(2);
 }
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const WAIT = { timeout: 15_000, polling: 50 };
-const t0 = performance.now();
-const log = (m) => console.error(`[e2e ${(performance.now() - t0).toFixed(0).padStart(5)} ms] ${m}`);
+const log = logger('e2e');
 fs.mkdirSync(artifactDir, { recursive: true });
 
-async function control(pathAndQuery) {
-  const res = await fetch(controlBase + pathAndQuery, { method: 'POST' });
-  if (!res.ok) throw new Error(`control ${pathAndQuery}: HTTP ${res.status} ${await res.text()}`);
-  return res.json();
-}
+const control = controller(controlBase, 30_000);
 
 async function newPage(browser, name) {
   const context = await browser.newContext({ viewport: { width: 1000, height: 400 }, deviceScaleFactor: 1 });
@@ -279,36 +273,4 @@ const scenarios = {
   },
 };
 
-let browser;
-let status = 0;
-const out = {};
-try {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 30_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  log(`chromium ${browser.version()}`);
-  for (const [name, run] of Object.entries(scenarios)) {
-    if (only.length && !only.includes(name)) continue;
-    const start = performance.now();
-    try {
-      await run(browser, out);
-      log(`${name}: ran in ${(performance.now() - start).toFixed(0)} ms`);
-    } catch (e) {
-      status = 1;
-      out[name + 'Error'] = String(e && e.stack || e);
-      log(`${name}: FAILED ${e && e.stack || e}`);
-    }
-  }
-} catch (e) {
-  status = 1;
-  out.error = String(e && e.stack || e);
-  log(`FAILED ${e && e.stack || e}`);
-} finally {
-  if (browser) await browser.close().catch(() => {});
-}
-process.stdout.write(JSON.stringify(out) + '\n');
-process.exit(status);
+await runScenarios(scenarios, only, log);

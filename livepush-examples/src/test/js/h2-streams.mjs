@@ -14,15 +14,10 @@
 // {"opened":n,"ws":{..},"server":{..},"received":["live 0",...],"page":"h2"} (page: the navigation's protocol, from Resource
 // Timing; an EventSource has no entry while it is open), or {"error":"..."}. Waits on events, no sleeps; the page
 // gives up after 30 s.
-import { chromium } from 'playwright-core';
+import { launchChromium } from './harness.mjs';
 
 const [pageUrl, count, spki] = process.argv.slice(2);
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', `--ignore-certificate-errors-spki-list=${spki}`],
-});
+const browser = await launchChromium([`--ignore-certificate-errors-spki-list=${spki}`]);
 try {
   const page = await browser.newPage();
   await page.goto(pageUrl);

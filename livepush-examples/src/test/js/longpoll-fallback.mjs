@@ -6,16 +6,11 @@
 //
 // Prints ONE JSON line: {"published":[ids expected, in order],"seen":{states,events,resets},"transport":..}.
 // Waits on conditions in the page (waitForFunction), never on sleeps.
-import { chromium } from 'playwright-core';
+import { controller, launchChromium } from './harness.mjs';
 
 const [pageUrl, controlUrl] = process.argv.slice(2);
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const post = async (path) => (await fetch(controlUrl + path, { method: 'POST' })).json();
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const post = controller(controlUrl, 60_000);
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
   await page.goto(pageUrl);

@@ -11,21 +11,18 @@
 // for the position livepush sends after the replay, cut the connection, publish one event, let the client
 // reconnect by itself: the event must arrive, with no reset. WebSocket clients (livepush.js over Node `ws` and in
 // Chromium): two topics, cut several times while both are published: every event once, in offset order.
-import { chromium } from 'playwright-core';
 import { EventSource as NpmEventSource } from 'eventsource';
 import WebSocket from 'ws';
-import { controller, within as withinMs, signal } from './harness.mjs';
+import { controller, logger, runScenarios, within as withinMs, signal } from './harness.mjs';
 
 const [pageBase, controlBase, ...only] = process.argv.slice(2);
 if (!pageBase || !controlBase) {
   console.error('usage: node --experimental-eventsource resume-matrix.mjs <pageBaseUrl> <controlBaseUrl> [scenario...]');
   process.exit(2);
 }
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const TIMEOUT = 15_000;
 const WAIT = { timeout: TIMEOUT, polling: 20 };
-const t0 = performance.now();
-const log = (m) => console.error(`[matrix ${(performance.now() - t0).toFixed(0).padStart(5)} ms] ${m}`);
+const log = logger('matrix');
 
 const control = controller(controlBase, TIMEOUT);
 const within = (promise, what) => withinMs(promise, what, TIMEOUT);
@@ -246,36 +243,6 @@ const scenarios = {
   handover: () => handover(),
 };
 
-let browser;
-let status = 0;
-const out = {};
-try {
+await runScenarios(scenarios, only, log, () => {
   if (typeof globalThis.EventSource !== 'function') throw new Error('run node with --experimental-eventsource');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 30_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  for (const [name, run] of Object.entries(scenarios)) {
-    if (only.length && !only.includes(name)) continue;
-    const start = performance.now();
-    try {
-      out[name] = await run(browser);
-      log(`${name}: ran in ${(performance.now() - start).toFixed(0)} ms`);
-    } catch (e) {
-      status = 1;
-      out[name + 'Error'] = String(e && e.stack || e);
-      log(`${name}: FAILED ${e && e.stack || e}`);
-    }
-  }
-} catch (e) {
-  status = 1;
-  out.error = String(e && e.stack || e);
-  log(`FAILED ${e && e.stack || e}`);
-} finally {
-  if (browser) await browser.close().catch(() => {});
-}
-process.stdout.write(JSON.stringify(out) + '\n');
-process.exit(status);
+});

@@ -16,10 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -40,36 +37,31 @@ class BrowserEndToEndTest {
   private static final Duration NODE_TIMEOUT = Duration.ofSeconds(150);
 
   private final ObjectMapper mapper = new ObjectMapper();
-  private ScheduledExecutorService answers;
+  private final BrowserHarness harness = new BrowserHarness();
   private LivePushServer server;
-  private CuttableProxy proxy;
   private ScoreFeed feed;
   private JsonNode results;
 
   @BeforeAll
   void runBrowser() throws Exception {
-    Assumptions.assumeFalse("skip".equals(System.getProperty("livepush.browserTests")),
-        "browser tests skipped by -Dlivepush.browserTests=skip");
-    NodeScript.ensureNodeModules();
-    answers = Executors.newSingleThreadScheduledExecutor();
+    BrowserHarness.assumeBrowserTests();
     ScoreFeed[] feedHolder = new ScoreFeed[1];
     CuttableProxy[] proxyHolder = new CuttableProxy[1];
     LivePushServer[] self = new LivePushServer[1];
-    server = ScoreboardApp.server(0, new AskHandler(answers, Duration.ofMillis(50)))
-        .host("127.0.0.1")
+    server = harness.closeLater(harness.scoreboard()
         .retry(Duration.ofMillis(300)) // SSE retry: keeps the reconnect scenario short
         .presenceGrace(Duration.ofMillis(200)) // keeps a leave of a named member short too
         .objectMapper(mapper)
         .httpService(ScoreboardApp.pages(() -> feedHolder[0].matches(),
             topic -> self[0].presence().count(topic), mapper))
         .httpService(control(feedHolder, proxyHolder))
-        .build();
+        .build());
     self[0] = server;
     Path artifacts = NodeScript.artifacts();
     server.start().join();
     feed = new ScoreFeed(server);
     feedHolder[0] = feed;
-    proxy = new CuttableProxy(server.port());
+    CuttableProxy proxy = harness.closeLater(new CuttableProxy(server.port()));
     proxyHolder[0] = proxy;
 
     String page = "http://127.0.0.1:" + proxy.port();
@@ -78,16 +70,8 @@ class BrowserEndToEndTest {
   }
 
   @AfterAll
-  void stop() {
-    if (proxy != null) {
-      proxy.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-    if (answers != null) {
-      answers.shutdownNow();
-    }
+  void stop() throws Exception {
+    harness.close();
   }
 
   /** Test-only endpoints the script calls on the server directly (not through the proxy). */
@@ -116,14 +100,7 @@ class BrowserEndToEndTest {
         }
         default -> null;
       };
-      if (reply == null) {
-        return HttpReply.text(404, "no such test endpoint");
-      }
-      try {
-        return HttpReply.json(200, mapper.writeValueAsString(reply));
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
+      return reply == null ? HttpReply.text(404, "no such test endpoint") : BrowserHarness.json(mapper, reply);
     };
   }
 
@@ -132,12 +109,9 @@ class BrowserEndToEndTest {
   }
 
   private JsonNode scenario(String name) {
-    JsonNode error = results.get(name + "Error");
-    assertThat(error).as("scenario %s failed in the browser:%n%s", name, error).isNull();
-    JsonNode node = results.get(name);
-    assertThat(node).as("scenario %s produced no result; output: %s", name, results).isNotNull();
-    return node;
+    return BrowserHarness.scenario(results, name);
   }
+
 
   private List<ScoreFeed.Published> list(JsonNode array) {
     List<ScoreFeed.Published> out = new ArrayList<>();

@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.livepush.HttpReply;
 import io.livepush.LivePushServer;
 import io.livepush.sse.SseTransport;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,12 +29,9 @@ class CorsPolyfillBrowserTest {
 
   @Test
   void crossOriginPolyfillRequestReadsTheStream() throws Exception {
-    Assumptions.assumeFalse("skip".equals(System.getProperty("livepush.browserTests")),
-        "browser tests skipped by -Dlivepush.browserTests=skip");
-    NodeScript.ensureNodeModules();
+    BrowserHarness.assumeBrowserTests();
     server = LivePushServer.builder().host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO)
-        .httpService((req, body) -> req.path().equals("/page")
-            ? HttpReply.of(200, "text/html; charset=utf-8", "<!doctype html><title>page</title>".getBytes()) : null)
+        .httpService(BrowserHarness.page("/page", "page"))
         .transport(SseTransport.builder().route("/m/{id}", "m:{id}")
             .allowedOrigins("*").build())
         .build();

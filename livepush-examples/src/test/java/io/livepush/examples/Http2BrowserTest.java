@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,9 +57,7 @@ class Http2BrowserTest {
 
   @Test
   void twelveEventSourcesAndAWebSocketAreLiveAtOnceOnOneH2Connection() throws Exception {
-    Assumptions.assumeFalse("skip".equals(System.getProperty("livepush.browserTests")),
-        "browser tests skipped by -Dlivepush.browserTests=skip");
-    NodeScript.ensureNodeModules();
+    BrowserHarness.assumeBrowserTests();
     cert = new SelfSignedCertificate("localhost");
     String spki = Base64.getEncoder().encodeToString(
         MessageDigest.getInstance("SHA-256").digest(cert.cert().getPublicKey().getEncoded()));

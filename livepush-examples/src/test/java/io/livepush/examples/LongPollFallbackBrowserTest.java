@@ -5,18 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.livepush.Event;
-import io.livepush.HttpReply;
-import io.livepush.HttpService;
 import io.livepush.LivePushServer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,36 +23,19 @@ import org.junit.jupiter.api.Test;
  */
 class LongPollFallbackBrowserTest {
   private final ObjectMapper mapper = new ObjectMapper();
-  private ScheduledExecutorService answers;
-  private LivePushServer server;
-  private BufferingProxy proxy;
+  private final BrowserHarness harness = new BrowserHarness();
 
   @AfterEach
-  void stop() {
-    if (proxy != null) {
-      proxy.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-    if (answers != null) {
-      answers.shutdownNow();
-    }
+  void stop() throws Exception {
+    harness.close();
   }
 
   @Test
   void behindABufferingProxyTheClientFallsBackToLongPollingAndMissesNothing() throws Exception {
-    Assumptions.assumeFalse("skip".equals(System.getProperty("livepush.browserTests")),
-        "browser tests skipped by -Dlivepush.browserTests=skip");
-    NodeScript.ensureNodeModules();
-    answers = Executors.newSingleThreadScheduledExecutor();
+    BrowserHarness.assumeBrowserTests();
     LivePushServer[] self = new LivePushServer[1];
-    server = ScoreboardApp.server(0, new AskHandler(answers, Duration.ofMillis(50))).host("127.0.0.1")
-        .shutdownDrain(Duration.ZERO)
-        .httpService(HttpService.nonBlocking((req, body) -> req.path().equals("/fallback.html")
-            ? HttpReply.of(200, "text/html; charset=utf-8",
-                "<!doctype html><title>fallback</title>".getBytes(StandardCharsets.UTF_8))
-            : null))
+    LivePushServer server = harness.closeLater(harness.scoreboard().shutdownDrain(Duration.ZERO)
+        .httpService(BrowserHarness.page("/fallback.html", "fallback"))
         .httpService((req, body) -> {
           if (!req.path().equals("/test/lp-publish")) {
             return null;
@@ -68,16 +45,12 @@ class LongPollFallbackBrowserTest {
           for (int i = 0; i < count; i++) {
             ids.add(self[0].publish(i % 2 == 0 ? "lp:a" : "lp:b", Event.json(Map.of("i", i))).toString());
           }
-          try {
-            return HttpReply.json(200, mapper.writeValueAsString(Map.of("ids", ids)));
-          } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
+          return BrowserHarness.json(mapper, Map.of("ids", ids));
         })
-        .build();
+        .build());
     self[0] = server;
     server.start().join();
-    proxy = new BufferingProxy(server.port());
+    BufferingProxy proxy = harness.closeLater(new BufferingProxy(server.port()));
 
     JsonNode r = NodeScript.run(mapper, Duration.ofSeconds(120), List.of(), "longpoll-fallback.mjs",
         "http://127.0.0.1:" + proxy.port() + "/fallback.html", "http://127.0.0.1:" + server.port());

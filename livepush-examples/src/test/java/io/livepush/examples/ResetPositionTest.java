@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,8 +54,7 @@ class ResetPositionTest {
 
   @Test
   void eventSourcesCutRightAfterAnEpochResetResumeFromItsPosition() throws Exception {
-    Assumptions.assumeFalse("skip".equals(System.getProperty("livepush.browserTests")),
-        "browser tests skipped by -Dlivepush.browserTests=skip");
+    BrowserHarness.assumeBrowserTests();
     redis = RedisServerProcess.start();
     server = LivePushServer.builder().host("127.0.0.1").port(0)
         .retry(Duration.ofMillis(200))
@@ -75,7 +73,6 @@ class ResetPositionTest {
         .build();
     server.start().join();
     proxy = new CuttableProxy(server.port());
-    NodeScript.ensureNodeModules();
     JsonNode out = NodeScript.run(mapper, Duration.ofSeconds(120),
         List.of("--experimental-eventsource", "--no-warnings"), "reset-position.mjs",
         "http://127.0.0.1:" + proxy.port(), "http://127.0.0.1:" + server.port());
@@ -125,7 +122,7 @@ class ResetPositionTest {
             for (String t : topics) {
               published.add(Map.of("topic", t, "id", server.publish(t, Event.text(t + " while away")).toString()));
             }
-            return HttpReply.json(200, mapper.writeValueAsString(Map.of("published", published)));
+            return BrowserHarness.json(mapper, Map.of("published", published));
           }
           default -> {
             return null;

@@ -19,7 +19,6 @@ import io.livepush.sse.SseTransport;
 import io.livepush.testing.CuttableProxy;
 import io.livepush.testing.DeliveryChecker;
 import io.livepush.websocket.WebSocketTransport;
-import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +29,6 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -73,6 +71,7 @@ class ResumeMatrixTest {
         .transport(SseTransport.builder().multiTopicPath("/sse").build())
         .transport(WebSocketTransport.builder().build())
         .httpService(ClientScripts.service())
+        .httpService(BrowserHarness.page("/matrix.html", "resume matrix"))
         .httpService(control())
         // Non-blocking: onOpen runs on the loop before the stream's first byte, so a stream is recorded before its
         // client can see anything (a blocking listener runs later, on another thread, and raced the assertions).
@@ -134,10 +133,6 @@ class ResumeMatrixTest {
   /** Test-only endpoints the Node script calls on the server directly, never through the proxy. */
   private HttpService control() {
     return (request, body) -> {
-      if (request.path().equals("/matrix.html")) {
-        return HttpReply.of(200, "text/html; charset=utf-8",
-            "<!doctype html><title>resume matrix</title>".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      }
       if (!request.method().equals("POST") || !request.path().startsWith("/test/")) {
         return null;
       }
@@ -152,25 +147,16 @@ class ResumeMatrixTest {
         }
         default -> null;
       };
-      if (reply == null) {
-        return HttpReply.text(404, "no such test endpoint");
-      }
-      try {
-        return HttpReply.json(200, mapper.writeValueAsString(reply));
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
+      return reply == null ? HttpReply.text(404, "no such test endpoint") : BrowserHarness.json(mapper, reply);
     };
   }
 
   private JsonNode scenario(String name) throws Exception {
-    Assumptions.assumeFalse("skip".equals(System.getProperty("livepush.browserTests")),
-        "browser tests skipped by -Dlivepush.browserTests=skip");
+    BrowserHarness.assumeBrowserTests();
     // JUnit runs the tests of this class one at a time, so no lock: the control service (on an event loop) must
     // never wait for this thread while it waits for the script.
     if (results == null && failure == null) {
       try {
-        NodeScript.ensureNodeModules();
         results = NodeScript.run(mapper, NODE_TIMEOUT, List.of("--experimental-eventsource", "--no-warnings"),
             "resume-matrix.mjs", base(), "http://127.0.0.1:" + server.port());
       } catch (AssertionError e) {
@@ -180,11 +166,7 @@ class ResumeMatrixTest {
     if (failure != null) {
       throw failure;
     }
-    JsonNode error = results.get(name + "Error");
-    assertThat(error).as("scenario %s failed in node:%n%s", name, error).isNull();
-    JsonNode node = results.get(name);
-    assertThat(node).as("scenario %s produced no result; output: %s", name, results).isNotNull();
-    return node;
+    return BrowserHarness.scenario(results, name);
   }
 
   /** The streams opened for {@code topic}, in order: what each asked to resume from ("" for nothing). */

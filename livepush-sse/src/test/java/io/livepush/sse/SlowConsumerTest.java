@@ -3,24 +3,19 @@ package io.livepush.sse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.livepush.CloseReason;
-import io.livepush.ConnectionInfo;
-import io.livepush.ConnectionListener;
 import io.livepush.Event;
 import io.livepush.LivePushServer;
 import io.livepush.SlowConsumerPolicy;
-import io.livepush.spi.Session;
+import io.livepush.fixtures.Budget;
+import io.livepush.fixtures.LiveServer;
 import io.netty.channel.Channel;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A raw TCP client with a tiny receive buffer that stops reading: the server's pending outbound bytes stay
@@ -31,36 +26,14 @@ class SlowConsumerTest {
   private static final int EVENT_BYTES = 1024;
   private static final int MAX_EVENTS = 50_000;
 
+  @RegisterExtension final LiveServer fixture = new LiveServer();
   private LivePushServer server;
-  private final BlockingQueue<Channel> channels = new LinkedBlockingQueue<>();
-  private final BlockingQueue<CloseReason> closes = new LinkedBlockingQueue<>();
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
 
   private void start(SlowConsumerPolicy policy) {
-    server = LivePushServer.builder().host("127.0.0.1").port(0).ioThreads(1)
-        .shutdownDrain(Duration.ZERO)
+    server = fixture.start(LivePushServer.builder().ioThreads(1)
         .maxPendingOutboundBytes(BUDGET)
         .slowConsumerPolicy(topic -> topic.startsWith("score:") ? policy : SlowConsumerPolicy.DISCONNECT)
-        .connectionListener(new ConnectionListener() {
-          @Override
-          public void onOpen(ConnectionInfo c) {
-            channels.add(((Session) c).channel());
-          }
-
-          @Override
-          public void onClose(ConnectionInfo c, CloseReason reason) {
-            closes.add(reason);
-          }
-        })
-        .transport(SseTransport.builder().route("/t/{id}", "{id}").build())
-        .build();
-    server.start().join();
+        .transport(SseTransport.builder().route("/t/{id}", "{id}").build()));
   }
 
   /** Connects, sends the request and reads nothing at all. */
@@ -73,14 +46,6 @@ class SlowConsumerTest {
         .getBytes(StandardCharsets.US_ASCII));
     out.flush();
     return s;
-  }
-
-  /** Server-side bytes queued in the channel, read on its event loop (which also orders us after deliveries). */
-  private static long pending(Channel ch) throws Exception {
-    return ch.eventLoop().submit(() -> {
-      var buf = ch.unsafe().outboundBuffer();
-      return buf == null ? 0L : buf.totalPendingWriteBytes();
-    }).get(10, TimeUnit.SECONDS);
   }
 
   private static String payload(int i) {
@@ -98,7 +63,7 @@ class SlowConsumerTest {
       for (int j = 0; j < 50; j++) {
         server.publish(topic, Event.rawJson(payload(i + j)));
       }
-      maxPending = Math.max(maxPending, pending(ch));
+      maxPending = Math.max(maxPending, Budget.pendingOnLoop(ch));
     }
     assertThat(fired.getAsBoolean()).as("policy fired within %s events", MAX_EVENTS).isTrue();
     System.out.println("slow consumer on " + topic + ": policy fired after " + server.stats().published()
@@ -106,17 +71,17 @@ class SlowConsumerTest {
     for (int j = 0; j < 200; j++) { // keep pushing after it fired: memory must stay flat
       server.publish(topic, Event.rawJson(payload(MAX_EVENTS + j)));
     }
-    return Math.max(maxPending, pending(ch));
+    return Math.max(maxPending, Budget.pendingOnLoop(ch));
   }
 
   @Test
   void disconnectPolicyClosesTheStalledConnection() throws Exception {
     start(SlowConsumerPolicy.DISCONNECT);
     try (Socket s = stalledClient("/t/feed:1")) {
-      Channel ch = channels.poll(10, TimeUnit.SECONDS);
+      Channel ch = fixture.nextSession().channel();
       long max = publishUntil(ch, "feed:1", () -> server.stats().slowConsumerDisconnects() > 0);
       assertThat(max).isLessThanOrEqualTo(BUDGET + 2L * EVENT_BYTES + 512);
-      assertThat(closes.poll(10, TimeUnit.SECONDS)).isEqualTo(CloseReason.SLOW_CONSUMER);
+      assertThat(fixture.nextClose()).isEqualTo(CloseReason.SLOW_CONSUMER);
       assertThat(server.stats().slowConsumerActions(SlowConsumerPolicy.DISCONNECT)).isEqualTo(1);
     }
   }
@@ -125,7 +90,7 @@ class SlowConsumerTest {
   void dropWithResetStaysBoundedAndResetsWhenTheClientReadsAgain() throws Exception {
     start(SlowConsumerPolicy.DROP_WITH_RESET);
     try (Socket s = stalledClient("/t/score:1")) {
-      Channel ch = channels.poll(10, TimeUnit.SECONDS);
+      Channel ch = fixture.nextSession().channel();
       long max = publishUntil(ch, "score:1", () -> server.stats().dropped() > 0);
       assertThat(max).isLessThanOrEqualTo(BUDGET + 2L * EVENT_BYTES + 512);
       assertThat(ch.isActive()).isTrue();
@@ -140,7 +105,7 @@ class SlowConsumerTest {
       server.publish("score:1", Event.rawJson("{\"live\":\"again\"}"));
       readUntil(in, "{\"live\":\"again\"}");
       assertThat(server.stats().resets(io.livepush.ResetReason.SLOW_CONSUMER)).isEqualTo(1);
-      assertThat(closes).isEmpty();
+      assertThat(fixture.closes()).isEmpty();
     }
   }
 
@@ -148,11 +113,11 @@ class SlowConsumerTest {
   void keepLatestConflatesAndFlushesTheNewestWhenWritable() throws Exception {
     start(SlowConsumerPolicy.KEEP_LATEST);
     try (Socket s = stalledClient("/t/score:2")) {
-      Channel ch = channels.poll(10, TimeUnit.SECONDS);
+      Channel ch = fixture.nextSession().channel();
       long max = publishUntil(ch, "score:2", () -> server.stats().conflated() > 0);
       assertThat(max).isLessThanOrEqualTo(BUDGET + 2L * EVENT_BYTES + 512);
       server.publish("score:2", Event.rawJson("{\"final\":\"score\"}"));
-      assertThat(pending(ch)).isLessThanOrEqualTo(BUDGET + 2L * EVENT_BYTES + 512);
+      assertThat(Budget.pendingOnLoop(ch)).isLessThanOrEqualTo(BUDGET + 2L * EVENT_BYTES + 512);
       assertThat(server.stats().conflated()).isGreaterThanOrEqualTo(200);
       assertThat(server.stats().slowConsumerActions(SlowConsumerPolicy.KEEP_LATEST)).isEqualTo(1);
 
@@ -160,7 +125,7 @@ class SlowConsumerTest {
       String seen = readUntil(s.getInputStream(), "{\"final\":\"score\"}");
       // Conflated events never reach the wire: the last padded one before "final" was replaced.
       assertThat(seen).doesNotContain("\"n\":" + (MAX_EVENTS + 199) + ",");
-      assertThat(closes).isEmpty();
+      assertThat(fixture.closes()).isEmpty();
     }
   }
 

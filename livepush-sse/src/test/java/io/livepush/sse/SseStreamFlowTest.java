@@ -4,25 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.livepush.CloseReason;
-import io.livepush.ConnectionInfo;
-import io.livepush.ConnectionListener;
 import io.livepush.Event;
 import io.livepush.LivePushServer;
+import io.livepush.fixtures.Budget;
+import io.livepush.fixtures.LiveServer;
 import io.livepush.spi.Session;
 import io.livepush.testing.PacedSseReader;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One-off streams (issue 11): the handler decides before the head, sends are flow-controlled by the connection's
@@ -33,40 +29,17 @@ class SseStreamFlowTest {
   static final int BUDGET = 32 * 1024;
   static final int SLACK = 2 * 1024;
 
+  @RegisterExtension final LiveServer fixture = new LiveServer();
   private LivePushServer server;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
-  private final BlockingQueue<Session> sessions = new LinkedBlockingQueue<>();
-
-  @AfterEach
-  void stop() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
 
   private void start(SseStreamHandler handler) {
-    server = LivePushServer.builder().host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO)
-        .maxPendingOutboundBytes(BUDGET)
-        .heartbeatInterval(Duration.ofSeconds(1)).heartbeatTimeout(Duration.ofSeconds(1))
-        .connectionListener(new ConnectionListener() {
-          @Override
-          public void onOpen(ConnectionInfo c) {
-            sessions.add((Session) c);
-          }
-        })
-        .transport(SseTransport.builder().stream("POST", "/jobs/{id}", handler).build())
-        .build();
-    server.start().join();
+    server = fixture.start(LiveServer.withBudget(LivePushServer.builder(), BUDGET)
+        .transport(SseTransport.builder().stream("POST", "/jobs/{id}", handler).build()));
   }
 
   private PacedSseReader post(String path, String body, long rate) throws Exception {
-    PacedSseReader r = PacedSseReader.open(server.port(), "POST", path, body.getBytes(StandardCharsets.UTF_8),
-        rate);
-    closeables.add(r);
-    return r;
+    return fixture.closeAfter(PacedSseReader.open(server.port(), "POST", path,
+        body.getBytes(StandardCharsets.UTF_8), rate));
   }
 
   @Test
@@ -112,11 +85,11 @@ class SseStreamFlowTest {
       }
     }.next()));
     post("/jobs/1", "{}", 0); // never reads
-    Session s = sessions.poll(10, TimeUnit.SECONDS);
+    Session s = fixture.nextSession();
     Throwable e = failure.get(60, TimeUnit.SECONDS);
     assertThat(e).isInstanceOf(StreamClosedException.class);
     assertThat(((StreamClosedException) e).reason()).isEqualTo(CloseReason.SLOW_CONSUMER);
-    assertThat(s.peakPendingOutboundBytes()).isBetween((long) BUDGET / 2, (long) BUDGET + SLACK);
+    Budget.assertFilledAndBounded("chained sends", s, BUDGET, SLACK);
     assertThat(sent.get()).isGreaterThan(BUDGET / 600);
   }
 
@@ -140,7 +113,7 @@ class SseStreamFlowTest {
       return StreamResponse.from(onSubscribe);
     });
     PacedSseReader slow = post("/jobs/2", "{}", 128 * 1024);
-    Session s = sessions.poll(10, TimeUnit.SECONDS);
+    Session s = fixture.nextSession();
     assertThat(slow.awaitEnd(90)).isTrue();
     List<PacedSseReader.Received> got = slow.events();
     assertThat(got).hasSize(items);
@@ -168,7 +141,7 @@ class SseStreamFlowTest {
     PacedSseReader client = post("/jobs/3", "{}", Long.MAX_VALUE);
     assertThat(onLoop.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class);
     SseEmitter emitter = emitters.get(10, TimeUnit.SECONDS);
-    Session s = sessions.poll(10, TimeUnit.SECONDS);
+    Session s = fixture.nextSession();
     client.close();
     assertThat(s.channel().closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
     Thread t = new Thread(() -> {

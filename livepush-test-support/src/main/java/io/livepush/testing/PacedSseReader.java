@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * A raw-socket HTTP/1.1 client for one event-stream response, reading the body no faster than a given rate (a
@@ -78,7 +79,10 @@ public final class PacedSseReader implements AutoCloseable {
       ByteArrayOutputStream line = new ByteArrayOutputStream();
       SseLines parser = new SseLines("", (type, data, lastId) -> {
         if (data != null) {
-          events.add(new Received(type, data, lastId));
+          synchronized (events) {
+            events.add(new Received(type, data, lastId));
+            events.notifyAll();
+          }
         }
       });
       byte[] buf = new byte[1024];
@@ -123,12 +127,40 @@ public final class PacedSseReader implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       ended.countDown();
+      synchronized (events) {
+        events.notifyAll();
+      }
     }
   }
 
   /** Waits for the end of the stream; returns whether it ended within {@code seconds}. */
   public boolean awaitEnd(long seconds) throws InterruptedException {
     return ended.await(seconds, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Waits until the events dispatched so far satisfy {@code until}, the stream ends, or {@code seconds} pass;
+   * woken by each event, so it neither sleeps nor polls.
+   *
+   * @param until the condition on the events so far (called with a copy, under no lock the reader needs)
+   * @param seconds how long to wait at most
+   * @return the events at that point, in order (a copy): the caller asserts on them
+   */
+  public List<Received> awaitEvents(Predicate<List<Received>> until, long seconds)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    for (;;) {
+      List<Received> now = events();
+      long left = deadline - System.nanoTime();
+      if (until.test(now) || ended.getCount() == 0 || left <= 0) {
+        return now;
+      }
+      synchronized (events) {
+        if (events.size() == now.size() && ended.getCount() > 0) {
+          TimeUnit.NANOSECONDS.timedWait(events, left);
+        }
+      }
+    }
   }
 
   /** The response's status line and headers (empty until read). */

@@ -3,26 +3,21 @@ package io.livepush.websocket;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.livepush.CloseReason;
-import io.livepush.ConnectionInfo;
-import io.livepush.ConnectionListener;
 import io.livepush.Event;
 import io.livepush.EventId;
 import io.livepush.LivePushServer;
 import io.livepush.SlowConsumerPolicy;
+import io.livepush.fixtures.Budget;
+import io.livepush.fixtures.LiveServer;
 import io.livepush.spi.Session;
 import io.livepush.testing.Heap;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 10.1, one test per kind of write: a raw client that never reads keeps asking for answers, and the
@@ -37,51 +32,19 @@ class OutboundBudgetTest {
   /** One event (its payload plus the frame and JSON head; presence events here are 8 KB) and one frame. */
   static final int SLACK = 10 * 1024;
 
+  @RegisterExtension final LiveServer fixture = new LiveServer();
   private LivePushServer server;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
-  private final BlockingQueue<Session> sessions = new LinkedBlockingQueue<>();
-  private final java.util.Map<Long, java.util.concurrent.CompletableFuture<CloseReason>> closes =
-      new java.util.concurrent.ConcurrentHashMap<>();
-
-  @AfterEach
-  void stop() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
 
   private void start(LivePushServer.Builder b) {
-    server = b.host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO)
-        .maxPendingOutboundBytes(BUDGET)
-        // The stall bound is heartbeat interval + timeout: short here so the test ends soon.
-        .heartbeatInterval(Duration.ofSeconds(1)).heartbeatTimeout(Duration.ofSeconds(1))
-        .connectionListener(new ConnectionListener() {
-          @Override
-          public void onOpen(ConnectionInfo c) {
-            sessions.add((Session) c);
-          }
-
-          @Override
-          public void onClose(ConnectionInfo c, CloseReason reason) {
-            closed(c.id()).complete(reason);
-          }
-        })
+    // The stall bound (heartbeat interval + timeout) is short here so the test ends soon.
+    server = fixture.start(LiveServer.withBudget(b, BUDGET)
         .transport(WebSocketTransport.builder()
             // Replies carry the message's data: 1 KB answers fill the kernel's buffers sooner. Non-blocking
             // (on the loop), so the flood meets the outbound budget rather than the maxPendingMessages bound of
             // messages waiting for the blocking executor.
             .messageHandler(WebSocketMessageHandler.nonBlocking(
                 (connection, message) -> connection.reply(message.ref(), message.data())))
-            .build())
-        .build();
-    server.start().join();
-  }
-
-  private java.util.concurrent.CompletableFuture<CloseReason> closed(long id) {
-    return closes.computeIfAbsent(id, k -> new java.util.concurrent.CompletableFuture<>());
+            .build()));
   }
 
   private void retainTopics() {
@@ -95,11 +58,7 @@ class OutboundBudgetTest {
 
   /** A client with a tiny receive buffer that completes the handshake and then never reads. */
   private RawWs neverReading() throws IOException {
-    Socket s = new Socket();
-    s.setReceiveBufferSize(4096);
-    s.connect(new InetSocketAddress("127.0.0.1", server.port()));
-    RawWs ws = new RawWs(s);
-    closeables.add(ws);
+    RawWs ws = fixture.closeAfter(RawWs.withReceiveBuffer(server.port(), 4096));
     ws.handshake("/ws");
     return ws;
   }
@@ -140,34 +99,35 @@ class OutboundBudgetTest {
   }
 
   private static String topicsJson() {
-    StringBuilder sb = new StringBuilder("[");
-    for (int t = 0; t < TOPICS; t++) {
-      sb.append(t == 0 ? "" : ",").append("\"t").append(t).append('"');
-    }
-    return sb.append(']').toString();
+    return "[\"" + String.join("\",\"", Budget.topics("t", TOPICS)) + "\"]";
+  }
+
+  /**
+   * Heap baseline, a never-reading client, {@code frames} sent from it in the background, then
+   * {@link #assertBoundedAndClosed}.
+   */
+  private void floodFromANeverReadingClient(Iterable<byte[]> frames, int opcode, CloseReason... expected)
+      throws Exception {
+    long heapBefore = Heap.usedAfterGc();
+    RawWs ws = neverReading();
+    Session s = fixture.nextSession();
+    sendInBackground(ws, frames, opcode);
+    assertBoundedAndClosed(s, heapBefore, expected);
   }
 
   /** Waits for the close, then checks the peak, that nothing stays pending and that heap came back. */
   private void assertBoundedAndClosed(Session s, long heapBefore, CloseReason... expected) throws Exception {
-    CloseReason reason = closed(s.id()).get(90, TimeUnit.SECONDS);
+    CloseReason reason = fixture.closeOf(s.id()).get(90, TimeUnit.SECONDS);
     assertThat(reason).as("closed by policy").isIn((Object[]) expected);
-    long peak = s.peakPendingOutboundBytes();
-    System.out.printf("peak pending %d bytes (budget %d), close %s%n", peak, BUDGET, reason);
-    assertThat(peak).isLessThanOrEqualTo(BUDGET + SLACK);
-    assertThat(peak).as("the test did fill the budget").isGreaterThan(BUDGET / 2);
+    Budget.assertFilledAndBounded("close " + reason, s, BUDGET, SLACK);
     assertThat(s.channel().closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
-    long growth = Heap.usedAfterGc() - heapBefore;
-    System.out.printf("heap growth after GC %d KiB%n", growth / 1024);
-    assertThat(growth).as("heap after GC near its baseline").isLessThan(32L * 1024 * 1024);
+    Budget.assertHeapNearBaseline(heapBefore);
   }
 
   @Test
   void replayLoopsOverRetainedTopicsStayWithinBudget() throws Exception {
     start(LivePushServer.builder());
     retainTopics();
-    long heapBefore = Heap.usedAfterGc();
-    RawWs ws = neverReading();
-    Session s = sessions.poll(10, TimeUnit.SECONDS);
     String from = EventId.of(server.epoch(), 0).toString();
     List<byte[]> loops = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
@@ -176,39 +136,28 @@ class OutboundBudgetTest {
       loops.add(("{\"type\":\"unsubscribe\",\"topics\":" + topicsJson() + ",\"ref\":\"u" + i + "\"}")
           .getBytes(StandardCharsets.UTF_8));
     }
-    sendInBackground(ws, loops, 0x1);
-    assertBoundedAndClosed(s, heapBefore, CloseReason.SLOW_CONSUMER);
+    floodFromANeverReadingClient(loops, 0x1, CloseReason.SLOW_CONSUMER);
   }
 
   @Test
   void errorRepliesToMalformedMessagesStayWithinBudget() throws Exception {
     start(LivePushServer.builder());
-    long heapBefore = Heap.usedAfterGc();
-    RawWs ws = neverReading();
-    Session s = sessions.poll(10, TimeUnit.SECONDS);
-    sendInBackground(ws, endless("[\"not an object\"]"), 0x1);
-    assertBoundedAndClosed(s, heapBefore, CloseReason.POLICY_VIOLATION, CloseReason.SLOW_CONSUMER);
+    floodFromANeverReadingClient(endless("[\"not an object\"]"), 0x1,
+        CloseReason.POLICY_VIOLATION, CloseReason.SLOW_CONSUMER);
   }
 
   @Test
   void repliesToApplicationMessagesStayWithinBudget() throws Exception {
     start(LivePushServer.builder());
-    long heapBefore = Heap.usedAfterGc();
-    RawWs ws = neverReading();
-    Session s = sessions.poll(10, TimeUnit.SECONDS);
-    sendInBackground(ws, endless("{\"type\":\"message\",\"ref\":\"" + "r".repeat(200)
-        + "\",\"data\":\"" + "d".repeat(1000) + "\"}"), 0x1);
-    assertBoundedAndClosed(s, heapBefore, CloseReason.POLICY_VIOLATION, CloseReason.SLOW_CONSUMER);
+    floodFromANeverReadingClient(endless("{\"type\":\"message\",\"ref\":\"" + "r".repeat(200)
+        + "\",\"data\":\"" + "d".repeat(1000) + "\"}"), 0x1,
+        CloseReason.POLICY_VIOLATION, CloseReason.SLOW_CONSUMER);
   }
 
   @Test
   void pongsToPingsStayWithinBudget() throws Exception {
     start(LivePushServer.builder());
-    long heapBefore = Heap.usedAfterGc();
-    RawWs ws = neverReading();
-    Session s = sessions.poll(10, TimeUnit.SECONDS);
-    sendInBackground(ws, endless("p".repeat(125)), 0x9);
-    assertBoundedAndClosed(s, heapBefore, CloseReason.SLOW_CONSUMER);
+    floodFromANeverReadingClient(endless("p".repeat(125)), 0x9, CloseReason.SLOW_CONSUMER);
   }
 
   @Test
@@ -216,16 +165,12 @@ class OutboundBudgetTest {
     // Each subscribe to the room is answered by "subscribed" and a snapshot holding this client's 8 KB metadata.
     start(LivePushServer.builder().presence(t -> t.startsWith("room")).presenceSnapshot(true)
         .presenceMetadata(p -> java.util.Map.of("bio", "b".repeat(8000))));
-    long heapBefore = Heap.usedAfterGc();
-    RawWs ws = neverReading();
-    Session s = sessions.poll(10, TimeUnit.SECONDS);
     List<byte[]> loops = new ArrayList<>();
     for (int i = 0; i < 5_000; i++) {
       loops.add("{\"type\":\"subscribe\",\"topics\":[\"room\"]}".getBytes(StandardCharsets.UTF_8));
       loops.add("{\"type\":\"unsubscribe\",\"topics\":[\"room\"]}".getBytes(StandardCharsets.UTF_8));
     }
-    sendInBackground(ws, loops, 0x1);
-    assertBoundedAndClosed(s, heapBefore, CloseReason.POLICY_VIOLATION, CloseReason.SLOW_CONSUMER);
+    floodFromANeverReadingClient(loops, 0x1, CloseReason.POLICY_VIOLATION, CloseReason.SLOW_CONSUMER);
   }
 
   @Test
@@ -236,7 +181,7 @@ class OutboundBudgetTest {
         .slowConsumerPolicy(t -> SlowConsumerPolicy.DROP_WITH_RESET));
     long heapBefore = Heap.usedAfterGc();
     RawWs ws = neverReading();
-    Session s = sessions.poll(10, TimeUnit.SECONDS);
+    Session s = fixture.nextSession();
     ws.frame(true, 0x1, "{\"type\":\"subscribe\",\"topics\":[\"room~presence\"]}".getBytes(StandardCharsets.UTF_8),
         true);
     // Alive (unsolicited pongs, RFC 6455 §5.5.3, while the server still reads it) but never reading.
@@ -253,10 +198,9 @@ class OutboundBudgetTest {
     alive.setDaemon(true);
     alive.start();
     // Another client joins and leaves the room over and over: every change is a presence event for the first.
-    RawWs churn = new RawWs(server.port());
-    closeables.add(churn);
+    RawWs churn = fixture.closeAfter(new RawWs(server.port()));
     churn.handshake("/ws");
-    sessions.poll(10, TimeUnit.SECONDS);
+    fixture.nextSession();
     List<byte[]> joins = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
       joins.add("{\"type\":\"subscribe\",\"topics\":[\"room\"]}".getBytes(StandardCharsets.UTF_8));

@@ -31,6 +31,17 @@ final class RawWs implements AutoCloseable {
     in = new DataInputStream(socket.getInputStream());
   }
 
+  /**
+   * A connection whose receive buffer is {@code bytes}, set before connecting so the window it advertises stays
+   * small: a client that stops reading is seen as one after little data.
+   */
+  static RawWs withReceiveBuffer(int port, int bytes) throws IOException {
+    Socket s = new Socket();
+    s.setReceiveBufferSize(bytes);
+    s.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+    return new RawWs(s);
+  }
+
   /** Sends a request and returns the response head (status line and headers). */
   String request(String head) throws IOException {
     out.write(head.getBytes(StandardCharsets.ISO_8859_1));

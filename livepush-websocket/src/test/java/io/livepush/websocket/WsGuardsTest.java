@@ -4,69 +4,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.livepush.AuthResult;
 import io.livepush.CloseReason;
-import io.livepush.ConnectionInfo;
-import io.livepush.ConnectionListener;
 import io.livepush.Event;
 import io.livepush.LivePushServer;
 import io.livepush.Principal;
 import io.livepush.ResetReason;
 import io.livepush.SlowConsumerPolicy;
 import io.livepush.TopicAuthorizer;
-import io.livepush.spi.Session;
+import io.livepush.fixtures.Budget;
+import io.livepush.fixtures.LiveServer;
 import io.netty.channel.Channel;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The core's guards as the WebSocket transport applies them: statuses before the 101, close codes after. */
 class WsGuardsTest {
+  @RegisterExtension final LiveServer fixture = new LiveServer();
   private LivePushServer server;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
-  private final BlockingQueue<Channel> channels = new LinkedBlockingQueue<>();
-  private final BlockingQueue<CloseReason> closes = new LinkedBlockingQueue<>();
-
-  @AfterEach
-  void stop() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
 
   private void start(LivePushServer.Builder b) {
-    server = b.host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO)
-        .connectionListener(new ConnectionListener() {
-          @Override
-          public void onOpen(ConnectionInfo c) {
-            channels.add(((Session) c).channel());
-          }
-
-          @Override
-          public void onClose(ConnectionInfo c, CloseReason reason) {
-            closes.add(reason);
-          }
-        })
-        .transport(WebSocketTransport.builder()
-            .messageHandler((connection, message) -> connection.ack(message.ref()))
-            .build())
-        .build();
-    server.start().join();
+    server = fixture.start(b.transport(WebSocketTransport.builder()
+        .messageHandler((connection, message) -> connection.ack(message.ref()))
+        .build()));
   }
 
   private RawWs raw() throws Exception {
-    RawWs r = new RawWs(server.port());
-    closeables.add(r);
-    return r;
+    return fixture.closeAfter(new RawWs(server.port()));
   }
 
   private static void text(RawWs ws, String json) throws Exception {
@@ -101,7 +67,7 @@ class WsGuardsTest {
     good.add("Cookie: s=ok");
     RawWs ok = raw();
     assertThat(ok.request(RawWs.upgrade("/ws", good.toArray(new String[0])))).startsWith("HTTP/1.1 101");
-    Channel ch = channels.poll(10, TimeUnit.SECONDS);
+    Channel ch = fixture.nextSession().channel();
     assertThat(ch).isNotNull();
     assertThat(server.stats().refusals()).containsEntry("unauthorized", 1L).containsEntry("forbidden", 1L);
   }
@@ -194,13 +160,9 @@ class WsGuardsTest {
   void stalledWebSocketClientIsBoundedAndGetsAResetAfterDrops() throws Exception {
     start(LivePushServer.builder().maxPendingOutboundBytes(32 * 1024)
         .slowConsumerPolicy(SlowConsumerPolicy.DROP_WITH_RESET));
-    Socket s = new Socket();
-    s.setReceiveBufferSize(1024);
-    s.connect(new InetSocketAddress("127.0.0.1", server.port()));
-    RawWs ws = new RawWs(s);
-    closeables.add(ws);
+    RawWs ws = fixture.closeAfter(RawWs.withReceiveBuffer(server.port(), 1024));
     ws.handshake("/ws");
-    Channel ch = channels.poll(10, TimeUnit.SECONDS);
+    Channel ch = fixture.nextSession().channel();
     text(ws, "{\"type\":\"subscribe\",\"topics\":[\"score\"]}");
     String pad = "x".repeat(1000);
     long maxPending = 0;
@@ -208,8 +170,7 @@ class WsGuardsTest {
       for (int j = 0; j < 50; j++) {
         server.publish("score", Event.text(pad));
       }
-      maxPending = Math.max(maxPending, ch.eventLoop().submit(() ->
-          ch.unsafe().outboundBuffer().totalPendingWriteBytes()).get(10, TimeUnit.SECONDS));
+      maxPending = Math.max(maxPending, Budget.pendingOnLoop(ch));
     }
     assertThat(server.stats().dropped()).isGreaterThanOrEqualTo(100);
     assertThat(maxPending).isLessThanOrEqualTo(32 * 1024 + 4096);
@@ -221,19 +182,15 @@ class WsGuardsTest {
       }
     }
     assertThat(server.stats().resets(ResetReason.SLOW_CONSUMER)).isEqualTo(1);
-    assertThat(closes).isEmpty();
+    assertThat(fixture.closes()).isEmpty();
   }
 
   @Test
   void stalledWebSocketClientIsClosedWith1008UnderTheDefaultPolicy() throws Exception {
     start(LivePushServer.builder().maxPendingOutboundBytes(32 * 1024));
-    Socket s = new Socket();
-    s.setReceiveBufferSize(1024);
-    s.connect(new InetSocketAddress("127.0.0.1", server.port()));
-    RawWs ws = new RawWs(s);
-    closeables.add(ws);
+    RawWs ws = fixture.closeAfter(RawWs.withReceiveBuffer(server.port(), 1024));
     ws.handshake("/ws");
-    Channel ch = channels.poll(10, TimeUnit.SECONDS);
+    Channel ch = fixture.nextSession().channel();
     text(ws, "{\"type\":\"subscribe\",\"topics\":[\"feed\"]}");
     String pad = "x".repeat(1000);
     for (int i = 0; i < 50_000 && server.stats().slowConsumerDisconnects() == 0; i += 50) {
@@ -242,7 +199,7 @@ class WsGuardsTest {
       }
       ch.eventLoop().submit(() -> null).get(10, TimeUnit.SECONDS); // after this batch's deliveries
     }
-    assertThat(closes.poll(10, TimeUnit.SECONDS)).isEqualTo(CloseReason.SLOW_CONSUMER);
+    assertThat(fixture.nextClose()).isEqualTo(CloseReason.SLOW_CONSUMER);
     assertThat(server.stats().slowConsumerDisconnects()).isEqualTo(1);
   }
 
@@ -251,7 +208,7 @@ class WsGuardsTest {
     start(LivePushServer.builder());
     RawWs ws = raw();
     ws.handshake("/ws");
-    Channel ch = channels.poll(10, TimeUnit.SECONDS);
+    Channel ch = fixture.nextSession().channel();
     assertThat(ch).isNotNull();
     // Netty's protocol handler and its handshaker attribute are gone once the session is open.
     java.util.List<String> names = ch.eventLoop().submit(() -> ch.pipeline().names()).get(10, TimeUnit.SECONDS);
@@ -273,6 +230,6 @@ class WsGuardsTest {
     // A close from the client is echoed with its code, and the connection ends.
     ws.frame(true, 0x8, new byte[] {0x03, (byte) 0xE8}, true);
     assertThat(ws.awaitCloseCode()).isEqualTo(CloseCodes.NORMAL);
-    assertThat(closes.poll(10, TimeUnit.SECONDS)).isNotNull();
+    assertThat(fixture.nextClose()).isNotNull();
   }
 }
