@@ -1,6 +1,7 @@
 package io.livepush.sse;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.livepush.AuthResult;
 import io.livepush.CloseReason;
@@ -128,6 +129,20 @@ class ShutdownTlsPresenceTest {
       assertThat(plain).failsWithin(Duration.ofSeconds(10));
     } finally {
       cert.delete();
+    }
+  }
+
+  @Test
+  void refusesPemFilesWhoseKeyDoesNotFitTheCertificate() throws Exception {
+    // OpenSSL (a test dependency here) builds such a context and then fails every handshake with internal_error.
+    SelfSignedCertificate cert = new SelfSignedCertificate("localhost");
+    SelfSignedCertificate other = new SelfSignedCertificate("localhost");
+    try {
+      assertThatThrownBy(() -> LivePushServer.builder().tls(cert.certificate().toPath(), other.privateKey().toPath()))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does the private key fit");
+    } finally {
+      cert.delete();
+      other.delete();
     }
   }
 

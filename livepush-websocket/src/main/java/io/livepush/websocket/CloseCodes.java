@@ -80,4 +80,48 @@ public final class CloseCodes {
           + MAX_REASON_BYTES + " UTF-8 bytes)");
     }
   }
+
+  /**
+   * The close code livepush sends when the core ends a session for {@code reason} (application closes carry
+   * their own code): 1001 for stopping and heartbeat timeouts, 1008 for slow consumers and policy violations,
+   * 1002 for protocol errors, 1011 for internal errors, else 1000.
+   *
+   * @param reason why the core closes the session
+   * @return the close code
+   */
+  public static int of(io.livepush.CloseReason reason) {
+    switch (reason) {
+      case SERVER_STOPPING:
+      case HEARTBEAT_TIMEOUT:
+        return GOING_AWAY;
+      case SLOW_CONSUMER:
+      case POLICY_VIOLATION:
+        return POLICY_VIOLATION;
+      case PROTOCOL_ERROR:
+        return PROTOCOL_ERROR;
+      case INTERNAL_ERROR:
+        return INTERNAL_ERROR;
+      default:
+        return NORMAL;
+    }
+  }
+
+  /**
+   * The short reason livepush sends with {@link #of(io.livepush.CloseReason)}'s code.
+   *
+   * @param reason why the core closes the session
+   * @return a reason of at most {@value #MAX_REASON_BYTES} ASCII bytes
+   */
+  public static String reasonText(io.livepush.CloseReason reason) {
+    switch (reason) {
+      case SERVER_STOPPING:
+        return "server stopping";
+      case HEARTBEAT_TIMEOUT:
+        return "heartbeat timeout";
+      case SLOW_CONSUMER:
+        return "slow consumer: resume from your last id";
+      default:
+        return reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+    }
+  }
 }

@@ -115,9 +115,7 @@ public final class WebSocketTransport implements Transport {
   static final String HANDLER = "livepush.ws.handler";
 
   final Set<String> paths;
-  final Set<String> allowedOrigins;
-  final boolean anyOrigin;
-  final boolean allowMissingOrigin;
+  private final OriginPolicy originPolicy;
   final int maxFrameSize;
   final int maxMessageSize;
   final long handshakeTimeoutMillis;
@@ -133,9 +131,7 @@ public final class WebSocketTransport implements Transport {
 
   private WebSocketTransport(Builder b) {
     this.paths = Set.copyOf(b.paths.isEmpty() ? Set.of(DEFAULT_PATH) : b.paths);
-    this.allowedOrigins = Set.copyOf(b.allowedOrigins);
-    this.anyOrigin = b.anyOrigin;
-    this.allowMissingOrigin = b.allowMissingOrigin;
+    this.originPolicy = OriginPolicy.of(b.allowedOrigins, b.anyOrigin, b.allowMissingOrigin);
     this.maxFrameSize = b.maxFrameSize;
     this.maxMessageSize = b.maxMessageSize;
     this.handshakeTimeoutMillis = b.handshakeTimeoutMillis;
@@ -308,28 +304,9 @@ public final class WebSocketTransport implements Transport {
   }
 
   boolean originAllowed(String origin, String host) {
-    if (origin == null) {
-      return allowMissingOrigin;
-    }
-    if (anyOrigin) {
-      return true;
-    }
-    String o = origin.trim().toLowerCase(Locale.ROOT);
-    if (!allowedOrigins.isEmpty()) {
-      return allowedOrigins.contains(o);
-    }
-    // Default: same origin, that is the Origin's host[:port] equals the Host header.
-    if (host == null) {
-      return false;
-    }
-    try {
-      URI u = new URI(o);
-      String authority = u.getRawAuthority();
-      return authority != null && authority.equals(host.trim().toLowerCase(Locale.ROOT));
-    } catch (Exception e) {
-      return false;
-    }
+    return originPolicy.allows(origin, host);
   }
+
 
   /** Exactly one {@code Sec-WebSocket-Key}, the base64 of 16 bytes (RFC 6455 §4.1 item 7). */
   static boolean validKey(java.util.List<String> keys) {
@@ -361,7 +338,7 @@ public final class WebSocketTransport implements Transport {
 
   @Override
   public ByteBuf encodeReset(ByteBufAllocator alloc, String topic, ResetReason reason, EventId position) {
-    return WsFrames.textFrame(alloc, WsFrames.reset(topic, reason, position));
+    return WsFrames.textFrame(alloc, V1Messages.reset(topic, reason, position));
   }
 
   @Override
@@ -372,7 +349,7 @@ public final class WebSocketTransport implements Transport {
   @Override
   public ByteBuf encodeSubscribed(ByteBufAllocator alloc, Collection<String> topics, EventId position,
       String ref) {
-    return WsFrames.textFrame(alloc, WsFrames.subscribed(topics, position, ref));
+    return WsFrames.textFrame(alloc, V1Messages.subscribed(topics, position, ref));
   }
 
   /** {@code {"type":"presence","topic":..,"data":{"topic":..,"members":[..],"count":n}}}, without an id. */
@@ -403,23 +380,7 @@ public final class WebSocketTransport implements Transport {
     h.closeFor(reason);
   }
 
-  /** The close code livepush sends for {@code reason} (application closes carry their own code). */
-  static int closeCode(CloseReason reason) {
-    switch (reason) {
-      case SERVER_STOPPING:
-      case HEARTBEAT_TIMEOUT:
-        return CloseCodes.GOING_AWAY;
-      case SLOW_CONSUMER:
-      case POLICY_VIOLATION:
-        return CloseCodes.POLICY_VIOLATION;
-      case PROTOCOL_ERROR:
-        return CloseCodes.PROTOCOL_ERROR;
-      case INTERNAL_ERROR:
-        return CloseCodes.INTERNAL_ERROR;
-      default:
-        return CloseCodes.NORMAL;
-    }
-  }
+
 
   /**
    * Builds a {@link WebSocketTransport}. Setters validate eagerly and throw {@link IllegalArgumentException}
@@ -471,19 +432,7 @@ public final class WebSocketTransport implements Transport {
      */
     public Builder allowedOrigins(String... origins) {
       for (String o : origins) {
-        Objects.requireNonNull(o, "origin");
-        String n = o.trim().toLowerCase(Locale.ROOT);
-        URI u;
-        try {
-          u = new URI(n);
-        } catch (Exception e) {
-          throw new IllegalArgumentException("origin: " + o + " (expected: scheme://host[:port])");
-        }
-        if (u.getScheme() == null || u.getHost() == null || (u.getRawPath() != null && !u.getRawPath().isEmpty())
-            || u.getRawQuery() != null || u.getRawUserInfo() != null) {
-          throw new IllegalArgumentException("origin: " + o + " (expected: scheme://host[:port])");
-        }
-        allowedOrigins.add(n);
+        allowedOrigins.add(OriginPolicy.normalize(o));
       }
       return this;
     }

@@ -1,22 +1,11 @@
 package io.livepush.websocket;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.NullNode;
 import io.livepush.CloseReason;
-import io.livepush.Event;
-import io.livepush.EventId;
-import io.livepush.InvalidEventIdException;
-import io.livepush.NonBlocking;
-import io.livepush.Principal;
-import io.livepush.RequestInfo;
-import io.livepush.Topics;
 import io.livepush.spi.AdmittedRequest;
 import io.livepush.spi.LogSafe;
 import io.livepush.spi.Session;
-import io.livepush.spi.TransportContext;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -41,36 +30,22 @@ import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.nio.channels.ClosedChannelException;
 import java.util.zip.DataFormatException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The per-connection end of the WebSocket pipeline: opens the session after the handshake, speaks livepush.v1
- * (or echoes in conformance mode), answers close frames and sends livepush's own close codes. State is
- * confined to the event loop except where marked volatile/atomic for {@link WebSocketConnection} callers.
+ * The per-connection end of the WebSocket pipeline: opens the session after the handshake, reassembles
+ * messages and hands complete text messages to the livepush.v1 protocol ({@link V1Session}; or echoes in
+ * conformance mode), answers pings and close frames and sends livepush's own close codes: RFC 6455 framing,
+ * nothing of livepush.v1. State is confined to the event loop except where marked volatile.
  */
-final class WsHandler extends ChannelDuplexHandler implements WebSocketConnection {
+final class WsHandler extends ChannelDuplexHandler implements V1Session.Link {
   private static final Logger LOG = LoggerFactory.getLogger(WsHandler.class);
   /** The key under which Netty's protocol handler keeps the handshaker (same name, so the same constant). */
   private static final AttributeKey<WebSocketServerHandshaker> NETTY_HANDSHAKER =
       AttributeKey.valueOf(WebSocketServerHandshaker.class, "HANDSHAKER");
-  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
-  /** Longest {@code ref} echoed back; longer is a bad request. */
-  static final int MAX_REF_LENGTH = 256;
 
   private final WebSocketTransport transport;
   /**
@@ -79,17 +54,9 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
    */
   private AdmittedRequest admitted;
   private Channel channel;
-  private volatile Session session;
+  /** The livepush.v1 protocol of this connection (also the application's {@link WebSocketConnection}). */
+  private V1Session protocol;
   private volatile boolean closing;
-  private int appCloseCode = CloseCodes.NORMAL;
-  private String appCloseReason = "";
-  /**
-   * livepush.v1 messages that arrived while an earlier one waits for a callback (authorizer, handler), handled
-   * in order once it is done; at most maxPendingMessages. Created on first use: idle memory matters. Loop only.
-   */
-  private ArrayDeque<String> inbox;
-  /** A message is waiting for a callback; later ones go to {@link #inbox}. Loop only. */
-  private boolean busy;
   /** Components of {@link #partial} before it consolidates, as Netty's MessageAggregator default. */
   private static final int MAX_COMPONENTS = 1024;
   /**
@@ -109,6 +76,8 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
+    protocol = new V1Session(transport.context, transport.handler, transport.handlerExecutor,
+        transport.maxPendingMessages, admitted, this);
   }
 
   @Override
@@ -121,7 +90,7 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
         return;
       }
       admitted = null; // the slot passes to the session
-      session = a.openSession(channel);
+      protocol.open(a);
       return;
     }
     ctx.fireUserEventTriggered(evt);
@@ -164,9 +133,8 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
     }
     closing = true;
     releasePartial();
-    inbox = null;
+    protocol.discard();
     releasePendingPong();
-    waiting = null;
     ctx.fireChannelInactive();
   }
 
@@ -176,7 +144,7 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
       if (!(msg instanceof WebSocketFrame)) {
         return; // nothing else can arrive after the upgrade
       }
-      Session s = session;
+      Session s = protocol.session();
       if (s != null) {
         s.markRead(); // any frame, pongs included, proves the peer alive
       }
@@ -263,12 +231,7 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
       return;
     }
     if (msg instanceof TextWebSocketFrame) {
-      String text = ((TextWebSocketFrame) msg).text();
-      if (waiting != null || !session.canWrite()) {
-        await(text);
-        return;
-      }
-      onText(text);
+      protocol.onText(((TextWebSocketFrame) msg).text());
     } else if (msg instanceof BinaryWebSocketFrame) {
       sendClose(CloseCodes.UNSUPPORTED_DATA, "binary messages are not supported");
     }
@@ -334,24 +297,13 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
   /** Called by {@link WebSocketTransport#close} once the core decided to close the session. */
   void closeFor(CloseReason reason) {
     if (reason == CloseReason.APPLICATION) {
-      sendClose(appCloseCode, appCloseReason);
+      sendClose(protocol.applicationCloseCode(), protocol.applicationCloseReason());
     } else {
-      sendClose(WebSocketTransport.closeCode(reason), reasonText(reason));
+      sendClose(CloseCodes.of(reason), CloseCodes.reasonText(reason));
     }
   }
 
-  private static String reasonText(CloseReason reason) {
-    switch (reason) {
-      case SERVER_STOPPING:
-        return "server stopping";
-      case HEARTBEAT_TIMEOUT:
-        return "heartbeat timeout";
-      case SLOW_CONSUMER:
-        return "slow consumer: resume from your last id";
-      default:
-        return reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
-    }
-  }
+
 
   /**
    * Sends a close frame once, then closes TCP when the client answers (see {@link #onClose}) or after
@@ -374,35 +326,12 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
     }, WebSocketTransport.CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
   }
 
-  // ---- the outbound budget --------------------------------------------------------------------------------
-  // A request is served only while its answer fits the connection's outbound budget (Session.canWrite): the
-  // channel is writable and no replay is owed. Otherwise it waits here, in order, while the core has stopped
-  // reading (autoRead off); what waits is bounded by MAX_WAITING_BYTES, past which the client, which keeps
-  // sending requests without reading the answers, is closed with 1008. Pings wait as one pending pong.
+  // ---- pings waiting for the budget ------------------------------------------------------------------------
+  // Requests wait in the protocol (V1Session) while the connection is over its outbound budget; a ping waits
+  // here as one pending pong (RFC 6455 §5.5.3 allows answering only the latest).
 
-  /** Most characters of requests waiting for the client to read its answers; more closes with 1008. */
-  static final int MAX_WAITING_BYTES = 64 * 1024;
-  /** Requests waiting for {@link Session#canWrite()}, in arrival order; {@code null} when none. */
-  private ArrayDeque<String> waiting;
-  private int waitingBytes;
-  /** The application data of the latest ping not answered yet (RFC 6455 §5.5.3 allows answering the latest). */
+  /** The application data of the latest ping not answered yet. */
   private ByteBuf pendingPong;
-
-  private void await(String text) {
-    int bytes = text.length();
-    if (waiting == null) {
-      waiting = new ArrayDeque<>();
-    }
-    if (waitingBytes + bytes > MAX_WAITING_BYTES && !waiting.isEmpty()) {
-      waiting = null;
-      waitingBytes = 0;
-      LOG.debug("closing {}: requests sent without reading the answers", channel);
-      session.close(CloseReason.POLICY_VIOLATION);
-      return;
-    }
-    waiting.addLast(text);
-    waitingBytes += bytes;
-  }
 
   private void pong(ChannelHandlerContext ctx, ByteBuf data) {
     if (ctx.channel().isWritable()) {
@@ -430,466 +359,35 @@ final class WsHandler extends ChannelDuplexHandler implements WebSocketConnectio
         pendingPong = null;
         ctx.writeAndFlush(new PongWebSocketFrame(p));
       }
-      Session s = session;
-      while (waiting != null && s != null && !closing && s.canWrite()) {
-        String text = waiting.pollFirst();
-        if (text == null) {
-          waiting = null;
-          waitingBytes = 0;
-          break;
-        }
-        waitingBytes -= text.length();
-        onText(text);
-      }
-      if (waiting != null && waiting.isEmpty()) {
-        waiting = null;
-        waitingBytes = 0;
-      }
+      protocol.onWritable();
     }
     ctx.fireChannelWritabilityChanged();
   }
 
-  // ---- livepush.v1 ------------------------------------------------------------------------------------
-
-  /** One livepush.v1 message: handled now, or queued behind one that waits for a callback. */
-  private void onText(String text) {
-    if (busy) {
-      ArrayDeque<String> q = inbox;
-      if (q == null) {
-        q = new ArrayDeque<>();
-        inbox = q;
-      }
-      if (q.size() + 1 >= transport.maxPendingMessages) { // waiting ones plus the one in flight
-        session.close(CloseReason.POLICY_VIOLATION);
-        return;
-      }
-      q.add(text);
-      return;
-    }
-    process(text);
-  }
-
-  private void process(String text) {
-    CompletableFuture<Void> done = handleText(text);
-    if (!done.isDone()) {
-      busy = true;
-      done.whenComplete((v, e) -> onLoop(this::resumeInbox));
-    }
-  }
-
-  /** The message that waited is done (on the loop): handle those that arrived meanwhile, in order. */
-  private void resumeInbox() {
-    busy = false;
-    ArrayDeque<String> q = inbox;
-    while (!busy && !closing && q != null && !q.isEmpty()) {
-      Session s = session;
-      if (s != null && !s.canWrite()) {
-        deferInbox(q);
-        return;
-      }
-      process(q.poll());
-    }
-  }
-
-  /**
-   * Over the outbound budget: the messages that waited for a callback now wait for the client to read, ahead
-   * of later requests (so the order holds); {@link #await} closes with 1008 once they pass the waiting bound.
-   */
-  private void deferInbox(ArrayDeque<String> q) {
-    if (waiting == null) {
-      waiting = new ArrayDeque<>();
-    }
-    String text;
-    while ((text = q.pollLast()) != null) {
-      waiting.addFirst(text);
-      waitingBytes += text.length();
-    }
-  }
-
-  /** Handles one message; the future completes (on the loop) when the next one may be handled. */
-  private CompletableFuture<Void> handleText(String text) {
-    ObjectMapper mapper = transport.context.objectMapper();
-    JsonNode node;
-    try {
-      node = mapper.readTree(text);
-    } catch (JsonProcessingException e) {
-      sendClose(CloseCodes.INVALID_PAYLOAD, "message is not JSON");
-      return DONE;
-    }
-    if (node == null || !node.isObject()) {
-      error("bad-request", "expected a JSON object", null);
-      return DONE;
-    }
-    JsonNode refNode = node.get("ref");
-    String ref = null;
-    if (refNode != null && !refNode.isNull()) {
-      if (!refNode.isTextual() || refNode.asText().length() > MAX_REF_LENGTH) {
-        error("bad-request", "ref must be a string of at most " + MAX_REF_LENGTH + " characters", null);
-        return DONE;
-      }
-      ref = refNode.asText();
-    }
-    JsonNode type = node.get("type");
-    if (type == null || !type.isTextual()) {
-      error("bad-request", "missing \"type\"", ref);
-      return DONE;
-    }
-    switch (type.asText()) {
-      case "subscribe":
-        return subscribe(node, ref);
-      case "unsubscribe":
-        unsubscribe(node, ref);
-        return DONE;
-      case "message":
-        return message(node, ref);
-      default:
-        error("unknown-type", "unknown type " + WsFrames.quote(truncate(type.asText())), ref);
-        return DONE;
-    }
-  }
-
-  private static String truncate(String s) {
-    return s.length() > 64 ? s.substring(0, 64) + "..." : s;
-  }
-
-  /** The {@code topics} array as valid names, or {@code null} after answering an error. */
-  private List<String> topics(JsonNode node, String ref) {
-    JsonNode arr = node.get("topics");
-    if (arr == null || !arr.isArray() || arr.isEmpty()) {
-      error("bad-request", "\"topics\" must be a non-empty array of topic names", ref);
-      return null;
-    }
-    int max = transport.context.config().maxTopicsPerConnection();
-    if (arr.size() > max) {
-      error("too-many-topics", "a connection may follow at most " + max + " topics", ref);
-      return null;
-    }
-    LinkedHashSet<String> out = new LinkedHashSet<>();
-    for (JsonNode t : arr) {
-      if (!t.isTextual() || !Topics.isValid(t.asText())) {
-        error("bad-request", "invalid topic name " + (t.isTextual() ? WsFrames.quote(truncate(t.asText()))
-            : t.toString()), ref);
-        return null;
-      }
-      out.add(t.asText());
-    }
-    return new ArrayList<>(out);
-  }
-
-  private CompletableFuture<Void> subscribe(JsonNode node, String ref) {
-    List<String> topics = topics(node, ref);
-    if (topics == null) {
-      return DONE;
-    }
-    Map<String, EventId> positions = positions(node.get("from"), topics, ref);
-    if (positions == null) {
-      return DONE;
-    }
-    Session s = session;
-    TransportContext c = transport.context;
-    Set<String> current = s.topics();
-    int fresh = 0;
-    for (String t : topics) {
-      if (!current.contains(t)) {
-        fresh++;
-      }
-    }
-    int max = c.config().maxTopicsPerConnection();
-    if (current.size() + fresh > max) {
-      error("too-many-topics", "a connection may follow at most " + max + " topics", ref);
-      return DONE;
-    }
-    int added = fresh;
-    return authorized(false, topics, ref).thenAccept(ok -> {
-      if (ok && !s.isClosed()) {
-        subscribeAuthorized(s, topics, positions, added, ref);
-      }
-    });
-  }
-
-  /** Subscribes after the authorizer allowed every topic; on the loop. */
-  private void subscribeAuthorized(Session s, List<String> topics, Map<String, EventId> positions, int fresh,
-      String ref) {
-    EventId position = s.subscribe(positions, ref);
-    if (fresh == 0) {
-      // Nothing new: the core writes no marker, but the client waits for one.
-      write(WsFrames.subscribed(topics, position, ref));
-    }
-  }
-
-  /**
-   * The resume position of each of {@code topics} from {@code "from"}: absent or {@code null} (live from now),
-   * one position for all (a string: an event id or {@code earliest}), or an object of per-topic positions whose
-   * keys are among {@code topics} (topics it leaves out are live from now). Returns {@code null} after
-   * answering an error.
-   */
-  private Map<String, EventId> positions(JsonNode from, List<String> topics, String ref) {
-    LinkedHashMap<String, EventId> out = new LinkedHashMap<>();
-    for (String t : topics) {
-      out.put(t, null);
-    }
-    if (from == null || from.isNull()) {
-      return out;
-    }
-    try {
-      if (from.isTextual()) {
-        EventId all = EventId.parsePosition(from.asText());
-        out.replaceAll((t, p) -> all);
-        return out;
-      }
-      if (!from.isObject()) {
-        error("bad-request", "\"from\" must be an event id, \"earliest\" or an object of them per topic", ref);
-        return null;
-      }
-      for (Map.Entry<String, JsonNode> e : from.properties()) {
-        if (!out.containsKey(e.getKey())) {
-          error("bad-request", "\"from\" names topic " + WsFrames.quote(truncate(e.getKey()))
-              + ", which \"topics\" does not list", ref);
-          return null;
-        }
-        JsonNode v = e.getValue();
-        if (!v.isNull() && !v.isTextual()) {
-          error("bad-request", "\"from\" of topic " + WsFrames.quote(e.getKey())
-              + " must be an event id or \"earliest\"", ref);
-          return null;
-        }
-        out.put(e.getKey(), v.isNull() ? null : EventId.parsePosition(v.asText()));
-      }
-      return out;
-    } catch (InvalidEventIdException e) {
-      error("bad-request", e.getMessage(), ref);
-      return null;
-    }
-  }
-
-  private void unsubscribe(JsonNode node, String ref) {
-    List<String> topics = topics(node, ref);
-    if (topics == null) {
-      return;
-    }
-    for (String t : topics) {
-      session.unsubscribe(t);
-    }
-    if (ref != null) {
-      write(WsFrames.ack(ref));
-    }
-  }
-
-  private CompletableFuture<Void> message(JsonNode node, String ref) {
-    WebSocketMessageHandler h = transport.handler;
-    if (h == null) {
-      error("unsupported", "this endpoint accepts no application messages", ref);
-      return DONE;
-    }
-    JsonNode topic = node.get("topic");
-    if (topic != null && !topic.isNull() && !topic.isTextual()) {
-      error("bad-request", "\"topic\" must be a string", ref);
-      return DONE;
-    }
-    JsonNode data = node.get("data");
-    ClientMessage m = new ClientMessage(topic == null || topic.isNull() ? null : topic.asText(),
-        data == null ? NullNode.getInstance() : data, ref, transport.context.objectMapper());
-    if (m.topic() == null) {
-      return invoke(h, m);
-    }
-    return authorized(true, List.of(m.topic()), ref).thenCompose(ok -> ok && !closing ? invoke(h, m) : DONE);
-  }
-
-  /**
-   * Asks the authorizer about each topic in turn (subscribe, or publish for client messages); answers the first
-   * refusal with {@code forbidden}. Completes on the loop; a full executor closes with 1013.
-   */
-  private CompletableFuture<Boolean> authorized(boolean publish, List<String> topics, String ref) {
-    TransportContext c = transport.context;
-    Session s = session;
-    CompletableFuture<Boolean> chain = CompletableFuture.completedFuture(true);
-    for (String t : topics) {
-      chain = chain.thenCompose(ok -> !ok || closing ? CompletableFuture.completedFuture(false)
-          : (publish ? c.canPublish(s, t) : c.canSubscribe(s, t)).toCompletableFuture().thenApply(allowed -> {
-            if (!allowed) {
-              error("forbidden", "not allowed to " + (publish ? "publish to" : "follow") + " topic "
-                  + WsFrames.quote(t), ref);
-            }
-            return allowed;
-          }));
-    }
-    return chain.exceptionally(e -> {
-      onLoop(() -> sendClose(CloseCodes.TRY_AGAIN_LATER, "server busy, try again later"));
-      return false;
-    });
-  }
-
-  /**
-   * Runs the handler where it may block (the transport's handlerExecutor, else the server's blocking executor,
-   * or the loop for non-blocking ones); the future completes on the loop once it returned.
-   */
-  private CompletableFuture<Void> invoke(WebSocketMessageHandler h, ClientMessage m) {
-    Executor executor = transport.handlerExecutor != null ? transport.handlerExecutor
-        : h instanceof NonBlocking ? Runnable::run : transport.context.blockingExecutor();
-    CompletionStage<?> stage;
-    try {
-      stage = h.onMessage(this, m, executor);
-    } catch (RejectedExecutionException e) {
-      LOG.warn("message handler executor rejected a task for {}", channel);
-      sendClose(CloseCodes.TRY_AGAIN_LATER, "server busy, try again later");
-      return DONE;
-    } catch (RuntimeException e) {
-      LOG.warn("WebSocket message handler failed on {} for {}", m, request(), LogSafe.throwable(e));
-      closeSession(CloseReason.INTERNAL_ERROR);
-      return DONE;
-    }
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    stage.whenComplete((v, e) -> onLoop(() -> {
-      if (e != null) {
-        LOG.warn("WebSocket message handler failed on {} for {}", m, request(), LogSafe.throwable(e));
-        closeSession(CloseReason.INTERNAL_ERROR);
-      }
-      done.complete(null);
-    }));
-    return done;
-  }
-
-  private void closeSession(CloseReason reason) {
-    Session s = session;
-    if (s != null) {
-      s.close(reason);
-    } else {
-      sendClose(WebSocketTransport.closeCode(reason), "");
-    }
-  }
-
-  private void error(String code, String message, String ref) {
-    write(WsFrames.error(code, message, ref));
-  }
-
-  private void write(String json) {
-    Session s = session;
-    s.write(WsFrames.textFrame(channel.alloc(), json));
-    s.flush();
-  }
-
-  private void onLoop(Runnable r) {
-    if (channel.eventLoop().inEventLoop()) {
-      r.run();
-    } else {
-      channel.eventLoop().execute(r);
-    }
-  }
-
-  // ---- WebSocketConnection ------------------------------------------------------------------------------
+  // ---- V1Session.Link -------------------------------------------------------------------------------------
 
   @Override
-  public long id() {
-    Session s = session;
-    return s == null ? -1 : s.id();
+  public Channel channel() {
+    return channel;
   }
 
   @Override
-  public Principal principal() {
-    Session s = session;
-    AdmittedRequest a = admitted;
-    return s != null ? s.principal() : a != null ? a.principal() : Principal.ANONYMOUS;
-  }
-
-  @Override
-  public RequestInfo request() {
-    Session s = session;
-    AdmittedRequest a = admitted;
-    return s != null ? s.request() : a != null ? a.request() : null;
-  }
-
-  @Override
-  public boolean reply(String ref, Object data) {
-    String json;
-    try {
-      json = transport.context.objectMapper().writeValueAsString(data);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("data: cannot serialise (" + e.getOriginalMessage() + ")", e);
-    }
-    return send(WsFrames.reply(ref, json));
-  }
-
-  @Override
-  public boolean ack(String ref) {
-    return send(WsFrames.ack(ref));
-  }
-
-  /**
-   * Writes an application's reply within the outbound budget: on the loop when the channel is writable; from
-   * another thread when the bytes already handed over but not yet written, plus the channel's pending bytes,
-   * are under the budget (so they exceed it by at most this reply). Otherwise {@code false}: nothing is sent.
-   */
-  private boolean send(String json) {
-    if (!isOpen()) {
-      return false;
-    }
-    if (channel.eventLoop().inEventLoop()) {
-      if (closing || !channel.isWritable()) {
-        return false;
-      }
-      write(json);
-      return true;
-    }
-    long size = io.netty.buffer.ByteBufUtil.utf8Bytes(json) + 10L; // + the largest frame header
-    if (IN_FLIGHT.getAndAdd(this, size) >= channel.bytesBeforeUnwritable()) {
-      IN_FLIGHT.addAndGet(this, -size);
-      return false;
-    }
-    try {
-      channel.eventLoop().execute(() -> {
-        IN_FLIGHT.addAndGet(this, -size);
-        Session s = session;
-        if (s != null && !closing) {
-          write(json);
-        }
-      });
-    } catch (RejectedExecutionException e) {
-      IN_FLIGHT.addAndGet(this, -size);
-      return false;
-    }
-    return true;
-  }
-
-  private static final java.util.concurrent.atomic.AtomicLongFieldUpdater<WsHandler> IN_FLIGHT =
-      java.util.concurrent.atomic.AtomicLongFieldUpdater.newUpdater(WsHandler.class, "inFlight");
-  /** Reply bytes handed over by other threads and not yet written (field updater: idle memory). */
-  private volatile long inFlight;
-
-  @Override
-  public EventId publish(String topic, Event event) {
-    return transport.context.publish(topic, event);
-  }
-
-  @Override
-  public java.util.concurrent.CompletableFuture<EventId> publishAsync(String topic, Event event) {
-    return transport.context.publishAsync(topic, event);
+  public ByteBuf encodeText(ByteBufAllocator alloc, String json) {
+    return WsFrames.textFrame(alloc, json);
   }
 
   @Override
   public void close(int code, String reason) {
-    CloseCodes.validate(code, reason);
-    onLoop(() -> {
-      if (closing) {
-        return;
-      }
-      appCloseCode = code;
-      appCloseReason = reason == null ? "" : reason;
-      Session s = session;
-      if (s != null) {
-        s.close(CloseReason.APPLICATION);
-      } else {
-        sendClose(code, appCloseReason);
-      }
-    });
+    sendClose(code, reason);
   }
 
   @Override
-  public boolean isOpen() {
-    return !closing && session != null && channel.isActive();
+  public boolean isClosing() {
+    return closing;
   }
 
   @Override
   public String toString() {
-    return "WebSocketConnection{id=" + id() + ", request=" + request() + '}';
+    return protocol.toString();
   }
 }

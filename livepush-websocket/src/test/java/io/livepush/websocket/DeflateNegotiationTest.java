@@ -81,7 +81,7 @@ class DeflateNegotiationTest {
   private static void assertWorks(RawWs raw) throws Exception {
     raw.frame(true, 0x1, "{\"type\":\"message\",\"ref\":\"p\"}".getBytes(StandardCharsets.UTF_8), true);
     RawWs.Frame f = raw.readFrame();
-    assertThat(new String(f.payload, StandardCharsets.UTF_8)).isEqualTo(WsFrames.ack("p"));
+    assertThat(new String(f.payload, StandardCharsets.UTF_8)).isEqualTo(V1Messages.ack("p"));
   }
 
   @ParameterizedTest
@@ -173,7 +173,7 @@ class DeflateNegotiationTest {
       byte[] msg = "{\"type\":\"message\",\"ref\":\"z\"}".getBytes(StandardCharsets.UTF_8);
       raw.frame(true, 0x40 | 0x1, PermessageDeflateTest.deflate(msg), true);
       RawWs.Frame f = raw.readFrame();
-      assertThat(new String(f.payload, StandardCharsets.UTF_8)).isEqualTo(WsFrames.ack("z"));
+      assertThat(new String(f.payload, StandardCharsets.UTF_8)).isEqualTo(V1Messages.ack("z"));
       assertWorks(raw);
     }
   }

@@ -127,7 +127,7 @@ class WsFramesTest {
         CloseReason.POLICY_VIOLATION, 1008,
         CloseReason.INTERNAL_ERROR, 1011);
     for (CloseReason r : CloseReason.values()) {
-      assertThat(WebSocketTransport.closeCode(r)).as(r.name()).isEqualTo(expected.get(r));
+      assertThat(CloseCodes.of(r)).as(r.name()).isEqualTo(expected.get(r));
     }
   }
 

@@ -63,8 +63,8 @@ class WsWireInjectionTest {
 
   @Test
   void quoteEscapesOnlyUnpairedSurrogates() {
-    assertThat(WsFrames.quote("a\ud83d\ude00b")).isEqualTo("\"a\ud83d\ude00b\"");
-    assertThat(WsFrames.quote("\udc00x\ud800")).isEqualTo("\"\\udc00x\\ud800\"");
-    assertThat(WsFrames.quote("q\"\u0001")).isEqualTo("\"q\\\"\\u0001\"");
+    assertThat(V1Messages.quote("a\ud83d\ude00b")).isEqualTo("\"a\ud83d\ude00b\"");
+    assertThat(V1Messages.quote("\udc00x\ud800")).isEqualTo("\"\\udc00x\\ud800\"");
+    assertThat(V1Messages.quote("q\"\u0001")).isEqualTo("\"q\\\"\\u0001\"");
   }
 }
