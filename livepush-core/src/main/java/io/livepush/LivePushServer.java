@@ -14,6 +14,7 @@ import io.livepush.internal.ServerTls;
 import io.livepush.internal.StatsService;
 import io.livepush.spi.EventBus;
 import io.livepush.spi.MetricsListener;
+import io.livepush.spi.ServerListener;
 import io.livepush.spi.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -25,7 +26,10 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
@@ -227,16 +231,49 @@ public final class LivePushServer implements AutoCloseable {
       if (f.isSuccess()) {
         serverChannel = ((io.netty.channel.ChannelFuture) f).channel();
         h.startTimers();
-        state.set(State.STARTED);
-        LOG.info("livepush listening on {} ({}, transports {})", serverChannel.localAddress(),
-            epoll ? "epoll" : "nio", transports.stream().map(Transport::name).toList());
-        started.complete(this);
+        // Transports with a listener of their own (HTTP/3 on UDP) bind it now, at the same port number.
+        ServerListener listener = serverListener((InetSocketAddress) serverChannel.localAddress(), epoll);
+        CompletableFuture<?>[] listening = transports.stream()
+            .map(t -> t.listen(listener).toCompletableFuture()).toArray(CompletableFuture[]::new);
+        CompletableFuture.allOf(listening).whenComplete((v, e) -> {
+          state.set(State.STARTED);
+          if (e != null) {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                ? e.getCause() : e;
+            stop().whenComplete((x, y) -> started.completeExceptionally(cause));
+            return;
+          }
+          LOG.info("livepush listening on {} ({}, transports {})", serverChannel.localAddress(),
+              epoll ? "epoll" : "nio", transports.stream().map(Transport::name).toList());
+          started.complete(this);
+        });
       } else {
         state.set(State.STARTED);
         stop().whenComplete((v, e) -> started.completeExceptionally(
             new ServerBindException(config.host(), config.port(), f.cause())));
       }
     });
+  }
+
+  private ServerListener serverListener(InetSocketAddress bound, boolean epoll) {
+    EventLoopGroup loops = workerGroup;
+    Class<? extends DatagramChannel> datagrams = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
+    return new ServerListener() {
+      @Override
+      public InetSocketAddress localAddress() {
+        return bound;
+      }
+
+      @Override
+      public EventLoopGroup eventLoops() {
+        return loops;
+      }
+
+      @Override
+      public Class<? extends DatagramChannel> datagramChannelType() {
+        return datagrams;
+      }
+    };
   }
 
   /**
@@ -469,7 +506,10 @@ public final class LivePushServer implements AutoCloseable {
       CompletableFuture<Void> goneAway = drained.handle((v, e) -> null).thenCompose(v -> h2 == null
           ? CompletableFuture.<Void>completedFuture(null)
           : h2.goAwayAll().completeOnTimeout(null, GOODBYE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
-      goneAway.whenComplete((v, e) -> {
+      // Then the transports' own listeners (HTTP/3: GOAWAY, then the UDP socket).
+      CompletableFuture<Void> unbound = goneAway.handle((v, e) -> null).thenCompose(v -> CompletableFuture.allOf(
+          config.transports().stream().map(LivePushServer::stopListening).toArray(CompletableFuture[]::new)));
+      unbound.whenComplete((v, e) -> {
         if (h != null) {
           h.stopTimers();
         }
@@ -495,6 +535,17 @@ public final class LivePushServer implements AutoCloseable {
       shutdown.run();
     }
     return f;
+  }
+
+  private static CompletableFuture<Void> stopListening(Transport t) {
+    CompletableFuture<Void> f;
+    try {
+      f = t.stopListening().toCompletableFuture();
+    } catch (RuntimeException e) {
+      LOG.warn("transport {} failed to stop listening", t.name(), e);
+      return CompletableFuture.completedFuture(null);
+    }
+    return f.handle((v, e) -> (Void) null).completeOnTimeout(null, GOODBYE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /** Stops and waits; idempotent. */
