@@ -1,14 +1,17 @@
 // WebTransport in headless Chromium (issue 16), run by WebTransportBrowserTest (mvn verify).
 //
-//   node webtransport.mjs <pageBaseUrl> <webTransportUrl> <certificateSha256Base64> <topic>
+//   node webtransport.mjs <pageBaseUrl> <webTransportUrl> <certificateSha256Base64> <topic> <deadWebTransportUrl>
 //
-// The page (http://127.0.0.1, a secure context) opens a WebTransport session with serverCertificateHashes,
+// seen: the page (http://127.0.0.1, a secure context) opens a WebTransport session with serverCertificateHashes,
 // speaks livepush.v1 on one bidirectional stream (kind | uint32 length | JSON), subscribes, receives, cuts the
 // session, has events published while away, resumes on a new session from its last id, then resumes on SSE from
-// the position the WebTransport session left it at. Prints ONE JSON line; waits only on messages and responses.
+// the position the WebTransport session left it at.
+// client: livepush.js (served by the server) picks WebTransport when given webTransportUrl, and receives.
+// fallback: livepush.js with a webTransportUrl where nothing listens falls back to WebSocket and resumes from the
+// id it subscribed from. Prints ONE JSON line; waits only on messages, states and responses.
 import { launchChromium, logger, within as withinMs } from './harness.mjs';
 
-const [pageBase, wtUrl, hash, topic] = process.argv.slice(2);
+const [pageBase, wtUrl, hash, topic, deadWtUrl] = process.argv.slice(2);
 const log = logger('webtransport');
 const TIMEOUT = 30_000;
 
@@ -96,6 +99,41 @@ async function scenario({ wtUrl, hash, topic, timeout }) {
   return seen;
 }
 
+/** livepush.js with `webTransportUrl`: the transports it went through and the events it got. */
+async function client({ wtUrl, hash, topic, from, count, timeout }) {
+  const { LivePushClient } = await import('/livepush/livepush.js');
+  const seen = { states: [], events: [] };
+  const value = Uint8Array.from(atob(hash), (c) => c.charCodeAt(0));
+  const wanted = new Promise((resolve, reject) => {
+    setTimeout(() => reject(new Error(`timed out: ${count} events; seen ${JSON.stringify(seen)}`)), timeout);
+    let c = null;
+    const done = () => { if (c && seen.events.length >= count && seen.published?.length) resolve(c); };
+    c = new LivePushClient('/ws', {
+      webTransportUrl: wtUrl,
+      serverCertificateHashes: [{ algorithm: 'sha-256', value }],
+      connectTimeout: 5000,
+      onState: (state, d) => seen.states.push({ state, transport: d.transport ?? null, from: d.from ?? null }),
+      onMessage: (m) => {
+        if (m.type === 'subscribed' && !seen.published) {
+          seen.published = [];
+          // Published once the subscription is live (after its replay, if any): they come live.
+          fetch(`/test/publish?topic=${topic}&count=2`, { method: 'POST' }).then((r) => r.json())
+            .then((r) => { seen.published = r.ids; done(); }, reject);
+        }
+      },
+      onEvent: (e) => {
+        seen.events.push(e.id);
+        done();
+      },
+    });
+    c.subscribe([topic], from ? { from } : {});
+  });
+  const c = await wanted;
+  seen.transport = c.transport;
+  c.close();
+  return seen;
+}
+
 let browser;
 const out = {};
 try {
@@ -106,6 +144,14 @@ try {
   await page.goto(`${pageBase}/`);
   out.seen = await withinMs(page.evaluate(scenario, { wtUrl, hash, topic, timeout: TIMEOUT }), 'the scenario',
     4 * TIMEOUT);
+  // livepush.js over WebTransport: live events after it opened.
+  out.client = await page.evaluate(client, { wtUrl, hash, topic: `${topic}.js`, count: 2, timeout: TIMEOUT });
+  // Falls back to WebSocket from a position: the two events after `from` (published before), then two live.
+  const before = await page.evaluate(async (t) => (await (await fetch(`/test/publish?topic=${t}&count=3`,
+    { method: 'POST' })).json()).ids, `${topic}.fb`);
+  out.fallback = await page.evaluate(client, { wtUrl: deadWtUrl, hash, topic: `${topic}.fb`, from: before[0],
+    count: 4, timeout: TIMEOUT });
+  out.fallback.before = before;
 } catch (e) {
   out.error = String(e && e.stack || e);
 } finally {

@@ -86,14 +86,14 @@ final class WtConnection extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Netty's factory for unknown unidirectional stream types: WebTransport ones (0x54) and any other are closed
-   * at once (livepush.v1 uses none), so they hold nothing.
+   * Netty's factory for unknown unidirectional stream types: WebTransport ones (0x54) and any other are refused
+   * at once with STOP_SENDING (WT_BUFFERED_STREAM_REJECTED; livepush.v1 uses none), so they hold nothing.
    */
   static ChannelHandler refuseUnidirectional(long type) {
     return new ChannelInboundHandlerAdapter() {
       @Override
       public void handlerAdded(ChannelHandlerContext ctx) {
-        ctx.channel().close();
+        WtSessionStream.reset((QuicStreamChannel) ctx.channel(), WtErrors.WT_BUFFERED_STREAM_REJECTED);
       }
 
       @Override

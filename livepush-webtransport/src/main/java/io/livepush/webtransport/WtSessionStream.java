@@ -62,10 +62,19 @@ final class WtSessionStream extends ChannelDuplexHandler implements V1Session.Li
     protocol.open(admitted);
   }
 
-  /** Not a stream of a live session, or a second one: reset (draft-ietf-webtrans-http3 §4.2). */
+  /**
+   * Not a stream of a live session, or a second one: reset and stop-sending with WT_BUFFERED_STREAM_REJECTED
+   * (draft-ietf-webtrans-http3 §4.6), then closed.
+   */
   void refuse() {
     closing = true;
-    channel.close();
+    reset(channel, WtErrors.WT_BUFFERED_STREAM_REJECTED);
+  }
+
+  static void reset(QuicStreamChannel ch, int code) {
+    if (ch.isActive()) {
+      ch.shutdown(code).addListener(f -> ch.close());
+    }
   }
 
   /** The CONNECT stream ended: so does the session. */
@@ -184,7 +193,7 @@ final class WtSessionStream extends ChannelDuplexHandler implements V1Session.Li
     finish();
   }
 
-  /** FIN after the bytes written so far; reset if they cannot leave within a second. */
+  /** FIN after the bytes written so far; reset with WT_SESSION_GONE if they cannot leave within a second. */
   private void finish() {
     if (closing) {
       return;
@@ -202,7 +211,7 @@ final class WtSessionStream extends ChannelDuplexHandler implements V1Session.Li
       }
     });
     ch.eventLoop().schedule(() -> {
-      ch.close();
+      reset((QuicStreamChannel) ch, WtErrors.WT_SESSION_GONE);
     }, CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
   }
 

@@ -168,6 +168,21 @@ class WebTransportSessionTest {
   }
 
   @Test
+  void aStreamForNoSessionIsRejectedAndTheSessionStillOpens() throws Exception {
+    start(LivePushServer.builder());
+    client = new WtTestClient(server.port());
+    WtTestClient.Session s = client.connect("/wt", "https://app.example");
+    assertThat(s.status.get(10, TimeUnit.SECONDS)).isEqualTo(200);
+    s.openFor(s.id() + 400); // no such session: WT_BUFFERED_STREAM_REJECTED
+    s.streamEnded.get(10, TimeUnit.SECONDS);
+    WtTestClient.Session again = client.new Session();
+    again.connect = s.connect;
+    again.open();
+    again.send("{\"type\":\"subscribe\",\"topics\":[\"t\"]}");
+    assertThat(mapper.readTree(again.next()).get("type").asText()).isEqualTo("subscribed");
+  }
+
+  @Test
   void protocolErrorsAnswerLikeWebSocket() throws Exception {
     start(LivePushServer.builder());
     client = new WtTestClient(server.port());

@@ -112,6 +112,8 @@ final class WtTestClient implements AutoCloseable {
     final CompletableFuture<Void> streamEnded = new CompletableFuture<>();
     QuicStreamChannel connect;
     QuicStreamChannel stream;
+    /** Why the stream ended, when the server reset it. */
+    volatile Throwable streamError;
     private long capsuleCode = -1;
 
     final Http3RequestStreamInboundHandler connectHandler = new Http3RequestStreamInboundHandler() {
@@ -152,6 +154,11 @@ final class WtTestClient implements AutoCloseable {
 
     /** Opens the session's bidirectional stream: the WT_STREAM signal and the session id, then messages. */
     Session open() throws Exception {
+      return openFor(id());
+    }
+
+    /** Opens a bidirectional stream that names session {@code sessionId} (which may not exist). */
+    Session openFor(long sessionId) throws Exception {
       stream = quic.newStreamBootstrap().type(QuicStreamType.BIDIRECTIONAL)
           .handler(new ChannelInitializer<QuicStreamChannel>() {
             @Override
@@ -182,12 +189,19 @@ final class WtTestClient implements AutoCloseable {
                 public void channelInactive(ChannelHandlerContext ctx) {
                   streamEnded.complete(null);
                 }
+
+                /** A RESET_STREAM or STOP_SENDING from the server surfaces as an exception. */
+                @Override
+                public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                  streamError = cause;
+                  streamEnded.complete(null);
+                }
               });
             }
           }).create().get(10, TimeUnit.SECONDS);
       ByteBuf preface = Unpooled.buffer();
       Varints.write(preface, WtStreamSniffer.WT_STREAM);
-      Varints.write(preface, id());
+      Varints.write(preface, sessionId);
       stream.writeAndFlush(preface).sync();
       return this;
     }
