@@ -33,6 +33,9 @@ public final class ServerBindException extends LivePushException {
   }
 
   private static String reason(Throwable cause) {
+    if (cause instanceof java.nio.channels.UnresolvedAddressException) {
+      return "unknown host"; // neither an IP literal nor a name the resolver knows; the exception has no message
+    }
     String m = cause == null ? null : cause.getMessage();
     if (m == null) {
       return "bind failed";
@@ -55,7 +58,8 @@ public final class ServerBindException extends LivePushException {
   /**
    * Why binding failed, in the operating system's words.
    *
-   * @return for example {@code Address already in use} or {@code Permission denied}
+   * @return for example {@code Address already in use}, {@code Permission denied}, or {@code unknown host} for a
+   *     host that is neither an IP literal nor a name the resolver knows
    */
   public String reason() {
     return reason;

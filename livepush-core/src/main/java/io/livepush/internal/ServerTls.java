@@ -1,5 +1,6 @@
 package io.livepush.internal;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolConfig.Protocol;
 import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior;
@@ -12,12 +13,18 @@ import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLException;
 
 /**
  * The server's TLS settings, kept as JDK-typed key material so the public API needs no Netty type, and turned
@@ -43,7 +50,71 @@ public final class ServerTls {
   private ServerTls(Function<ApplicationProtocolConfig, SslContext> factory, String provider) {
     this.factory = factory;
     this.provider = provider;
-    context(HTTP_1_1); // fail now, at build time, on unusable key material
+    // Fail now, at build time, on unusable key material: neither engine checks that the key fits the
+    // certificate, and a server that fails every handshake logs nothing (scanners would flood the log).
+    testHandshake(context(HTTP_1_1));
+  }
+
+  /**
+   * One TLS handshake in memory between {@code server} and a JDK client that trusts any certificate: it
+   * succeeds exactly when the server can prove it holds the key of the certificate it sends.
+   *
+   * @throws IllegalArgumentException when it fails
+   */
+  private static void testHandshake(SslContext server) {
+    SSLEngine s = server.newEngine(ByteBufAllocator.DEFAULT);
+    SSLEngine c = null;
+    try {
+      c = SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+          .trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null).build()
+          .newEngine(ByteBufAllocator.DEFAULT, "localhost", 443);
+      c.beginHandshake();
+      s.beginHandshake();
+      ByteBuffer toServer = ByteBuffer.allocate(1 << 17);
+      ByteBuffer toClient = ByteBuffer.allocate(1 << 17);
+      ByteBuffer app = ByteBuffer.allocate(1 << 17);
+      for (int i = 0; i < 100 && !(finished(c) && finished(s)); i++) {
+        step(c, toServer, toClient, app);
+        step(s, toClient, toServer, app);
+      }
+      if (!(finished(c) && finished(s))) {
+        throw new SSLException("the test handshake did not finish");
+      }
+    } catch (SSLException e) {
+      throw new IllegalArgumentException("a test handshake failed (does the private key fit the first "
+          + "certificate of the chain?): " + e.getMessage(), e);
+    } finally {
+      ReferenceCountUtil.release(s);
+      ReferenceCountUtil.release(c);
+    }
+  }
+
+  private static boolean finished(SSLEngine e) {
+    HandshakeStatus h = e.getHandshakeStatus();
+    return h == HandshakeStatus.NOT_HANDSHAKING || h == HandshakeStatus.FINISHED;
+  }
+
+  /** Moves {@code e}'s handshake one step: wraps into {@code out}, or unwraps from {@code in}. */
+  private static void step(SSLEngine e, ByteBuffer out, ByteBuffer in, ByteBuffer app) throws SSLException {
+    switch (e.getHandshakeStatus()) {
+      case NEED_TASK -> {
+        Runnable task;
+        while ((task = e.getDelegatedTask()) != null) {
+          task.run();
+        }
+      }
+      case NEED_WRAP -> e.wrap(ByteBuffer.allocate(0), out);
+      case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
+        in.flip();
+        try {
+          e.unwrap(in, app);
+        } finally {
+          in.compact();
+        }
+        app.clear();
+      }
+      default -> { }
+    }
   }
 
   /**

@@ -240,10 +240,14 @@ public final class SseEmitter {
   }
 
   /**
-   * A {@link Flow.Subscriber} that writes each event it receives, requesting more only as earlier ones are
-   * written within the budget (at most 16 outstanding), so the publisher is paced by the client. The stream
-   * completes when the publisher completes; a publisher error closes it ({@link CloseReason#INTERNAL_ERROR},
-   * logged). When the stream closes first, the subscription is cancelled. One subscriber per emitter.
+   * A {@link Flow.Subscriber} that writes each event it receives, so the publisher is paced by the client: it
+   * requests one event at a time, the next as soon as the previous one arrived while the events waiting here
+   * are below {@code maxPendingOutboundBytes}, else when written events make room. Demand thus follows bytes,
+   * not a count of events: however large the events and however slow the reader, a publisher never overflows
+   * the stream, and what waits stays within the budget plus one event. The stream completes when the publisher
+   * completes; a publisher error, or an event that cannot be encoded, closes it
+   * ({@link CloseReason#INTERNAL_ERROR}, logged). When the stream closes first, the subscription is cancelled.
+   * One subscriber per emitter.
    *
    * @return the subscriber, to subscribe to one publisher
    * @throws IllegalStateException if called twice
@@ -253,8 +257,9 @@ public final class SseEmitter {
       throw new IllegalStateException("subscriber() already called for this stream");
     }
     return new Flow.Subscriber<>() {
-      private static final int WINDOW = 16;
       private volatile Flow.Subscription subscription;
+      /** One event requested and not yet received: at most one is outstanding. */
+      private final AtomicBoolean requested = new AtomicBoolean();
 
       @Override
       public void onSubscribe(Flow.Subscription s) {
@@ -264,23 +269,41 @@ public final class SseEmitter {
         }
         subscription = s;
         onClose(s::cancel);
-        if (closed == null) {
-          s.request(WINDOW);
-        }
+        requestIfRoom();
       }
 
       @Override
       public void onNext(Event item) {
-        Flow.Subscription s = subscription;
-        send(item).whenComplete((v, e) -> {
+        requested.set(false);
+        CompletionStage<Void> sent;
+        try {
+          // not bounded by the overflow check: demand already keeps what waits within the budget plus one event
+          sent = enqueue(encode(null, item), false);
+        } catch (RuntimeException e) { // Reactive Streams §2.13: onNext returns normally
+          stop(e);
+          return;
+        }
+        sent.whenComplete((v, e) -> {
           if (e == null) {
-            s.request(1);
+            requestIfRoom();
           } else if (!(e instanceof StreamClosedException)) {
-            s.cancel();
-            LOG.warn("stream {} stopped: {}", SseEmitter.this, e.toString());
-            closeWith(CloseReason.INTERNAL_ERROR);
+            stop(e);
           }
         });
+        requestIfRoom();
+      }
+
+      /** Asks for the next event when none is outstanding and what waits here is below the budget. */
+      private void requestIfRoom() {
+        if (closed == null && !completing.get() && queuedBytes.get() < budget && requested.compareAndSet(false, true)) {
+          subscription.request(1);
+        }
+      }
+
+      private void stop(Throwable e) {
+        subscription.cancel();
+        LOG.warn("stream {} stopped: {}", SseEmitter.this, e.toString());
+        closeWith(CloseReason.INTERNAL_ERROR);
       }
 
       @Override
@@ -316,6 +339,11 @@ public final class SseEmitter {
   }
 
   private CompletionStage<Void> enqueue(byte[] bytes) {
+    return enqueue(bytes, true);
+  }
+
+  /** @param bounded fail with {@link StreamOverflowException} past the budget (the callers' sends) */
+  private CompletionStage<Void> enqueue(byte[] bytes, boolean bounded) {
     CloseReason r = closed;
     if (r != null) {
       return Stage.failed(new StreamClosedException(r));
@@ -324,7 +352,7 @@ public final class SseEmitter {
       return Stage.failed(new StreamClosedException(CloseReason.COMPLETED));
     }
     long before = queuedBytes.getAndAdd(bytes.length);
-    if (before > 0 && before + bytes.length > budget) {
+    if (bounded && before > 0 && before + bytes.length > budget) {
       queuedBytes.addAndGet(-bytes.length);
       return Stage.failed(new StreamOverflowException(budget));
     }

@@ -38,4 +38,19 @@ class PortInUseTest {
       server.close(); // already stopped by the failed start: closing again is harmless
     }
   }
+
+  @ParameterizedTest(name = "host {0}")
+  @ValueSource(strings = {"no-such-host.invalid", "999.1.1.1"})
+  void aHostThatDoesNotResolveIsNamedAsSuch(String host) {
+    // The transport's UnresolvedAddressException has no message: "bind failed, choose another port" misled.
+    LivePushServer server = LivePushServer.builder().host(host).port(0)
+        .transport(SseTransport.builder().route("/live/{id}", "t:{id}").build())
+        .build();
+    Throwable thrown = catchThrowable(() -> server.start().join());
+    assertThat(thrown.getCause()).isInstanceOf(ServerBindException.class);
+    ServerBindException e = (ServerBindException) thrown.getCause();
+    assertThat(e.reason()).isEqualTo("unknown host");
+    assertThat(e.getMessage()).startsWith("cannot listen on " + host + ":0: unknown host").contains("host(String)");
+    server.close();
+  }
 }

@@ -95,7 +95,21 @@ class SseStreamFlowTest {
 
   @Test
   void aFlowPublisherStreamsEveryItemToASlowReaderInOrder() throws Exception {
-    int items = 3000;
+    Session s = streamFromPublisher(3000, "z".repeat(100), 128 * 1024);
+    assertThat(s.peakPendingOutboundBytes()).isLessThanOrEqualTo(BUDGET + SLACK);
+  }
+
+  @Test
+  void aFlowPublisherOfEventsAsLargeAsTheBudgetStreamsEveryOneToASlowReader() throws Exception {
+    // Demand follows bytes, not a count of items: 16 items requested at once were 16 budgets of bytes (overflow).
+    Session s = streamFromPublisher(40, "w".repeat(BUDGET), 512 * 1024);
+    assertThat(s.closeReason()).isEqualTo(CloseReason.COMPLETED);
+    // the connection's bytes; the emitter's own queue is bounded by the budget plus one event too
+    assertThat(s.peakPendingOutboundBytes()).isLessThanOrEqualTo(2L * BUDGET + SLACK);
+  }
+
+  /** A {@code SubmissionPublisher} of {@code items} events "i payload" to a reader of {@code rate} bytes/s. */
+  private Session streamFromPublisher(int items, String payload, long rate) throws Exception {
     CompletableFuture<Void> published = new CompletableFuture<>();
     start(req -> {
       SubmissionPublisher<Event> publisher = new SubmissionPublisher<>();
@@ -104,7 +118,7 @@ class SseStreamFlowTest {
         publisher.subscribe(subscriber);
         CompletableFuture.runAsync(() -> {
           for (int i = 0; i < items; i++) {
-            publisher.submit(Event.text(i + " " + "z".repeat(100))); // blocks while its buffer is full
+            publisher.submit(Event.text(i + " " + payload)); // blocks while its buffer is full
           }
           publisher.close();
           published.complete(null);
@@ -112,7 +126,7 @@ class SseStreamFlowTest {
       };
       return StreamResponse.from(onSubscribe);
     });
-    PacedSseReader slow = post("/jobs/2", "{}", 128 * 1024);
+    PacedSseReader slow = post("/jobs/2", "{}", rate);
     Session s = fixture.nextSession();
     assertThat(slow.awaitEnd(90)).isTrue();
     List<PacedSseReader.Received> got = slow.events();
@@ -121,7 +135,7 @@ class SseStreamFlowTest {
       assertThat(got.get(i).data()).startsWith(i + " ");
     }
     assertThat(published).isDone();
-    assertThat(s.peakPendingOutboundBytes()).isLessThanOrEqualTo(BUDGET + SLACK);
+    return s;
   }
 
   @Test

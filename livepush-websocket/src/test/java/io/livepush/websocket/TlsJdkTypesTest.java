@@ -127,6 +127,34 @@ class TlsJdkTypesTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("tls: key manager");
   }
 
+  @Test
+  void refusesAKeyThatDoesNotFitItsCertificateAtBuildTime() throws Exception {
+    // Neither engine checks it when the context is built; without a test handshake every client would fail
+    // (internal_error / bad signature) and the server would log nothing.
+    SelfSignedCertificate other = new SelfSignedCertificate("localhost");
+    try {
+      assertThatThrownBy(() -> LivePushServer.builder().tls(cert.certificate().toPath(), other.privateKey().toPath()))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("tls: ")
+          .hasMessageContaining("does the private key fit");
+      KeyStore ks = KeyStore.getInstance("PKCS12");
+      ks.load(null, null);
+      char[] password = "test".toCharArray();
+      ks.setKeyEntry("server", other.key(), password, new java.security.cert.Certificate[] {cert.cert()});
+      KeyManagerFactory mismatched = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      mismatched.init(ks, password);
+      assertThatThrownBy(() -> LivePushServer.builder().tls(mismatched))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("tls: key manager")
+          .hasMessageContaining("does the private key fit");
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(mismatched.getKeyManagers(), null, null);
+      assertThatThrownBy(() -> LivePushServer.builder().tls(context))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("tls: SSLContext")
+          .hasMessageContaining("does the private key fit");
+    } finally {
+      other.delete();
+    }
+  }
+
   private void sseReceivesAnEvent(HttpClient https, HttpClient.Version expected) throws Exception {
     HttpResponse<InputStream> r = https.send(HttpRequest.newBuilder(
             URI.create("https://localhost:" + server.port() + "/m/1")).header("Accept", "text/event-stream").build(),

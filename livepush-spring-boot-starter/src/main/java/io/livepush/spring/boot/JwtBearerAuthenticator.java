@@ -28,8 +28,9 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
  * topic authorizers, presence and handlers see the same identity as the application's controllers;
  * {@link #authentication(Principal)} reads it back.
  *
- * <p>Refusals: no token, 401 with {@code WWW-Authenticate: Bearer}; a malformed, expired or otherwise invalid one,
- * 401 with {@code Bearer error="invalid_token"} (RFC 6750 §3.1). The token never appears in a response or a log.
+ * <p>Refusals: no token, 401 with {@code WWW-Authenticate: Bearer}; a malformed, expired or otherwise invalid one
+ * (a {@code Bearer} header without a token, or more than one token, included), 401 with
+ * {@code Bearer error="invalid_token"} (RFC 6750 §3.1), also when anonymous access is allowed. The token never appears in a response or a log.
  *
  * <p>Threads: runs on livepush's blocking executor (a decoder may fetch a JWK set); Spring's
  * {@code SecurityContextHolder} is not set for livepush callbacks: use the principal.
@@ -75,7 +76,7 @@ public final class JwtBearerAuthenticator implements Authenticator {
       return allowAnonymous ? AuthResult.allow(Principal.ANONYMOUS)
           : AuthResult.unauthorized("bearer token required", "Bearer");
     }
-    if (token.length() > MAX_TOKEN_LENGTH || !B64TOKEN.matcher(token).matches()) {
+    if (token.isEmpty() || token.length() > MAX_TOKEN_LENGTH || !B64TOKEN.matcher(token).matches()) {
       return invalid();
     }
     Authentication authentication;
@@ -101,22 +102,23 @@ public final class JwtBearerAuthenticator implements Authenticator {
     return a instanceof Authentication auth ? auth : null;
   }
 
+  /**
+   * The presented token: {@code null} when none is presented, {@code ""} when what is presented cannot be one
+   * token (refused as invalid, as Spring Security's {@code DefaultBearerTokenResolver} does, even with anonymous
+   * access allowed): a {@code Bearer} header without a token, or several tokens (RFC 6750 §2: one method only).
+   */
   private String token(RequestInfo request) {
     String header = request.header("Authorization");
-    if (header != null) {
-      // RFC 9110 §11.1: the scheme is case-insensitive.
-      if (header.length() > 7 && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-        return header.substring(7).trim();
-      }
-      return null;
+    String fromHeader = null;
+    // RFC 9110 §11.1: the scheme is case-insensitive; another scheme (Basic, ...) is not a bearer token.
+    if (header != null && header.regionMatches(true, 0, "Bearer", 0, 6)) {
+      fromHeader = header.length() > 7 && header.charAt(6) == ' ' ? header.substring(7).trim() : "";
     }
-    if (queryParameter != null) {
-      List<String> values = request.queryParameters().get(queryParameter);
-      if (values != null && values.size() == 1) {
-        return values.get(0);
-      }
+    List<String> values = queryParameter == null ? null : request.queryParameters().get(queryParameter);
+    if (values == null || values.isEmpty()) {
+      return fromHeader;
     }
-    return null;
+    return fromHeader != null || values.size() > 1 ? "" : values.get(0);
   }
 
   private static AuthResult invalid() {

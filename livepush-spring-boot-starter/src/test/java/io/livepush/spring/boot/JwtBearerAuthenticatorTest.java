@@ -103,6 +103,31 @@ class JwtBearerAuthenticatorTest {
   }
 
   @Test
+  void aPresentedButMalformedTokenIsRefusedEvenWhenAnonymousAccessIsAllowed() {
+    // As Spring Security's DefaultBearerTokenResolver: a Bearer header without a token, or two tokens, is invalid.
+    runner.withPropertyValues("livepush.security.allow-anonymous=true", "livepush.security.query-parameter=access_token",
+        "livepush.sse.routes[1].path=/open", "livepush.sse.routes[1].topic=open").run(ctx -> {
+          URI open = URI.create("http://127.0.0.1:" + ctx.getBean(LivePushServer.class).port() + "/open");
+          String good = token("alice", "feed", Instant.now().plusSeconds(300));
+          assertThat(Clients.head(open).statusCode()).isEqualTo(200); // anonymous
+          assertThat(Clients.head(open, "Authorization", "Basic YTpi").statusCode()).isEqualTo(200); // another scheme
+          for (String header : List.of("Bearer", "Bearer ", "bearer  ", "Bearerx" + good)) {
+            var r = Clients.head(open, "Authorization", header);
+            assertThat(r.statusCode()).as(header).isEqualTo(401);
+            assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("Bearer error=\"invalid_token\"");
+          }
+          assertThat(Clients.head(URI.create(open + "?access_token=" + good + "&access_token=" + good)).statusCode())
+              .isEqualTo(401);
+          assertThat(Clients.head(URI.create(open + "?access_token=" + good), "Authorization", "Bearer " + good)
+              .statusCode()).isEqualTo(401);
+          assertThat(Clients.head(URI.create(open + "?access_token=" + good), "Authorization", "Basic YTpi")
+              .statusCode()).isEqualTo(200);
+          assertThat(ctx.getBean(Decoder.class).seen.poll(10, java.util.concurrent.TimeUnit.SECONDS).name())
+              .isEqualTo("anonymous");
+        });
+  }
+
+  @Test
   void anApplicationAuthenticatorOrTheSwitchTurnsTheBridgeOff() {
     runner.withBean(Authenticator.class, () -> Authenticator.nonBlocking(r -> AuthResult.allow(Principal.of("x"))))
         .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(JwtBearerAuthenticator.class));
@@ -139,7 +164,7 @@ class JwtBearerAuthenticatorTest {
         @Override
         public boolean canSubscribe(Principal principal, RequestInfo request, String topic) {
           seen.add(principal);
-          return topic.equals("user:" + principal.name());
+          return topic.equals("user:" + principal.name()) || topic.equals("open");
         }
       };
     }

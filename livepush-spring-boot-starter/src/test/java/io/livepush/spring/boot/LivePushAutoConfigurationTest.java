@@ -13,6 +13,7 @@ import io.livepush.client.LivePushClient;
 import io.livepush.client.PushEvent;
 import io.livepush.micrometer.LivePushMeterBinder;
 import io.livepush.sse.SseTransport;
+import io.livepush.testing.PacedSseReader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -26,6 +27,7 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -64,6 +66,57 @@ class LivePushAutoConfigurationTest {
     });
     // The context closed: the lifecycle stopped the server (and the bean's close() is idempotent).
     assertThat(server[0].whenClosed().toCompletableFuture()).isDone();
+  }
+
+  @Test
+  void closingTheContextDeliversWhatTheWebServerPhasePublishesThenEndsTheStreams() throws Exception {
+    // Boot stops the web server (phase MAX_VALUE - 2048) before livepush: a request finishing there may still
+    // publish, and its event must reach the streams before they are drained.
+    PacedSseReader[] reader = new PacedSseReader[1];
+    runner.withUserConfiguration(LastWords.class).run(ctx -> {
+      assertThat(ctx).hasNotFailed();
+      reader[0] = PacedSseReader.open(ctx.getBean(LivePushServer.class).port(), "GET", "/live?topic=scores",
+          new byte[0], Long.MAX_VALUE);
+      assertThat(reader[0].awaitEvents(e -> !e.isEmpty(), 20)).isNotEmpty(); // the position: subscribed
+    });
+    try {
+      assertThat(reader[0].awaitEnd(20)).isTrue();
+      assertThat(reader[0].events()).extracting(PacedSseReader.Received::data).contains("last words");
+    } finally {
+      reader[0].close();
+    }
+  }
+
+  /** A lifecycle in the web server's phase that publishes when it stops, as a request finishing there would. */
+  @Configuration(proxyBeanMethods = false)
+  static class LastWords {
+    @Bean
+    SmartLifecycle lastWords(LivePushServer server) {
+      return new SmartLifecycle() {
+        private volatile boolean running;
+
+        @Override
+        public void start() {
+          running = true;
+        }
+
+        @Override
+        public void stop() {
+          server.publish("scores", Event.text("last words"));
+          running = false;
+        }
+
+        @Override
+        public boolean isRunning() {
+          return running;
+        }
+
+        @Override
+        public int getPhase() {
+          return Integer.MAX_VALUE - 2048; // Boot's WebServerStartStopLifecycle
+        }
+      };
+    }
   }
 
   @Test

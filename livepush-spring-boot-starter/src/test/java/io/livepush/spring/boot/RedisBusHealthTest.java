@@ -33,6 +33,13 @@ class RedisBusHealthTest {
             Health down = health.health();
             assertThat(down.getStatus()).isEqualTo(Status.DOWN);
             assertThat(down.getDetails()).containsKey("bus").doesNotContainEntry("bus", "reachable");
+            // and UP again once Redis is back (Lettuce reconnects on its own, with backoff)
+            redis.startAgain();
+            io.livepush.testing.ClusterClients.await("health UP after Redis restarted",
+                () -> health.health().getStatus().equals(Status.UP));
+            Health again = health.health();
+            assertThat(again.getStatus()).isEqualTo(Status.UP);
+            assertThat(again.getDetails()).containsEntry("bus", "reachable");
           });
     }
   }
