@@ -13,6 +13,7 @@ import io.livepush.spi.LogSafe;
 import io.livepush.spi.Session;
 import io.livepush.spi.Transport;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.FullHttpRequest;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
@@ -252,6 +253,7 @@ public final class Admission {
     private final Principal principal;
     private final List<String> topics;
     private boolean used;
+    private final ChannelFutureListener onClose = f -> release();
 
     Admitted(Channel channel, Transport transport, int transportIndex, RequestInfo request, Principal principal,
         List<String> topics) {
@@ -261,6 +263,10 @@ public final class Admission {
       this.request = request;
       this.principal = principal;
       this.topics = topics;
+      // A client that goes away while a callback decides (an authorizer, a stream handler) gives its slot back
+      // now, not when the callback returns, which may be much later or never. The close is seen with reading
+      // paused on epoll (EPOLLRDHUP); on NIO only when the callback returns.
+      channel.closeFuture().addListener(onClose);
     }
 
     @Override
@@ -287,6 +293,7 @@ public final class Admission {
         throw new IllegalArgumentException("channel: " + ch + " (expected: the admitted " + channel + ")");
       }
       used = true;
+      channel.closeFuture().removeListener(onClose); // the session's own close listener takes over
       try {
         return hub.openSession(channel, transport, transportIndex, request, principal);
       } catch (RuntimeException e) {
@@ -299,6 +306,7 @@ public final class Admission {
     public void release() {
       if (!used) {
         used = true;
+        channel.closeFuture().removeListener(onClose);
         hub.releaseAdmission(channel);
       }
     }
