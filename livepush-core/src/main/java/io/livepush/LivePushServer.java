@@ -1,58 +1,28 @@
 package io.livepush;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.livepush.internal.Admission;
-import io.livepush.internal.BlockingExecutors;
-import io.livepush.internal.Callbacks;
-import io.livepush.internal.Http2Connections;
 import io.livepush.internal.Hub;
-import io.livepush.internal.RouterHandler;
-import io.livepush.internal.ServerContext;
-import io.livepush.internal.ServerInitializer;
 import io.livepush.internal.ServerTls;
-import io.livepush.internal.StatsService;
 import io.livepush.spi.EventBus;
 import io.livepush.spi.MetricsListener;
 import io.livepush.spi.Transport;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.FastThreadLocalThread;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A livepush server: one port, the transports you add (SSE, WebSocket), one replay log, and
@@ -83,33 +53,24 @@ import org.slf4j.LoggerFactory;
  * Netty event loops run all I/O. Listener and hook callbacks run on them and must not block.
  */
 public final class LivePushServer implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(LivePushServer.class);
-
   private enum State { NEW, STARTING, STARTED, STOPPING, STOPPED }
-
-  private static final io.netty.channel.FixedRecvByteBufAllocator READ_ALLOCATOR =
-      new io.netty.channel.FixedRecvByteBufAllocator(8192);
-
-  /** Longest {@link #stop()} waits for connections to finish their goodbyes. */
-  static final long GOODBYE_TIMEOUT_MILLIS = 3_000;
 
   private final LivePushConfig config;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
-  private volatile Hub hub;
-  /** The server's HTTP/2 connections, or {@code null} when HTTP/2 is off. */
-  private volatile Http2Connections http2;
+  private final Publishing publishing;
+  /** What this start runs on; {@code null} before {@link #start()}. */
+  private volatile ServerRuntime runtime;
   /** Guarded by itself; copied into the hub's stats as an array on every change. */
   private final List<MetricsListener> metricsListeners = new ArrayList<>();
-  private volatile Channel serverChannel;
-  private volatile EventLoopGroup bossGroup;
-  private volatile EventLoopGroup workerGroup;
   private volatile CompletableFuture<Void> stopFuture;
-  /** The default blocking executor when the builder named none; shut down on stop. */
-  private volatile ExecutorService ownedBlocking;
 
   private LivePushServer(LivePushConfig config) {
     this.config = config;
+    this.publishing = new Publishing(config, () -> {
+      ServerRuntime rt = runtime;
+      return rt == null || state.get() != State.STARTED ? null : rt.hub;
+    });
   }
 
   /**
@@ -142,101 +103,21 @@ public final class LivePushServer implements AutoCloseable {
     if (!state.compareAndSet(State.NEW, State.STARTING)) {
       throw new IllegalStateException("server already started");
     }
-    boolean epoll = config.nativeTransport() && Epoll.isAvailable();
-    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("livepush-accept"), io);
-    workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("livepush-io"), io);
-    List<EventLoop> loops = new ArrayList<>();
-    for (EventExecutor e : workerGroup) {
-      loops.add((EventLoop) e);
-    }
-    long epoch = new SecureRandom().nextLong() & 0xFF_FFFF_FFFFL; // 40 bits: 8 base-36 digits at most
-    Hub h = new Hub(config, loops, epoch, System::nanoTime);
+    ServerRuntime rt = new ServerRuntime(config);
     synchronized (metricsListeners) {
-      h.stats().listeners(metricsListeners.toArray(new MetricsListener[0]));
-      hub = h;
+      rt.hub.stats().listeners(metricsListeners.toArray(new MetricsListener[0]));
+      runtime = rt;
     }
-    List<Transport> transports = config.transports();
-    Executor blocking = config.blockingExecutor();
-    if (blocking == null) {
-      ownedBlocking = BlockingExecutors.create();
-      blocking = ownedBlocking;
-    }
-    Callbacks callbacks = new Callbacks(config, blocking);
-    h.callbacks(callbacks);
-    Admission admission = new Admission(h, callbacks);
-    ServerContext.Publisher publisher = new ServerContext.Publisher() {
-      @Override
-      public EventId publish(String topic, Event event) {
-        return LivePushServer.this.publish(topic, event);
-      }
-
-      @Override
-      public CompletableFuture<EventId> publishAsync(String topic, Event event) {
-        return LivePushServer.this.publishAsync(topic, event);
-      }
-    };
-    for (int i = 0; i < transports.size(); i++) {
-      transports.get(i).init(new ServerContext(h, admission, callbacks, transports.get(i), i, publisher));
-    }
-    List<HttpService> services = new ArrayList<>(config.httpServices());
-    if (config.statsPath() != null) {
-      services.add(0, new StatsService(config.statsPath(), config.objectMapper(), this::stats));
-    }
-    int high = config.maxPendingOutboundBytes();
-    ServerBootstrap b = new ServerBootstrap()
-        .group(bossGroup, workerGroup)
-        .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
-        .option(ChannelOption.SO_BACKLOG, 1024)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        // One shared allocator with fixed-size reads: a push server reads little, and the default adaptive
-        // allocator keeps an allocator, a handle and a size calculator per connection (≈ 130 B idle).
-        .childOption(ChannelOption.RCVBUF_ALLOCATOR, READ_ALLOCATOR)
-        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
-        .childHandler(initializer(h, transports, services, admission, callbacks));
     CompletableFuture<LivePushServer> started = new CompletableFuture<>();
-    // With a bus, the log must continue the cluster's sequence before any client can subscribe.
-    EventBus bus = config.bus();
-    CompletionStage<Void> busReady = bus == null ? CompletableFuture.completedFuture(null) : bus.start(h.busSink());
-    busReady.whenComplete((ok, busError) -> {
-      if (busError != null) {
-        state.set(State.STARTED);
-        stop().whenComplete((v, e) -> started.completeExceptionally(busError));
-        return;
-      }
-      if (bus != null) {
-        bus.startPresence(h.presence()); // cluster-wide presence when the bus supports it
-      }
-      bind(b, h, epoll, transports, started);
-    });
-    return started;
-  }
-
-  private ServerInitializer initializer(Hub h, List<Transport> transports, List<HttpService> services,
-      Admission admission, Callbacks callbacks) {
-    RouterHandler router = new RouterHandler(transports, services, config.allowedHosts(),
-        config.authenticatedHttpServices(), admission, callbacks,
-        config.heartbeatInterval().plus(config.heartbeatTimeout()).toNanos());
-    http2 = config.http2() ? new Http2Connections(config, h.stats(), router) : null;
-    return new ServerInitializer(config, config.serverTls(), h.stats(), router, http2);
-  }
-
-  private void bind(ServerBootstrap b, Hub h, boolean epoll, List<Transport> transports,
-      CompletableFuture<LivePushServer> started) {
-    b.bind(config.host(), config.port()).addListener(f -> {
-      if (f.isSuccess()) {
-        serverChannel = ((io.netty.channel.ChannelFuture) f).channel();
-        h.startTimers();
-        state.set(State.STARTED);
-        LOG.info("livepush listening on {} ({}, transports {})", serverChannel.localAddress(),
-            epoll ? "epoll" : "nio", transports.stream().map(Transport::name).toList());
+    rt.start(publishing, this::stats).whenComplete((v, error) -> {
+      state.set(State.STARTED);
+      if (error == null) {
         started.complete(this);
       } else {
-        state.set(State.STARTED);
-        stop().whenComplete((v, e) -> started.completeExceptionally(
-            new ServerBindException(config.host(), config.port(), f.cause())));
+        stop().whenComplete((x, y) -> started.completeExceptionally(error));
       }
     });
+    return started;
   }
 
   /**
@@ -246,7 +127,8 @@ public final class LivePushServer implements AutoCloseable {
    * @throws IllegalStateException if the server has not finished starting
    */
   public int port() {
-    Channel ch = serverChannel;
+    ServerRuntime rt = runtime;
+    Channel ch = rt == null ? null : rt.serverChannel;
     if (ch == null) {
       throw new IllegalStateException("server not started");
     }
@@ -271,23 +153,7 @@ public final class LivePushServer implements AutoCloseable {
    * @throws IllegalStateException if the server is not started
    */
   public EventId publish(String topic, Event event) {
-    if (config.bus() != null) {
-      if (Thread.currentThread() instanceof FastThreadLocalThread) {
-        // Netty and Lettuce threads: waiting for the bus here would stall (or deadlock) an event loop.
-        throw new IllegalStateException("publish() waits for the bus and must not run on an event loop; "
-            + "use publishAsync()");
-      }
-      try {
-        return publishAsync(topic, event).join();
-      } catch (CompletionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof RuntimeException) {
-          throw (RuntimeException) cause;
-        }
-        throw new LivePushException("publish failed: " + cause, 503);
-      }
-    }
-    return publishLocal(topic, event);
+    return publishing.publish(topic, event);
   }
 
   /**
@@ -305,47 +171,7 @@ public final class LivePushServer implements AutoCloseable {
    * @throws IllegalStateException if the server is not started
    */
   public CompletableFuture<EventId> publishAsync(String topic, Event event) {
-    EventBus bus = config.bus();
-    if (bus == null) {
-      return CompletableFuture.completedFuture(publishLocal(topic, event)).copy();
-    }
-    byte[] payload = checkedPayload(topic, event);
-    long started = System.nanoTime();
-    Hub h = hub;
-    return bus.publish(topic, event.type(), event.kind(), payload).toCompletableFuture()
-        .whenComplete((id, e) -> h.stats().busPublish(System.nanoTime() - started, e != null)).copy();
-  }
-
-  private EventId publishLocal(String topic, Event event) {
-    byte[] payload = checkedPayload(topic, event);
-    return hub.publish(topic, event.type(), event.kind(), payload);
-  }
-
-  /** Validates a publish (topic, running server, payload size) and returns the payload bytes. */
-  private byte[] checkedPayload(String topic, Event event) {
-    Topics.validateForPublish(topic); // companions (topic~presence) belong to livepush
-    Objects.requireNonNull(event, "event");
-    if (hub == null || state.get() != State.STARTED) {
-      throw new IllegalStateException("server is not running");
-    }
-    byte[] payload = payloadBytes(event, config.objectMapper());
-    if (payload.length > config.maxEventBytes()) {
-      throw new InvalidEventException("payload is " + payload.length + " bytes (expected: <= "
-          + config.maxEventBytes() + ")");
-    }
-    return payload;
-  }
-
-  static byte[] payloadBytes(Event event, ObjectMapper mapper) {
-    byte[] bytes = event.bytesUnsafe();
-    if (bytes != null) {
-      return bytes;
-    }
-    try {
-      return mapper.writeValueAsBytes(event.jsonValue());
-    } catch (JsonProcessingException e) {
-      throw new InvalidEventException("cannot serialise JSON payload: " + e.getOriginalMessage());
-    }
+    return publishing.publishAsync(topic, event);
   }
 
   /**
@@ -354,7 +180,7 @@ public final class LivePushServer implements AutoCloseable {
    * @return the number of open streaming connections, {@code 0} before start; a racy read from any thread
    */
   public int connectionCount() {
-    Hub h = hub;
+    Hub h = hub();
     return h == null ? 0 : h.connectionCount();
   }
 
@@ -365,11 +191,7 @@ public final class LivePushServer implements AutoCloseable {
    * @throws IllegalStateException if the server has not been started
    */
   public LivePushStats stats() {
-    Hub h = hub;
-    if (h == null) {
-      throw new IllegalStateException("server not started");
-    }
-    return h.snapshot();
+    return startedHub().snapshot();
   }
 
   /**
@@ -400,7 +222,7 @@ public final class LivePushServer implements AutoCloseable {
   }
 
   private void publishMetricsListeners() {
-    Hub h = hub;
+    Hub h = hub();
     if (h != null) {
       h.stats().listeners(metricsListeners.toArray(new MetricsListener[0]));
     }
@@ -413,11 +235,7 @@ public final class LivePushServer implements AutoCloseable {
    * @throws IllegalStateException if the server has not been started
    */
   public Presence presence() {
-    Hub h = hub;
-    if (h == null) {
-      throw new IllegalStateException("server not started");
-    }
-    return h.presence();
+    return startedHub().presence();
   }
 
   /**
@@ -428,11 +246,20 @@ public final class LivePushServer implements AutoCloseable {
    * @throws IllegalStateException if the server has not been started
    */
   public long epoch() {
-    Hub h = hub;
+    return startedHub().log().epoch();
+  }
+
+  private Hub hub() {
+    ServerRuntime rt = runtime;
+    return rt == null ? null : rt.hub;
+  }
+
+  private Hub startedHub() {
+    Hub h = hub();
     if (h == null) {
       throw new IllegalStateException("server not started");
     }
-    return h.log().epoch();
+    return h;
   }
 
   /**
@@ -454,46 +281,11 @@ public final class LivePushServer implements AutoCloseable {
       f.complete(null);
       return f;
     }
-    Hub h = hub;
-    Channel sc = serverChannel;
-    Http2Connections h2 = http2;
-    Runnable shutdown = () -> {
-      // Spread the closes over the drain window, then wait (bounded) until every connection finished its
-      // goodbye (SSE: retry: flushed; WebSocket: close frame and the peer's answer): event loops close their
-      // channels as soon as they start shutting down.
-      CompletableFuture<Void> drained = h == null ? CompletableFuture.completedFuture(null)
-          : h.closeAll(CloseReason.SERVER_STOPPING, config.shutdownDrain(), config.shutdownBatchSize())
-              .completeOnTimeout(null, config.shutdownDrain().toMillis() + GOODBYE_TIMEOUT_MILLIS,
-                  TimeUnit.MILLISECONDS);
-      // Then GOAWAY to the HTTP/2 connections, whose streams have ended (see Http2Connections).
-      CompletableFuture<Void> goneAway = drained.handle((v, e) -> null).thenCompose(v -> h2 == null
-          ? CompletableFuture.<Void>completedFuture(null)
-          : h2.goAwayAll().completeOnTimeout(null, GOODBYE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
-      goneAway.whenComplete((v, e) -> {
-        if (h != null) {
-          h.stopTimers();
-        }
-        // The bus stops reading now (nothing is left to deliver to) and releases its connections.
-        CompletableFuture<Void> busStopped = config.bus() == null ? CompletableFuture.completedFuture(null)
-            : config.bus().stop().toCompletableFuture().handle((x, y) -> null);
-        busStopped.whenComplete((x, y) ->
-            workerGroup.shutdownGracefully(100, 5_000, TimeUnit.MILLISECONDS).addListener(w ->
-                bossGroup.shutdownGracefully(0, 1_000, TimeUnit.MILLISECONDS).addListener(z -> {
-                  ExecutorService owned = ownedBlocking;
-                  if (owned != null) {
-                    owned.shutdown(); // running callbacks finish; their writes to closed channels fail quietly
-                  }
-                  state.set(State.STOPPED);
-                  closed.complete(null); // before f, as above
-                  f.complete(null);
-                })));
-      });
-    };
-    if (sc != null) {
-      sc.close().addListener(x -> shutdown.run());
-    } else {
-      shutdown.run();
-    }
+    ServerShutdown.run(config, runtime).whenComplete((v, e) -> {
+      state.set(State.STOPPED);
+      closed.complete(null); // before f, as above
+      f.complete(null);
+    });
     return f;
   }
 

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.livepush.Event;
 import io.livepush.LivePushServer;
 import io.livepush.sse.SseTransport;
+import io.livepush.testing.Await;
 import io.livepush.websocket.WebSocketTransport;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
@@ -29,10 +31,8 @@ class LoadGenTest {
   }
 
   private static void awaitEvents(LoadGen g, long n) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (g.events.sum() < n && System.nanoTime() < deadline) {
-      Thread.sleep(5); // polling a counter the event loop increments; bounded by the deadline
-    }
+    Await.until(n + " events (a counter the event loop increments)", Duration.ofSeconds(10),
+        () -> g.events.sum() >= n);
   }
 
   @Test

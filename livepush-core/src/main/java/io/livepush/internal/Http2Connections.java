@@ -5,7 +5,6 @@ import io.livepush.spi.LogSafe;
 import io.livepush.spi.PipelineNames;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
@@ -25,10 +24,8 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,11 +78,14 @@ public final class Http2Connections {
   private final RouterHandler router;
   private final ChannelGroup connections = new DefaultChannelGroup("livepush-h2", GlobalEventExecutor.INSTANCE);
   private final StreamInitializer streams = new StreamInitializer();
+  /** SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441 §3): a transport accepts extended CONNECT. */
+  private final boolean extendedConnect;
 
   public Http2Connections(LivePushConfig config, Stats stats, RouterHandler router) {
     this.config = config;
     this.stats = stats;
     this.router = router;
+    this.extendedConnect = router.extendedConnect();
   }
 
   /**
@@ -121,6 +121,9 @@ public final class Http2Connections {
     Http2Settings settings = Http2Settings.defaultSettings()
         .maxConcurrentStreams(config.http2MaxConcurrentStreams())
         .maxHeaderListSize(config.maxHeaderBytes());
+    if (extendedConnect) {
+      settings.connectProtocolEnabled(true);
+    }
     return Http2FrameCodecBuilder.forServer()
         .initialSettings(settings)
         .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
@@ -179,6 +182,9 @@ public final class Http2Connections {
       }
       ChannelPipeline p = ch.pipeline();
       p.addLast(STREAM_BYTES, new Http2StreamBytes());
+      if (extendedConnect) {
+        p.addLast(Http2ConnectStream.NAME, new Http2ConnectStream());
+      }
       p.addLast(PipelineNames.HTTP_CODEC, new Http2StreamFrameToHttpObjectCodec(true));
       long deadline = config.requestHeaderTimeout().toNanos();
       if (deadline > 0) { // a request body that never completes
@@ -194,31 +200,11 @@ public final class Http2Connections {
    * and takes the errors the codec has already answered (GOAWAY with their code, then close) off the log's
    * warning level. Per connection, on its loop.
    */
-  private static final class IdleGuard extends ChannelInboundHandlerAdapter {
-    private final long timeoutNanos;
-    private ChannelHandlerContext ctx;
-    private ScheduledFuture<?> timer;
+  private static final class IdleGuard extends ChannelDeadline {
     private int open;
 
     IdleGuard(long timeoutNanos) {
-      this.timeoutNanos = timeoutNanos;
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-      this.ctx = ctx;
-      arm();
-    }
-
-    @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) {
-      disarm();
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      disarm();
-      ctx.fireChannelInactive();
+      super(timeoutNanos);
     }
 
     @Override
@@ -236,21 +222,9 @@ public final class Http2Connections {
       });
     }
 
-    private void arm() {
-      disarm();
-      if (timeoutNanos > 0 && open == 0) {
-        timer = ctx.executor().schedule(() -> {
-          timer = null;
-          ctx.channel().close();
-        }, timeoutNanos, TimeUnit.NANOSECONDS);
-      }
-    }
-
-    private void disarm() {
-      if (timer != null) {
-        timer.cancel(false);
-        timer = null;
-      }
+    @Override
+    void expire() {
+      ctx.channel().close();
     }
   }
 }

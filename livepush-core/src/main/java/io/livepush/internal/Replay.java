@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * The replay a session still owes: a cursor over the log, one per session, written only while the connection
- * is within its outbound budget (see {@link SessionImpl#pump}). While it exists every subscription of the
+ * is within its outbound budget (see {@link SessionSubscriptions#pump}). While it exists every subscription of the
  * session is in catch-up mode: live deliveries skip it, and the cursor reads from the log, for each
  * subscription, the events after its {@link Subscription#position}, merged in offset order. Once nothing is
  * left, under the log lock, every subscription moves to the head and the markers are written, so the switch to

@@ -2,15 +2,11 @@ package io.livepush.internal;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Slow-loris guard: sits before the HTTP codec and answers {@code 408 Request Timeout} (RFC 9110 §15.5.9),
@@ -19,16 +15,13 @@ import java.util.concurrent.TimeUnit;
  * it after answering a plain keep-alive request. Per channel, not sharable; timers run on the channel's loop.
  * On an HTTP/2 stream it sits after the stream's HTTP codec and answers with an HTTP message instead of bytes.
  */
-public final class RequestDeadlineHandler extends ChannelInboundHandlerAdapter {
+public final class RequestDeadlineHandler extends ChannelDeadline {
   private static final byte[] TIMEOUT = ("HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n"
       + "Content-Length: 29\r\nConnection: close\r\n\r\nrequest headers not received\n")
       .getBytes(StandardCharsets.US_ASCII);
 
-  private final long timeoutNanos;
   private final Stats stats;
   private final boolean httpMessages;
-  private ChannelHandlerContext ctx;
-  private ScheduledFuture<?> timer;
 
   public RequestDeadlineHandler(long timeoutNanos, Stats stats) {
     this(timeoutNanos, stats, false);
@@ -36,44 +29,15 @@ public final class RequestDeadlineHandler extends ChannelInboundHandlerAdapter {
 
   /** @param httpMessages placed after an HTTP codec (an HTTP/2 stream): answers with a {@code FullHttpResponse} */
   RequestDeadlineHandler(long timeoutNanos, Stats stats, boolean httpMessages) {
-    this.timeoutNanos = timeoutNanos;
+    super(timeoutNanos);
     this.stats = stats;
     this.httpMessages = httpMessages;
   }
 
-  @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    this.ctx = ctx;
-    arm();
-  }
+  // arm() starts (again) the clock for the next request head; disarm() stops it: a request was dispatched.
 
   @Override
-  public void handlerRemoved(ChannelHandlerContext ctx) {
-    disarm();
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    disarm();
-    ctx.fireChannelInactive();
-  }
-
-  /** Starts (again) the clock for the next request head. On the channel's loop. */
-  public void arm() {
-    disarm();
-    timer = ctx.executor().schedule(this::expire, timeoutNanos, TimeUnit.NANOSECONDS);
-  }
-
-  /** Stops the clock: a request was dispatched. On the channel's loop. */
-  public void disarm() {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
-    }
-  }
-
-  private void expire() {
-    timer = null;
+  void expire() {
     if (!ctx.channel().isActive()) {
       return;
     }

@@ -20,7 +20,7 @@ final class Subscription {
   long generation;
   /**
    * A reset this subscription owes the client before anything else of its topic, or {@code null}; it carries the
-   * session's reset position (see {@code SessionImpl.resetPosition}).
+   * session's reset position (see {@code SessionSubscriptions.resetPosition}).
    */
   ResetReason owedReset;
   /**

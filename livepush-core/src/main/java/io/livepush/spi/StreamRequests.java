@@ -5,26 +5,35 @@ import io.livepush.CapacityExceededException;
 import io.livepush.EventId;
 import io.livepush.InvalidEventIdException;
 import io.livepush.LivePushException;
+import io.livepush.Principal;
 import io.livepush.Topics;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What HTTP transports that follow topics named in a GET (SSE, long-polling) read from the request, and how they
- * answer a refusal of the admission stage. Stateless; the methods may run on any thread except
- * {@link #refuse}, which runs on the request's event loop.
+ * What HTTP transports that follow topics named in a GET (SSE, long-polling) read from the request, how they run
+ * the admission stage and answer its refusal, and what reads the connection once the request is answered.
+ * Stateless; the methods may run on any thread except {@link #admit} and {@link #refuse}, which run on the
+ * request's event loop.
  */
 public final class StreamRequests {
   private static final Logger LOG = LoggerFactory.getLogger(StreamRequests.class);
@@ -111,6 +120,68 @@ public final class StreamRequests {
     } else {
       LOG.warn("admission failed on {}", ctx.channel(), LogSafe.throwable(error));
       HttpResponses.sendError(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error", null);
+    }
+  }
+
+  /**
+   * Runs {@link TransportContext#admit} for a request the transport has claimed and hands the outcome to
+   * {@code then}. The stage may complete after this returns (an asynchronous authenticator), so this retains
+   * {@code request} until {@code then} has run and releases it afterwards, also when {@code then} throws; if
+   * {@code admit} itself throws, the request is released and the exception rethrown. The caller's own reference
+   * is untouched.
+   *
+   * @param context the transport's context
+   * @param ctx the request's handler context; call on its event loop
+   * @param request the request; retained while the stage runs, then released once
+   * @param topics the topics the request follows from the start, as for {@link TransportContext#admit};
+   *     {@code null} for none
+   * @param then receives the admitted request or the stage's failure (unwrapped, one of them {@code null}) on
+   *     the request's event loop; it must not block, and it owns the admitted request
+   * @throws RuntimeException what {@link TransportContext#admit} throws
+   */
+  public static void admit(TransportContext context, ChannelHandlerContext ctx, FullHttpRequest request,
+      Function<Principal, List<String>> topics, BiConsumer<AdmittedRequest, Throwable> then) {
+    request.retain();
+    CompletionStage<AdmittedRequest> admission;
+    try {
+      admission = context.admit(ctx.channel(), request, topics);
+    } catch (RuntimeException e) {
+      request.release();
+      throw e;
+    }
+    admission.whenComplete((admitted, error) -> {
+      try {
+        then.accept(admitted, error);
+      } finally {
+        request.release();
+      }
+    });
+  }
+
+  /**
+   * The handler for a connection whose request has been read and which expects nothing more from the client
+   * (an SSE stream, a long-poll): it releases every inbound message and, on an exception, logs it at debug level
+   * with its pipeline name and closes the connection.
+   *
+   * @return a shared, stateless handler
+   */
+  public static ChannelInboundHandler discardInbound() {
+    return DiscardInbound.INSTANCE;
+  }
+
+  @ChannelHandler.Sharable
+  private static final class DiscardInbound extends ChannelInboundHandlerAdapter {
+    static final DiscardInbound INSTANCE = new DiscardInbound();
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ReferenceCountUtil.release(msg);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug("{}: connection {} failed", ctx.name(), ctx.channel(), LogSafe.throwable(cause));
+      ctx.close();
     }
   }
 }

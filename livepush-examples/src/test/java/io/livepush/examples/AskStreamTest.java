@@ -3,55 +3,44 @@ package io.livepush.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.livepush.ConnectionInfo;
-import io.livepush.ConnectionListener;
 import io.livepush.LivePushConfig;
 import io.livepush.LivePushServer;
+import io.livepush.fixtures.LiveServer;
 import io.livepush.spi.Session;
+import io.livepush.testing.ClusterClients;
 import io.livepush.testing.PacedSseReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The scoreboard's streamed answer ({@code POST /api/ask}) on real sockets: a reader throttled to 20 KiB/s gets
- * every one of 20,000 zero-delay tokens, in order, then {@code done}, while the server's pending bytes for the
- * stream stay within the outbound budget; bad bodies get 400 before any stream.
- *
- * <p>Token events are about 36 bytes ({@code id: <index>}, {@code event: token}, {@code data: <word>}), so the
- * throttled answer is about 720 KB and takes about 35 s to read at 20 KiB/s.
+ * The scoreboard's streamed answer ({@code POST /api/ask}) on real sockets: 20,000 zero-delay tokens (about
+ * 720 KB: {@code id: <index>}, {@code event: token}, {@code data: <word>}) to a client that first reads nothing,
+ * so the server holds the stream at its outbound budget (awaited), then reads at 128 KiB/s: it gets every token,
+ * in order, then {@code done}, and the server's pending bytes never pass the budget; bad bodies get 400 before
+ * any stream.
  */
 class AskStreamTest {
+  static final int BUDGET = LivePushConfig.DEFAULT_MAX_PENDING_OUTBOUND_BYTES;
+
+  @RegisterExtension final LiveServer fixture = new LiveServer();
   private ScheduledExecutorService scheduler;
   private LivePushServer server;
-  private final BlockingQueue<Session> sessions = new LinkedBlockingQueue<>();
 
   @BeforeEach
   void start() {
     scheduler = Executors.newSingleThreadScheduledExecutor();
-    server = ScoreboardApp.server(0, new AskHandler(scheduler, Duration.ofMillis(60))).host("127.0.0.1")
-        .shutdownDrain(Duration.ZERO)
-        .connectionListener(new ConnectionListener() {
-          @Override
-          public void onOpen(ConnectionInfo c) {
-            sessions.add((Session) c);
-          }
-        })
-        .build();
-    server.start().join();
+    server = fixture.start(ScoreboardApp.server(0, new AskHandler(scheduler, Duration.ofMillis(60))));
   }
 
   @AfterEach
   void stop() {
-    server.close();
     scheduler.shutdownNow();
   }
 
@@ -62,8 +51,14 @@ class AskStreamTest {
 
   @Test
   void aThrottledReaderGetsEveryTokenInOrderWithinTheBudget() throws Exception {
-    try (PacedSseReader reader = ask("{\"question\":\"flow control?\",\"words\":20000,\"delayMs\":0}", 20 * 1024)) {
-      Session stream = sessions.poll(10, TimeUnit.SECONDS);
+    try (PacedSseReader reader = PacedSseReader.openPaused(server.port(), "POST", "/api/ask",
+        "{\"question\":\"flow control?\",\"words\":20000,\"delayMs\":0}".getBytes(StandardCharsets.UTF_8),
+        128 * 1024, "Content-Type: application/json")) {
+      Session stream = fixture.nextSession();
+      // A condition, not a duration: the answer is produced at once and the client reads nothing yet.
+      ClusterClients.await("the stream's pending bytes to fill the budget",
+          () -> stream.peakPendingOutboundBytes() > BUDGET / 2);
+      reader.resume();
       assertThat(reader.awaitEnd(120)).as("the answer ends").isTrue();
       List<PacedSseReader.Received> events = reader.events();
       assertThat(events).hasSize(20_001);
@@ -75,9 +70,8 @@ class AskStreamTest {
       assertThat(events.get(20_000).type()).isEqualTo("done");
       assertThat(events.get(20_000).data()).isEqualTo("20000");
       long peak = stream.peakPendingOutboundBytes();
-      System.out.printf("ask: %d body bytes, peak pending %d (budget %d)%n", reader.bodyBytes(), peak,
-          LivePushConfig.DEFAULT_MAX_PENDING_OUTBOUND_BYTES);
-      assertThat(peak).isLessThanOrEqualTo(LivePushConfig.DEFAULT_MAX_PENDING_OUTBOUND_BYTES + 1024);
+      System.out.printf("ask: %d body bytes, peak pending %d (budget %d)%n", reader.bodyBytes(), peak, BUDGET);
+      assertThat(peak).isLessThanOrEqualTo(BUDGET + 1024);
     }
   }
 
@@ -92,7 +86,7 @@ class AskStreamTest {
         assertThat(r.plainBody()).as(body).startsWith("{\"error\":");
       }
     }
-    assertThat(sessions).as("no stream was opened").isEmpty();
+    assertThat(fixture.sessions()).as("no stream was opened").isEmpty();
   }
 
   @Test

@@ -6,7 +6,6 @@ import io.livepush.LivePushException;
 import io.livepush.ResetReason;
 import io.livepush.spi.AdmittedRequest;
 import io.livepush.spi.HttpResponses;
-import io.livepush.spi.LogSafe;
 import io.livepush.spi.PipelineNames;
 import io.livepush.spi.PublishedEvent;
 import io.livepush.spi.Session;
@@ -15,9 +14,7 @@ import io.livepush.spi.Transport;
 import io.livepush.spi.TransportContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -26,7 +23,6 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -34,8 +30,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Long-polling: the transport for clients behind proxies that buffer streamed responses or block upgrades.
@@ -75,7 +69,6 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe; every method runs where {@link Transport} says.
  */
 public final class LongPollTransport implements Transport {
-  private static final Logger LOG = LoggerFactory.getLogger(LongPollTransport.class);
   static final String INBOUND = "livepush.longpoll.inbound";
   static final String ENCODER = "livepush.longpoll.encoder";
   static final String BATCH = "livepush.longpoll.batch";
@@ -150,8 +143,7 @@ public final class LongPollTransport implements Transport {
       from = StreamRequests.resumePosition(request);
       topics = StreamRequests.topicsFromQuery(request);
     } catch (LivePushException e) {
-      HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(e.httpStatus()), e.getMessage(),
-          cors.headers(request, new DefaultHttpHeaders()));
+      StreamRequests.refuse(ctx, e, cors.headers(request, new DefaultHttpHeaders()));
       return true;
     }
     if (polls.incrementAndGet() > maxPolls) {
@@ -162,23 +154,13 @@ public final class LongPollTransport implements Transport {
     }
     // Every poll ends by closing its connection: this gives its place back exactly once.
     ctx.channel().closeFuture().addListener(f -> polls.decrementAndGet());
-    request.retain(); // until the stage completes, perhaps after this returns
-    try {
-      context.admit(ctx.channel(), request, p -> topics).whenComplete((admitted, error) -> {
-        try {
-          if (error != null) {
-            StreamRequests.refuse(ctx, error, cors.headers(request, new DefaultHttpHeaders()));
-          } else {
-            start(ctx, request, admitted, from);
-          }
-        } finally {
-          request.release();
-        }
-      });
-    } catch (RuntimeException e) {
-      request.release();
-      throw e;
-    }
+    StreamRequests.admit(context, ctx, request, p -> topics, (admitted, error) -> {
+      if (error != null) {
+        StreamRequests.refuse(ctx, error, cors.headers(request, new DefaultHttpHeaders()));
+      } else {
+        start(ctx, request, admitted, from);
+      }
+    });
     return true;
   }
 
@@ -193,7 +175,7 @@ public final class LongPollTransport implements Transport {
     Session session;
     try {
       ChannelPipeline p = ctx.pipeline();
-      p.addLast(INBOUND, DiscardInbound.INSTANCE);
+      p.addLast(INBOUND, StreamRequests.discardInbound());
       p.remove(PipelineNames.HTTP_AGGREGATOR);
       if (p.get(PipelineNames.HTTP_CODEC) instanceof HttpServerCodec) {
         p.replace(PipelineNames.HTTP_CODEC, ENCODER, new HttpResponseEncoder());
@@ -241,23 +223,6 @@ public final class LongPollTransport implements Transport {
       batch.answer();
     } else {
       session.channel().close();
-    }
-  }
-
-  /** After the request, a poll has nothing more to read: drop the client's bytes, close on errors. */
-  @ChannelHandler.Sharable
-  private static final class DiscardInbound extends ChannelInboundHandlerAdapter {
-    static final DiscardInbound INSTANCE = new DiscardInbound();
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      ReferenceCountUtil.release(msg);
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      LOG.debug("long-poll connection {} failed", ctx.channel(), LogSafe.throwable(cause));
-      ctx.close();
     }
   }
 

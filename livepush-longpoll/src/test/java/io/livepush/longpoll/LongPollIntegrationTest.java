@@ -9,6 +9,7 @@ import io.livepush.EventId;
 import io.livepush.LivePushServer;
 import io.livepush.Principal;
 import io.livepush.ReplayConfig;
+import io.livepush.testing.Await;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -51,11 +52,7 @@ class LongPollIntegrationTest {
   }
 
   static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition within 10 s").isLessThan(deadline);
-      Thread.sleep(5); // polling a condition, not timing
-    }
+    Await.until("a condition", Duration.ofSeconds(10), condition);
   }
 
   private void awaitHeld(int n) throws InterruptedException {

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.livepush.testing.RedisServerProcess;
 import io.livepush.AuthResult;
 import io.livepush.LivePushServer;
 import io.livepush.Presence;
 import io.livepush.Principal;
 import io.livepush.sse.SseTransport;
+import io.livepush.testing.Await;
+import io.livepush.testing.RedisServerProcess;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -134,13 +135,7 @@ class ClusterPresenceTest {
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(10); // polling a condition fed by other threads, bounded by the deadline above
-    }
+    Await.until(what, Duration.ofSeconds(20), condition);
   }
 
   private static List<String> names(LivePushServer n) {

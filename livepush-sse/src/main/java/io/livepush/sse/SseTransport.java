@@ -5,12 +5,10 @@ import io.livepush.CloseReason;
 import io.livepush.EventId;
 import io.livepush.LivePushException;
 import io.livepush.Principal;
-import io.livepush.RequestInfo;
 import io.livepush.ResetReason;
 import io.livepush.Topics;
 import io.livepush.spi.AdmittedRequest;
 import io.livepush.spi.HttpResponses;
-import io.livepush.spi.LogSafe;
 import io.livepush.spi.PipelineNames;
 import io.livepush.spi.PublishedEvent;
 import io.livepush.spi.Session;
@@ -19,11 +17,9 @@ import io.livepush.spi.Transport;
 import io.livepush.spi.TransportContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -37,9 +33,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -48,12 +42,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Server-sent events: the {@code text/event-stream} transport (WHATWG HTML §9.2).
@@ -96,7 +87,6 @@ import org.slf4j.LoggerFactory;
 public final class SseTransport implements Transport {
   /** The topic-template variable standing for the authenticated principal's name. */
   public static final String PRINCIPAL_VARIABLE = "principal";
-  private static final Logger LOG = LoggerFactory.getLogger(SseTransport.class);
   static final String INBOUND = "livepush.sse.inbound";
   private static final String CONTENT_TYPE = "text/event-stream; charset=utf-8";
 
@@ -184,37 +174,23 @@ public final class SseTransport implements Transport {
         Map<String, String> v = vars;
         topics = multi ? p -> named : p -> r.topics(v, p);
       } catch (LivePushException e) {
-        HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(e.httpStatus()), e.getMessage(),
-            corsHeaders(request, null));
+        refuse(ctx, request, e);
         return true;
       }
     }
-    // The stage may complete after this returns (an asynchronous authenticator): keep the request until then.
-    request.retain();
     StreamRoute s = stream;
     Map<String, String> streamVars = vars;
     EventId from = resume;
-    CompletionStage<AdmittedRequest> admission;
-    try {
-      admission = context.admit(ctx.channel(), request, topics);
-    } catch (RuntimeException e) {
-      request.release();
-      throw e;
-    }
-    admission.whenComplete((admitted, error) -> {
-      try {
-        if (error != null) {
-          refuse(ctx, request, error);
-        } else if (head) {
-          admitted.release(); // admitted like the GET, but no session: nothing stays counted
-          answerHead(ctx, request);
-        } else if (s != null) {
-          OneOffStream.open(this, ctx, request, admitted, s.handler, streamVars);
-        } else {
-          startSession(ctx, request, admitted).subscribe(admitted.topics(), from);
-        }
-      } finally {
-        request.release();
+    StreamRequests.admit(context, ctx, request, topics, (admitted, error) -> {
+      if (error != null) {
+        refuse(ctx, request, error);
+      } else if (head) {
+        admitted.release(); // admitted like the GET, but no session: nothing stays counted
+        answerHead(ctx, request);
+      } else if (s != null) {
+        OneOffStream.open(this, ctx, request, admitted, s.handler, streamVars);
+      } else {
+        startSession(ctx, request, admitted).subscribe(admitted.topics(), from);
       }
     });
     return true;
@@ -273,7 +249,7 @@ public final class SseTransport implements Transport {
     ChannelPipeline p = ctx.pipeline();
     // The head goes through the HTTP encoder now, on this loop; afterwards the stream is raw bytes.
     ctx.write(head, ctx.voidPromise());
-    p.addLast(INBOUND, DiscardInbound.INSTANCE);
+    p.addLast(INBOUND, StreamRequests.discardInbound());
     p.remove(PipelineNames.HTTP_AGGREGATOR);
     p.remove(PipelineNames.HTTP_CODEC);
     p.remove(PipelineNames.ROUTER);
@@ -378,23 +354,6 @@ public final class SseTransport implements Transport {
     } else {
       // Flush first so an event already handed to the channel is not cut in half.
       ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-    }
-  }
-
-  /** After the head, a client has nothing more to say: drop its bytes, close on errors. */
-  @io.netty.channel.ChannelHandler.Sharable
-  private static final class DiscardInbound extends ChannelInboundHandlerAdapter {
-    static final DiscardInbound INSTANCE = new DiscardInbound();
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      ReferenceCountUtil.release(msg);
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      LOG.debug("SSE connection {} failed", ctx.channel(), LogSafe.throwable(cause));
-      ctx.close();
     }
   }
 

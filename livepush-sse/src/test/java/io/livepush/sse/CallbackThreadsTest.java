@@ -10,6 +10,7 @@ import io.livepush.HttpReply;
 import io.livepush.LivePushServer;
 import io.livepush.Principal;
 import io.livepush.RequestInfo;
+import io.livepush.fixtures.LiveServer;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import java.io.InputStream;
 import java.net.http.HttpClient;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CallbackThreadsTest {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  @RegisterExtension final ServerFixture fixture = new ServerFixture();
+  @RegisterExtension final LiveServer fixture = new LiveServer();
 
   private RawSseClient open(String path, String user) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(fixture.uri(path)).header("Accept", "text/event-stream").GET();

@@ -6,6 +6,7 @@ import io.livepush.AuthResult;
 import io.livepush.ClientScripts;
 import io.livepush.LivePushServer;
 import io.livepush.Principal;
+import io.livepush.fixtures.LiveServer;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DefaultGuardsTest {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  @RegisterExtension final ServerFixture fixture = new ServerFixture();
+  @RegisterExtension final LiveServer fixture = new LiveServer();
 
   private HttpResponse<String> get(String path) throws Exception {
     return http.send(HttpRequest.newBuilder(fixture.uri(path)).GET().build(),

@@ -9,6 +9,8 @@ import io.livepush.LivePushServer;
 import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.livepush.TopicAuthorizer;
+import io.livepush.fixtures.LiveServer;
+import io.livepush.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,7 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class GuardsIntegrationTest {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  @RegisterExtension final ServerFixture fixture = new ServerFixture();
+  @RegisterExtension final LiveServer fixture = new LiveServer();
 
   private HttpResponse<String> get(String path, String... headers) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(fixture.uri(path)).GET();
@@ -215,13 +217,8 @@ class GuardsIntegrationTest {
   }
 
   private void awaitConnections(int n) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (fixture.server().connectionCount() != n) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("connections stayed " + fixture.server().connectionCount());
-      }
-      Thread.sleep(5); // polling a gauge the server updates on close; not used as synchronisation of order
-    }
+    Await.until(n + " connections (a gauge the server updates on close)", Duration.ofSeconds(10),
+        () -> fixture.server().connectionCount() == n);
   }
 
   static String readToEnd(InputStream in) throws java.io.IOException {

@@ -9,6 +9,7 @@ import io.livepush.LivePushServer;
 import io.livepush.Principal;
 import io.livepush.TopicAuthorizer;
 import io.livepush.Topics;
+import io.livepush.fixtures.LiveServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,8 +17,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Presence topics belong to the server (issue 10 item 4), on SSE: a companion topic is authorized as its base,
@@ -25,27 +26,18 @@ import org.junit.jupiter.api.Test;
  */
 class PresenceTopicTest {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private LivePushServer server;
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension final LiveServer fixture = new LiveServer();
 
   @Test
   void companionTopicsInheritTheirBaseAuthorizationAndOnlyLivepushPublishesToThem() throws Exception {
     List<String> asked = new CopyOnWriteArrayList<>();
-    server = LivePushServer.builder().host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO)
+    LivePushServer server = fixture.start(LivePushServer.builder()
         .presence(t -> true)
         .topicAuthorizer(TopicAuthorizer.byPrincipal((Principal p, String topic) -> {
           asked.add(topic);
           return !topic.equals("vip");
         }))
-        .transport(SseTransport.builder().route("/t/{name}", "{name}").multiTopicPath("/events").build())
-        .build();
-    server.start().join();
+        .transport(SseTransport.builder().route("/t/{name}", "{name}").multiTopicPath("/events").build()));
 
     assertThat(get("/t/vip").statusCode()).isEqualTo(403);
     assertThat(get("/t/vip~presence").statusCode()).as("refused vip, refused its members").isEqualTo(403);
@@ -76,7 +68,7 @@ class PresenceTopicTest {
   }
 
   private URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + server.port() + path);
+    return fixture.uri(path);
   }
 
   private HttpResponse<String> get(String path) throws Exception {

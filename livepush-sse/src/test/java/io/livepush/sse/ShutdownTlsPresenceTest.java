@@ -12,6 +12,7 @@ import io.livepush.LivePushServer;
 import io.livepush.Presence;
 import io.livepush.Principal;
 import io.livepush.sse.RawSseClient.Received;
+import io.livepush.testing.Await;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.io.FileInputStream;
 import java.io.InputStream;
@@ -195,14 +196,9 @@ class ShutdownTlsPresenceTest {
   }
 
   private void awaitMemberConnections(String name, int connections) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (server.presence().members("room:1").stream()
-        .noneMatch(m -> m.name().equals(name) && m.connections() == connections)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("members stayed " + server.presence().members("room:1"));
-      }
-      Thread.sleep(5); // polling server state that changes on another thread
-    }
+    Await.until(name + " with " + connections + " connection(s) in room:1", Duration.ofSeconds(10),
+        () -> server.presence().members("room:1").stream()
+            .anyMatch(m -> m.name().equals(name) && m.connections() == connections));
   }
 
   static SSLContext trusting(java.io.File certFile) throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.livepush.Event;
 import io.livepush.LivePushServer;
+import io.livepush.fixtures.LiveServer;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,8 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Where a one-off stream's handler and its accepted consumer run (issue 11): by default on the blocking
@@ -27,25 +28,16 @@ import org.junit.jupiter.api.Test;
  */
 class StreamHandlerThreadsTest {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private LivePushServer server;
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension final LiveServer fixture = new LiveServer();
 
   private void start(SseStreamHandler handler) {
-    server = LivePushServer.builder().host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO)
+    fixture.start(LivePushServer.builder()
         .ioThreads(1) // one event loop: a blocked callback on it would stall every connection
-        .transport(SseTransport.builder().route("/live/{id}", "t:{id}").stream("POST", "/ask", handler).build())
-        .build();
-    server.start().join();
+        .transport(SseTransport.builder().route("/live/{id}", "t:{id}").stream("POST", "/ask", handler).build()));
   }
 
   private URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + server.port() + path);
+    return fixture.uri(path);
   }
 
   private CompletableFuture<HttpResponse<String>> ask(String body) {
@@ -72,7 +64,7 @@ class StreamHandlerThreadsTest {
     assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
     try (RawSseClient other = RawSseClient.open(http, uri("/live/1"), null)) {
       other.awaitAnyId();
-      server.publish("t:1", Event.text("while the handler waits"));
+      fixture.server().publish("t:1", Event.text("while the handler waits"));
       assertThat(other.next().data()).isEqualTo("while the handler waits");
       assertThat(refused).isNotDone();
     }
@@ -119,7 +111,7 @@ class StreamHandlerThreadsTest {
     HttpResponse<String> r = ask("x").get(30, TimeUnit.SECONDS);
     assertThat(r.body()).contains("data: direct\n\n");
     assertThat(threads).hasSize(2).allSatisfy(t -> assertThat(t).isInstanceOf(FastThreadLocalThread.class));
-    server.close();
+    fixture.server().close();
 
     CompletableFuture<StreamResponse> later = new CompletableFuture<>();
     start(SseStreamHandler.async(request -> {

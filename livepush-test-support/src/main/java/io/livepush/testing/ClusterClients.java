@@ -1,6 +1,7 @@
 package io.livepush.testing;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -93,13 +94,7 @@ public final class ClusterClients implements AutoCloseable {
 
   /** Waits (bounded by {@link #AWAIT_SECONDS}) until {@code condition} holds, re-checking as events arrive. */
   public static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AWAIT_SECONDS);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(10); // polling a condition fed by other threads, bounded by the deadline above
-    }
+    Await.until(what, Duration.ofSeconds(AWAIT_SECONDS), condition);
   }
 
   /** Waits until every named client received the last event published so far of every topic. */

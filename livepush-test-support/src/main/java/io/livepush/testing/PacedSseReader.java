@@ -29,13 +29,18 @@ public final class PacedSseReader implements AutoCloseable {
   private final long bytesPerSecond;
   private final List<Received> events = Collections.synchronizedList(new ArrayList<>());
   private final CountDownLatch ended = new CountDownLatch(1);
+  /** Opened by {@link #resume()}; {@link #open} opens it at once. */
+  private final CountDownLatch reading = new CountDownLatch(1);
   private volatile String head = "";
   private volatile byte[] plainBody = new byte[0];
   private volatile long bodyBytes;
 
-  private PacedSseReader(Socket socket, long bytesPerSecond) {
+  private PacedSseReader(Socket socket, long bytesPerSecond, boolean paused) {
     this.socket = socket;
     this.bytesPerSecond = bytesPerSecond;
+    if (!paused) {
+      reading.countDown();
+    }
   }
 
   /**
@@ -45,6 +50,11 @@ public final class PacedSseReader implements AutoCloseable {
    */
   public static PacedSseReader open(int port, String method, String path, byte[] body, long bytesPerSecond,
       String... headers) throws IOException {
+    return open(port, method, path, body, bytesPerSecond, false, headers);
+  }
+
+  private static PacedSseReader open(int port, String method, String path, byte[] body, long bytesPerSecond,
+      boolean paused, String... headers) throws IOException {
     Socket s = new Socket();
     s.setReceiveBufferSize(4096);
     s.connect(new InetSocketAddress("127.0.0.1", port));
@@ -61,7 +71,7 @@ public final class PacedSseReader implements AutoCloseable {
     out.write(req.toString().getBytes(StandardCharsets.ISO_8859_1));
     out.write(body);
     out.flush();
-    PacedSseReader r = new PacedSseReader(s, bytesPerSecond);
+    PacedSseReader r = new PacedSseReader(s, bytesPerSecond, paused);
     if (bytesPerSecond > 0) {
       Thread t = new Thread(r::read, "paced-sse-reader");
       t.setDaemon(true);
@@ -70,8 +80,26 @@ public final class PacedSseReader implements AutoCloseable {
     return r;
   }
 
+  /**
+   * Like {@link #open}, but reads nothing, not even the response head, until {@link #resume()}: a client that
+   * stalls first (the server's budget fills) and then reads at {@code bytesPerSecond}.
+   */
+  public static PacedSseReader openPaused(int port, String method, String path, byte[] body, long bytesPerSecond,
+      String... headers) throws IOException {
+    if (bytesPerSecond <= 0) {
+      throw new IllegalArgumentException("a paused reader must read once resumed: " + bytesPerSecond);
+    }
+    return open(port, method, path, body, bytesPerSecond, true, headers);
+  }
+
+  /** Lets a reader from {@link #openPaused} start reading; no effect on one from {@link #open}. */
+  public void resume() {
+    reading.countDown();
+  }
+
   private void read() {
     try {
+      reading.await();
       InputStream in = socket.getInputStream();
       head = HttpHead.read(in);
       boolean stream = head.toLowerCase(java.util.Locale.ROOT).contains("content-type: text/event-stream");
@@ -188,5 +216,6 @@ public final class PacedSseReader implements AutoCloseable {
   @Override
   public void close() throws IOException {
     socket.close();
+    reading.countDown(); // a paused reader's thread ends on the closed socket
   }
 }

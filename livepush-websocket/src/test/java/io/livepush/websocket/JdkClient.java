@@ -12,7 +12,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** The JDK's RFC 6455 client ({@code java.net.http.WebSocket}), recording text messages and the close code. */
-final class JdkClient implements WebSocket.Listener {
+final class JdkClient implements WebSocket.Listener, AutoCloseable {
   final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
   final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private final StringBuilder partial = new StringBuilder();
@@ -26,6 +26,12 @@ final class JdkClient implements WebSocket.Listener {
         .buildAsync(URI.create("ws://127.0.0.1:" + port + path), c)
         .join();
     return c;
+  }
+
+  /** Aborts the connection (no closing handshake). */
+  @Override
+  public void close() {
+    ws.abort();
   }
 
   void send(String json) {

@@ -52,7 +52,9 @@ class ReplayAttackReproTest {
     BlockingQueue<Channel> channels = new LinkedBlockingQueue<>();
     CompletableFuture<CloseReason> closed = new CompletableFuture<>();
     LivePushServer server = LivePushServer.builder().host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO)
-        .heartbeatInterval(Duration.ofSeconds(5)).heartbeatTimeout(Duration.ofSeconds(5))
+        // The stall bound is heartbeat interval + timeout: 4 s (was 10 s, waited out on every run) still leaves
+        // the replay ample time to fill the budget before the client, silent after its 20 frames, could be timed out.
+        .heartbeatInterval(Duration.ofSeconds(2)).heartbeatTimeout(Duration.ofSeconds(2))
         .connectionListener(new ConnectionListener() {
           @Override
           public void onOpen(ConnectionInfo c) {

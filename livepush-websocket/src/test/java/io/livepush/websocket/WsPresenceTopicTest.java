@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.livepush.Event;
 import io.livepush.LivePushServer;
 import io.livepush.TopicAuthorizer;
+import io.livepush.fixtures.LiveServer;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class WsPresenceTopicTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @RegisterExtension final WsServerFixture fixture = new WsServerFixture();
+  @RegisterExtension final LiveServer fixture = new LiveServer();
 
   @Test
   void companionTopicsAreAuthorizedAsTheirBaseAndRefuseClientPublishes() throws Exception {
@@ -32,7 +33,7 @@ class WsPresenceTopicTest {
           conn.publish(msg.topic(), Event.json(msg.data()).withType("presence.join")); // a naive relay
           conn.ack(msg.ref());
         }).build()));
-    JdkClient client = fixture.connect("/ws");
+    JdkClient client = fixture.closeAfter(JdkClient.connect(fixture.port(), "/ws"));
 
     client.send("{\"type\":\"subscribe\",\"topics\":[\"vip~presence\"],\"ref\":\"s1\"}");
     assertError(client.next(), "forbidden", "s1");

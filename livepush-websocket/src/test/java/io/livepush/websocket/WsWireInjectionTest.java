@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.livepush.Event;
 import io.livepush.InvalidEventException;
 import io.livepush.LivePushServer;
+import io.livepush.fixtures.LiveServer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class WsWireInjectionTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @RegisterExtension final WsServerFixture fixture = new WsServerFixture();
+  @RegisterExtension final LiveServer fixture = new LiveServer();
 
   @Test
   void rawJsonCannotForgeMembersAndRefsAreEchoedExactly() throws Exception {
@@ -39,7 +40,7 @@ class WsWireInjectionTest {
             conn.ack(msg.ref());
           }
         }).build()));
-    JdkClient client = fixture.connect("/ws");
+    JdkClient client = fixture.closeAfter(JdkClient.connect(fixture.port(), "/ws"));
     client.send("{\"type\":\"subscribe\",\"topics\":[\"m:1\"],\"ref\":\"s\"}");
     assertThat(JSON.readTree(client.next()).get("type").asText()).isEqualTo("subscribed");
 

@@ -1,0 +1,151 @@
+package io.livepush;
+
+import io.livepush.internal.Admission;
+import io.livepush.internal.BlockingExecutors;
+import io.livepush.internal.Callbacks;
+import io.livepush.internal.Http2Connections;
+import io.livepush.internal.Hub;
+import io.livepush.internal.RouterHandler;
+import io.livepush.internal.ServerContext;
+import io.livepush.internal.ServerInitializer;
+import io.livepush.internal.StatsService;
+import io.livepush.spi.EventBus;
+import io.livepush.spi.Transport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What one start of a {@link LivePushServer} runs on: its event loops, the hub, the transports, the child
+ * pipeline and the listening socket. Made by {@link LivePushServer#start()}, torn down by {@link ServerShutdown}.
+ */
+final class ServerRuntime {
+  private static final Logger LOG = LoggerFactory.getLogger(LivePushServer.class);
+
+  private static final FixedRecvByteBufAllocator READ_ALLOCATOR = new FixedRecvByteBufAllocator(8192);
+
+  final LivePushConfig config;
+  final boolean epoll;
+  final EventLoopGroup bossGroup;
+  final EventLoopGroup workerGroup;
+  final Hub hub;
+  /** The server's HTTP/2 connections, or {@code null} when HTTP/2 is off; set by {@link #start}. */
+  volatile Http2Connections http2;
+  /** Set once bound; {@code null} before and when binding failed. */
+  volatile Channel serverChannel;
+  /** The default blocking executor when the builder named none; shut down on stop. */
+  volatile ExecutorService ownedBlocking;
+
+  /** Creates the event loops and the hub; nothing is bound or started yet. */
+  ServerRuntime(LivePushConfig config) {
+    this.config = config;
+    epoll = config.nativeTransport() && Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("livepush-accept"), io);
+    workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("livepush-io"), io);
+    List<EventLoop> loops = new ArrayList<>();
+    for (EventExecutor e : workerGroup) {
+      loops.add((EventLoop) e);
+    }
+    long epoch = new SecureRandom().nextLong() & 0xFF_FFFF_FFFFL; // 40 bits: 8 base-36 digits at most
+    hub = new Hub(config, loops, epoch, System::nanoTime);
+  }
+
+  /**
+   * Wires the transports and services to the hub, starts the bus and binds. The future completes once the socket
+   * accepts connections, or exceptionally with the bus's error or a {@link ServerBindException}; the caller then
+   * stops the server.
+   */
+  CompletableFuture<Void> start(ServerContext.Publisher publisher, Supplier<LivePushStats> stats) {
+    Hub h = hub;
+    List<Transport> transports = config.transports();
+    Executor blocking = config.blockingExecutor();
+    if (blocking == null) {
+      ownedBlocking = BlockingExecutors.create();
+      blocking = ownedBlocking;
+    }
+    Callbacks callbacks = new Callbacks(config, blocking);
+    h.callbacks(callbacks);
+    Admission admission = new Admission(h, callbacks);
+    for (int i = 0; i < transports.size(); i++) {
+      transports.get(i).init(new ServerContext(h, admission, callbacks, transports.get(i), i, publisher));
+    }
+    List<HttpService> services = new ArrayList<>(config.httpServices());
+    if (config.statsPath() != null) {
+      services.add(0, new StatsService(config.statsPath(), config.objectMapper(), stats));
+    }
+    int high = config.maxPendingOutboundBytes();
+    ServerBootstrap b = new ServerBootstrap()
+        .group(bossGroup, workerGroup)
+        .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        // One shared allocator with fixed-size reads: a push server reads little, and the default adaptive
+        // allocator keeps an allocator, a handle and a size calculator per connection (≈ 130 B idle).
+        .childOption(ChannelOption.RCVBUF_ALLOCATOR, READ_ALLOCATOR)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
+        .childHandler(initializer(h, transports, services, admission, callbacks));
+    CompletableFuture<Void> started = new CompletableFuture<>();
+    // With a bus, the log must continue the cluster's sequence before any client can subscribe.
+    EventBus bus = config.bus();
+    CompletionStage<Void> busReady = bus == null ? CompletableFuture.completedFuture(null) : bus.start(h.busSink());
+    busReady.whenComplete((ok, busError) -> {
+      if (busError != null) {
+        started.completeExceptionally(busError);
+        return;
+      }
+      if (bus != null) {
+        bus.startPresence(h.presence()); // cluster-wide presence when the bus supports it
+      }
+      bind(b, h, transports, started);
+    });
+    return started;
+  }
+
+  private ServerInitializer initializer(Hub h, List<Transport> transports, List<HttpService> services,
+      Admission admission, Callbacks callbacks) {
+    RouterHandler router = new RouterHandler(transports, services, config.allowedHosts(),
+        config.authenticatedHttpServices(), admission, callbacks,
+        config.heartbeatInterval().plus(config.heartbeatTimeout()).toNanos());
+    http2 = config.http2() ? new Http2Connections(config, h.stats(), router) : null;
+    return new ServerInitializer(config, config.serverTls(), h.stats(), router, http2);
+  }
+
+  private void bind(ServerBootstrap b, Hub h, List<Transport> transports, CompletableFuture<Void> started) {
+    b.bind(config.host(), config.port()).addListener(f -> {
+      if (f.isSuccess()) {
+        serverChannel = ((ChannelFuture) f).channel();
+        h.startTimers();
+        LOG.info("livepush listening on {} ({}, transports {})", serverChannel.localAddress(),
+            epoll ? "epoll" : "nio", transports.stream().map(Transport::name).toList());
+        started.complete(null);
+      } else {
+        started.completeExceptionally(new ServerBindException(config.host(), config.port(), f.cause()));
+      }
+    });
+  }
+}

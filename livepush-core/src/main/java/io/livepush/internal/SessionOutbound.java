@@ -1,0 +1,208 @@
+package io.livepush.internal;
+
+import io.livepush.CloseReason;
+import io.livepush.ResetReason;
+import io.livepush.SlowConsumerPolicy;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A session's write path within its outbound budget: live deliveries and the slow-consumer policies, the
+ * backlog of owed resets and conflated events, and the pending-bytes accounting. Confined to the channel's
+ * event loop, except the peak, which any thread may read.
+ */
+final class SessionOutbound {
+  private final SessionImpl session;
+  private final Hub hub;
+  private final Channel channel;
+  private final int transportIndex;
+  private final SessionSubscriptions subs;
+  /** Subscriptions owing a slow-consumer reset or holding a conflated event; flushed once writable. */
+  boolean backlog;
+  /** Since when the channel has been over its budget without draining below the low mark; 0 when writable. */
+  long unwritableSinceNanos;
+  /** The most bytes this connection ever had pending; see {@link #peakPendingOutboundBytes()}. */
+  private volatile long peakPending;
+
+  SessionOutbound(SessionImpl session) {
+    this.session = session;
+    this.hub = session.hub;
+    this.channel = session.channel;
+    this.transportIndex = session.transportIndex;
+    this.subs = session.subs;
+  }
+
+  /** Writes {@code entries} in one buffer (the caller bounds their size). */
+  void writeEntries(List<LogEntry> entries) {
+    int total = 0;
+    for (LogEntry e : entries) {
+      total += e.encoded[transportIndex].length;
+    }
+    ByteBuf buf = channel.alloc().directBuffer(total);
+    for (LogEntry e : entries) {
+      buf.writeBytes(e.encoded[transportIndex]);
+    }
+    hub.stats.bytesWritten.add(total);
+    session.write(buf);
+  }
+
+  /**
+   * Delivers one live event of {@code s}, taking ownership of {@code buf}; the flush follows once the loop's
+   * queued deliveries have run. When the connection is over its outbound budget (not writable, counting the
+   * batch's unflushed bytes) the subscription's {@link SlowConsumerPolicy} decides: close (the client resumes
+   * from the log), skip and owe a reset, or keep only this newest event. Returns whether it was written.
+   */
+  boolean deliver(Subscription s, LogEntry entry, ByteBuf buf) {
+    if (session.closed || subs.replaying()) {
+      buf.release(); // a replay owed reads this event from the log in its turn
+      return false;
+    }
+    // Deliveries run in offset order: written, dropped (a reset is owed) or conflated, it is dealt with.
+    subs.complete = Math.max(subs.complete, entry.offset);
+    if (!channel.isWritable()) {
+      // Unflushed bytes of this batch count against the budget too: flush them before judging the client.
+      channel.flush();
+    }
+    if (backlog && channel.isWritable()) {
+      // Owed resets and conflated events precede this one, keeping offset order per connection.
+      drainBacklog();
+    }
+    if (!channel.isWritable() || backlog) {
+      buf.release();
+      switch (s.policy) {
+        case DROP_WITH_RESET -> {
+          if (!s.dropping) {
+            s.dropping = true;
+            backlog = true;
+            hub.stats.slowConsumer(SlowConsumerPolicy.DROP_WITH_RESET);
+          }
+          hub.stats.dropped.increment();
+        }
+        case KEEP_LATEST -> {
+          if (s.latest == null) {
+            hub.stats.slowConsumer(SlowConsumerPolicy.KEEP_LATEST);
+          } else {
+            hub.stats.conflated.increment();
+          }
+          s.latest = entry;
+          backlog = true;
+        }
+        default -> {
+          hub.stats.slowConsumer(SlowConsumerPolicy.DISCONNECT);
+          session.close(CloseReason.SLOW_CONSUMER);
+        }
+      }
+      return false;
+    }
+    session.lastWriteNanos = hub.nanoTime();
+    channel.write(buf, channel.voidPromise());
+    session.loop.markDirty(session);
+    return true;
+  }
+
+  void onWritable() {
+    if (session.closed || !channel.isWritable()) {
+      return;
+    }
+    if (subs.replaying()) {
+      subs.pump(false);
+    } else if (backlog) {
+      drainBacklog();
+      channel.flush();
+    }
+  }
+
+  /**
+   * Writes the resets owed (slow consumer, bus) and then the conflated events in offset order, each only while
+   * the channel is writable; what does not fit stays owed.
+   */
+  private void drainBacklog() {
+    for (Subscription s : subs.subscriptions) {
+      if (!channel.isWritable()) {
+        return;
+      }
+      if (s.dropping) {
+        s.dropping = false;
+        hub.stats.reset(ResetReason.SLOW_CONSUMER);
+        session.write(session.transport.encodeReset(channel.alloc(), s.topic.name, ResetReason.SLOW_CONSUMER,
+            subs.resetPosition()));
+      }
+    }
+    if (subs.writeOwedResets() && !channel.isWritable()) {
+      return;
+    }
+    if (subs.hasOwedReset()) {
+      return;
+    }
+    List<Subscription> latest = null;
+    for (Subscription s : subs.subscriptions) {
+      if (s.latest != null) {
+        if (latest == null) {
+          latest = new ArrayList<>();
+        }
+        latest.add(s);
+      }
+    }
+    if (latest != null) {
+      latest.sort((a, b) -> Long.compare(a.latest.offset, b.latest.offset));
+      for (Subscription s : latest) {
+        if (!channel.isWritable()) {
+          return;
+        }
+        writeEntries(List.of(s.latest));
+        s.latest = null;
+        hub.stats.delivered.increment();
+      }
+    }
+    backlog = false;
+  }
+
+  /**
+   * Not writable: stop reading (a client that does not read its answers gets no more requests served) and start
+   * the stall clock. Writable again: write what is owed (replay, resets, conflated events) within the budget,
+   * then read again once nothing is owed.
+   */
+  void writabilityChanged(boolean writable) {
+    if (writable) {
+      unwritableSinceNanos = 0;
+      onWritable();
+      if (!subs.replaying() && channel.isWritable() && !session.closed) {
+        channel.config().setAutoRead(true);
+      }
+    } else {
+      if (unwritableSinceNanos == 0) {
+        unwritableSinceNanos = Math.max(1, hub.nanoTime());
+      }
+      channel.config().setAutoRead(false);
+    }
+  }
+
+  /** After every write: keeps the peak of the pending bytes. */
+  void measurePending() {
+    long p = pendingOutboundBytes();
+    if (p > peakPending) {
+      peakPending = p;
+    }
+  }
+
+  long pendingOutboundBytes() {
+    if (channel instanceof Http2StreamChannel) {
+      // An HTTP/2 stream has no outbound buffer: its pending bytes are the DATA frames flow control holds, and
+      // only their distance to the water marks is visible.
+      WriteBufferWaterMark m = channel.config().getWriteBufferWaterMark();
+      return channel.isWritable() ? Math.max(0, m.high() + 1 - channel.bytesBeforeUnwritable())
+          : m.low() - 1 + channel.bytesBeforeWritable();
+    }
+    ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+    return out == null ? 0 : out.totalPendingWriteBytes();
+  }
+
+  long peakPendingOutboundBytes() {
+    return peakPending;
+  }
+}
