@@ -80,8 +80,15 @@ public final class Admission {
     }
     String topic = admitted.topics.get(i);
     String base = Topics.authorizationTopic(topic); // a companion inherits its base's authorization
-    CompletionStage<Boolean> decision = base.isEmpty() ? CompletableFuture.completedFuture(false)
-        : callbacks.canSubscribe(admitted.principal, admitted.request, base);
+    CompletableFuture<Boolean> decision = (base.isEmpty() ? CompletableFuture.completedFuture(false)
+        : callbacks.canSubscribe(admitted.principal, admitted.request, base)).toCompletableFuture();
+    if (!decision.isDone()) {
+      // A client that goes away while the authorizer decides gives its slot back now, not when (or if) the
+      // authorizer returns. Seen with reading paused on epoll (EPOLLRDHUP); on NIO when the decision comes.
+      ChannelFutureListener giveBack = f -> admitted.release();
+      admitted.channel.closeFuture().addListener(giveBack);
+      decision.whenComplete((v, e) -> admitted.channel.closeFuture().removeListener(giveBack));
+    }
     CompletableFuture<AdmittedRequest> next = new CompletableFuture<>();
     next.whenComplete((a, e) -> {
       if (e != null) {
@@ -253,7 +260,6 @@ public final class Admission {
     private final Principal principal;
     private final List<String> topics;
     private boolean used;
-    private final ChannelFutureListener onClose = f -> release();
 
     Admitted(Channel channel, Transport transport, int transportIndex, RequestInfo request, Principal principal,
         List<String> topics) {
@@ -263,10 +269,6 @@ public final class Admission {
       this.request = request;
       this.principal = principal;
       this.topics = topics;
-      // A client that goes away while a callback decides (an authorizer, a stream handler) gives its slot back
-      // now, not when the callback returns, which may be much later or never. The close is seen with reading
-      // paused on epoll (EPOLLRDHUP); on NIO only when the callback returns.
-      channel.closeFuture().addListener(onClose);
     }
 
     @Override
@@ -293,7 +295,6 @@ public final class Admission {
         throw new IllegalArgumentException("channel: " + ch + " (expected: the admitted " + channel + ")");
       }
       used = true;
-      channel.closeFuture().removeListener(onClose); // the session's own close listener takes over
       try {
         return hub.openSession(channel, transport, transportIndex, request, principal);
       } catch (RuntimeException e) {
@@ -306,7 +307,6 @@ public final class Admission {
     public void release() {
       if (!used) {
         used = true;
-        channel.closeFuture().removeListener(onClose);
         hub.releaseAdmission(channel);
       }
     }
