@@ -13,6 +13,7 @@ import io.livepush.spi.LogSafe;
 import io.livepush.spi.Session;
 import io.livepush.spi.Transport;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.FullHttpRequest;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
@@ -79,8 +80,15 @@ public final class Admission {
     }
     String topic = admitted.topics.get(i);
     String base = Topics.authorizationTopic(topic); // a companion inherits its base's authorization
-    CompletionStage<Boolean> decision = base.isEmpty() ? CompletableFuture.completedFuture(false)
-        : callbacks.canSubscribe(admitted.principal, admitted.request, base);
+    CompletableFuture<Boolean> decision = (base.isEmpty() ? CompletableFuture.completedFuture(false)
+        : callbacks.canSubscribe(admitted.principal, admitted.request, base)).toCompletableFuture();
+    if (!decision.isDone()) {
+      // A client that goes away while the authorizer decides gives its slot back now, not when (or if) the
+      // authorizer returns. Seen with reading paused on epoll (EPOLLRDHUP); on NIO when the decision comes.
+      ChannelFutureListener giveBack = f -> admitted.release();
+      admitted.channel.closeFuture().addListener(giveBack);
+      decision.whenComplete((v, e) -> admitted.channel.closeFuture().removeListener(giveBack));
+    }
     CompletableFuture<AdmittedRequest> next = new CompletableFuture<>();
     next.whenComplete((a, e) -> {
       if (e != null) {
