@@ -159,7 +159,7 @@ class Http2ProtocolErrorsTest {
       });
       long sent;
       try {
-        sent = flood.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        sent = flood.get(600, java.util.concurrent.TimeUnit.SECONDS); // a hang guard: 90 s seen at load 30
       } catch (java.util.concurrent.TimeoutException e) {
         c.close();
         throw new AssertionError("the server neither read the flood nor closed the connection", e);
