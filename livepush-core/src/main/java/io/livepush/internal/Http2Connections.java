@@ -78,11 +78,14 @@ public final class Http2Connections {
   private final RouterHandler router;
   private final ChannelGroup connections = new DefaultChannelGroup("livepush-h2", GlobalEventExecutor.INSTANCE);
   private final StreamInitializer streams = new StreamInitializer();
+  /** SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441 §3): a transport accepts extended CONNECT. */
+  private final boolean extendedConnect;
 
   public Http2Connections(LivePushConfig config, Stats stats, RouterHandler router) {
     this.config = config;
     this.stats = stats;
     this.router = router;
+    this.extendedConnect = router.extendedConnect();
   }
 
   /**
@@ -118,6 +121,9 @@ public final class Http2Connections {
     Http2Settings settings = Http2Settings.defaultSettings()
         .maxConcurrentStreams(config.http2MaxConcurrentStreams())
         .maxHeaderListSize(config.maxHeaderBytes());
+    if (extendedConnect) {
+      settings.connectProtocolEnabled(true);
+    }
     return Http2FrameCodecBuilder.forServer()
         .initialSettings(settings)
         .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
@@ -176,6 +182,9 @@ public final class Http2Connections {
       }
       ChannelPipeline p = ch.pipeline();
       p.addLast(STREAM_BYTES, new Http2StreamBytes());
+      if (extendedConnect) {
+        p.addLast(Http2ConnectStream.NAME, new Http2ConnectStream());
+      }
       p.addLast(PipelineNames.HTTP_CODEC, new Http2StreamFrameToHttpObjectCodec(true));
       long deadline = config.requestHeaderTimeout().toNanos();
       if (deadline > 0) { // a request body that never completes

@@ -136,6 +136,11 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
     dispatch(ctx, request);
   }
 
+  /** Whether a transport accepts HTTP/2 extended CONNECT (RFC 8441): the connections then advertise it. */
+  boolean extendedConnect() {
+    return transports.stream().anyMatch(t -> !t.http2ConnectProtocols().isEmpty());
+  }
+
   private void dispatch(ChannelHandlerContext ctx, FullHttpRequest request) {
     RequestDeadlineHandler deadline = (RequestDeadlineHandler) ctx.pipeline().get(PipelineNames.REQUEST_DEADLINE);
     if (deadline != null) {

@@ -59,6 +59,17 @@ public interface Transport {
   boolean handle(ChannelHandlerContext ctx, FullHttpRequest request);
 
   /**
+   * The {@code :protocol} values (RFC 8441 §4, e.g. {@code websocket}) this transport accepts in an HTTP/2
+   * extended CONNECT (see {@link ExtendedConnect}). When any transport names one, the server's HTTP/2 connections
+   * advertise {@code SETTINGS_ENABLE_CONNECT_PROTOCOL} (RFC 8441 §3). Called once, before the server binds.
+   *
+   * @return the protocols, lower case; empty (the default) for none
+   */
+  default java.util.Set<String> http2ConnectProtocols() {
+    return java.util.Set.of();
+  }
+
+  /**
    * Encodes a published event to its wire bytes (see "Buffer ownership").
    *
    * @param event the event with its id, topic, type and payload

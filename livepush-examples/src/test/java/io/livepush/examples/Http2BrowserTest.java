@@ -12,6 +12,7 @@ import io.livepush.HttpReply;
 import io.livepush.HttpService;
 import io.livepush.LivePushServer;
 import io.livepush.sse.SseTransport;
+import io.livepush.websocket.WebSocketTransport;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -27,9 +28,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Headless Chromium over TLS with ALPN {@code h2} (issue 15): one page opens twelve EventSources to one origin,
- * all twelve are live at the same time, and they share one TCP connection. Over HTTP/1.1 the browser holds at most
- * six connections per origin, so the seventh stream would never open. The server counts for itself when the page
+ * Headless Chromium over TLS with ALPN {@code h2} (issue 15): one page opens twelve EventSources to one origin and
+ * a livepush.v1 WebSocket, all thirteen are live at the same time, and they share one TCP connection. Over
+ * HTTP/1.1 the browser holds at most six connections per origin, so the seventh stream would never open; the
+ * WebSocket shares the connection through RFC 8441 (extended CONNECT), which Chromium uses when the server
+ * advertises it. The server counts for itself when the page
  * asks it to publish: how many SSE streams are open, and from how many client addresses (one TCP connection is
  * one address and port). The certificate is generated here; Chromium trusts it by its key's SHA-256
  * ({@code --ignore-certificate-errors-spki-list}). Runs {@code src/test/js/h2-streams.mjs}; needs Node 20+ and
@@ -53,26 +56,32 @@ class Http2BrowserTest {
   }
 
   @Test
-  void twelveEventSourcesOnOneOriginAreLiveAtOnceOnOneH2Connection() throws Exception {
+  void twelveEventSourcesAndAWebSocketAreLiveAtOnceOnOneH2Connection() throws Exception {
     BrowserHarness.assumeBrowserTests();
     cert = new SelfSignedCertificate("localhost");
     String spki = Base64.getEncoder().encodeToString(
         MessageDigest.getInstance("SHA-256").digest(cert.cert().getPublicKey().getEncoded()));
-    // the open SSE streams, by session id, with the client address each came from
+    // the open sessions, by id, with the client address each came from; the WebSocket ones also by id
     Map<Long, SocketAddress> open = new ConcurrentHashMap<>();
+    Set<Long> websockets = ConcurrentHashMap.newKeySet();
     LivePushServer[] self = new LivePushServer[1];
     server = LivePushServer.builder().host("127.0.0.1").port(0)
         .tls(cert.certificate().toPath(), cert.privateKey().toPath())
         .transport(SseTransport.builder().route("/m/{id}", "m:{id}").build())
+        .transport(WebSocketTransport.builder().build())
         .connectionListener(ConnectionListener.nonBlocking(new ConnectionListener() { // before the first byte
           @Override
           public void onOpen(ConnectionInfo connection) {
             open.put(connection.id(), connection.request().remoteAddress());
+            if (connection.transport().equals("websocket")) {
+              websockets.add(connection.id());
+            }
           }
 
           @Override
           public void onClose(ConnectionInfo connection, CloseReason reason) {
             open.remove(connection.id());
+            websockets.remove(connection.id());
           }
         }))
         .httpService(HttpService.nonBlocking((req, body) -> {
@@ -85,7 +94,9 @@ class Http2BrowserTest {
             for (int i = 0; i < STREAMS; i++) {
               self[0].publishAsync("m:" + i, Event.text("live " + i));
             }
-            return HttpReply.json(200, "{\"live\":" + live + ",\"connections\":" + connections + "}");
+            self[0].publishAsync("m:ws", Event.text("live ws"));
+            return HttpReply.json(200, "{\"live\":" + live + ",\"websockets\":" + websockets.size()
+                + ",\"connections\":" + connections + "}");
           }
           return null;
         }))
@@ -100,9 +111,13 @@ class Http2BrowserTest {
     assertThat(result.path("failure").isNull()).as("page: %s", result).isTrue();
     assertThat(result.path("page").asText()).isEqualTo("h2");
     assertThat(result.path("opened").asInt()).isEqualTo(STREAMS);
-    // the server's view when every stream had its position: all twelve open at once, on one TCP connection
-    assertThat(result.path("server").path("live").asInt()).as("%s", result).isEqualTo(STREAMS);
+    assertThat(result.path("ws").path("protocol").asText()).isEqualTo("livepush.v1");
+    // the server's view when every stream was live: twelve EventSources and the WebSocket open at once, on one
+    // TCP connection (the WebSocket as an RFC 8441 stream of it)
+    assertThat(result.path("server").path("live").asInt()).as("%s", result).isEqualTo(STREAMS + 1);
+    assertThat(result.path("server").path("websockets").asInt()).as("%s", result).isEqualTo(1);
     assertThat(result.path("server").path("connections").asInt()).as("%s", result).isEqualTo(1);
+    assertThat(result.path("ws").path("received").asText()).isEqualTo("live ws");
     List<String> received = new ArrayList<>();
     result.path("received").forEach(n -> received.add(n.asText()));
     List<String> expected = new ArrayList<>();

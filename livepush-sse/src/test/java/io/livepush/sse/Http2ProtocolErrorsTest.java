@@ -3,7 +3,8 @@ package io.livepush.sse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.livepush.LivePushServer;
-import io.livepush.sse.RawH2.Frame;
+import io.livepush.testing.RawH2;
+import io.livepush.testing.RawH2.Frame;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.io.ByteArrayOutputStream;
 import java.net.Socket;
@@ -15,12 +16,16 @@ import org.junit.jupiter.api.Test;
 /**
  * Hostile HTTP/2 input gets its RFC 9113 §7 error code and the connection closes, with bounded memory (the limits
  * are those of {@code Http2Connections}: header list 8 KiB, 16 small CONTINUATIONs, 200 RST_STREAM per 30 s).
- * Raw frames on a socket; the server is shared, every test opens its own connection. Not here: PING and SETTINGS
- * floods (at most 1000 acknowledgements queued): provoking them means filling the socket buffers, and the reset
- * that the close then causes discards the GOAWAY before the client reads it.
+ * Raw frames on a socket; the server is shared, every test opens its own connection.
+ *
+ * <p>Not here: PING and SETTINGS floods (RFC 9113 §10.5; configured, at most 1000 acknowledgements queued).
+ * Provoking them means a client that does not read while the server's socket buffer fills; the attempt (600,000
+ * PINGs, 1,000,000 SETTINGS) met a connection reset before the GOAWAY could be read, the server closing with
+ * the client's flood unread.
  */
 class Http2ProtocolErrorsTest {
   static final long PROTOCOL_ERROR = 0x1;
+  static final long COMPRESSION_ERROR = 0x9;
   static final long ENHANCE_YOUR_CALM = 0xb;
   private static LivePushServer server;
 
@@ -106,6 +111,15 @@ class Http2ProtocolErrorsTest {
       assertThat(answer.headers().status().toString()).isEqualTo("431");
       c.get(3, "/m/1");
       c.awaitText(3, "event: livepush.position");
+    }
+  }
+
+  @Test
+  void anInvalidHpackIndexIsACompressionError() throws Exception {
+    try (RawH2 c = RawH2.connect(server.port(), true)) {
+      // an indexed header field (RFC 7541 §6.1) naming entry 126: neither static nor in the empty dynamic table
+      c.frame(RawH2.HEADERS, RawH2.END_STREAM | RawH2.END_HEADERS, 1, new byte[] {(byte) 0xfe});
+      assertGoAway(c, COMPRESSION_ERROR);
     }
   }
 

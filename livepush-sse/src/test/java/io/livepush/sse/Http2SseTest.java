@@ -1,5 +1,6 @@
 package io.livepush.sse;
 
+import io.livepush.testing.RawH2;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.livepush.CloseReason;
@@ -9,7 +10,7 @@ import io.livepush.Event;
 import io.livepush.HttpReply;
 import io.livepush.HttpService;
 import io.livepush.LivePushServer;
-import io.livepush.sse.RawH2.Frame;
+import io.livepush.testing.RawH2.Frame;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;

@@ -7,6 +7,7 @@ import io.livepush.EventId;
 import io.livepush.LivePushException;
 import io.livepush.ResetReason;
 import io.livepush.spi.AdmittedRequest;
+import io.livepush.spi.ExtendedConnect;
 import io.livepush.spi.HttpResponses;
 import io.livepush.spi.PipelineNames;
 import io.livepush.spi.PublishedEvent;
@@ -190,6 +191,10 @@ public final class WebSocketTransport implements Transport {
       return false;
     }
     HttpMethod method = request.method();
+    if ("websocket".equalsIgnoreCase(ExtendedConnect.protocol(ctx, request))) {
+      Http2WebSocket.handle(this, ctx, request); // RFC 8441 on an HTTP/2 stream
+      return true;
+    }
     if (HttpMethod.OPTIONS.equals(method)) { // RFC 9110 §9.3.7
       FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
       r.headers().set(HttpHeaderNames.ALLOW, ALLOW).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -243,25 +248,42 @@ public final class WebSocketTransport implements Transport {
       try {
         if (error == null || error instanceof CapacityExceededException) {
           upgrade(ctx, request, path, admitted); // over capacity: handshake, then close 1013
-        } else if (error instanceof LivePushException) {
-          // 401/403 before the 101
-          HttpHeaders h = new DefaultHttpHeaders();
-          if (error instanceof AuthenticationException && ((AuthenticationException) error).challenge() != null) {
-            h.set(HttpHeaderNames.WWW_AUTHENTICATE, ((AuthenticationException) error).challenge());
-          }
-          if (error instanceof AuthenticationException && ((AuthenticationException) error).retryAfterSeconds() > 0) {
-            h.setInt(HttpHeaderNames.RETRY_AFTER, ((AuthenticationException) error).retryAfterSeconds()); // 429
-          }
-          HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(((LivePushException) error).httpStatus()),
-              error.getMessage(), h);
         } else {
-          ctx.close(); // the channel closed meanwhile, or the stage failed unexpectedly
+          refuse(ctx, error);
         }
       } finally {
         request.release();
       }
     });
     return true;
+  }
+
+  /** Answers a refusal of the admission stage before the handshake: 401/403/429, or a close. On the loop. */
+  void refuse(ChannelHandlerContext ctx, Throwable error) {
+    if (error instanceof LivePushException) {
+      HttpHeaders h = new DefaultHttpHeaders();
+      if (error instanceof AuthenticationException && ((AuthenticationException) error).challenge() != null) {
+        h.set(HttpHeaderNames.WWW_AUTHENTICATE, ((AuthenticationException) error).challenge());
+      }
+      if (error instanceof AuthenticationException && ((AuthenticationException) error).retryAfterSeconds() > 0) {
+        h.setInt(HttpHeaderNames.RETRY_AFTER, ((AuthenticationException) error).retryAfterSeconds()); // 429
+      }
+      HttpResponses.sendError(ctx, HttpResponseStatus.valueOf(((LivePushException) error).httpStatus()),
+          error.getMessage(), h);
+    } else {
+      ctx.close(); // the channel closed meanwhile, or the stage failed unexpectedly
+    }
+  }
+
+  /** The frame decoder's settings (the same for every path). */
+  WebSocketDecoderConfig decoderConfig() {
+    return protocolConfigs.values().iterator().next().decoderConfig();
+  }
+
+  /** WebSocket over HTTP/2 streams (RFC 8441), see {@link Http2WebSocket}. */
+  @Override
+  public Set<String> http2ConnectProtocols() {
+    return Set.of("websocket");
   }
 
   /** Installs the WebSocket handlers and lets Netty's handshaker answer {@code request} with 101. */

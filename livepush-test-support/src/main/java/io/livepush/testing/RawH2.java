@@ -1,4 +1,4 @@
-package io.livepush.sse;
+package io.livepush.testing;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -27,29 +27,29 @@ import java.util.function.Predicate;
  * header blocks with Netty's HPACK encoder; every HEADERS frame read is decoded in order (the HPACK dynamic
  * table), and DATA is collected per stream as text. Acknowledges the server's SETTINGS. One test thread.
  */
-final class RawH2 implements AutoCloseable {
-  static final int DATA = 0;
-  static final int HEADERS = 1;
-  static final int RST_STREAM = 3;
-  static final int SETTINGS = 4;
-  static final int PING = 6;
-  static final int GOAWAY = 7;
-  static final int WINDOW_UPDATE = 8;
-  static final int CONTINUATION = 9;
-  static final int END_STREAM = 0x1;
-  static final int ACK = 0x1;
-  static final int END_HEADERS = 0x4;
-  static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+public final class RawH2 implements AutoCloseable {
+  public static final int DATA = 0;
+  public static final int HEADERS = 1;
+  public static final int RST_STREAM = 3;
+  public static final int SETTINGS = 4;
+  public static final int PING = 6;
+  public static final int GOAWAY = 7;
+  public static final int WINDOW_UPDATE = 8;
+  public static final int CONTINUATION = 9;
+  public static final int END_STREAM = 0x1;
+  public static final int ACK = 0x1;
+  public static final int END_HEADERS = 0x4;
+  public static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   /** A frame read; {@code headers} is set for HEADERS. */
-  record Frame(int type, int flags, int stream, byte[] payload, Http2Headers headers) {
+  public record Frame(int type, int flags, int stream, byte[] payload, Http2Headers headers) {
     /** The error code of a RST_STREAM or GOAWAY (RFC 9113 §7). */
-    long errorCode() {
+    public long errorCode() {
       ByteBuffer b = ByteBuffer.wrap(payload);
       return Integer.toUnsignedLong(type == GOAWAY ? b.getInt(4) : b.getInt(0));
     }
 
-    boolean endStream() {
+    public boolean endStream() {
       return (flags & END_STREAM) != 0;
     }
   }
@@ -60,9 +60,9 @@ final class RawH2 implements AutoCloseable {
   private final DefaultHttp2HeadersEncoder encoder = new DefaultHttp2HeadersEncoder();
   private final DefaultHttp2HeadersDecoder decoder = new DefaultHttp2HeadersDecoder(false);
   /** DATA received per stream, as UTF-8 text. */
-  final Map<Integer, StringBuilder> text = new HashMap<>();
+  public final Map<Integer, StringBuilder> text = new HashMap<>();
   /** Streams that received WINDOW_UPDATEs from this client as their DATA arrived. */
-  final java.util.Set<Integer> replenished = new java.util.HashSet<>();
+  public final java.util.Set<Integer> replenished = new java.util.HashSet<>();
 
   private RawH2(Socket socket) throws IOException {
     this.socket = socket;
@@ -71,7 +71,7 @@ final class RawH2 implements AutoCloseable {
   }
 
   /** Connects; sends the preface and an empty SETTINGS frame when {@code preface}. */
-  static RawH2 connect(int port, boolean preface) throws IOException {
+  public static RawH2 connect(int port, boolean preface) throws IOException {
     Socket s = new Socket();
     s.setSoTimeout(15_000);
     s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
@@ -83,15 +83,15 @@ final class RawH2 implements AutoCloseable {
     return c;
   }
 
-  void raw(byte[] bytes) throws IOException {
+  public void raw(byte[] bytes) throws IOException {
     out.write(bytes);
   }
 
-  void frame(int type, int flags, int stream, byte[] payload) throws IOException {
+  public void frame(int type, int flags, int stream, byte[] payload) throws IOException {
     out.write(frameBytes(type, flags, stream, payload));
   }
 
-  static byte[] frameBytes(int type, int flags, int stream, byte[] payload) {
+  public static byte[] frameBytes(int type, int flags, int stream, byte[] payload) {
     ByteBuffer b = ByteBuffer.allocate(9 + payload.length);
     b.put((byte) (payload.length >>> 16)).put((byte) (payload.length >>> 8)).put((byte) payload.length);
     b.put((byte) type).put((byte) flags).putInt(stream).put(payload);
@@ -99,7 +99,7 @@ final class RawH2 implements AutoCloseable {
   }
 
   /** The HPACK block of a request's headers. */
-  byte[] block(Http2Headers headers) throws Http2Exception {
+  public byte[] block(Http2Headers headers) throws Http2Exception {
     ByteBuf buf = Unpooled.buffer();
     try {
       encoder.encodeHeaders(0, headers, buf);
@@ -109,12 +109,12 @@ final class RawH2 implements AutoCloseable {
     }
   }
 
-  static Http2Headers request(String method, String path) {
+  public static Http2Headers request(String method, String path) {
     return new DefaultHttp2Headers().method(method).path(path).scheme("http").authority("localhost");
   }
 
   /** A GET with END_STREAM. */
-  void get(int stream, String path, String... nameValues) throws IOException, Http2Exception {
+  public void get(int stream, String path, String... nameValues) throws IOException, Http2Exception {
     Http2Headers h = request("GET", path);
     for (int i = 0; i < nameValues.length; i += 2) {
       h.add(nameValues[i], nameValues[i + 1]);
@@ -122,12 +122,12 @@ final class RawH2 implements AutoCloseable {
     frame(HEADERS, END_STREAM | END_HEADERS, stream, block(h));
   }
 
-  void windowUpdate(int stream, int increment) throws IOException {
+  public void windowUpdate(int stream, int increment) throws IOException {
     frame(WINDOW_UPDATE, 0, stream, ByteBuffer.allocate(4).putInt(increment).array());
   }
 
   /** Reads one frame (blocking, 15 s at most); {@code null} at end of stream. */
-  Frame read() throws IOException, Http2Exception {
+  public Frame read() throws IOException, Http2Exception {
     int length;
     try {
       length = in.readUnsignedByte() << 16 | in.readUnsignedByte() << 8 | in.readUnsignedByte();
@@ -164,7 +164,7 @@ final class RawH2 implements AutoCloseable {
   }
 
   /** Reads until a frame matches; fails at end of stream or after the socket timeout. */
-  Frame await(Predicate<Frame> match) throws IOException, Http2Exception {
+  public Frame await(Predicate<Frame> match) throws IOException, Http2Exception {
     for (Frame f; (f = read()) != null; ) {
       if (match.test(f)) {
         return f;
@@ -174,7 +174,7 @@ final class RawH2 implements AutoCloseable {
   }
 
   /** Reads until the text of {@code stream} contains {@code s}. */
-  void awaitText(int stream, String s) throws IOException, Http2Exception {
+  public void awaitText(int stream, String s) throws IOException, Http2Exception {
     while (!text.getOrDefault(stream, new StringBuilder()).toString().contains(s)) {
       if (read() == null) {
         throw new EOFException("connection closed before stream " + stream + " received " + s);
@@ -183,7 +183,7 @@ final class RawH2 implements AutoCloseable {
   }
 
   /** Reads until the server closes the connection; true if it did within the socket timeout. */
-  boolean awaitClosed() throws IOException, Http2Exception {
+  public boolean awaitClosed() throws IOException, Http2Exception {
     try {
       while (read() != null) {
         // drain
