@@ -12,7 +12,7 @@ export declare const PROTOCOL: 'livepush.v1';
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'fallback' | 'closed';
 
 /** The transports the client can use, tried in `LivePushClientOptions.transports` order. */
-export type TransportName = 'websocket' | 'sse' | 'longpoll';
+export type TransportName = 'webtransport' | 'websocket' | 'sse' | 'longpoll';
 
 /** An event of a followed topic. */
 export interface LivePushEvent {
@@ -97,8 +97,17 @@ export interface LivePushClientOptions {
   WebSocket?: WebSocketConstructor;
   /** Random numbers in [0, 1) for the backoff jitter; default `Math.random`. */
   random?: () => number;
-  /** The order transports are tried in; one without its URL is left out. Default websocket, sse, longpoll. */
+  /**
+   * The order transports are tried in; one without its URL is left out (webtransport also where the browser has
+   * no WebTransport). Default webtransport, websocket, sse, longpoll.
+   */
   transports?: TransportName[];
+  /** A WebTransportTransport path (e.g. `/live/wt`) or `https://` URL: livepush.v1 over WebTransport first. */
+  webTransportUrl?: string | null;
+  /** WebTransport's `serverCertificateHashes`, for a self-signed ECDSA P-256 certificate valid at most 14 days. */
+  serverCertificateHashes?: { algorithm: 'sha-256'; value: BufferSource }[];
+  /** The WebTransport implementation; default `globalThis.WebTransport`. */
+  WebTransport?: new (url: string, options?: object) => unknown;
   /** An SseTransport `multiTopicPath` (e.g. `/api/live`): enables the SSE fallback. */
   sseUrl?: string | null;
   /** A LongPollTransport path (e.g. `/api/poll`): enables the long-polling fallback. */
@@ -166,7 +175,8 @@ export declare class LivePushClient {
   unsubscribe(topics: string | string[]): Promise<null>;
 
   /**
-   * Sends an application message to the server's handler (WebSocket only: rejected over SSE and long-polling). Resolves with the reply's data (undefined for an ack);
+   * Sends an application message to the server's handler (WebSocket or WebTransport: rejected over SSE and
+   * long-polling). Resolves with the reply's data (undefined for an ack);
    * rejects on an error, after `replyTimeout`, or when the connection drops first (delivery unknown).
    */
   send(topic: string | null | undefined, data: unknown): Promise<unknown>;

@@ -1,4 +1,4 @@
-// livepush.js: a dependency-free browser ES module for the livepush.v1 WebSocket protocol.
+// livepush.js: a dependency-free browser ES module for the livepush.v1 protocol (WebSocket, WebTransport).
 // Served by io.livepush.ClientScripts at /livepush/livepush.js; documented in docs/javascript-client.md.
 //
 //   import { LivePushClient } from '/livepush/livepush.js';
@@ -16,8 +16,12 @@
 // the server replays exactly what was missed, merged in offset order across topics, or says `reset` when it
 // cannot. `client.position` is one id every followed topic is complete up to, for handing over to SSE.
 //
+// WebTransport: given webTransportUrl (a WebTransportTransport path; its UDP port is the page's port number) and a
+// browser with WebTransport, livepush.v1 runs on a WebTransport session first (same messages, one stream).
+//
 // Fallback: given sseUrl (an SseTransport multiTopicPath) and pollUrl (a LongPollTransport path), the client
-// tries the transports in `transports` order (default websocket, sse, longpoll) and moves to the next when one
+// tries the transports in `transports` order (default webtransport, websocket, sse, longpoll) and moves to the
+// next when one
 // does not open within connectTimeout or goes silent for silenceTimeout (a proxy that buffers a stream never
 // delivers its position or heartbeats), resuming from the same position: ids are shared by every transport.
 // The state listener sees 'fallback' with { transport, from, reason }; `client.transport` names the one in use.
@@ -36,8 +40,11 @@ const DEFAULTS = {
   maxQueue: 100, // messages send() may hold while disconnected; more are rejected at once
   fatalCloseCodes: FATAL_CLOSE_CODES,
   WebSocket: globalThis.WebSocket, // injectable for tests or Node
+  WebTransport: globalThis.WebTransport, // undefined where the browser has none: then webtransport is left out
   random: Math.random,
-  transports: ['websocket', 'sse', 'longpoll'], // tried in this order; one without its URL is left out
+  transports: ['webtransport', 'websocket', 'sse', 'longpoll'], // tried in this order; one without its URL is left out
+  webTransportUrl: null, // a WebTransportTransport path, e.g. '/live/wt', or an https:// URL
+  serverCertificateHashes: undefined, // WebTransport: [{ algorithm: 'sha-256', value }] for a self-signed certificate
   sseUrl: null, // an SseTransport multiTopicPath, e.g. '/api/live' (topics and lastEventId go in the query)
   pollUrl: null, // a LongPollTransport path, e.g. '/api/poll'
   connectTimeout: 10000, // ms a transport may take to open (SSE: to deliver something) before the next is tried
@@ -46,7 +53,10 @@ const DEFAULTS = {
   fetch: (...args) => globalThis.fetch(...args), // injectable for tests or Node
 };
 
-const URL_OPTION = { websocket: null, sse: 'sseUrl', longpoll: 'pollUrl' };
+const URL_OPTION = { webtransport: 'webTransportUrl', websocket: null, sse: 'sseUrl', longpoll: 'pollUrl' };
+
+/** The transports that speak livepush.v1 both ways (subscribe, send); the others only receive. */
+const SOCKETS = ['webtransport', 'websocket'];
 
 /** Resolves a path like "/ws" against the page's origin, switching http(s) to ws(s). */
 function toWebSocketUrl(url) {
@@ -56,8 +66,87 @@ function toWebSocketUrl(url) {
   return u.toString();
 }
 
+/** Resolves a path like "/live/wt" against the page's origin as https: (WebTransport is always TLS). */
+function toWebTransportUrl(url) {
+  const u = new URL(url, globalThis.location ? globalThis.location.href : undefined);
+  u.protocol = 'https:';
+  return u.toString();
+}
+
+/**
+ * livepush.v1 on a WebTransport session, shaped like the WebSocket the client drives (onopen, onmessage,
+ * onclose, send, close): one bidirectional stream, each message `kind (1 text, 2 binary) | uint32 length |
+ * bytes`; the session's close code and reason are the WebSocket ones livepush sends (docs/protocol.md).
+ */
+class WebTransportSocket {
+  onopen = null;
+  onmessage = null;
+  onclose = null;
+  onerror = null;
+  #wt;
+  #writer = null;
+  #ended = false;
+
+  constructor(WebTransportImpl, url, options) {
+    this.#wt = new WebTransportImpl(url, options);
+    this.#wt.closed.then((info) => this.#end(info?.closeCode ?? 1005, info?.reason ?? ''),
+      (e) => this.#end(1006, String(e && e.message || e)));
+    this.#run().catch((e) => {
+      this.#end(1006, String(e && e.message || e));
+      this.close();
+    });
+  }
+
+  async #run() {
+    await this.#wt.ready;
+    const stream = await this.#wt.createBidirectionalStream();
+    this.#writer = stream.writable.getWriter();
+    if (this.#ended) return;
+    if (this.onopen) this.onopen();
+    const reader = stream.readable.getReader();
+    const text = new TextDecoder();
+    let buf = new Uint8Array(0);
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      const joined = new Uint8Array(buf.length + value.length);
+      joined.set(buf);
+      joined.set(value, buf.length);
+      buf = joined;
+      while (buf.length >= 5) {
+        const len = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(1);
+        if (buf.length < 5 + len) break;
+        const body = buf.subarray(5, 5 + len);
+        const data = buf[0] === 1 ? text.decode(body) : body.slice().buffer; // 2: a binary event, as over WebSocket
+        buf = buf.slice(5 + len);
+        if (this.onmessage && !this.#ended) this.onmessage({ data });
+      }
+    }
+  }
+
+  send(message) {
+    const body = new TextEncoder().encode(message);
+    const framed = new Uint8Array(5 + body.length);
+    framed[0] = 1;
+    new DataView(framed.buffer).setUint32(1, body.length);
+    framed.set(body, 5);
+    this.#writer.write(framed).catch(() => {}); // a failed write ends the session: closed says why
+  }
+
+  close(code = 1000, reason = '') {
+    try { this.#wt.close({ closeCode: code, reason }); } catch (e) { /* already closed */ }
+  }
+
+  #end(code, reason) {
+    if (this.#ended) return;
+    this.#ended = true;
+    if (this.onclose) this.onclose({ code, reason });
+  }
+}
+
 export class LivePushClient {
   #url;
+  #wtUrl;
   #opts;
   #ws = null;
   #state = 'idle';
@@ -85,7 +174,12 @@ export class LivePushClient {
   constructor(url, options = {}) {
     this.#url = url ? toWebSocketUrl(url) : null;
     this.#opts = { ...DEFAULTS, ...options };
-    this.#order = this.#opts.transports.filter((t) => (t === 'websocket' ? this.#url : this.#opts[URL_OPTION[t]]));
+    this.#wtUrl = this.#opts.webTransportUrl ? toWebTransportUrl(this.#opts.webTransportUrl) : null;
+    this.#order = this.#opts.transports.filter((t) => {
+      if (t === 'websocket') return this.#url;
+      if (t === 'webtransport') return this.#wtUrl && typeof this.#opts.WebTransport === 'function';
+      return this.#opts[URL_OPTION[t]];
+    });
     if (this.#order.length === 0) throw new Error('no transport: give a WebSocket url, sseUrl or pollUrl');
     for (const [name, key] of [['event', 'onEvent'], ['reset', 'onReset'], ['state', 'onState'],
       ['error', 'onError'], ['message', 'onMessage']]) {
@@ -105,7 +199,7 @@ export class LivePushClient {
    */
   get state() { return this.#state; }
 
-  /** The transport in use or being tried: 'websocket', 'sse' or 'longpoll'. */
+  /** The transport in use or being tried: 'webtransport', 'websocket', 'sse' or 'longpoll'. */
   get transport() { return this.#order[this.#index]; }
 
   /** The last id seen per subscribed topic, as a plain object (for display or persistence). */
@@ -142,7 +236,7 @@ export class LivePushClient {
     for (const t of list) this.#topics.set(t, from ?? null);
     if (list.length === 0) return Promise.resolve(null);
     this.#position = null; // the new topics are not complete up to it; the next all-live point sets it again
-    if (this.transport !== 'websocket') return this.#restartHttp();
+    if (!SOCKETS.includes(this.transport)) return this.#restartHttp();
     return this.#request({ type: 'subscribe', topics: list, ...(from ? { from } : {}) }, true);
   }
 
@@ -150,7 +244,7 @@ export class LivePushClient {
   unsubscribe(topics) {
     const list = (Array.isArray(topics) ? topics : [topics]).filter((t) => this.#topics.delete(t));
     if (list.length === 0) return Promise.resolve(null);
-    if (this.transport !== 'websocket') return this.#restartHttp();
+    if (!SOCKETS.includes(this.transport)) return this.#restartHttp();
     return this.#request({ type: 'unsubscribe', topics: list }, false);
   }
 
@@ -160,7 +254,9 @@ export class LivePushClient {
    * up to maxQueue messages wait for the next connection.
    */
   send(topic, data) {
-    if (this.transport !== 'websocket') return Promise.reject(new Error(`send() needs websocket, not ${this.transport}`));
+    if (!SOCKETS.includes(this.transport)) {
+      return Promise.reject(new Error(`send() needs websocket or webtransport, not ${this.transport}`));
+    }
     return this.#request({ type: 'message', ...(topic != null ? { topic } : {}), data }, true);
   }
 
@@ -238,7 +334,7 @@ export class LivePushClient {
     clearTimeout(this.#connectTimer);
     const ms = this.#opts.connectTimeout;
     this.#connectTimer = setTimeout(() => this.#connectFailed(new Error(`not open within ${ms} ms`)), ms);
-    if (this.transport === 'websocket') this.#openWebSocket(); else this.#openHttp();
+    if (SOCKETS.includes(this.transport)) this.#openWebSocket(); else this.#openHttp();
   }
 
   #markOpen() {
@@ -277,13 +373,18 @@ export class LivePushClient {
   #openWebSocket() {
     let ws;
     try {
-      ws = new this.#opts.WebSocket(this.#url, this.#opts.protocols);
+      if (this.transport === 'webtransport') {
+        const hashes = this.#opts.serverCertificateHashes;
+        ws = new WebTransportSocket(this.#opts.WebTransport, this.#wtUrl, hashes ? { serverCertificateHashes: hashes } : {});
+      } else {
+        ws = new this.#opts.WebSocket(this.#url, this.#opts.protocols);
+        ws.binaryType = 'arraybuffer';
+      }
     } catch (e) {
       this.#emit('error', e);
       this.#connectFailed(e);
       return;
     }
-    ws.binaryType = 'arraybuffer';
     this.#ws = ws;
     ws.onopen = () => this.#onOpen(ws);
     ws.onmessage = (m) => this.#onMessage(ws, m);

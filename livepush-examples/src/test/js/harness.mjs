@@ -5,15 +5,15 @@ import { chromium } from 'playwright-core';
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 /**
- * Headless Chromium as every script runs it: CHROMIUM_PATH or /usr/bin/chromium, no sandbox, GPU or QUIC;
- * `extraArgs` are added to its command line.
+ * Headless Chromium as every script runs it: CHROMIUM_PATH or /usr/bin/chromium, no sandbox, GPU or QUIC (QUIC
+ * stays on with `{ quic: true }`, for WebTransport); `extraArgs` are added to its command line.
  */
-export function launchChromium(extraArgs = []) {
+export function launchChromium(extraArgs = [], { quic = false } = {}) {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     timeout: 30_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    args: ['--no-sandbox', '--disable-gpu', ...(quic ? [] : ['--disable-quic']), '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }

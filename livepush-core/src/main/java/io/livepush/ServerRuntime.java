@@ -10,6 +10,7 @@ import io.livepush.internal.ServerContext;
 import io.livepush.internal.ServerInitializer;
 import io.livepush.internal.StatsService;
 import io.livepush.spi.EventBus;
+import io.livepush.spi.ServerListener;
 import io.livepush.spi.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -23,15 +24,20 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -135,14 +141,47 @@ final class ServerRuntime {
     return new ServerInitializer(config, config.serverTls(), h.stats(), router, http2);
   }
 
+  /** The bound TCP listener as transports with a listener of their own see it. */
+  private ServerListener serverListener(InetSocketAddress bound) {
+    EventLoopGroup loops = workerGroup;
+    Class<? extends DatagramChannel> datagrams = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
+    return new ServerListener() {
+      @Override
+      public InetSocketAddress localAddress() {
+        return bound;
+      }
+
+      @Override
+      public EventLoopGroup eventLoops() {
+        return loops;
+      }
+
+      @Override
+      public Class<? extends DatagramChannel> datagramChannelType() {
+        return datagrams;
+      }
+    };
+  }
+
   private void bind(ServerBootstrap b, Hub h, List<Transport> transports, CompletableFuture<Void> started) {
     b.bind(config.host(), config.port()).addListener(f -> {
       if (f.isSuccess()) {
         serverChannel = ((ChannelFuture) f).channel();
         h.startTimers();
-        LOG.info("livepush listening on {} ({}, transports {})", serverChannel.localAddress(),
-            epoll ? "epoll" : "nio", transports.stream().map(Transport::name).toList());
-        started.complete(null);
+        // Transports with a listener of their own (HTTP/3 on UDP) bind it now, at the same port number.
+        ServerListener listener = serverListener((InetSocketAddress) serverChannel.localAddress());
+        CompletableFuture<?>[] listening = transports.stream()
+            .map(t -> t.listen(listener).toCompletableFuture()).toArray(CompletableFuture[]::new);
+        CompletableFuture.allOf(listening).whenComplete((v, e) -> {
+          if (e != null) {
+            started.completeExceptionally(e instanceof CompletionException && e.getCause() != null
+                ? e.getCause() : e);
+            return;
+          }
+          LOG.info("livepush listening on {} ({}, transports {})", serverChannel.localAddress(),
+              epoll ? "epoll" : "nio", transports.stream().map(Transport::name).toList());
+          started.complete(null);
+        });
       } else {
         started.completeExceptionally(new ServerBindException(config.host(), config.port(), f.cause()));
       }

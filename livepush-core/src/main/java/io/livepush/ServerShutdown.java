@@ -2,14 +2,17 @@ package io.livepush;
 
 import io.livepush.internal.Http2Connections;
 import io.livepush.internal.Hub;
+import io.livepush.spi.Transport;
 import io.netty.channel.Channel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link LivePushServer#stop()}'s sequence: stop accepting, close every connection through its transport spread
- * over the drain window, wait (bounded) for the goodbyes, GOAWAY to HTTP/2 connections, stop the bus, release
+ * over the drain window, wait (bounded) for the goodbyes, GOAWAY to HTTP/2 connections, close the transports' own
+ * listeners (HTTP/3), stop the bus, release
  * the threads.
  */
 final class ServerShutdown {
@@ -17,6 +20,18 @@ final class ServerShutdown {
   static final long GOODBYE_TIMEOUT_MILLIS = 3_000;
 
   private ServerShutdown() {}
+
+  /** {@link Transport#stopListening()}, bounded by {@link #GOODBYE_TIMEOUT_MILLIS}; its failure is logged. */
+  private static CompletableFuture<Void> stopListening(Transport t) {
+    CompletableFuture<Void> f;
+    try {
+      f = t.stopListening().toCompletableFuture();
+    } catch (RuntimeException e) {
+      LoggerFactory.getLogger(LivePushServer.class).warn("transport {} failed to stop listening", t.name(), e);
+      return CompletableFuture.completedFuture(null);
+    }
+    return f.handle((v, e) -> (Void) null).completeOnTimeout(null, GOODBYE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+  }
 
   /**
    * Runs the sequence; the future completes, never exceptionally, on a Netty thread once the threads are
@@ -39,7 +54,10 @@ final class ServerShutdown {
       CompletableFuture<Void> goneAway = drained.handle((v, e) -> null).thenCompose(v -> h2 == null
           ? CompletableFuture.<Void>completedFuture(null)
           : h2.goAwayAll().completeOnTimeout(null, GOODBYE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
-      goneAway.whenComplete((v, e) -> {
+      // Then the transports' own listeners (HTTP/3: GOAWAY, then the UDP socket).
+      CompletableFuture<Void> unbound = goneAway.handle((v, e) -> null).thenCompose(v -> CompletableFuture.allOf(
+          config.transports().stream().map(ServerShutdown::stopListening).toArray(CompletableFuture[]::new)));
+      unbound.whenComplete((v, e) -> {
         if (h != null) {
           h.stopTimers();
         }

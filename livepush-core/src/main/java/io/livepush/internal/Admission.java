@@ -13,7 +13,9 @@ import io.livepush.spi.LogSafe;
 import io.livepush.spi.Session;
 import io.livepush.spi.Transport;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.FullHttpRequest;
+import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -52,18 +54,25 @@ public final class Admission {
   /** See {@link io.livepush.spi.TransportContext#admit}. */
   public CompletionStage<AdmittedRequest> admit(Channel channel, FullHttpRequest request, Transport transport,
       int transportIndex, Function<Principal, List<String>> topics) {
+    return admit(channel, channel.remoteAddress(), request, transport, transportIndex, topics);
+  }
+
+  /** See {@link io.livepush.spi.TransportContext#admit(Channel, java.net.InetSocketAddress, FullHttpRequest,
+   * Function)}: {@code client} stands for the channel's remote address (a QUIC stream's is not a socket's). */
+  public CompletionStage<AdmittedRequest> admit(Channel channel, SocketAddress client, FullHttpRequest request,
+      Transport transport, int transportIndex, Function<Principal, List<String>> topics) {
     assert channel.eventLoop().inEventLoop();
-    DefaultRequestInfo info = new DefaultRequestInfo(request, channel.remoteAddress());
+    DefaultRequestInfo info = new DefaultRequestInfo(request, client);
     CompletableFuture<AdmittedRequest> result = new CompletableFuture<>();
-    AuthenticationException throttled = throttled(channel);
+    AuthenticationException throttled = throttled(client);
     if (throttled != null) {
       result.completeExceptionally(throttled);
       return result;
     }
     onLoop(channel, callbacks.authenticate(info), result, auth -> {
-      Principal principal = principal(channel, info, auth);
+      Principal principal = principal(client, info, auth);
       List<String> named = topics(topics, principal);
-      hub.admit(channel);
+      hub.admit(channel, client);
       Admitted admitted = new Admitted(channel, transport, transportIndex, info.withPrincipal(principal),
           principal, named);
       authorize(admitted, 0, result);
@@ -79,8 +88,15 @@ public final class Admission {
     }
     String topic = admitted.topics.get(i);
     String base = Topics.authorizationTopic(topic); // a companion inherits its base's authorization
-    CompletionStage<Boolean> decision = base.isEmpty() ? CompletableFuture.completedFuture(false)
-        : callbacks.canSubscribe(admitted.principal, admitted.request, base);
+    CompletableFuture<Boolean> decision = (base.isEmpty() ? CompletableFuture.completedFuture(false)
+        : callbacks.canSubscribe(admitted.principal, admitted.request, base)).toCompletableFuture();
+    if (!decision.isDone()) {
+      // A client that goes away while the authorizer decides gives its slot back now, not when (or if) the
+      // authorizer returns. Seen with reading paused on epoll (EPOLLRDHUP); on NIO when the decision comes.
+      ChannelFutureListener giveBack = f -> admitted.release();
+      admitted.channel.closeFuture().addListener(giveBack);
+      decision.whenComplete((v, e) -> admitted.channel.closeFuture().removeListener(giveBack));
+    }
     CompletableFuture<AdmittedRequest> next = new CompletableFuture<>();
     next.whenComplete((a, e) -> {
       if (e != null) {
@@ -183,8 +199,12 @@ public final class Admission {
    * {@code Retry-After}, counted), or {@code null}: checked before the authenticator runs.
    */
   AuthenticationException throttled(Channel channel) {
+    return throttled(channel.remoteAddress());
+  }
+
+  private AuthenticationException throttled(SocketAddress client) {
     if (authFailures != null) {
-      int wait = authFailures.retryAfterSeconds(channel.remoteAddress());
+      int wait = authFailures.retryAfterSeconds(client);
       if (wait > 0) { // guessing from this address: refused before the authenticator runs
         hub.stats().refused(Stats.AUTH_FAILURE_RATE);
         return AuthenticationException.throttled(wait);
@@ -200,6 +220,10 @@ public final class Admission {
 
   /** The authenticator's principal, or the refusal as an {@link AuthenticationException} (counted). */
   Principal principal(Channel channel, RequestInfo info, CompletableFuture<AuthResult> auth) {
+    return principal(channel.remoteAddress(), info, auth);
+  }
+
+  private Principal principal(SocketAddress client, RequestInfo info, CompletableFuture<AuthResult> auth) {
     AuthResult r;
     try {
       r = auth.join();
@@ -212,7 +236,7 @@ public final class Admission {
       r = null;
     }
     if ((r == null || !r.isAllowed()) && authFailures != null) {
-      authFailures.failed(channel.remoteAddress());
+      authFailures.failed(client);
     }
     if (r == null) {
       hub.stats().refused(Stats.UNAUTHORIZED);
@@ -283,14 +307,18 @@ public final class Admission {
       if (used) {
         throw new IllegalStateException("admission already used");
       }
-      if (ch != channel) {
-        throw new IllegalArgumentException("channel: " + ch + " (expected: the admitted " + channel + ")");
+      if (ch != channel && (ch.parent() == null || ch.parent() != channel.parent())) {
+        throw new IllegalArgumentException("channel: " + ch + " (expected: the admitted " + channel
+            + " or a stream of its connection)");
       }
       used = true;
+      if (ch != channel) {
+        hub.moveAdmission(channel, ch); // a WebTransport session's stream: the slot follows the session
+      }
       try {
-        return hub.openSession(channel, transport, transportIndex, request, principal);
+        return hub.openSession(ch, transport, transportIndex, request, principal);
       } catch (RuntimeException e) {
-        hub.releaseAdmission(channel);
+        hub.releaseAdmission(ch);
         throw e;
       }
     }

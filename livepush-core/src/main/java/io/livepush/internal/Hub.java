@@ -26,6 +26,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -410,6 +411,11 @@ public final class Hub {
    * per-address slot is returned when the channel closes or by {@link #releaseAdmission(Channel)}.
    */
   public void admit(Channel channel) {
+    admit(channel, channel.remoteAddress());
+  }
+
+  /** As {@link #admit(Channel)}, with {@code client} standing for the channel's remote address. */
+  public void admit(Channel channel, SocketAddress client) {
     int retry = (int) Math.max(1, config.retry().toSeconds());
     if (admissionRate != null && !admissionRate.tryTake()) {
       stats.refused(Stats.ADMISSION_RATE);
@@ -417,7 +423,7 @@ public final class Hub {
     }
     admit();
     int perAddressLimit = config.maxConnectionsPerAddress();
-    if (perAddressLimit <= 0 || !(channel.remoteAddress() instanceof InetSocketAddress isa)) {
+    if (perAddressLimit <= 0 || !(client instanceof InetSocketAddress isa)) {
       return;
     }
     InetAddress address = isa.getAddress();
@@ -440,6 +446,16 @@ public final class Hub {
   public void releaseAdmission(Channel channel) {
     connections.decrementAndGet();
     releaseAddress(channel);
+  }
+
+  /** Moves the per-address slot {@link #admit(Channel)} took for {@code from} to {@code to} (same connection). */
+  public void moveAdmission(Channel from, Channel to) {
+    if (from.hasAttr(ADDRESS_SLOT)) {
+      InetAddress address = from.attr(ADDRESS_SLOT).getAndRemove();
+      if (address != null) {
+        to.attr(ADDRESS_SLOT).set(address);
+      }
+    }
   }
 
   private void releaseAddress(Channel channel) {

@@ -13,6 +13,7 @@ import io.livepush.spi.Transport;
 import io.livepush.spi.TransportContext;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -63,6 +64,12 @@ public final class ServerContext implements TransportContext {
   }
 
   /** A companion topic ({@code vip~presence}) is decided as its base ({@code vip}); see {@link Topics}. */
+  @Override
+  public CompletionStage<AdmittedRequest> admit(Channel channel, InetSocketAddress client, FullHttpRequest request,
+      Function<Principal, List<String>> topics) {
+    return admission.admit(channel, client, request, transport, index, topics);
+  }
+
   @Override
   public CompletionStage<Boolean> canSubscribe(Session session, String topic) {
     String base = Topics.authorizationTopic(topic);

@@ -42,9 +42,16 @@ public interface AdmittedRequest {
    * Registers {@code channel} as a streaming connection with this request's principal, after the transport wrote
    * its response head (or upgrade). The slot passes to the session. On the channel's event loop.
    *
-   * @param channel the request's channel, active, with the transport's handlers installed
+   * <p>The channel is the admitted one, or another stream of the same connection (same
+   * {@link Channel#parent()}): a WebTransport session is admitted on its CONNECT stream and streams on the
+   * bidirectional stream the client opens for it.
+   *
+   * @param channel the request's channel, or a stream of its connection; active, with the transport's handlers
+   *     installed
    * @return the open session, which now owns the connection slot
    * @throws IllegalStateException if called twice or after {@link #release()}
+   * @throws IllegalArgumentException if {@code channel} is neither the admitted channel nor a stream of its
+   *     connection
    */
   Session openSession(Channel channel);
 

@@ -8,6 +8,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A wire protocol plugged into the livepush core (SSE, WebSocket, ...).
@@ -163,4 +165,33 @@ public interface Transport {
    *     {@link CloseReason#SERVER_STOPPING}, RFC 6455 §7.4.1)
    */
   void close(Session session, CloseReason reason);
+
+  /**
+   * Called once the core's TCP listener is bound, before {@link io.livepush.LivePushServer#start()} completes: a
+   * transport that serves a listener of its own (HTTP/3 on UDP) binds it here, on {@code listener}'s event loops.
+   * The default does nothing.
+   *
+   * <p>Runs on an event loop; must not block (return a stage instead).
+   *
+   * @param listener the core's bound listener
+   * @return a stage completed once the transport's listener is ready; an exceptional one fails the server's start
+   *     (which then stops)
+   */
+  default CompletionStage<Void> listen(ServerListener listener) {
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /**
+   * Called once when the server stops, after its sessions were closed and drained ({@link #close} with
+   * {@link CloseReason#SERVER_STOPPING}) and before the event loops shut down: close the transport's own listener
+   * (an HTTP/3 GOAWAY, then the UDP socket). The default does nothing. Called even when {@link #listen} was not.
+   *
+   * <p>Runs on any thread; must not block.
+   *
+   * @return a stage completed once the listener is closed; the core waits for it a bounded time, and ignores its
+   *     failure
+   */
+  default CompletionStage<Void> stopListening() {
+    return CompletableFuture.completedFuture(null);
+  }
 }

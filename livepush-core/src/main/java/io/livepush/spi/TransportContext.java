@@ -11,6 +11,7 @@ import io.livepush.Presence;
 import io.livepush.Principal;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -66,6 +67,23 @@ public interface TransportContext {
    */
   CompletionStage<AdmittedRequest> admit(Channel channel, FullHttpRequest request,
       Function<Principal, List<String>> topics);
+
+  /**
+   * As {@link #admit(Channel, FullHttpRequest, Function)}, for a request whose channel is not a socket: a stream
+   * of a QUIC connection (HTTP/3), whose {@code remoteAddress()} is not the client's. {@code client} is used for
+   * {@link io.livepush.RequestInfo#remoteAddress()}, the per-address limit and the authentication-failure
+   * throttle. The default ignores {@code client}.
+   *
+   * @param channel the request's channel (for HTTP/3, its request stream)
+   * @param client the client's address (for QUIC, the connection's remote UDP address)
+   * @param request the request; not retained by the stage
+   * @param topics the topics the request follows from the start (see above); {@code null} for none
+   * @return a stage completed on the channel's event loop
+   */
+  default CompletionStage<AdmittedRequest> admit(Channel channel, InetSocketAddress client, FullHttpRequest request,
+      Function<Principal, List<String>> topics) {
+    return admit(channel, request, topics);
+  }
 
   /**
    * Whether {@code session}'s principal may follow {@code topic} later in its life (a WebSocket

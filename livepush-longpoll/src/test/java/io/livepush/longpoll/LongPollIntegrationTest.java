@@ -205,6 +205,20 @@ class LongPollIntegrationTest {
         .GET().build()).get().status()).isEqualTo(400);
     assertThat(poller.send(HttpRequest.newBuilder(poller.uri(null, "a")).POST(HttpRequest.BodyPublishers
         .noBody()).build()).get().status()).isEqualTo(405);
+    // HEAD too (a poll's answer is its body; a HEAD would take a poll slot for nothing), with the methods served
+    Poller.Answer head = poller.send(HttpRequest.newBuilder(poller.uri(null, "a"))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build()).get();
+    assertThat(head.status()).isEqualTo(405);
+    assertThat(head.response().headers().firstValue("allow")).hasValue("GET, OPTIONS");
+    // the CORS preflight answers the fixed lists, whatever the page asks for
+    Poller.Answer preflight = poller.send(HttpRequest.newBuilder(poller.uri(null, "a"))
+        .header("Origin", "https://app.example").header("Access-Control-Request-Method", "GET")
+        .header("Access-Control-Request-Headers", "x-custom, last-event-id")
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build()).get();
+    assertThat(preflight.status()).isEqualTo(204);
+    assertThat(preflight.response().headers().firstValue("access-control-allow-methods")).hasValue("GET, OPTIONS");
+    assertThat(preflight.response().headers().firstValue("access-control-allow-headers"))
+        .hasValue("last-event-id, content-type, authorization, cache-control, accept");
   }
 
   @Test

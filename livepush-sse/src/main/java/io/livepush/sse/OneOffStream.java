@@ -56,8 +56,13 @@ final class OneOffStream {
     CompletableFuture<StreamResponse> pending = decision;
     Channel channel = ctx.channel();
     channel.config().setAutoRead(false); // no pipelined request may overtake the decision
+    // A client that goes away meanwhile gives its slot back now, not when (or if) the handler decides. Seen with
+    // reading paused on epoll (EPOLLRDHUP); on NIO when the decision comes. release() is idempotent.
+    ChannelFutureListener giveBack = f -> admitted.release();
+    channel.closeFuture().addListener(giveBack);
     request.retain();
     pending.whenComplete((answer, error) -> {
+      channel.closeFuture().removeListener(giveBack);
       try {
         channel.eventLoop().execute(() -> {
           try {

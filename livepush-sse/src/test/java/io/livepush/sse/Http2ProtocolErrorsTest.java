@@ -18,14 +18,19 @@ import org.junit.jupiter.api.Test;
  * are those of {@code Http2Connections}: header list 8 KiB, 16 small CONTINUATIONs, 200 RST_STREAM per 30 s).
  * Raw frames on a socket; the server is shared, every test opens its own connection.
  *
- * <p>Not here: PING and SETTINGS floods (RFC 9113 §10.5; configured, at most 1000 acknowledgements queued).
- * Provoking them means a client that does not read while the server's socket buffer fills; the attempt (600,000
- * PINGs, 1,000,000 SETTINGS) met a connection reset before the GOAWAY could be read, the server closing with
- * the client's flood unread.
+ * <p>PING and SETTINGS floods (RFC 9113 §10.5): every such frame asks for an acknowledgement, and a client that
+ * does not read makes them pile up once the server's socket buffer is full. Netty's encoder lets at most 1000
+ * control frames wait, then writes GOAWAY ENHANCE_YOUR_CALM and closes the connection at once: the GOAWAY waits
+ * behind the unread acknowledgements, so a client that does not read never sees it, and the close of a socket
+ * with unread input resets it. What the client can see, and these tests assert: the server closes the connection
+ * (with an SSE stream open, so the idle-connection guard is not the reason) after acknowledging fewer frames than
+ * were sent.
  */
 class Http2ProtocolErrorsTest {
   static final long PROTOCOL_ERROR = 0x1;
   static final long COMPRESSION_ERROR = 0x9;
+  /** Far more than a 4 MiB socket buffer and 1000 queued acknowledgements hold (51 MB of PINGs). */
+  static final long MAX_FLOOD_FRAMES = 3_000_000;
   static final long ENHANCE_YOUR_CALM = 0xb;
   private static LivePushServer server;
 
@@ -111,6 +116,68 @@ class Http2ProtocolErrorsTest {
       assertThat(answer.headers().status().toString()).isEqualTo("431");
       c.get(3, "/m/1");
       c.awaitText(3, "event: livepush.position");
+    }
+  }
+
+  @Test
+  void aPingFloodFromAClientThatDoesNotReadClosesTheConnection() throws Exception {
+    assertFloodCloses(RawH2.frameBytes(RawH2.PING, 0, 0, new byte[8]), RawH2.PING);
+  }
+
+  @Test
+  void aSettingsFloodFromAClientThatDoesNotReadClosesTheConnection() throws Exception {
+    assertFloodCloses(RawH2.frameBytes(RawH2.SETTINGS, 0, 0, new byte[0]), RawH2.SETTINGS);
+  }
+
+  /**
+   * Opens an SSE stream, then sends batches of {@code frame} without reading until the server closes the connection
+   * (a write fails) or {@value #MAX_FLOOD_FRAMES} frames went out; then reads what the server had sent before it
+   * closed. The writes run on another thread so that a server that stopped reading without closing fails the test
+   * instead of blocking it.
+   */
+  private static void assertFloodCloses(byte[] frame, int type) throws Exception {
+    java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try (RawH2 c = RawH2.connect(server.port(), true, 4096)) {
+      c.get(1, "/m/1");
+      c.awaitText(1, "event: livepush.position");
+      ByteArrayOutputStream batch = new ByteArrayOutputStream();
+      for (int i = 0; i < 1000; i++) {
+        batch.write(frame);
+      }
+      byte[] bytes = batch.toByteArray();
+      java.util.concurrent.Future<Long> flood = writer.submit(() -> {
+        long sent = 0;
+        try {
+          while (sent < MAX_FLOOD_FRAMES) {
+            c.raw(bytes);
+            sent += 1000;
+          }
+        } catch (java.io.IOException closedByTheServer) {
+          // what the test waits for
+        }
+        return sent;
+      });
+      long sent;
+      try {
+        sent = flood.get(600, java.util.concurrent.TimeUnit.SECONDS); // a hang guard: 90 s seen at load 30
+      } catch (java.util.concurrent.TimeoutException e) {
+        c.close();
+        throw new AssertionError("the server neither read the flood nor closed the connection", e);
+      }
+      assertThat(sent).as("frames sent before the server closed").isLessThan(MAX_FLOOD_FRAMES);
+      int[] acks = new int[1];
+      try {
+        for (Frame f; (f = c.read()) != null; ) {
+          if (f.type() == type && (f.flags() & RawH2.ACK) != 0) {
+            acks[0]++;
+          }
+        }
+      } catch (java.io.IOException resetByTheServer) {
+        // the close of a socket with unread input resets it
+      }
+      assertThat((long) acks[0]).as("acknowledgements").isLessThan(sent);
+    } finally {
+      writer.shutdownNow();
     }
   }
 

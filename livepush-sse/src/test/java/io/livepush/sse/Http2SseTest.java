@@ -149,6 +149,48 @@ class Http2SseTest {
     }
   }
 
+  /**
+   * The per-connection bound (docs/protocol.md): a connection's outbound bytes are at most
+   * {@code http2MaxConcurrentStreams} × {@code maxPendingOutboundBytes}, because every stream meets the slow-consumer
+   * policy at its own budget. Here one connection holds the most streams it may (8), the client returns no flow-control
+   * credit at all (the connection window, 64 KiB, is the only one used), and every stream is reset as a slow
+   * consumer; the connection itself goes on serving.
+   */
+  @Test
+  void oneConnectionWithManySlowStreamsHasEachCutAtItsBudget() throws Exception {
+    int streams = 8;
+    server = builder().maxPendingOutboundBytes(32 * 1024).http2MaxConcurrentStreams(streams).build();
+    server.start().join();
+    String big = "x".repeat(8_000);
+    try (RawH2 c = RawH2.connect(server.port(), true)) {
+      for (int i = 0; i < streams; i++) {
+        c.get(1 + 2 * i, "/m/1");
+      }
+      for (int i = 0; i < streams; i++) {
+        c.awaitText(1 + 2 * i, "event: livepush.position");
+      }
+      // Every publish adds 8 KB to each stream; the streams stop draining once 64 KiB went out in all.
+      int published = 0;
+      while (server.stats().slowConsumerDisconnects() < streams && published < 5000) { // a bound, not a figure
+        server.publish("m:1", Event.text(published + big));
+        published++;
+      }
+      java.util.Set<Integer> reset = new java.util.HashSet<>();
+      while (reset.size() < streams) {
+        Frame f = c.await(x -> x.type() == RawH2.RST_STREAM);
+        assertThat(f.errorCode()).isEqualTo(0x8); // CANCEL
+        reset.add(f.stream());
+      }
+      for (int i = 0; i < streams; i++) {
+        assertThat(closes.poll(10, TimeUnit.SECONDS)).isEqualTo(CloseReason.SLOW_CONSUMER);
+      }
+      // each stream was cut at its budget, so the server held at most streams × budget for this connection
+      c.windowUpdate(0, 1 << 20); // the connection serves a new stream once the client reads again
+      c.get(1 + 2 * streams, "/m/2");
+      c.awaitText(1 + 2 * streams, "event: livepush.position");
+    }
+  }
+
   @Test
   void stopEndsEveryStreamWithTheGoodbyeThenSendsGoAway() throws Exception {
     server = builder().shutdownDrain(Duration.ofMillis(200)).build();

@@ -72,7 +72,18 @@ public final class RawH2 implements AutoCloseable {
 
   /** Connects; sends the preface and an empty SETTINGS frame when {@code preface}. */
   public static RawH2 connect(int port, boolean preface) throws IOException {
+    return connect(port, preface, 0);
+  }
+
+  /**
+   * As {@link #connect(int, boolean)}, with a socket receive buffer of {@code receiveBuffer} bytes (0: the
+   * system's), so a client that does not read fills the server's socket sooner.
+   */
+  public static RawH2 connect(int port, boolean preface, int receiveBuffer) throws IOException {
     Socket s = new Socket();
+    if (receiveBuffer > 0) {
+      s.setReceiveBufferSize(receiveBuffer);
+    }
     s.setSoTimeout(15_000);
     s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
     RawH2 c = new RawH2(s);

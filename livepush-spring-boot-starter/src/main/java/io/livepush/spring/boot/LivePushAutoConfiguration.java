@@ -4,6 +4,7 @@ import io.livepush.Authenticator;
 import io.livepush.LivePushServer;
 import io.livepush.TopicAuthorizer;
 import io.livepush.spi.EventBus;
+import io.livepush.longpoll.LongPollTransport;
 import io.livepush.sse.SseTransport;
 import io.livepush.websocket.WebSocketTransport;
 import java.util.List;
@@ -64,6 +65,11 @@ public class LivePushAutoConfiguration {
       WebSocketTransport.Builder b = WebSocketTransport.builder();
       PropertiesMapper.webSocket(properties, b);
       webSocketCustomizers.orderedStream().forEach(c -> c.customize(b));
+      builder.transport(b.build());
+    }
+    if (properties.longpoll().path() != null) {
+      LongPollTransport.Builder b = LongPollTransport.builder();
+      PropertiesMapper.longPoll(properties, b);
       builder.transport(b.build());
     }
     authenticator.ifUnique(builder::authenticator);

@@ -28,6 +28,7 @@ import org.springframework.util.unit.DataSize;
  * @param statsPath path serving the server's stats as JSON (GET); unset: not served
  * @param sse the server-sent events transport
  * @param websocket the WebSocket transport
+ * @param longpoll the long-polling transport, served when it has a path
  * @param limits connection and size limits
  * @param heartbeat heartbeats and idle detection
  * @param replay bounds of the replay log (retention)
@@ -48,6 +49,7 @@ public record LivePushProperties(
     String statsPath,
     @DefaultValue Sse sse,
     @DefaultValue WebSocket websocket,
+    @DefaultValue LongPoll longpoll,
     @DefaultValue Limits limits,
     @DefaultValue Heartbeat heartbeat,
     @DefaultValue Replay replay,
@@ -71,6 +73,7 @@ public record LivePushProperties(
    * @param statsPath the stats path, or {@code null} for none
    * @param sse the SSE transport's properties
    * @param websocket the WebSocket transport's properties
+   * @param longpoll the long-polling transport's properties
    * @param limits connection and size limits
    * @param heartbeat heartbeat properties
    * @param replay replay log bounds
@@ -159,6 +162,26 @@ public record LivePushProperties(
       paths = paths == null ? List.of() : List.copyOf(paths);
     }
   }
+
+  /**
+   * The long-polling transport (livepush-longpoll; docs/protocol.md, "Long-polling"), for clients behind proxies
+   * that buffer streams or block upgrades. It is added when {@code path} is set; CORS follows
+   * {@code livepush.allowed-origins}.
+   *
+   * @param path the poll path, for example /poll; unset: no long-polling
+   * @param timeout how long a poll with nothing new is held before it is answered empty
+   * @param maxPolls polls held at once; one more gets 503 with Retry-After
+   * @param maxBatchEvents most log entries in one answer
+   * @param maxBatchSize most event bytes in one answer
+   * @param allowCredentials whether cross-origin polls may carry cookies (only with exact allowed origins)
+   */
+  public record LongPoll(
+      String path,
+      @DefaultValue("25s") Duration timeout,
+      @DefaultValue("10000") int maxPolls,
+      @DefaultValue("1000") int maxBatchEvents,
+      @DefaultValue("256KB") DataSize maxBatchSize,
+      @DefaultValue("false") boolean allowCredentials) {}
 
   /**
    * Connection and size limits (docs/operations.md, "Bounds").

@@ -2,6 +2,7 @@ package io.livepush.spring.boot;
 
 import io.livepush.LivePushServer;
 import io.livepush.ReplayConfig;
+import io.livepush.longpoll.LongPollTransport;
 import io.livepush.sse.SseTransport;
 import io.livepush.websocket.WebSocketTransport;
 import java.nio.file.Path;
@@ -96,6 +97,16 @@ final class PropertiesMapper {
         .maxPendingMessages(ws.maxPendingMessages());
     if (ws.permessageDeflateMaxSize() != null) {
       b.permessageDeflate(bytes("livepush.websocket.permessage-deflate-max-size", ws.permessageDeflateMaxSize()));
+    }
+  }
+
+  static void longPoll(LivePushProperties p, LongPollTransport.Builder b) {
+    LivePushProperties.LongPoll lp = p.longpoll();
+    b.path(lp.path()).timeout(lp.timeout()).maxPolls(lp.maxPolls()).maxBatchEvents(lp.maxBatchEvents())
+        .maxBatchBytes(bytes("livepush.longpoll.max-batch-size", lp.maxBatchSize()))
+        .allowCredentials(lp.allowCredentials());
+    if (!p.allowedOrigins().isEmpty()) {
+      b.allowedOrigins(p.allowedOrigins().toArray(String[]::new));
     }
   }
 

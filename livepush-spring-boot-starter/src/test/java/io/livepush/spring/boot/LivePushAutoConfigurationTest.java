@@ -120,6 +120,24 @@ class LivePushAutoConfigurationTest {
   }
 
   @Test
+  void aLongPollPathAddsLongPollingWithItsProperties() {
+    runner.withPropertyValues("livepush.longpoll.path=/poll", "livepush.longpoll.timeout=2s",
+        "livepush.longpoll.max-batch-events=5").run(ctx -> {
+      assertThat(ctx).hasNotFailed();
+      LivePushServer server = ctx.getBean(LivePushServer.class);
+      assertThat(server.config().transports()).extracting(t -> t.name()).contains("longpoll");
+      BlockingQueue<PushEvent> polls = Clients.queue();
+      try (LivePushClient c = Clients.follow(b -> b.longPoll(URI.create("http://127.0.0.1:" + server.port()
+          + "/poll")).transport(ClientTransport.LONG_POLLING).topics("scores"), polls)) {
+        server.publish("scores", Event.text("1-0"));
+        assertThat(Clients.next(polls).data()).isEqualTo("1-0");
+      }
+    });
+    runner.run(ctx -> assertThat(ctx.getBean(LivePushServer.class).config().transports()).extracting(t -> t.name())
+        .doesNotContain("longpoll"));
+  }
+
+  @Test
   void defaultsAreTheCoresExceptThePort() {
     LivePushProperties p = new Binder(new MapConfigurationPropertySource(Map.of()))
         .bindOrCreate("livepush", LivePushProperties.class);

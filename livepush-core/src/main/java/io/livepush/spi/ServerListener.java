@@ -1,0 +1,35 @@
+package io.livepush.spi;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.DatagramChannel;
+import java.net.InetSocketAddress;
+
+/**
+ * The core's bound TCP listener, as given to {@link Transport#listen}: what a transport that serves a listener of
+ * its own beside it (livepush-webtransport: HTTP/3 on UDP) needs to bind it at the same port number, on the
+ * server's event loops. Immutable; safe from any thread.
+ */
+public interface ServerListener {
+  /**
+   * The address the core's TCP listener is bound to.
+   *
+   * @return the bound address; its port is the chosen one when the server was built with port 0
+   */
+  InetSocketAddress localAddress();
+
+  /**
+   * The server's I/O event loops (the ones serving TCP connections). Channels whose streams become sessions must
+   * be registered on one of them: the core serves sessions only on its own loops. Shut down by the core when the
+   * server stops, after {@link Transport#stopListening()}; a transport never shuts them down.
+   *
+   * @return the server's worker event loop group
+   */
+  EventLoopGroup eventLoops();
+
+  /**
+   * The datagram channel class that matches {@link #eventLoops()}' I/O (epoll or NIO).
+   *
+   * @return a {@link DatagramChannel} class with a public no-argument constructor
+   */
+  Class<? extends DatagramChannel> datagramChannelType();
+}

@@ -1,0 +1,443 @@
+package io.livepush.webtransport;
+
+import io.livepush.CloseReason;
+import io.livepush.EventId;
+import io.livepush.ResetReason;
+import io.livepush.spi.PublishedEvent;
+import io.livepush.spi.ServerListener;
+import io.livepush.spi.Session;
+import io.livepush.spi.Transport;
+import io.livepush.spi.TransportContext;
+import io.livepush.websocket.OriginPolicy;
+import io.livepush.websocket.V1Messages;
+import io.livepush.websocket.WebSocketMessageHandler;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * WebTransport over HTTP/3 (draft-ietf-webtrans-http3; HTTP/3 RFC 9114 and QUIC RFC 9000 on Netty's codecs),
+ * speaking livepush.v1 on one bidirectional stream per session: the same messages, ids, replay log, resume and
+ * {@code reset} as {@code WebSocketTransport}, run by the same code ({@link io.livepush.websocket.V1Session}).
+ *
+ * <pre>{@code
+ * LivePushServer server = LivePushServer.builder()
+ *     .port(8443)
+ *     .tls(certFile, keyFile)                       // the page and the WebSocket/SSE fallbacks (TCP)
+ *     .transport(WebTransportTransport.builder()
+ *         .path("/live/wt")
+ *         .certificate(privateKey, certificate)     // TLS 1.3 for QUIC (mandatory)
+ *         .allowedOrigins("https://app.example")
+ *         .build())
+ *     .build();
+ * }</pre>
+ *
+ * <h2>Listener</h2>
+ * When the server has bound its TCP port, this transport binds UDP at the same port number and host on the
+ * server's event loops ({@link Transport#listen}); it serves only WebTransport sessions there: any other HTTP/3
+ * request is answered with an error status (404, 405, 501). TLS 1.3 is mandatory in QUIC (RFC 9001), so a
+ * certificate is required; browsers accept a self-signed one only through {@code serverCertificateHashes}
+ * (ECDSA P-256, valid at most 14 days; {@link #certificateHash()}). Stopping the server closes the sessions
+ * (CLOSE_WEBTRANSPORT_SESSION, code 1001), then sends GOAWAY and closes every QUIC connection and the socket.
+ *
+ * <h2>Sessions</h2>
+ * An extended CONNECT (RFC 9220) with {@code :protocol = webtransport} to one of the {@link Builder#path paths}
+ * passes the {@code Origin} check (403) and the core's admission stage: the server's authenticator (401/403),
+ * connection limits (503) and admission rate, each a status on the CONNECT; then {@code 200}. The client opens one
+ * bidirectional stream for the session and speaks livepush.v1 on it, each message framed as
+ * {@code kind (1 byte: 1 text, 2 binary) | length (4 bytes, big-endian) | payload}. A session ends with a
+ * CLOSE_WEBTRANSPORT_SESSION capsule carrying the WebSocket close code livepush would send (1000, 1001, 1008,
+ * ...) and the reason.
+ *
+ * <h2>Bounds and liveness</h2>
+ * Every byte a session writes counts against the server's {@code maxPendingOutboundBytes} (the stream's write
+ * buffer water mark; the stream stops being writable when QUIC flow control holds its bytes back), so a client
+ * that stops reading meets the server's slow-consumer policy like a WebSocket client. Dead peers are found by
+ * the QUIC idle timeout ({@link Builder#idleTimeout}); the core's heartbeats write nothing. Inbound messages are
+ * at most {@link Builder#maxMessageSize} bytes; the QUIC limits ({@link Builder#maxStreamsPerConnection}, flow
+ * control windows) bound what a client can make the server hold.
+ *
+ * <p>Threading: every method except {@link #encode} runs on a connection's event loop (see {@link Transport}).
+ */
+public final class WebTransportTransport implements Transport {
+  /** {@link #name()}. */
+  public static final String NAME = "webtransport";
+  /** Default {@link Builder#idleTimeout}: 30 seconds. */
+  public static final long DEFAULT_IDLE_TIMEOUT_MILLIS = 30_000;
+  /** Default {@link Builder#maxMessageSize}: 64 KiB. */
+  public static final int DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024;
+  /** Default {@link Builder#maxSessionsPerConnection}. */
+  public static final int DEFAULT_MAX_SESSIONS_PER_CONNECTION = 4;
+  /** Default {@link Builder#maxStreamsPerConnection}. */
+  public static final int DEFAULT_MAX_STREAMS_PER_CONNECTION = 16;
+  /** Default {@link Builder#maxPendingMessages}. */
+  public static final int DEFAULT_MAX_PENDING_MESSAGES = 64;
+
+  final Set<String> paths;
+  final OriginPolicy origins;
+  final PrivateKey key;
+  final X509Certificate[] certificateChain;
+  final long idleTimeoutMillis;
+  final int maxMessageSize;
+  final int maxSessionsPerConnection;
+  final int maxStreamsPerConnection;
+  final WebSocketMessageHandler handler;
+  final Executor handlerExecutor;
+  final int maxPendingMessages;
+  volatile TransportContext context;
+  private volatile Http3Listener listener;
+
+  private WebTransportTransport(Builder b) {
+    this.paths = Set.copyOf(b.paths);
+    this.origins = OriginPolicy.of(b.allowedOrigins, b.anyOrigin, b.allowMissingOrigin);
+    this.key = b.key;
+    this.certificateChain = b.chain.clone();
+    this.idleTimeoutMillis = b.idleTimeoutMillis;
+    this.maxMessageSize = b.maxMessageSize;
+    this.maxSessionsPerConnection = b.maxSessionsPerConnection;
+    this.maxStreamsPerConnection = b.maxStreamsPerConnection;
+    this.handler = b.handler;
+    this.handlerExecutor = b.handlerExecutor;
+    this.maxPendingMessages = b.maxPendingMessages;
+  }
+
+  /**
+   * A builder; {@link Builder#path} and {@link Builder#certificate} are required.
+   *
+   * @return a new builder with the defaults
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public void init(TransportContext context) {
+    this.context = context;
+  }
+
+  /** TCP requests are never WebTransport: always {@code false}. */
+  @Override
+  public boolean handle(ChannelHandlerContext ctx, FullHttpRequest request) {
+    return false;
+  }
+
+  @Override
+  public CompletionStage<Void> listen(ServerListener serverListener) {
+    Http3Listener l = new Http3Listener(this, serverListener);
+    listener = l;
+    return l.bind();
+  }
+
+  @Override
+  public CompletionStage<Void> stopListening() {
+    Http3Listener l = listener;
+    return l == null ? CompletableFuture.completedFuture(null) : l.close();
+  }
+
+  /**
+   * The UDP port the HTTP/3 listener is bound to: the server's TCP port number.
+   *
+   * @return the bound port
+   * @throws IllegalStateException before the server started
+   */
+  public int port() {
+    Http3Listener l = listener;
+    if (l == null || l.port() < 0) {
+      throw new IllegalStateException("not listening");
+    }
+    return l.port();
+  }
+
+  /**
+   * The SHA-256 of the leaf certificate (its DER encoding): the value a browser's {@code serverCertificateHashes}
+   * names for a self-signed certificate (W3C WebTransport, "compute a certificate hash").
+   *
+   * @return 32 bytes, a fresh copy
+   */
+  public byte[] certificateHash() {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(certificateChain[0].getEncoded());
+    } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public byte[] encode(PublishedEvent event) {
+    return WtFrames.event(event);
+  }
+
+  @Override
+  public ByteBuf encodeReset(ByteBufAllocator alloc, String topic, ResetReason reason, EventId position) {
+    return WtFrames.text(alloc, V1Messages.reset(topic, reason, position));
+  }
+
+  @Override
+  public ByteBuf encodeSubscribed(ByteBufAllocator alloc, Collection<String> topics, EventId position) {
+    return encodeSubscribed(alloc, topics, position, null);
+  }
+
+  @Override
+  public ByteBuf encodeSubscribed(ByteBufAllocator alloc, Collection<String> topics, EventId position,
+      String ref) {
+    return WtFrames.text(alloc, V1Messages.subscribed(topics, position, ref));
+  }
+
+  @Override
+  public ByteBuf encodePresenceSnapshot(ByteBufAllocator alloc, String topic, byte[] json) {
+    return WtFrames.buffer(alloc, WtFrames.message(WtFrames.TEXT, V1Messages.presence(topic, json)));
+  }
+
+  /** Nothing: QUIC's idle timeout and its own PINGs keep and check the connection (RFC 9000 §10.1). */
+  @Override
+  public ByteBuf encodeHeartbeat(ByteBufAllocator alloc) {
+    return Unpooled.EMPTY_BUFFER;
+  }
+
+  @Override
+  public void close(Session session, CloseReason reason) {
+    WtSessionStream s = session.channel().pipeline().get(WtSessionStream.class);
+    if (s == null) {
+      session.channel().close();
+      return;
+    }
+    s.closeFor(reason);
+  }
+
+  /**
+   * Builds a {@link WebTransportTransport}. Setters validate eagerly and throw {@link IllegalArgumentException}
+   * shaped {@code "name: value (expected: ...)"}.
+   */
+  public static final class Builder {
+    private final Set<String> paths = new LinkedHashSet<>();
+    private final Set<String> allowedOrigins = new LinkedHashSet<>();
+    private boolean anyOrigin;
+    private boolean allowMissingOrigin = true;
+    private PrivateKey key;
+    private X509Certificate[] chain;
+    private long idleTimeoutMillis = DEFAULT_IDLE_TIMEOUT_MILLIS;
+    private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+    private int maxSessionsPerConnection = DEFAULT_MAX_SESSIONS_PER_CONNECTION;
+    private int maxStreamsPerConnection = DEFAULT_MAX_STREAMS_PER_CONNECTION;
+    private WebSocketMessageHandler handler;
+    private Executor handlerExecutor;
+    private int maxPendingMessages = DEFAULT_MAX_PENDING_MESSAGES;
+
+    private Builder() {}
+
+    /**
+     * Adds a path that accepts WebTransport sessions ({@code :path} of the CONNECT, without its query).
+     *
+     * @param path an absolute path, {@code /...}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code path} does not start with {@code /} or has a query
+     */
+    public Builder path(String path) {
+      Objects.requireNonNull(path, "path");
+      if (!path.startsWith("/") || path.indexOf('?') >= 0 || path.indexOf('#') >= 0) {
+        throw new IllegalArgumentException("path: " + path + " (expected: an absolute path without query)");
+      }
+      paths.add(path);
+      return this;
+    }
+
+    /**
+     * The TLS certificate and key of the QUIC listener (TLS 1.3, RFC 9001). For browsers with a self-signed
+     * certificate: ECDSA P-256, valid at most 14 days, named by {@code serverCertificateHashes}.
+     *
+     * @param key the private key of the leaf certificate
+     * @param chain the leaf certificate first, then its issuers
+     * @return this builder
+     * @throws IllegalArgumentException if {@code chain} is empty
+     */
+    public Builder certificate(PrivateKey key, X509Certificate... chain) {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(chain, "chain");
+      if (chain.length == 0) {
+        throw new IllegalArgumentException("chain: empty (expected: the leaf certificate first)");
+      }
+      this.key = key;
+      this.chain = chain.clone();
+      return this;
+    }
+
+    /**
+     * Browser origins allowed to open sessions, as {@code scheme://host[:port]}; others get 403 on the CONNECT.
+     * Default (none added): same origin only, that is the {@code Origin}'s host and port equal
+     * {@code :authority}.
+     *
+     * @param origins serialised origins, compared case-insensitively
+     * @return this builder
+     * @throws IllegalArgumentException if an entry is not {@code scheme://host[:port]}
+     */
+    public Builder allowedOrigins(String... origins) {
+      for (String o : origins) {
+        allowedOrigins.add(OriginPolicy.normalize(o));
+      }
+      return this;
+    }
+
+    /**
+     * Accepts every {@code Origin}: only for endpoints that use no ambient credentials.
+     *
+     * @return this builder; {@link #build()} refuses it together with {@link #allowedOrigins}
+     */
+    public Builder allowAnyOrigin() {
+      this.anyOrigin = true;
+      return this;
+    }
+
+    /**
+     * Whether a CONNECT without {@code Origin} (a non-browser client) is accepted; default {@code true}.
+     *
+     * @param allow {@code false} to refuse (403) sessions without {@code Origin}
+     * @return this builder
+     */
+    public Builder allowMissingOrigin(boolean allow) {
+      this.allowMissingOrigin = allow;
+      return this;
+    }
+
+    /**
+     * The QUIC idle timeout ({@code max_idle_timeout}, RFC 9000 §10.1): a connection that receives nothing for
+     * this long is closed with its sessions, which resume elsewhere from their last id. Default 30 s.
+     *
+     * @param timeout at least 1 second
+     * @return this builder
+     * @throws IllegalArgumentException if shorter than 1 second
+     */
+    public Builder idleTimeout(Duration timeout) {
+      long ms = timeout.toMillis();
+      if (ms < 1000) {
+        throw new IllegalArgumentException("idleTimeout: " + timeout + " (expected: >= 1s)");
+      }
+      this.idleTimeoutMillis = ms;
+      return this;
+    }
+
+    /**
+     * Largest inbound livepush.v1 message, in bytes of payload; a larger one ends the session with 1009.
+     * Default {@value #DEFAULT_MAX_MESSAGE_SIZE}.
+     *
+     * @param bytes 1 to 16 MiB
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder maxMessageSize(int bytes) {
+      if (bytes < 1 || bytes > 16 * 1024 * 1024) {
+        throw new IllegalArgumentException("maxMessageSize: " + bytes + " (expected: 1..16777216)");
+      }
+      this.maxMessageSize = bytes;
+      return this;
+    }
+
+    /**
+     * Most WebTransport sessions at once on one QUIC connection (advertised as {@code SETTINGS_WT_MAX_SESSIONS});
+     * one more CONNECT gets 429. Default {@value #DEFAULT_MAX_SESSIONS_PER_CONNECTION}. Every session also counts
+     * for the server's {@code maxConnections} and per-address limits.
+     *
+     * @param sessions at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxSessionsPerConnection(int sessions) {
+      if (sessions < 1) {
+        throw new IllegalArgumentException("maxSessionsPerConnection: " + sessions + " (expected: >= 1)");
+      }
+      this.maxSessionsPerConnection = sessions;
+      return this;
+    }
+
+    /**
+     * Most client-opened bidirectional streams open at once on one QUIC connection
+     * ({@code initial_max_streams_bidi}, RFC 9000 §4.6): each session uses two (CONNECT and livepush.v1).
+     * QUIC itself keeps a client within it. Default {@value #DEFAULT_MAX_STREAMS_PER_CONNECTION}.
+     *
+     * @param streams at least 2
+     * @return this builder
+     * @throws IllegalArgumentException if below 2
+     */
+    public Builder maxStreamsPerConnection(int streams) {
+      if (streams < 2) {
+        throw new IllegalArgumentException("maxStreamsPerConnection: " + streams + " (expected: >= 2)");
+      }
+      this.maxStreamsPerConnection = streams;
+      return this;
+    }
+
+    /**
+     * The application's handler of client {@code message}s, as for WebSocket (the same interface and threading).
+     *
+     * @param handler the handler; {@code null} answers {@code message} with error {@code unsupported}
+     * @return this builder
+     */
+    public Builder messageHandler(WebSocketMessageHandler handler) {
+      this.handler = handler;
+      return this;
+    }
+
+    /**
+     * Where blocking message handlers run instead of the server's blocking executor.
+     *
+     * @param executor the executor, or {@code null} for the server's
+     * @return this builder
+     */
+    public Builder handlerExecutor(Executor executor) {
+      this.handlerExecutor = executor;
+      return this;
+    }
+
+    /**
+     * Most messages per session waiting for a callback, the one in flight included; one more ends the session
+     * with 1008. Default {@value #DEFAULT_MAX_PENDING_MESSAGES}.
+     *
+     * @param messages at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxPendingMessages(int messages) {
+      if (messages < 1) {
+        throw new IllegalArgumentException("maxPendingMessages: " + messages + " (expected: >= 1)");
+      }
+      this.maxPendingMessages = messages;
+      return this;
+    }
+
+    /**
+     * Builds the transport.
+     *
+     * @return the transport
+     * @throws IllegalStateException without a path or a certificate, or with {@link #allowAnyOrigin} and
+     *     {@link #allowedOrigins} together
+     */
+    public WebTransportTransport build() {
+      if (paths.isEmpty()) {
+        throw new IllegalStateException("path: none (expected: at least one)");
+      }
+      if (key == null) {
+        throw new IllegalStateException("certificate: none (expected: TLS 1.3 is mandatory for QUIC)");
+      }
+      return new WebTransportTransport(this);
+    }
+  }
+}

@@ -1,0 +1,224 @@
+package io.livepush.webtransport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.handler.codec.http3.DefaultHttp3HeadersFrame;
+import io.netty.handler.codec.http3.Http3;
+import io.netty.handler.codec.http3.Http3ClientConnectionHandler;
+import io.netty.handler.codec.http3.Http3DataFrame;
+import io.netty.handler.codec.http3.Http3HeadersFrame;
+import io.netty.handler.codec.http3.Http3RequestStreamInboundHandler;
+import io.netty.handler.codec.http3.Http3Settings;
+import io.netty.handler.codec.http3.DefaultHttp3SettingsFrame;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicSslContext;
+import io.netty.handler.codec.quic.QuicSslContextBuilder;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A WebTransport client on Netty's QUIC and HTTP/3 codecs (the other side of the same libraries, not our code):
+ * one QUIC connection; {@link #connect} sends an extended CONNECT and {@link Session#open} the session's
+ * bidirectional stream, whose livepush.v1 messages land in a queue. For tests only: trusts any certificate.
+ */
+final class WtTestClient implements AutoCloseable {
+  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final Channel udp;
+  final QuicChannel quic;
+
+  WtTestClient(int port) throws Exception {
+    QuicSslContext ssl = QuicSslContextBuilder.forClient()
+        .trustManager(InsecureTrustManagerFactory.INSTANCE)
+        .applicationProtocols(Http3.supportedApplicationProtocols()).build();
+    udp = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+        .handler(Http3.newQuicClientCodecBuilder().sslContext(ssl)
+            .maxIdleTimeout(30, TimeUnit.SECONDS)
+            .initialMaxData(8 << 20)
+            .initialMaxStreamDataBidirectionalLocal(1 << 20)
+            .initialMaxStreamDataBidirectionalRemote(1 << 20)
+            .initialMaxStreamDataUnidirectional(1 << 20)
+            .initialMaxStreamsBidirectional(16)
+            .initialMaxStreamsUnidirectional(16)
+            .datagram(16, 16)
+            .build())
+        .bind(0).sync().channel();
+    Http3Settings settings = new Http3Settings((id, v) -> true).enableConnectProtocol(true)
+        .enableH3Datagram(true).qpackMaxTableCapacity(0).qpackBlockedStreams(0);
+    try {
+      quic = QuicChannel.newBootstrap(udp)
+          .handler(new Http3ClientConnectionHandler(null, null, null, new DefaultHttp3SettingsFrame(settings), true))
+          .remoteAddress(new InetSocketAddress("127.0.0.1", port))
+          .connect().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      abort();
+      throw e;
+    }
+  }
+
+  /** Sends an extended CONNECT to {@code path}; the session's 200 or refusal completes {@link Session#status}. */
+  Session connect(String path, String origin) throws Exception {
+    Session s = new Session();
+    QuicStreamChannel stream = Http3.newRequestStream(quic, s.connectHandler).get(10, TimeUnit.SECONDS);
+    s.connect = stream;
+    Http3HeadersFrame h = new DefaultHttp3HeadersFrame();
+    h.headers().method("CONNECT").protocol("webtransport").scheme("https")
+        .authority("127.0.0.1:" + ((InetSocketAddress) quic.remoteSocketAddress()).getPort()).path(path);
+    if (origin != null) {
+      h.headers().set("origin", origin);
+    }
+    stream.writeAndFlush(h).sync();
+    return s;
+  }
+
+  /** Closes the QUIC connection (CONNECTION_CLOSE sent), then the socket. */
+  @Override
+  public void close() {
+    quic.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    abort();
+  }
+
+  /** Drops the socket without a word to the server: a peer that vanished (the server learns it by idle timeout). */
+  void abort() {
+    udp.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+  }
+
+  /** One WebTransport session: its CONNECT stream and (once opened) its livepush.v1 stream. */
+  final class Session {
+    final CompletableFuture<Integer> status = new CompletableFuture<>();
+    /** Completed when the CONNECT stream ends (the server closed the session); the close capsule's code. */
+    final CompletableFuture<Long> closed = new CompletableFuture<>();
+    /** livepush.v1 messages, as JSON text (binary ones as "binary:<bytes>"). */
+    final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+    /** Completed when the server ends the livepush.v1 stream (FIN or reset). */
+    final CompletableFuture<Void> streamEnded = new CompletableFuture<>();
+    QuicStreamChannel connect;
+    QuicStreamChannel stream;
+    /** Why the stream ended, when the server reset it. */
+    volatile Throwable streamError;
+    private long capsuleCode = -1;
+
+    final Http3RequestStreamInboundHandler connectHandler = new Http3RequestStreamInboundHandler() {
+      @Override
+      protected void channelRead(ChannelHandlerContext ctx, Http3HeadersFrame frame) {
+        status.complete(Integer.parseInt(frame.headers().status().toString()));
+        ReferenceCountUtil.release(frame);
+      }
+
+      @Override
+      protected void channelRead(ChannelHandlerContext ctx, Http3DataFrame frame) {
+        ByteBuf c = frame.content();
+        if (status.getNow(0) == 200 && c.readableBytes() >= 7) {
+          int typeLen = Varints.length(c.getByte(c.readerIndex()));
+          if (Varints.get(c, c.readerIndex()) == WtConnect.CLOSE_WEBTRANSPORT_SESSION) {
+            int lenLen = Varints.length(c.getByte(c.readerIndex() + typeLen));
+            capsuleCode = c.getUnsignedInt(c.readerIndex() + typeLen + lenLen);
+          }
+        }
+        frame.release();
+      }
+
+      @Override
+      protected void channelInputClosed(ChannelHandlerContext ctx) {
+        closed.complete(capsuleCode);
+      }
+
+      @Override
+      public void channelInactive(ChannelHandlerContext ctx) {
+        closed.complete(capsuleCode);
+        ctx.fireChannelInactive();
+      }
+    };
+
+    long id() {
+      return connect.streamId();
+    }
+
+    /** Opens the session's bidirectional stream: the WT_STREAM signal and the session id, then messages. */
+    Session open() throws Exception {
+      return openFor(id());
+    }
+
+    /** Opens a bidirectional stream that names session {@code sessionId} (which may not exist). */
+    Session openFor(long sessionId) throws Exception {
+      stream = quic.newStreamBootstrap().type(QuicStreamType.BIDIRECTIONAL)
+          .handler(new ChannelInitializer<QuicStreamChannel>() {
+            @Override
+            protected void initChannel(QuicStreamChannel ch) {
+              ch.pipeline().addLast(WtFrames.decoder(16 << 20), new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                  ByteBuf m = (ByteBuf) msg;
+                  try {
+                    int kind = m.readUnsignedByte();
+                    m.skipBytes(4);
+                    String body = m.toString(StandardCharsets.UTF_8);
+                    messages.add(kind == WtFrames.TEXT ? body : "binary:" + body);
+                  } finally {
+                    m.release();
+                  }
+                }
+
+                @Override
+                public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                  if (evt instanceof ChannelInputShutdownEvent) {
+                    streamEnded.complete(null);
+                  }
+                  ReferenceCountUtil.release(evt);
+                }
+
+                @Override
+                public void channelInactive(ChannelHandlerContext ctx) {
+                  streamEnded.complete(null);
+                }
+
+                /** A RESET_STREAM or STOP_SENDING from the server surfaces as an exception. */
+                @Override
+                public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                  streamError = cause;
+                  streamEnded.complete(null);
+                }
+              });
+            }
+          }).create().get(10, TimeUnit.SECONDS);
+      ByteBuf preface = Unpooled.buffer();
+      Varints.write(preface, WtStreamSniffer.WT_STREAM);
+      Varints.write(preface, sessionId);
+      stream.writeAndFlush(preface).sync();
+      return this;
+    }
+
+    /** Sends one livepush.v1 text message. */
+    void send(String json) {
+      stream.writeAndFlush(Unpooled.wrappedBuffer(WtFrames.message(WtFrames.TEXT,
+          json.getBytes(StandardCharsets.UTF_8))));
+    }
+
+    /** The next message within 10 s. */
+    String next() throws InterruptedException {
+      String m = messages.poll(10, TimeUnit.SECONDS);
+      if (m == null) {
+        throw new AssertionError("no message within 10 s");
+      }
+      return m;
+    }
+  }
+}
