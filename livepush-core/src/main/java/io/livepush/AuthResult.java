@@ -1,5 +1,6 @@
 package io.livepush;
 
+import io.livepush.spi.HttpFields;
 import java.util.Objects;
 
 /**
@@ -53,7 +54,7 @@ public final class AuthResult {
    */
   public static AuthResult unauthorized(String reason, String challenge) {
     return new AuthResult(null, 401, Objects.requireNonNull(reason, "reason"),
-        Checks.fieldValue("challenge", challenge));
+        HttpFields.value("challenge", challenge));
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.livepush;
 
+import io.livepush.spi.Surrogates;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -151,12 +152,8 @@ public final class Event {
         throw new InvalidEventException("event type contains control character U+"
             + String.format("%04X", (int) c) + " at index " + i);
       }
-      if (Character.isSurrogate(c)) {
-        if (Character.isHighSurrogate(c) && i + 1 < type.length() && Character.isLowSurrogate(type.charAt(i + 1))) {
-          i++;
-        } else {
-          throw new InvalidEventException("event type has an unpaired surrogate at index " + i);
-        }
+      if (Character.isSurrogate(c) && Surrogates.isUnpaired(type, i)) {
+        throw new InvalidEventException("event type has an unpaired surrogate at index " + i);
       }
     }
     if (RESET_TYPE.equals(type) || type.startsWith(RESERVED_PREFIX)) {
@@ -223,15 +220,9 @@ public final class Event {
    * @throws InvalidEventException if {@code s} has an unpaired surrogate (never replaced: no silent changes)
    */
   static byte[] utf8(String s, String what) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (Character.isSurrogate(c)) {
-        if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-          i++;
-        } else {
-          throw new InvalidEventException(what + " payload has an unpaired surrogate at index " + i);
-        }
-      }
+    int unpaired = Surrogates.firstUnpaired(s);
+    if (unpaired >= 0) {
+      throw new InvalidEventException(what + " payload has an unpaired surrogate at index " + unpaired);
     }
     return s.getBytes(StandardCharsets.UTF_8);
   }

@@ -1,5 +1,6 @@
 package io.livepush;
 
+import io.livepush.spi.HttpFields;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,7 +44,7 @@ public final class HttpReply {
     if (status < 200 || status > 599) {
       throw new IllegalArgumentException("status: " + status + " (expected: 200..599)");
     }
-    return new HttpReply(status, Checks.fieldValue("contentType", contentType),
+    return new HttpReply(status, HttpFields.value("contentType", contentType),
         Objects.requireNonNull(body, "body"), Map.of());
   }
 
@@ -81,7 +82,7 @@ public final class HttpReply {
    */
   public HttpReply withHeader(String name, String value) {
     Map<String, String> copy = new LinkedHashMap<>(headers);
-    copy.put(Checks.fieldName(name), Checks.fieldValue(name, value));
+    copy.put(HttpFields.name(name), HttpFields.value(name, value));
     return new HttpReply(status, contentType, body, Map.copyOf(copy));
   }
 

@@ -289,7 +289,10 @@ public final class LivePushServer implements AutoCloseable {
     return f;
   }
 
-  /** Stops and waits; idempotent. */
+  /**
+   * Stops and waits; idempotent. Blocks the calling thread, so not on one of this server's event loops (see
+   * {@link #blockUntilShutdown()}).
+   */
   @Override
   public void close() {
     stop().join();
@@ -304,13 +307,17 @@ public final class LivePushServer implements AutoCloseable {
     return closed.minimalCompletionStage();
   }
 
-  /** Blocks until the server has stopped. */
+  /**
+   * Blocks the calling thread until the server has stopped. Not on one of this server's event loops (where
+   * {@link NonBlocking} callbacks run): {@link #stop()} waits for those threads to end, so waiting there never
+   * returns.
+   */
   public void blockUntilShutdown() {
     closed.join();
   }
 
   /**
-   * Registers a JVM shutdown hook that stops this server.
+   * Registers a JVM shutdown hook that stops this server. Each call registers one more hook; call it once.
    *
    * @return this server, for chaining
    */

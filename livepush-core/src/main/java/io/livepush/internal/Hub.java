@@ -361,8 +361,9 @@ public final class Hub {
         // Counted once per task, not per subscriber: the fan-out loop stays free of shared counters.
         hub.stats.delivered.add(delivered);
         hub.stats.bytesWritten.add(written);
-        if (delivered > 0) {
-          // One latency sample per task (event x loop), taken after the fan-out: publish to the last write.
+        if (delivered > 0 && hub.stats.timesDelivery()) {
+          // One latency sample per task (event x loop), taken after the fan-out: publish to the last write. No
+          // listener (no metrics library bound): no clock read.
           hub.stats.deliveryLatency(hub.nanoTime() - entry.createdNanos);
         }
       }

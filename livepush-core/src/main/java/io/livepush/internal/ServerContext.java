@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** The core as one transport sees it: the admission stage, later authorization, presence and publishing. */
 public final class ServerContext implements TransportContext {
@@ -103,6 +104,16 @@ public final class ServerContext implements TransportContext {
   @Override
   public Executor blockingExecutor() {
     return callbacks.blocking();
+  }
+
+  @Override
+  public Executor callbackExecutor(Object callback) {
+    return callbacks.executorFor(callback);
+  }
+
+  @Override
+  public <T> CompletionStage<T> callCallback(Supplier<? extends CompletionStage<T>> call) {
+    return callbacks.call(call);
   }
 
   @Override

@@ -72,6 +72,14 @@ public final class Stats {
     listeners = l.clone();
   }
 
+  /**
+   * Whether a listener takes delivery-latency samples, so a delivery task reads the clock only then. Any thread;
+   * a listener added meanwhile gets its samples from the next task on.
+   */
+  boolean timesDelivery() {
+    return listeners.length > 0;
+  }
+
   /** One sample per delivery task (one event, one loop); on that event loop. */
   void deliveryLatency(long nanos) {
     for (MetricsListener l : listeners) {

@@ -88,13 +88,7 @@ public final class LogSafe {
         || (c >= 0x2066 && c <= 0x2069)) {
       return true;
     }
-    if (Character.isHighSurrogate(c)) {
-      return i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1));
-    }
-    if (Character.isLowSurrogate(c)) {
-      return i == 0 || !Character.isHighSurrogate(s.charAt(i - 1));
-    }
-    return false;
+    return Character.isSurrogate(c) && Surrogates.isUnpaired(s, i);
   }
 
   /**

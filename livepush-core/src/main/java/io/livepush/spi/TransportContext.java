@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * What the core offers a {@link Transport}; one instance per transport, valid for the server's life.
@@ -114,6 +115,28 @@ public interface TransportContext {
    * @return the blocking executor (the builder's, or the default one)
    */
   Executor blockingExecutor();
+
+  /**
+   * Where an application callback of the transport (a handler) runs, by the rule of every livepush callback:
+   * directly on the calling thread (the connection's event loop) when it is {@link io.livepush.NonBlocking},
+   * else on the {@link #blockingExecutor()}.
+   *
+   * @param callback the application's callback object
+   * @return a direct executor for a {@link io.livepush.NonBlocking} callback, else the blocking executor
+   */
+  Executor callbackExecutor(Object callback);
+
+  /**
+   * Calls an application callback's asynchronous form and never throws: an exception it throws, a {@code null}
+   * stage, or a task the executor rejected ({@link CapacityExceededException}, to be answered with 503 /
+   * close 1013) fails the returned stage instead. The same guard the core puts around its own callbacks.
+   *
+   * @param <T> the callback's result
+   * @param call starts the callback, typically {@code () -> handler.onX(args, callbackExecutor(handler))}; on
+   *     the calling thread
+   * @return the callback's stage, or a failed one; it may complete on any thread
+   */
+  <T> CompletionStage<T> callCallback(Supplier<? extends CompletionStage<T>> call);
 
   /**
    * The server's presence registry.

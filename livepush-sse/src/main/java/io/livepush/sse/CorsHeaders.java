@@ -1,5 +1,6 @@
 package io.livepush.sse;
 
+import io.livepush.spi.HttpFields;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -43,7 +44,7 @@ final class CorsHeaders {
         if (name.isEmpty()) {
           continue; // "a, , b" and trailing commas are tolerated, as in list syntax (RFC 9110 §5.6.1)
         }
-        if (name.length() > MAX_NAME_LENGTH || !isToken(name)) {
+        if (!HttpFields.isToken(name, MAX_NAME_LENGTH)) {
           return DEFAULT;
         }
         if (!DEFAULT_SET.contains(name) && out.add(name) && ++extra > MAX_NAMES) {
@@ -52,16 +53,5 @@ final class CorsHeaders {
       }
     }
     return String.join(", ", out);
-  }
-
-  private static boolean isToken(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
   }
 }

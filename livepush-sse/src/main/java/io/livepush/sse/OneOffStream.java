@@ -23,7 +23,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -38,7 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 final class OneOffStream {
   private static final Logger LOG = LoggerFactory.getLogger(SseStreamHandler.class);
-  private static final Executor DIRECT = Runnable::run;
 
   private OneOffStream() {}
 
@@ -46,20 +44,11 @@ final class OneOffStream {
   static void open(SseTransport transport, ChannelHandlerContext ctx, FullHttpRequest request,
       AdmittedRequest admitted, SseStreamHandler handler, Map<String, String> vars) {
     RequestInfo info = admitted.request();
-    Executor where = handler instanceof NonBlocking ? DIRECT : transport.context.blockingExecutor();
+    Executor where = transport.context.callbackExecutor(handler);
     StreamRequest streamRequest = new StreamRequest(info, admitted.principal(), vars,
         ByteBufUtil.getBytes(request.content()));
-    CompletableFuture<StreamResponse> decision;
-    try {
-      CompletionStage<StreamResponse> stage = handler.onRequest(streamRequest, where);
-      decision = stage == null ? CompletableFuture.failedFuture(new NullPointerException("handler gave no stage"))
-          : stage.toCompletableFuture();
-    } catch (RejectedExecutionException e) {
-      decision = CompletableFuture.failedFuture(new CapacityExceededException("server busy: callback executor full",
-          (int) Math.max(1, transport.context.config().retry().toSeconds())));
-    } catch (RuntimeException e) {
-      decision = CompletableFuture.failedFuture(e);
-    }
+    CompletableFuture<StreamResponse> decision =
+        transport.context.callCallback(() -> handler.onRequest(streamRequest, where)).toCompletableFuture();
     if (decision.isDone()) {
       decide(transport, ctx, request, admitted, decision, where);
       return;

@@ -3,6 +3,7 @@ package io.livepush.sse;
 import io.livepush.Event;
 import io.livepush.InvalidEventException;
 import io.livepush.InvalidEventIdException;
+import io.livepush.spi.Surrogates;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
@@ -114,12 +115,8 @@ public final class SseEncoder {
       if (c == '\r' || c == '\n' || c == '\0') {
         throw new InvalidEventException("SSE field value has CR, LF or NUL at index " + i);
       }
-      if (Character.isSurrogate(c)) {
-        if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
-          i++;
-        } else {
-          throw new InvalidEventException("SSE field value has an unpaired surrogate at index " + i);
-        }
+      if (Character.isSurrogate(c) && Surrogates.isUnpaired(value, i)) {
+        throw new InvalidEventException("SSE field value has an unpaired surrogate at index " + i);
       }
     }
     return value.getBytes(StandardCharsets.UTF_8);

@@ -81,7 +81,7 @@ public interface SseStreamHandler {
 
       @Override
       public CompletionStage<StreamResponse> onRequest(StreamRequest request, Executor blocking) {
-        return handler.apply(request).thenApply(r -> r);
+        return handler.apply(request);
       }
     }
     return new Async();

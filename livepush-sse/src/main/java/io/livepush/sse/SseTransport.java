@@ -8,6 +8,7 @@ import io.livepush.Principal;
 import io.livepush.ResetReason;
 import io.livepush.Topics;
 import io.livepush.spi.AdmittedRequest;
+import io.livepush.spi.HttpFields;
 import io.livepush.spi.HttpResponses;
 import io.livepush.spi.PipelineNames;
 import io.livepush.spi.PublishedEvent;
@@ -504,7 +505,7 @@ public final class SseTransport implements Transport {
      */
     public Builder stream(String method, String path, SseStreamHandler handler) {
       Objects.requireNonNull(method, "method");
-      if (method.isEmpty() || !method.chars().allMatch(StreamResponse::tchar) || method.equals("OPTIONS")) {
+      if (!HttpFields.isToken(method, Integer.MAX_VALUE) || method.equals("OPTIONS")) {
         throw new IllegalArgumentException("method: " + method + " (expected: an RFC 9110 token such as POST,"
             + " not OPTIONS)");
       }

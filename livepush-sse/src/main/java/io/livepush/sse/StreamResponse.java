@@ -1,6 +1,7 @@
 package io.livepush.sse;
 
 import io.livepush.Event;
+import io.livepush.spi.HttpFields;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -90,54 +91,34 @@ public final class StreamResponse {
    * @param contentType the {@code Content-Type} value; not {@code null}
    * @param body the body bytes, copied; not {@code null}
    * @return a rejecting response
-   * @throws IllegalArgumentException if the status is out of range or the content type is not a valid header
-   *     value (control characters, non-ASCII)
+   * @throws IllegalArgumentException if the status is out of range
+   * @throws io.livepush.InvalidHttpFieldException if the content type is not a valid field value (RFC 9110 §5.5,
+   *     see {@link HttpFields#value})
    */
   public static StreamResponse reject(int status, String contentType, byte[] body) {
     if (status < 200 || status > 599 || status == 204 || status == 304) {
       throw new IllegalArgumentException("status: " + status + " (expected: 200-599 with a body)");
     }
-    return new StreamResponse(null, status, headerValue("contentType", contentType), body.clone(), Map.of());
+    return new StreamResponse(null, status, HttpFields.value("contentType", contentType), body.clone(), Map.of());
   }
 
   /**
    * A copy of this rejection with one more response header (for example {@code Retry-After}).
    *
    * @param name the header name, an RFC 9110 token; replaces an earlier header of exactly this name
-   * @param value the header value: visible ASCII, space and tab
+   * @param value the header value (RFC 9110 §5.5): visible ASCII, space and tab inside, obs-text
    * @return the new response; this one is unchanged
-   * @throws IllegalArgumentException if the name is not an RFC 9110 token or the value has control or non-ASCII
-   *     characters
+   * @throws io.livepush.InvalidHttpFieldException if the name is not an RFC 9110 token or the value breaks the
+   *     field-value grammar (see {@link HttpFields})
    * @throws IllegalStateException on an accepting response
    */
   public StreamResponse withHeader(String name, String value) {
     if (stream != null) {
       throw new IllegalStateException("headers of an accepted stream are livepush's (text/event-stream)");
     }
-    Objects.requireNonNull(name, "name");
-    if (name.isEmpty() || !name.chars().allMatch(StreamResponse::tchar)) {
-      throw new IllegalArgumentException("name: " + name + " (expected: an RFC 9110 token)");
-    }
     Map<String, String> h = new LinkedHashMap<>(headers);
-    h.put(name, headerValue("value", value));
+    h.put(HttpFields.name(name), HttpFields.value(name, value));
     return new StreamResponse(null, status, contentType, body, Map.copyOf(h));
-  }
-
-  private static String headerValue(String what, String v) {
-    Objects.requireNonNull(v, what);
-    for (int i = 0; i < v.length(); i++) {
-      char c = v.charAt(i);
-      if ((c < 0x20 && c != '\t') || c >= 0x7F) {
-        throw new IllegalArgumentException(what + ": character U+" + String.format("%04X", (int) c)
-            + " at " + i + " (expected: visible ASCII, space or tab)");
-      }
-    }
-    return v;
-  }
-
-  static boolean tchar(int c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-        || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
   }
 
   boolean accepted() {
