@@ -75,14 +75,17 @@ public final class HttpReply {
   /**
    * A copy with one more response header; this reply is unchanged.
    *
-   * @param name the field name (an RFC 9110 token); replaces an earlier header of exactly this name
+   * @param name the field name (an RFC 9110 token); replaces an earlier header of exactly this name; not one of the
+   *     fields livepush writes itself (framing, content type, connection-specific: see {@link
+   *     io.livepush.spi.HttpFields#responseName})
    * @param value the field value (RFC 9110 §5.5)
    * @return the new reply
-   * @throws InvalidHttpFieldException if {@code name} is not a token or {@code value} not a field value
+   * @throws InvalidHttpFieldException if {@code name} is not a token or is such a field, or {@code value} is not a
+   *     field value
    */
   public HttpReply withHeader(String name, String value) {
     Map<String, String> copy = new LinkedHashMap<>(headers);
-    copy.put(HttpFields.name(name), HttpFields.value(name, value));
+    copy.put(HttpFields.responseName(name), HttpFields.value(name, value));
     return new HttpReply(status, contentType, body, Map.copyOf(copy));
   }
 

@@ -1,7 +1,9 @@
 package io.livepush.spi;
 
 import io.livepush.InvalidHttpFieldException;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The grammar of HTTP fields (RFC 9110 §5.1 names, §5.5 values) for values an application gives livepush:
@@ -13,6 +15,14 @@ public final class HttpFields {
   public static final int MAX_NAME_LENGTH = 256;
   /** Longest field value accepted, in characters. */
   public static final int MAX_VALUE_LENGTH = 8192;
+
+  /**
+   * Response fields livepush writes itself and an application may not add (lower case): the message framing
+   * ({@code Content-Length}, {@code Transfer-Encoding}: RFC 9112 §6), the content type (given on its own), and the
+   * connection-specific fields (RFC 9110 §7.6.1) that HTTP/2 forbids outright (RFC 9113 §8.2.2).
+   */
+  private static final Set<String> RESERVED_RESPONSE_NAMES = Set.of("content-length", "transfer-encoding",
+      "content-type", "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade");
 
   private HttpFields() {}
 
@@ -28,6 +38,28 @@ public final class HttpFields {
     Objects.requireNonNull(name, "name");
     if (!isToken(name, MAX_NAME_LENGTH)) {
       throw new InvalidHttpFieldException("header name is not an RFC 9110 token (1..256 of tchar)");
+    }
+    return name;
+  }
+
+  /**
+   * Checks the name of a response header an application adds to a reply: a {@link #name token} that is not one of
+   * the fields livepush writes itself, compared case-insensitively (RFC 9110 §5.1): {@code Content-Length},
+   * {@code Transfer-Encoding}, {@code Content-Type}, and the connection-specific {@code Connection},
+   * {@code Keep-Alive}, {@code Proxy-Connection}, {@code TE}, {@code Trailer}, {@code Upgrade} (RFC 9110 §7.6.1,
+   * RFC 9113 §8.2.2). Such a header would contradict the framing livepush writes (RFC 9112 §6.3) or break the
+   * response over HTTP/2.
+   *
+   * @param name the field name
+   * @return {@code name}
+   * @throws NullPointerException if {@code name} is {@code null}
+   * @throws InvalidHttpFieldException if {@code name} is not a token or is one of those fields
+   */
+  public static String responseName(String name) {
+    name(name);
+    if (RESERVED_RESPONSE_NAMES.contains(name.toLowerCase(Locale.ROOT))) {
+      throw new InvalidHttpFieldException("header " + name + " is written by livepush (framing, content type or "
+          + "connection-specific: RFC 9112 §6, RFC 9110 §7.6.1)");
     }
     return name;
   }

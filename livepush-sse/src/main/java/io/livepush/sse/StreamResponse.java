@@ -108,8 +108,9 @@ public final class StreamResponse {
    * @param name the header name, an RFC 9110 token; replaces an earlier header of exactly this name
    * @param value the header value (RFC 9110 §5.5): visible ASCII, space and tab inside, obs-text
    * @return the new response; this one is unchanged
-   * @throws io.livepush.InvalidHttpFieldException if the name is not an RFC 9110 token or the value breaks the
-   *     field-value grammar (see {@link HttpFields})
+   * @throws io.livepush.InvalidHttpFieldException if the name is not an RFC 9110 token or names a field livepush
+   *     writes itself (framing, content type, connection-specific: {@link HttpFields#responseName}), or the value
+   *     breaks the field-value grammar (see {@link HttpFields})
    * @throws IllegalStateException on an accepting response
    */
   public StreamResponse withHeader(String name, String value) {
@@ -117,7 +118,7 @@ public final class StreamResponse {
       throw new IllegalStateException("headers of an accepted stream are livepush's (text/event-stream)");
     }
     Map<String, String> h = new LinkedHashMap<>(headers);
-    h.put(HttpFields.name(name), HttpFields.value(name, value));
+    h.put(HttpFields.responseName(name), HttpFields.value(name, value));
     return new StreamResponse(null, status, contentType, body, Map.copyOf(h));
   }
 

@@ -118,6 +118,21 @@ class WireInjectionTest {
   }
 
   @Test
+  void repliesCannotAddFramingContentTypeOrConnectionSpecificHeaders() {
+    // Content-Length next to livepush's own, or Transfer-Encoding, would re-frame the response (RFC 9112 §6.3);
+    // connection-specific fields are forbidden over HTTP/2 (RFC 9113 §8.2.2). Names are case-insensitive.
+    HttpReply reply = HttpReply.text(200, "x");
+    StreamResponse reject = StreamResponse.rejectJson(429, "{}");
+    for (String name : new String[] {"Content-Length", "transfer-encoding", "CONTENT-TYPE", "Connection",
+        "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade"}) {
+      assertThatThrownBy(() -> reply.withHeader(name, "1")).as(name).isInstanceOf(InvalidHttpFieldException.class);
+      assertThatThrownBy(() -> reject.withHeader(name, "1")).as(name).isInstanceOf(InvalidHttpFieldException.class);
+    }
+    assertThat(reply.withHeader("Content-Language", "en").headers()).containsEntry("Content-Language", "en");
+    assertThat(reject.withHeader("Retry-After", "5")).isNotNull();
+  }
+
+  @Test
   void headerNamesAndValuesAreCheckedWhereGiven() {
     HttpReply r = HttpReply.text(200, "x");
     assertThatThrownBy(() -> r.withHeader("X-A", "v\r\nSet-Cookie: s=1")).isInstanceOf(InvalidHttpFieldException.class);
