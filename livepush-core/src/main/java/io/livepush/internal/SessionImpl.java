@@ -168,6 +168,16 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
     lastReadNanos = hub.nanoTime();
   }
 
+  /**
+   * Reading resumes after livepush paused it (over budget, or a request's answer owed): the client's silence
+   * meanwhile was ours, so its heartbeat clock restarts here. Otherwise a sweep running between this and the
+   * first read would close a live client with {@link CloseReason#HEARTBEAT_TIMEOUT} for the pause. On the loop.
+   */
+  void resumeReading() {
+    lastReadNanos = hub.nanoTime();
+    channel.config().setAutoRead(true);
+  }
+
   @Override
   public void close(CloseReason reason) {
     if (closed) {

@@ -172,7 +172,7 @@ final class SessionOutbound {
       unwritableSinceNanos = 0;
       onWritable();
       if (!subs.replaying() && channel.isWritable() && !session.closed) {
-        channel.config().setAutoRead(true);
+        session.resumeReading();
       }
     } else {
       if (unwritableSinceNanos == 0) {

@@ -222,7 +222,7 @@ final class SessionSubscriptions {
         replay = null;
         channel.flush();
         if (channel.isWritable()) {
-          channel.config().setAutoRead(true);
+          session.resumeReading();
           if (notify) {
             // Transports wait on writability to serve requests held while the replay was owed.
             channel.pipeline().fireChannelWritabilityChanged();
