@@ -29,17 +29,19 @@ try {
     let ws = { subscribed: false, received: null, protocol: null };
     const total = n + 1; // the EventSources and the WebSocket
     const live = () => opened.size + (ws.subscribed ? 1 : 0) === total;
+    let finished = () => {};
     const publish = async () => {
       try {
         server = await (await fetch('/publish', { method: 'POST' })).json();
       } catch (e) {
         failure = 'publish: ' + e;
       }
+      finished(); // the events can arrive before this answer is read
     };
     await new Promise((resolve) => {
       const deadline = setTimeout(() => { failure = 'timed out'; resolve(); }, 30000);
-      const finished = () => {
-        if (received.every((r) => r !== null) && ws.received !== null) {
+      finished = () => {
+        if (received.every((r) => r !== null) && ws.received !== null && (server !== null || failure !== null)) {
           clearTimeout(deadline);
           resolve();
         }
