@@ -2,6 +2,7 @@ package io.livepush;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.livepush.internal.Hub;
+import io.livepush.internal.RouteClashes;
 import io.livepush.internal.ServerTls;
 import io.livepush.spi.EventBus;
 import io.livepush.spi.MetricsListener;
@@ -911,7 +912,8 @@ public final class LivePushServer implements AutoCloseable {
     }
 
     /**
-     * Adds a transport; requests are offered to transports in the order added.
+     * Adds a transport; requests are offered to transports in the order added. Two transports may not claim the
+     * same path ({@link Transport#routes()}): {@link #build()} refuses that.
      *
      * @param transport a transport instance, added once; it belongs to this server from then on
      * @return this builder
@@ -1004,11 +1006,14 @@ public final class LivePushServer implements AutoCloseable {
      *
      * @return the configuration these settings describe
      * @throws IllegalStateException if no transport was added
+     * @throws IllegalArgumentException if two transports claim the same path ({@link Transport#routes()}); the
+     *     message names both transports and both routes
      */
     public LivePushConfig buildConfig() {
       if (transports.isEmpty()) {
         throw new IllegalStateException("transports: none (expected: at least one, e.g. SseTransport)");
       }
+      RouteClashes.check(transports);
       return new LivePushConfig(this);
     }
 
@@ -1031,6 +1036,8 @@ public final class LivePushServer implements AutoCloseable {
      *
      * @return a new server; call {@link LivePushServer#start()} to serve
      * @throws IllegalStateException if no transport was added
+     * @throws IllegalArgumentException if two transports claim the same path ({@link Transport#routes()}); the
+     *     message names both transports and both routes
      */
     public LivePushServer build() {
       return new LivePushServer(buildConfig());

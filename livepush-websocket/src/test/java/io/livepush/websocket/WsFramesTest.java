@@ -148,6 +148,17 @@ class WsFramesTest {
   }
 
   @Test
+  void aWebSocketPathThatAnSseRouteAlsoMatchesIsRefused() {
+    // SSE, added first, would have answered the upgrade requests of /live/{id} as event streams
+    assertThatThrownBy(() -> io.livepush.LivePushServer.builder()
+        .transport(io.livepush.sse.SseTransport.builder().route("/live/{id}", "t:{id}").build())
+        .transport(WebSocketTransport.builder().path("/ws", "/live/scores").build())
+        .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("routes: /live/{id} of transport sse and /live/scores of transport websocket");
+  }
+
+  @Test
   void builderValidates() {
     assertThatThrownBy(() -> WebSocketTransport.builder().maxFrameSize(0))
         .hasMessage("maxFrameSize: 0 (expected: > 0)");
