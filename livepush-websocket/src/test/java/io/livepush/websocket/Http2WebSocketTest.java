@@ -4,14 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.livepush.Event;
 import io.livepush.LivePushServer;
+import io.livepush.fixtures.LiveServer;
 import io.livepush.testing.RawH2;
 import io.livepush.testing.RawH2.Frame;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * WebSocket over HTTP/2 (RFC 8441) on cleartext h2c with prior knowledge, with hand-written frames
@@ -21,19 +22,12 @@ import org.junit.jupiter.api.Test;
  */
 class Http2WebSocketTest {
   private static final int ENABLE_CONNECT_PROTOCOL = 0x8;
+  @RegisterExtension final LiveServer fixture = new LiveServer();
   private LivePushServer server;
 
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
-
   private void start() {
-    server = LivePushServer.builder().host("127.0.0.1").port(0).ioThreads(1)
-        .transport(WebSocketTransport.builder().allowedOrigins("https://app.example").build()).build();
-    server.start().join();
+    server = fixture.start(LivePushServer.builder().ioThreads(1)
+        .transport(WebSocketTransport.builder().allowedOrigins("https://app.example").build()));
   }
 
   private static Http2Headers connect(String origin, String version) {
