@@ -102,15 +102,14 @@ class Http2WebSocketTest {
   @Test
   void aWebSocketStreamWhoseWindowIsNeverReturnedIsCutWhileItsNeighbourReceivesEverything() throws Exception {
     java.util.concurrent.BlockingQueue<io.livepush.CloseReason> closes = new java.util.concurrent.LinkedBlockingQueue<>();
-    server = LivePushServer.builder().host("127.0.0.1").port(0).ioThreads(1).maxPendingOutboundBytes(32 * 1024)
+    server = fixture.start(LivePushServer.builder().ioThreads(1).maxPendingOutboundBytes(32 * 1024)
         .connectionListener(io.livepush.ConnectionListener.nonBlocking(new io.livepush.ConnectionListener() {
           @Override
           public void onClose(io.livepush.ConnectionInfo c, io.livepush.CloseReason reason) {
             closes.add(reason);
           }
         }))
-        .transport(WebSocketTransport.builder().allowedOrigins("https://app.example").build()).build();
-    server.start().join();
+        .transport(WebSocketTransport.builder().allowedOrigins("https://app.example").build()));
     String big = "x".repeat(8_000);
     try (RawH2 c = RawH2.connect(server.port(), true)) {
       c.windowUpdate(0, 64 << 20); // the connection window is not what stalls stream 1
