@@ -40,6 +40,9 @@ public final class BenchServer {
             .maxBytesPerTopic(16L << 20).build())
         .transport(SseTransport.builder().multiTopicPath("/events").build());
     b.transport(WebSocketTransport.builder().build()); // default path /ws, subprotocol livepush.v1
+    if (o.integer("webtransport", 0) == 1) {
+      b.transport(WtBench.transport(o)); // UDP at the same port number, path /wt
+    }
     Control control = new Control();
     b.httpService(control::handle);
     LivePushServer server = b.build();

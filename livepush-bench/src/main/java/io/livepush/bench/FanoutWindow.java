@@ -1,0 +1,33 @@
+package io.livepush.bench;
+
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * One measured window of an open-loop fan-out, shared by every generator: starts the server's publisher
+ * ({@code /bench/publish}), drops the warm-up's latencies, then measures {@code seconds} of deliveries, latency
+ * and server CPU.
+ *
+ * @param latency the window's latencies (ns)
+ * @param events events received in the window, by every connection
+ * @param seconds the window's length as measured
+ * @param cpuSeconds the server's CPU time in the window ({@code 0} without a pid)
+ */
+record FanoutWindow(Histogram latency, long events, double seconds, double cpuSeconds) {
+
+  static FanoutWindow measure(String target, long pid, double rate, int warmup, int seconds, int size,
+      Recorder latency, LongAdder events) throws InterruptedException {
+    Proc.get(target, "/bench/publish?rate=" + rate + "&seconds=" + (warmup + seconds + 1) + "&size=" + size);
+    Thread.sleep(warmup * 1000L);
+    latency.getIntervalHistogram(); // discard warm-up
+    long e0 = events.sum();
+    long c0 = Proc.cpuNanos(pid);
+    long t0 = System.nanoTime();
+    Thread.sleep(seconds * 1000L);
+    Histogram h = latency.getIntervalHistogram();
+    long e1 = events.sum();
+    long c1 = Proc.cpuNanos(pid);
+    return new FanoutWindow(h, e1 - e0, (System.nanoTime() - t0) / 1e9, (c1 - c0) / 1e9);
+  }
+}
