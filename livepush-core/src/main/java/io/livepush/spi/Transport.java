@@ -61,6 +61,22 @@ public interface Transport {
   boolean handle(ChannelHandlerContext ctx, FullHttpRequest request);
 
   /**
+   * The request paths this transport claims, as templates: literal segments and {@code {name}} segments that
+   * each match one non-empty path segment (for example {@code /ws} or {@code /api/match/{id}/live}; no query).
+   * The router offers each request to the transports in the order they were added, so of two transports whose
+   * routes match the same path the later one would never see it: {@link io.livepush.LivePushServer.Builder#build()}
+   * refuses that with an {@link IllegalArgumentException} naming both transports and both routes. Routes of one
+   * transport are not compared with each other. Called when the server is built, on the building thread; must
+   * return the same set every time.
+   *
+   * @return the path templates; empty (the default) when the transport claims requests on other grounds, which
+   *     leaves it out of the check
+   */
+  default java.util.Set<String> routes() {
+    return java.util.Set.of();
+  }
+
+  /**
    * The {@code :protocol} values (RFC 8441 §4, e.g. {@code websocket}) this transport accepts in an HTTP/2
    * extended CONNECT (see {@link ExtendedConnect}). When any transport names one, the server's HTTP/2 connections
    * advertise {@code SETTINGS_ENABLE_CONNECT_PROTOCOL} (RFC 8441 §3). Called once, before the server binds.
@@ -135,6 +151,26 @@ public interface Transport {
   default ByteBuf encodeSubscribed(ByteBufAllocator alloc, Collection<String> topics, EventId position,
       String ref) {
     return encodeSubscribed(alloc, topics, position);
+  }
+
+  /**
+   * Offers one live event of a topic whose slow-consumer policy is
+   * {@link io.livepush.SlowConsumerPolicy#KEEP_LATEST} to an unreliable path of the session, instead of its
+   * channel: WebTransport sends it as an HTTP datagram (RFC 9297) when the client asked for datagrams. Such a
+   * topic needs only its newest value, so a lost or reordered copy costs nothing a later event does not repair.
+   * The core offers only live events written while the session is within its outbound budget (channel writable,
+   * nothing owed); replays, conflated events and markers always go on the channel. The transport counts the
+   * bytes it takes against the session's budget. Called on the session's event loop; must not block.
+   *
+   * @param session the session the event is for
+   * @param topic the event's topic
+   * @param event the encoded event ({@link #encode}); its reference passes to the transport only when it
+   *     returns {@code true}
+   * @return {@code true} when the transport took the event (and will release {@code event}); {@code false} to
+   *     have the core write it on the session's channel as usual. The default: {@code false}
+   */
+  default boolean sendUnreliable(Session session, String topic, ByteBuf event) {
+    return false;
   }
 
   /**
