@@ -20,8 +20,8 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  * server      the server under test (BenchServer)          --port --io-threads --heartbeat-s --max-seconds
+ *                                                           --io auto|epoll|io_uring|nio --h2-max-streams --poll-timeout-s
  * netty-peer  stock Netty ChannelGroup WebSocket broadcast --port --max-seconds
- * server      the server under test (BenchServer)          --io auto|epoll|io_uring|nio --h2-max-streams --poll-timeout-s
  * idle        retained heap per idle subscriber (slope)     --target --pid --transport sse|ws|h2|longpoll --n1 --n2 --label
  * fanout      N subscribers, open-loop broadcasts           --target --pid --transport --subs --rate --seconds --warmup --size --label
  * clock       check the server's stamp clock (ClockCheck)   --target --label --clock-tolerance-ms
@@ -33,8 +33,8 @@ import org.HdrHistogram.Histogram;
  * {@code livepush-bench/results/results.tsv}). Transports: {@code sse} and {@code ws} one connection per
  * subscriber; {@code h2} SSE streams over HTTP/2 cleartext (prior knowledge), {@code --streams-per-conn} (100)
  * per connection; {@code longpoll} one held poll per subscriber, polling again when answered. {@code fanout}
- * first checks that the server stamps with the generator's clock base and stops if not. Connections open in batches of {@code --batch} (200) from the
- * source addresses in {@code --src} (comma separated, default the kernel's choice); keep a generator JVM under
+ * first checks that the server stamps with the generator's clock base and stops if not. Connections open in
+ * batches of {@code --batch} (200) from the source addresses in {@code --src} (comma separated, default the kernel's choice); keep a generator JVM under
  * ≈ 19,000 connections (20,000 open files per process on the measurement box).
  */
 public final class Main {
