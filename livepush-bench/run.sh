@@ -3,7 +3,7 @@
 # and the load generator(s) pinned to core 1, prints the result tables and appends them to
 # livepush-bench/results/results.tsv.
 #
-#   livepush-bench/run.sh <idle|capacity|fanout|io-compare|replay|plot|jmh|all>
+#   livepush-bench/run.sh <idle|capacity|fanout|io-compare|replay|plot|jmh|wt-idle|wt-fanout|all>
 #
 # Sizes are the issue's targets by default; SMALL=1 scales everything down for a smoke test.
 # IO=io_uring (or epoll, nio) starts the livepush server on that I/O transport; `io-compare` runs the livepush
@@ -13,7 +13,7 @@
 # Only 127.0.0.0/8 is ever targeted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scenario=${1:?usage: run.sh <idle|capacity|fanout|io-compare|replay|plot|jmh|all>}
+scenario=${1:?usage: run.sh <idle|capacity|fanout|io-compare|replay|plot|jmh|wt-idle|wt-fanout|all>}
 BENCH=livepush-bench
 RESULTS=${RESULTS:-$BENCH/results/results.tsv}
 SMALL=${SMALL:-0}
@@ -161,6 +161,25 @@ io_compare() { # the livepush rows on epoll, then on io_uring, in one run (the s
   IO=$saved
 }
 
+# WebTransport (issue 16): the same server with --webtransport 1 (UDP at its port number, path /wt), and the
+# WebTransport generator (WtLoadGen: one QUIC connection per session, on Netty's QUIC/HTTP3 codecs). Sizes:
+# WT_N1/WT_N2 (idle), WT_SUBS (fan-out; default the WebSocket fan-out's SUBS), RATE/SECS/WARM as above.
+WT_N1=${WT_N1:-$N1}; WT_N2=${WT_N2:-$N2}; WT_SUBS=${WT_SUBS:-$SUBS}
+wt_idle() {
+  echo "== wt-idle: heap, direct memory and RSS per idle WebTransport session, slope between $WT_N1 and $WT_N2"
+  start_livepush 1g --webtransport 1
+  gen wt-idle --target $TARGET --pid $SERVER_PID --n1 $WT_N1 --n2 $WT_N2 --label livepush-wt --results "$RESULTS"
+  stop_server
+}
+
+wt_fanout() {
+  echo "== wt-fanout: $WT_SUBS WebTransport sessions, $RATE broadcasts/s, ${SECS}s measured after ${WARM}s warm-up"
+  start_livepush 1g --webtransport 1
+  gen wt-fanout --target $TARGET --pid $SERVER_PID --subs $WT_SUBS --rate $RATE --seconds $SECS --warmup $WARM \
+    --label livepush-wt$SUFFIX --results "$RESULTS"
+  stop_server
+}
+
 capacity() {
   local half=$((CAP / 2)); local sse1=$((half / 2)); local sse2=$((half - sse1))
   local ws1=0 ws2=0
@@ -184,7 +203,7 @@ replay() {
 }
 
 plot() {
-  local files=(); for l in livepush-ws livepush-sse livepush-sse-h2 node-ws bun-ws netty-stock-ws; do
+  local files=(); for l in livepush-ws livepush-sse livepush-sse-h2 livepush-wt node-ws bun-ws netty-stock-ws; do
     [[ -f $(dirname "$RESULTS")/$l$SUFFIX.hist ]] && files+=("$(dirname "$RESULTS")/$l$SUFFIX.hist"); done
   java $NATIVE_ACCESS -Djava.awt.headless=true -cp "$CP" io.livepush.bench.Main plot --out docs/benchmarks-fanout-latency$SUFFIX.png \
     --title "Fan-out: $SUBS subscribers, $((SUBS * ${RATE%.*})) deliveries/s (open loop)" "${files[@]}"
@@ -224,6 +243,8 @@ bus_compare() { # publishes/s and publish-to-delivery p99 through a RedisBus and
 
 case $scenario in
   idle|capacity|fanout|replay|plot|jmh) $scenario ;;
+  wt-idle) wt_idle ;;
+  wt-fanout) wt_fanout ;;
   redis-publish) redis_publish ;;
   bus-compare) bus_compare ;;
   io-compare) io_compare ;;

@@ -51,6 +51,9 @@ public final class BenchServer {
     b.transport(WebSocketTransport.builder().build()); // default path /ws, subprotocol livepush.v1
     b.transport(LongPollTransport.builder().path("/poll").maxPolls(100_000)
         .timeout(Duration.ofSeconds(o.integer("poll-timeout-s", 25))).build());
+    if (o.integer("webtransport", 0) == 1) {
+      b.transport(WtBench.transport(o)); // UDP at the same port number, path /wt
+    }
     Control control = new Control();
     b.httpService(control::handle);
     LivePushServer server = b.build();

@@ -28,21 +28,23 @@ import org.HdrHistogram.Histogram;
  * capacity    hold SSE + WS connections with heartbeats     --target --pid --sse --ws --hold-s --label
  * replay      N clients connect at once, resume n behind    --target --pid --transport --clients --behind --label
  * plot        latency-percentile PNG from fanout results    --out file.png  hist files...
+ * wt-idle     WebTransport: heap and RSS per idle session   --target --pid --n1 --n2 --label (WtBench)
+ * wt-fanout   WebTransport: N sessions, open-loop fan-out   --target --pid --subs --rate --seconds --warmup --size --label
  * </pre>
  * Every generator scenario prints one result table and appends a row to {@code --results} (default
  * {@code livepush-bench/results/results.tsv}). Transports: {@code sse} and {@code ws} one connection per
  * subscriber; {@code h2} SSE streams over HTTP/2 cleartext (prior knowledge), {@code --streams-per-conn} (100)
  * per connection; {@code longpoll} one held poll per subscriber, polling again when answered. {@code fanout}
  * first checks that the server stamps with the generator's clock base and stops if not. Connections open in
- * batches of {@code --batch} (200) from the source addresses in {@code --src} (comma separated, default the kernel's choice); keep a generator JVM under
- * ≈ 19,000 connections (20,000 open files per process on the measurement box).
+ * batches of {@code --batch} (200) from the source addresses in {@code --src} (comma separated, default the
+ * kernel's choice); keep a generator JVM under ≈ 19,000 connections (20,000 open files per process on the measurement box).
  */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
-      System.err.println("usage: Main <server|netty-peer|idle|fanout|clock|capacity|replay|plot> [--option value ...]");
+      System.err.println("usage: Main <server|netty-peer|idle|fanout|clock|capacity|replay|plot|wt-idle|wt-fanout> [--option value ...]");
       System.exit(2);
     }
     Options o = new Options(args, 1);
@@ -56,6 +58,8 @@ public final class Main {
       case "capacity" -> capacity(o);
       case "replay" -> replay(o);
       case "plot" -> Plot.main(o);
+      case "wt-idle" -> WtBench.idle(o);
+      case "wt-fanout" -> WtBench.fanout(o);
       default -> {
         System.err.println("unknown scenario: " + args[0]);
         System.exit(2);
@@ -131,7 +135,7 @@ public final class Main {
     }
   }
 
-  private static long[] heap(String target) {
+  static long[] heap(String target) {
     String[] v = Proc.get(target, "/bench/heap").split(" ");
     return new long[] {Long.parseLong(v[0]), Long.parseLong(v[1])};
   }
@@ -150,31 +154,21 @@ public final class Main {
     try (LoadGen g = gen(o)) {
       g.open(kind, "bench", null, subs, o.integer("batch", 200), 180_000);
       g.recording = true;
-      Proc.get(target, "/bench/publish?rate=" + rate + "&seconds=" + (warmup + seconds + 1) + "&size=" + size);
-      Thread.sleep(warmup * 1000L);
-      g.latency.getIntervalHistogram(); // discard warm-up
-      long e0 = g.events.sum();
-      long c0 = Proc.cpuNanos(pid);
-      long self = ProcessHandle.current().pid();
-      long g0 = Proc.cpuNanos(self);
-      long t0 = System.nanoTime();
-      Thread.sleep(seconds * 1000L);
-      Histogram h = g.latency.getIntervalHistogram();
-      long e1 = g.events.sum();
-      long c1 = Proc.cpuNanos(pid);
-      long g1 = Proc.cpuNanos(self);
-      double el = (System.nanoTime() - t0) / 1e9;
-      double delivered = (e1 - e0) / el;
-      double cpuS = (c1 - c0) / 1e9;
+      FanoutWindow w = FanoutWindow.measure(target, pid, rate, warmup, seconds, size, g.latency, g.events);
+      Histogram h = w.latency();
+      long n = w.events();
+      double el = w.seconds();
+      double delivered = n / el;
+      double cpuS = w.cpuSeconds();
       saveHistogram(o, label, h);
       failures(g);
       row(o, "fanout", new String[] {"label", "subs", "target/s", "delivered/s", "p50 ms", "p90 ms", "p99 ms",
           "p99.9 ms", "max ms", "server CPU %", "CPU us/delivery", "deliveries/CPU-s", "closed", "gen CPU %"},
           new Object[] {label, subs, (long) (subs * rate), Math.round(delivered), ms(h, 50), ms(h, 90),
               ms(h, 99), ms(h, 99.9), ms(h, 100), pid > 0 ? fmt(100 * cpuS / el) : "n/a",
-              pid > 0 ? fmt(cpuS * 1e6 / (e1 - e0)) : "n/a",
-              pid > 0 ? Math.round((e1 - e0) / cpuS) : "n/a", g.closed.get(),
-              fmt(100 * (g1 - g0) / 1e9 / el)}); // near 100 %: the generator, not the server, sets the pace
+              pid > 0 ? fmt(cpuS * 1e6 / n) : "n/a",
+              pid > 0 ? Math.round(n / cpuS) : "n/a", g.closed.get(),
+              fmt(100 * w.generatorCpuSeconds() / el)}); // near 100 %: the generator, not the server, sets the pace
     }
   }
 
@@ -242,7 +236,7 @@ public final class Main {
     }
   }
 
-  private static String ms(Histogram h, double p) {
+  static String ms(Histogram h, double p) {
     long v = p >= 100 ? h.getMaxValue() : h.getValueAtPercentile(p);
     return fmt(v / 1e6);
   }
@@ -251,7 +245,7 @@ public final class Main {
     return String.format(Locale.ROOT, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
   }
 
-  private static void saveHistogram(Options o, String label, Histogram h) throws IOException {
+  static void saveHistogram(Options o, String label, Histogram h) throws IOException {
     Path dir = Path.of(o.string("results", "livepush-bench/results/results.tsv")).getParent();
     Files.createDirectories(dir);
     ByteBuffer buf = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
@@ -261,7 +255,7 @@ public final class Main {
   }
 
   /** Prints a two-line table and appends the values (tab separated, with the scenario) to the results file. */
-  private static void row(Options o, String scenario, String[] names, Object[] values) throws IOException {
+  static void row(Options o, String scenario, String[] names, Object[] values) throws IOException {
     List<String> v = new ArrayList<>();
     StringBuilder head = new StringBuilder("|");
     StringBuilder line = new StringBuilder("|");
