@@ -13,8 +13,10 @@ import org.HdrHistogram.Recorder;
  * @param events events received in the window, by every connection
  * @param seconds the window's length as measured
  * @param cpuSeconds the server's CPU time in the window ({@code 0} without a pid)
+ * @param generatorCpuSeconds this (generator) process's CPU time in the window: near {@code seconds} means the
+ *     generator, not the server, set the pace
  */
-record FanoutWindow(Histogram latency, long events, double seconds, double cpuSeconds) {
+record FanoutWindow(Histogram latency, long events, double seconds, double cpuSeconds, double generatorCpuSeconds) {
 
   static FanoutWindow measure(String target, long pid, double rate, int warmup, int seconds, int size,
       Recorder latency, LongAdder events) throws InterruptedException {
@@ -23,11 +25,14 @@ record FanoutWindow(Histogram latency, long events, double seconds, double cpuSe
     latency.getIntervalHistogram(); // discard warm-up
     long e0 = events.sum();
     long c0 = Proc.cpuNanos(pid);
+    long self = ProcessHandle.current().pid();
+    long g0 = Proc.cpuNanos(self);
     long t0 = System.nanoTime();
     Thread.sleep(seconds * 1000L);
     Histogram h = latency.getIntervalHistogram();
     long e1 = events.sum();
     long c1 = Proc.cpuNanos(pid);
-    return new FanoutWindow(h, e1 - e0, (System.nanoTime() - t0) / 1e9, (c1 - c0) / 1e9);
+    long g1 = Proc.cpuNanos(self);
+    return new FanoutWindow(h, e1 - e0, (System.nanoTime() - t0) / 1e9, (c1 - c0) / 1e9, (g1 - g0) / 1e9);
   }
 }

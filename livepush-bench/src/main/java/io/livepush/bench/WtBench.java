@@ -66,6 +66,7 @@ final class WtBench {
     int seconds = o.integer("seconds", 20);
     int warmup = o.integer("warmup", 5);
     String label = o.string("label", "livepush-wt");
+    ClockCheck.require(target, label, o.decimal("clock-tolerance-ms", 5));
     try (WtLoadGen g = gen(o)) {
       g.open(BenchServer.TOPIC, subs, o.integer("batch", 100), 300_000);
       g.recording = true;
