@@ -4,14 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.livepush.Event;
 import io.livepush.LivePushServer;
+import io.livepush.fixtures.LiveServer;
 import io.livepush.testing.RawH2;
 import io.livepush.testing.RawH2.Frame;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * WebSocket over HTTP/2 (RFC 8441) on cleartext h2c with prior knowledge, with hand-written frames
@@ -21,19 +22,12 @@ import org.junit.jupiter.api.Test;
  */
 class Http2WebSocketTest {
   private static final int ENABLE_CONNECT_PROTOCOL = 0x8;
+  @RegisterExtension final LiveServer fixture = new LiveServer();
   private LivePushServer server;
 
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
-
   private void start() {
-    server = LivePushServer.builder().host("127.0.0.1").port(0).ioThreads(1)
-        .transport(WebSocketTransport.builder().allowedOrigins("https://app.example").build()).build();
-    server.start().join();
+    server = fixture.start(LivePushServer.builder().ioThreads(1)
+        .transport(WebSocketTransport.builder().allowedOrigins("https://app.example").build()));
   }
 
   private static Http2Headers connect(String origin, String version) {
@@ -108,15 +102,14 @@ class Http2WebSocketTest {
   @Test
   void aWebSocketStreamWhoseWindowIsNeverReturnedIsCutWhileItsNeighbourReceivesEverything() throws Exception {
     java.util.concurrent.BlockingQueue<io.livepush.CloseReason> closes = new java.util.concurrent.LinkedBlockingQueue<>();
-    server = LivePushServer.builder().host("127.0.0.1").port(0).ioThreads(1).maxPendingOutboundBytes(32 * 1024)
+    server = fixture.start(LivePushServer.builder().ioThreads(1).maxPendingOutboundBytes(32 * 1024)
         .connectionListener(io.livepush.ConnectionListener.nonBlocking(new io.livepush.ConnectionListener() {
           @Override
           public void onClose(io.livepush.ConnectionInfo c, io.livepush.CloseReason reason) {
             closes.add(reason);
           }
         }))
-        .transport(WebSocketTransport.builder().allowedOrigins("https://app.example").build()).build();
-    server.start().join();
+        .transport(WebSocketTransport.builder().allowedOrigins("https://app.example").build()));
     String big = "x".repeat(8_000);
     try (RawH2 c = RawH2.connect(server.port(), true)) {
       c.windowUpdate(0, 64 << 20); // the connection window is not what stalls stream 1
