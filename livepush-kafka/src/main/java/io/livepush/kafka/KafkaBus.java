@@ -111,21 +111,25 @@ public final class KafkaBus implements EventBus {
   }
 
   /**
-   * The position just before the first record written at or after {@code time} (Kafka's record timestamps,
-   * {@code offsetsForTimes}), or the end of the log when none is that recent: resuming from it delivers
-   * everything from {@code time} on. Lets an application resume a client by time ({@code ?since=...}). Never
-   * blocks; completes on the bus's history thread, exceptionally with {@link KafkaBusException} when Kafka
-   * cannot be read within {@link KafkaBusConfig#requestTimeout()}.
+   * Resume by time ({@link EventBus#positionAt}): the position just before the first record written at or after
+   * {@code time} (Kafka's record timestamps, {@code offsetsForTimes}), or the end of the log when none is that
+   * recent: resuming from it delivers everything from {@code time} on. When that record is the first retained
+   * one and retention removed records before it, the position is below the log start, so the resume gets a
+   * {@code too-old} reset (the removed records may have been that recent). The core calls it for SSE
+   * {@code ?since=} and WebSocket {@code "from":"<time>"}; applications may call it too. Never blocks; completes
+   * on the bus's history thread (one lookup at a time, at most 64 queued), exceptionally with
+   * {@link KafkaBusException} when Kafka cannot be read within {@link KafkaBusConfig#requestTimeout()} or the
+   * bus is not started.
    *
-   * @param time the instant to resume from
+   * @param time the instant to resume from; not {@code null}
    * @return the position (an id) to resume from
-   * @throws IllegalStateException if the bus is not started
    */
+  @Override
   public CompletionStage<EventId> positionAt(Instant time) {
     Objects.requireNonNull(time, "time");
     KafkaHistoryReader h = history;
     if (h == null) {
-      throw new IllegalStateException("bus not started");
+      return CompletableFuture.failedFuture(new KafkaBusException("bus not started", null));
     }
     return h.positionAt(time).minimalCompletionStage();
   }
