@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.livepush.ClientScripts;
 import io.livepush.Event;
 import io.livepush.EventId;
 import io.livepush.LivePushServer;
 import io.livepush.ReplayConfig;
 import io.livepush.longpoll.LongPollTransport;
+import io.livepush.redis.RedisBus;
 import io.livepush.sse.SseTransport;
 import io.livepush.testing.Await;
+import io.livepush.testing.RedisServerProcess;
 import io.livepush.websocket.WebSocketTransport;
 import java.io.InputStream;
 import java.net.URI;
@@ -38,6 +41,7 @@ class ResumeByTimeTest {
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<AutoCloseable> open = new ArrayList<>();
   private LivePushServer server;
+  private RedisServerProcess redis;
 
   @AfterEach
   void stop() throws Exception {
@@ -47,14 +51,21 @@ class ResumeByTimeTest {
     if (server != null) {
       server.close();
     }
+    if (redis != null) {
+      redis.close();
+    }
   }
 
   private void start(ReplayConfig replay) {
-    server = LivePushServer.builder().host("127.0.0.1").port(0)
-        .replay(replay)
+    start(LivePushServer.builder().replay(replay));
+  }
+
+  private void start(LivePushServer.Builder builder) {
+    server = builder.host("127.0.0.1").port(0)
         .transport(SseTransport.builder().multiTopicPath("/events").build())
         .transport(WebSocketTransport.builder().build())
         .transport(LongPollTransport.builder().path("/poll").timeout(Duration.ofSeconds(5)).build())
+        .httpService(ClientScripts.service())
         .build();
     server.start().join();
   }
@@ -114,7 +125,8 @@ class ResumeByTimeTest {
     assertThat(upToMarker(sse("topic=a,b&since=" + q(t), null), "a", "live"))
         .containsExactly("b2", "a2", "b3", "live");
     // The same instant in another offset and with lower-case separators names the same position.
-    String plusTwo = t.atOffset(java.time.ZoneOffset.ofHours(2)).toString().replace('T', 't');
+    String plusTwo = java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME
+        .format(t.atOffset(java.time.ZoneOffset.ofHours(2))).replace('T', 't');
     assertThat(upToMarker(sse("topic=a&since=" + q(plusTwo), null), "a", "live2"))
         .containsExactly("a2", "live", "live2");
   }
@@ -211,5 +223,51 @@ class ResumeByTimeTest {
         uri("/events", "topic=a&since=" + q(Instant.now()) + "&since=" + q(Instant.now()))).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(twice.statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void clientsOthersWroteStartFromATime() throws Exception {
+    BrowserHarness.assumeBrowserTests(); // Node 20+ with eventsource and ws (src/test/js)
+    start(ReplayConfig.defaults());
+    server.publish("t", Event.text("before"));
+    Instant t = tickPast(Instant.now());
+    tickPast(t);
+    server.publish("t", Event.text("after1"));
+    server.publish("other", Event.text("elsewhere"));
+    server.publish("t", Event.text("after2"));
+    JsonNode out = NodeScript.run(json, Duration.ofSeconds(120),
+        List.of("--experimental-eventsource", "--no-warnings"), "resume-by-time.mjs",
+        "http://127.0.0.1:" + server.port(), t.toString(), "2");
+    assertThat(out.get("error")).as("%s", out).isNull();
+    for (String client : List.of("undici", "eventsource", "ws", "livepushJsWebSocket", "livepushJsLongPoll",
+        "livepushSse")) {
+      assertThat(out.get(client)).as(client + " in %s", out).isNotNull();
+      List<String> data = new ArrayList<>();
+      out.get(client).forEach(d -> data.add(d.asText()));
+      assertThat(data).as(client).containsExactly("after1", "after2");
+    }
+  }
+
+  @Test
+  void aBusThatCannotLookUpTimesRefusesAResumeByTimeClearly() throws Exception {
+    redis = RedisServerProcess.start(); // RedisBus has no position-by-time lookup (its stream ids are offsets)
+    start(LivePushServer.builder().bus(RedisBus.builder().uri(redis.uri()).build()));
+    String since = q(Instant.now().minusSeconds(60));
+    for (String path : List.of("/events", "/poll")) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(path, "topic=a&since=" + since)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(path).isEqualTo(400);
+      assertThat(r.body()).as(path).contains("cannot resume by time");
+    }
+    WsJsonClient ws = new WsJsonClient(URI.create("ws://127.0.0.1:" + server.port() + "/ws"));
+    open.add(() -> ws.ws.abort());
+    ws.send("{\"type\":\"subscribe\",\"topics\":[\"a\"],\"from\":\"" + Instant.now().minusSeconds(60)
+        + "\",\"ref\":\"r1\"}");
+    JsonNode error = ws.next("error");
+    assertThat(error.get("code").asText()).isEqualTo("unsupported");
+    assertThat(error.get("ref").asText()).isEqualTo("r1");
+    // The connection stays usable: an id (or none) still subscribes.
+    ws.send("{\"type\":\"subscribe\",\"topics\":[\"a\"],\"ref\":\"r2\"}");
+    assertThat(ws.next("subscribed").get("ref").asText()).isEqualTo("r2");
   }
 }
