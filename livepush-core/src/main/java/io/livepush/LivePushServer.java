@@ -2,6 +2,7 @@ package io.livepush;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.livepush.internal.Hub;
+import io.livepush.internal.RouteClashes;
 import io.livepush.internal.ServerTls;
 import io.livepush.spi.EventBus;
 import io.livepush.spi.MetricsListener;
@@ -94,7 +95,10 @@ public final class LivePushServer implements AutoCloseable {
   /**
    * Binds the port and starts serving. The future completes with this server once it accepts connections, or
    * exceptionally with a {@link ServerBindException} naming the address if binding fails (port taken, privileged
-   * port, non-local host; the server is then stopped), or with the bus's error if a bus cannot start.
+   * port, non-local host), with the bus's error if a bus cannot start, or with what a transport threw from
+   * {@link Transport#init} or failed {@link Transport#listen} with. On every failure the server is stopped
+   * before the future completes: its threads are gone, the port and the transports' own listeners are released,
+   * and {@link #whenClosed()} is complete.
    *
    * @return a future completed on a Netty thread (or the bus's thread); never blocks the caller
    * @throws IllegalStateException if called twice
@@ -103,7 +107,13 @@ public final class LivePushServer implements AutoCloseable {
     if (!state.compareAndSet(State.NEW, State.STARTING)) {
       throw new IllegalStateException("server already started");
     }
-    ServerRuntime rt = new ServerRuntime(config);
+    ServerRuntime rt;
+    try {
+      rt = new ServerRuntime(config); // cleans up after itself when it throws
+    } catch (RuntimeException | Error e) {
+      stop(); // nothing ran yet: stopped at once
+      return CompletableFuture.failedFuture(e);
+    }
     synchronized (metricsListeners) {
       rt.hub.stats().listeners(metricsListeners.toArray(new MetricsListener[0]));
       runtime = rt;
@@ -275,7 +285,7 @@ public final class LivePushServer implements AutoCloseable {
     State previous = state.getAndSet(State.STOPPING);
     CompletableFuture<Void> f = new CompletableFuture<>();
     stopFuture = f;
-    if (previous == State.NEW) {
+    if (previous == State.NEW || runtime == null) { // never started, or its runtime could not be made
       state.set(State.STOPPED);
       closed.complete(null); // before f: when stop()/close() return, whenClosed() is already complete
       f.complete(null);
@@ -902,7 +912,8 @@ public final class LivePushServer implements AutoCloseable {
     }
 
     /**
-     * Adds a transport; requests are offered to transports in the order added.
+     * Adds a transport; requests are offered to transports in the order added. Two transports may not claim the
+     * same path ({@link Transport#routes()}): {@link #build()} refuses that.
      *
      * @param transport a transport instance, added once; it belongs to this server from then on
      * @return this builder
@@ -995,11 +1006,14 @@ public final class LivePushServer implements AutoCloseable {
      *
      * @return the configuration these settings describe
      * @throws IllegalStateException if no transport was added
+     * @throws IllegalArgumentException if two transports claim the same path ({@link Transport#routes()}); the
+     *     message names both transports and both routes
      */
     public LivePushConfig buildConfig() {
       if (transports.isEmpty()) {
         throw new IllegalStateException("transports: none (expected: at least one, e.g. SseTransport)");
       }
+      RouteClashes.check(transports);
       return new LivePushConfig(this);
     }
 
@@ -1022,6 +1036,8 @@ public final class LivePushServer implements AutoCloseable {
      *
      * @return a new server; call {@link LivePushServer#start()} to serve
      * @throws IllegalStateException if no transport was added
+     * @throws IllegalArgumentException if two transports claim the same path ({@link Transport#routes()}); the
+     *     message names both transports and both routes
      */
     public LivePushServer build() {
       return new LivePushServer(buildConfig());

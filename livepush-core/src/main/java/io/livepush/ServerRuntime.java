@@ -41,6 +41,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,28 +66,52 @@ final class ServerRuntime {
   volatile Channel serverChannel;
   /** The default blocking executor when the builder named none; shut down on stop. */
   volatile ExecutorService ownedBlocking;
+  /** Whether {@link EventBus#start} was called: only then does {@link ServerShutdown} stop the bus. */
+  volatile boolean busStarted;
 
-  /** Creates the event loops and the hub; nothing is bound or started yet. */
+  /**
+   * Creates the event loops and the hub; nothing is bound or started yet. When this throws, the loops it had
+   * created are shut down.
+   */
   ServerRuntime(LivePushConfig config) {
     this.config = config;
     epoll = config.nativeTransport() && Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("livepush-accept"), io);
-    workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("livepush-io"), io);
-    List<EventLoop> loops = new ArrayList<>();
-    for (EventExecutor e : workerGroup) {
-      loops.add((EventLoop) e);
+    EventLoopGroup workers = null;
+    try {
+      workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("livepush-io"), io);
+      List<EventLoop> loops = new ArrayList<>();
+      for (EventExecutor e : workers) {
+        loops.add((EventLoop) e);
+      }
+      long epoch = new SecureRandom().nextLong() & 0xFF_FFFF_FFFFL; // 40 bits: 8 base-36 digits at most
+      hub = new Hub(config, loops, epoch, System::nanoTime);
+    } catch (RuntimeException | Error e) {
+      if (workers != null) {
+        workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      }
+      bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      throw e;
     }
-    long epoch = new SecureRandom().nextLong() & 0xFF_FFFF_FFFFL; // 40 bits: 8 base-36 digits at most
-    hub = new Hub(config, loops, epoch, System::nanoTime);
+    workerGroup = workers;
   }
 
   /**
    * Wires the transports and services to the hub, starts the bus and binds. The future completes once the socket
-   * accepts connections, or exceptionally with the bus's error or a {@link ServerBindException}; the caller then
-   * stops the server.
+   * accepts connections, or exceptionally with the bus's error, a {@link ServerBindException}, a transport's
+   * {@link Transport#listen} failure, or whatever a transport's {@link Transport#init} or the bus threw; the caller
+   * then stops the server ({@link ServerShutdown} undoes every step that ran). Never throws.
    */
   CompletableFuture<Void> start(ServerContext.Publisher publisher, Supplier<LivePushStats> stats) {
+    try {
+      return startOrThrow(publisher, stats);
+    } catch (RuntimeException | Error e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private CompletableFuture<Void> startOrThrow(ServerContext.Publisher publisher, Supplier<LivePushStats> stats) {
     Hub h = hub;
     List<Transport> transports = config.transports();
     Executor blocking = config.blockingExecutor();
@@ -118,16 +143,21 @@ final class ServerRuntime {
     CompletableFuture<Void> started = new CompletableFuture<>();
     // With a bus, the log must continue the cluster's sequence before any client can subscribe.
     EventBus bus = config.bus();
+    busStarted = bus != null;
     CompletionStage<Void> busReady = bus == null ? CompletableFuture.completedFuture(null) : bus.start(h.busSink());
     busReady.whenComplete((ok, busError) -> {
       if (busError != null) {
         started.completeExceptionally(busError);
         return;
       }
-      if (bus != null) {
-        bus.startPresence(h.presence()); // cluster-wide presence when the bus supports it
+      try {
+        if (bus != null) {
+          bus.startPresence(h.presence()); // cluster-wide presence when the bus supports it
+        }
+        bind(b, h, transports, started);
+      } catch (RuntimeException | Error e) {
+        started.completeExceptionally(e);
       }
-      bind(b, h, transports, started);
     });
     return started;
   }
@@ -170,8 +200,14 @@ final class ServerRuntime {
         h.startTimers();
         // Transports with a listener of their own (HTTP/3 on UDP) bind it now, at the same port number.
         ServerListener listener = serverListener((InetSocketAddress) serverChannel.localAddress());
-        CompletableFuture<?>[] listening = transports.stream()
-            .map(t -> t.listen(listener).toCompletableFuture()).toArray(CompletableFuture[]::new);
+        CompletableFuture<?>[] listening;
+        try {
+          listening = transports.stream()
+              .map(t -> t.listen(listener).toCompletableFuture()).toArray(CompletableFuture[]::new);
+        } catch (RuntimeException | Error e) { // a Netty listener's exception would only be logged
+          started.completeExceptionally(e);
+          return;
+        }
         CompletableFuture.allOf(listening).whenComplete((v, e) -> {
           if (e != null) {
             started.completeExceptionally(e instanceof CompletionException && e.getCause() != null

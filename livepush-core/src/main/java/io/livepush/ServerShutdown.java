@@ -33,6 +33,16 @@ final class ServerShutdown {
     return f.handle((v, e) -> (Void) null).completeOnTimeout(null, GOODBYE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
   }
 
+  /** {@link io.livepush.spi.EventBus#stop()}, whose failure (thrown or in its stage) is logged. */
+  private static CompletableFuture<Void> stopBus(LivePushConfig config) {
+    try {
+      return config.bus().stop().toCompletableFuture().handle((x, y) -> null);
+    } catch (RuntimeException e) {
+      LoggerFactory.getLogger(LivePushServer.class).warn("the bus failed to stop", e);
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+
   /**
    * Runs the sequence; the future completes, never exceptionally, on a Netty thread once the threads are
    * released.
@@ -62,8 +72,8 @@ final class ServerShutdown {
           h.stopTimers();
         }
         // The bus stops reading now (nothing is left to deliver to) and releases its connections.
-        CompletableFuture<Void> busStopped = config.bus() == null ? CompletableFuture.completedFuture(null)
-            : config.bus().stop().toCompletableFuture().handle((x, y) -> null);
+        CompletableFuture<Void> busStopped = config.bus() == null || !rt.busStarted
+            ? CompletableFuture.completedFuture(null) : stopBus(config);
         busStopped.whenComplete((x, y) ->
             rt.workerGroup.shutdownGracefully(100, 5_000, TimeUnit.MILLISECONDS).addListener(w ->
                 rt.bossGroup.shutdownGracefully(0, 1_000, TimeUnit.MILLISECONDS).addListener(z -> {

@@ -2,11 +2,6 @@ package io.livepush;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.livepush.spi.Session;
-import io.livepush.spi.Transport;
-import io.livepush.spi.TransportContext;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -144,14 +138,10 @@ class PipelinedHttpBudgetTest {
    * Claims no request; on the first one it sees, installs a probe next to the socket that records the channel's
    * largest pending outbound bytes after every write.
    */
-  private final class PeakProbe implements Transport {
-    @Override
-    public String name() {
-      return "probe";
+  private final class PeakProbe extends StreamlessTransport {
+    PeakProbe() {
+      super("probe");
     }
-
-    @Override
-    public void init(TransportContext context) {}
 
     @Override
     public boolean handle(ChannelHandlerContext ctx, FullHttpRequest request) {
@@ -168,28 +158,5 @@ class PipelinedHttpBudgetTest {
       }
       return false;
     }
-
-    @Override
-    public byte[] encode(io.livepush.spi.PublishedEvent event) {
-      return new byte[0];
-    }
-
-    @Override
-    public ByteBuf encodeReset(ByteBufAllocator alloc, String topic, ResetReason reason, EventId position) {
-      return null;
-    }
-
-    @Override
-    public ByteBuf encodeSubscribed(ByteBufAllocator alloc, Collection<String> topics, EventId position) {
-      return null;
-    }
-
-    @Override
-    public ByteBuf encodeHeartbeat(ByteBufAllocator alloc) {
-      return null;
-    }
-
-    @Override
-    public void close(Session session, CloseReason reason) {}
   }
 }

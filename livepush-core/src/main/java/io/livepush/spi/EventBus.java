@@ -29,7 +29,7 @@ import java.util.concurrent.CompletionStage;
  *       called from any thread but never concurrently.</li>
  * </ul>
  * A bus instance serves one server: {@link #start} is called once when the server starts, {@link #stop} once
- * when it stops.
+ * when it stops, also when its start failed (then only if {@link #start} was called).
  */
 public interface EventBus {
 

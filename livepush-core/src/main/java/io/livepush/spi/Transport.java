@@ -61,6 +61,22 @@ public interface Transport {
   boolean handle(ChannelHandlerContext ctx, FullHttpRequest request);
 
   /**
+   * The request paths this transport claims, as templates: literal segments and {@code {name}} segments that
+   * each match one non-empty path segment (for example {@code /ws} or {@code /api/match/{id}/live}; no query).
+   * The router offers each request to the transports in the order they were added, so of two transports whose
+   * routes match the same path the later one would never see it: {@link io.livepush.LivePushServer.Builder#build()}
+   * refuses that with an {@link IllegalArgumentException} naming both transports and both routes. Routes of one
+   * transport are not compared with each other. Called when the server is built, on the building thread; must
+   * return the same set every time.
+   *
+   * @return the path templates; empty (the default) when the transport claims requests on other grounds, which
+   *     leaves it out of the check
+   */
+  default java.util.Set<String> routes() {
+    return java.util.Set.of();
+  }
+
+  /**
    * The {@code :protocol} values (RFC 8441 §4, e.g. {@code websocket}) this transport accepts in an HTTP/2
    * extended CONNECT (see {@link ExtendedConnect}). When any transport names one, the server's HTTP/2 connections
    * advertise {@code SETTINGS_ENABLE_CONNECT_PROTOCOL} (RFC 8441 §3). Called once, before the server binds.

@@ -111,6 +111,16 @@ public final class LongPollTransport implements Transport {
     return "longpoll";
   }
 
+  /**
+   * The one path polls are sent to.
+   *
+   * @return {@link Builder#path}'s path
+   */
+  @Override
+  public Set<String> routes() {
+    return Set.of(path);
+  }
+
   @Override
   public void init(TransportContext context) {
     this.context = context;

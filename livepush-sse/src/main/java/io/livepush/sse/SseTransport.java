@@ -38,6 +38,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -123,6 +124,22 @@ public final class SseTransport implements Transport {
   @Override
   public String name() {
     return "sse";
+  }
+
+  /**
+   * Every path this transport claims: the one-off streams' and the routes' templates and the multi-topic path.
+   *
+   * @return the path templates, in the order they are matched
+   */
+  @Override
+  public Set<String> routes() {
+    Set<String> all = new LinkedHashSet<>();
+    streams.forEach(s -> all.add(s.path.toString()));
+    routes.forEach(r -> all.add(r.path.toString()));
+    if (multiTopicPath != null) {
+      all.add(multiTopicPath);
+    }
+    return Collections.unmodifiableSet(all);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.livepush.websocket;
 
+import io.livepush.spi.Surrogates;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -67,13 +68,9 @@ public final class CloseCodes {
     if (reason == null) {
       return;
     }
-    for (int i = 0; i < reason.length(); i++) {
-      char c = reason.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < reason.length() && Character.isLowSurrogate(reason.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        throw new InvalidCloseException("reason: unpaired surrogate at index " + i + " (expected: UTF-8 text)");
-      }
+    int unpaired = Surrogates.firstUnpaired(reason);
+    if (unpaired >= 0) {
+      throw new InvalidCloseException("reason: unpaired surrogate at index " + unpaired + " (expected: UTF-8 text)");
     }
     if (reason.getBytes(StandardCharsets.UTF_8).length > MAX_REASON_BYTES) {
       throw new InvalidCloseException("reason: " + reason.length() + " characters (expected: <= "

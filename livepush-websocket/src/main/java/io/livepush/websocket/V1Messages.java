@@ -3,6 +3,8 @@ package io.livepush.websocket;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.livepush.EventId;
 import io.livepush.ResetReason;
+import io.livepush.spi.Surrogates;
+import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 
@@ -31,31 +33,20 @@ public final class V1Messages {
       return "null";
     }
     char[] quoted = JSON.quoteAsString(s);
-    StringBuilder sb = null;
+    CharSequence text = CharBuffer.wrap(quoted);
+    if (Surrogates.firstUnpaired(text) < 0) {
+      return "\"" + new String(quoted) + "\"";
+    }
+    StringBuilder sb = new StringBuilder(quoted.length + 8);
     for (int i = 0; i < quoted.length; i++) {
       char c = quoted[i];
-      boolean lone = Character.isHighSurrogate(c)
-          ? i + 1 >= quoted.length || !Character.isLowSurrogate(quoted[i + 1])
-          : Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(quoted[i - 1]));
-      if (Character.isHighSurrogate(c) && !lone) {
-        if (sb != null) {
-          sb.append(c).append(quoted[i + 1]);
-        }
-        i++;
-        continue;
-      }
-      if (lone && sb == null) {
-        sb = new StringBuilder(quoted.length + 8).append(quoted, 0, i);
-      }
-      if (sb != null) {
-        if (lone) {
-          sb.append(String.format("\\u%04x", (int) c));
-        } else {
-          sb.append(c);
-        }
+      if (Character.isSurrogate(c) && Surrogates.isUnpaired(text, i)) {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else {
+        sb.append(c);
       }
     }
-    return "\"" + (sb == null ? new String(quoted) : sb.toString()) + "\"";
+    return "\"" + sb + "\"";
   }
 
   /**

@@ -179,6 +179,16 @@ public final class WebSocketTransport implements Transport {
     return "websocket";
   }
 
+  /**
+   * The endpoint paths ({@link Builder#path}), for HTTP/1.1 upgrades and HTTP/2 extended CONNECTs alike.
+   *
+   * @return the paths
+   */
+  @Override
+  public Set<String> routes() {
+    return paths;
+  }
+
   @Override
   public void init(TransportContext context) {
     this.context = context;

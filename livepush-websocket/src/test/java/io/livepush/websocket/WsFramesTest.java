@@ -140,6 +140,22 @@ class WsFramesTest {
       assertThatThrownBy(() -> CloseCodes.validate(bad, null)).hasMessageContaining("code: " + bad);
     }
     assertThatThrownBy(() -> CloseCodes.validate(1000, "x".repeat(124))).hasMessageContaining("reason");
+    // the one rule of io.livepush.spi.Surrogates: a pair passes, a lone or reversed half names its index
+    CloseCodes.validate(1000, "ok \ud83d\ude00");
+    java.util.Map.of("\ud800", 0, "x\udc00", 1, "\udc00\ud800", 0, "a\ud83dz", 1).forEach((bad, at) ->
+        assertThatThrownBy(() -> CloseCodes.validate(1000, bad)).isInstanceOf(InvalidCloseException.class)
+            .hasMessage("reason: unpaired surrogate at index " + at + " (expected: UTF-8 text)"));
+  }
+
+  @Test
+  void aWebSocketPathThatAnSseRouteAlsoMatchesIsRefused() {
+    // SSE, added first, would have answered the upgrade requests of /live/{id} as event streams
+    assertThatThrownBy(() -> io.livepush.LivePushServer.builder()
+        .transport(io.livepush.sse.SseTransport.builder().route("/live/{id}", "t:{id}").build())
+        .transport(WebSocketTransport.builder().path("/ws", "/live/scores").build())
+        .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("routes: /live/{id} of transport sse and /live/scores of transport websocket");
   }
 
   @Test

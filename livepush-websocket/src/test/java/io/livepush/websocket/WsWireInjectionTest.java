@@ -66,6 +66,7 @@ class WsWireInjectionTest {
   void quoteEscapesOnlyUnpairedSurrogates() {
     assertThat(V1Messages.quote("a\ud83d\ude00b")).isEqualTo("\"a\ud83d\ude00b\"");
     assertThat(V1Messages.quote("\udc00x\ud800")).isEqualTo("\"\\udc00x\\ud800\"");
+    assertThat(V1Messages.quote("\udc00\ud800")).isEqualTo("\"\\udc00\\ud800\""); // reversed: both unpaired
     assertThat(V1Messages.quote("q\"\u0001")).isEqualTo("\"q\\\"\\u0001\"");
   }
 }
