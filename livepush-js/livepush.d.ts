@@ -24,6 +24,8 @@ export interface LivePushEvent {
   event: string | null;
   /** The parsed JSON payload, or the raw bytes of a binary event. */
   data: unknown;
+  /** `true` when it came as a WebTransport datagram (a keep-latest topic, `datagrams: true`); its id moves no position. */
+  datagram?: boolean;
 }
 
 /** The server could not replay a topic from the requested position; live events follow. */
@@ -106,6 +108,11 @@ export interface LivePushClientOptions {
   webTransportUrl?: string | null;
   /** WebTransport's `serverCertificateHashes`, for a self-signed ECDSA P-256 certificate valid at most 14 days. */
   serverCertificateHashes?: { algorithm: 'sha-256'; value: BufferSource }[];
+  /**
+   * WebTransport: ask the server to send events of keep-latest topics as unreliable datagrams (the newest value,
+   * may be lost; never moves a resume position). Default false.
+   */
+  datagrams?: boolean;
   /** The WebTransport implementation; default `globalThis.WebTransport`. */
   WebTransport?: new (url: string, options?: object) => unknown;
   /** An SseTransport `multiTopicPath` (e.g. `/api/live`): enables the SSE fallback. */

@@ -18,6 +18,8 @@
 //
 // WebTransport: given webTransportUrl (a WebTransportTransport path; its UDP port is the page's port number) and a
 // browser with WebTransport, livepush.v1 runs on a WebTransport session first (same messages, one stream).
+// With datagrams: true the server may send events of keep-latest topics as unreliable datagrams: they never move
+// a resume position (only the stream does), and per topic an event older than the newest one shown is skipped.
 //
 // Fallback: given sseUrl (an SseTransport multiTopicPath) and pollUrl (a LongPollTransport path), the client
 // tries the transports in `transports` order (default webtransport, websocket, sse, longpoll) and moves to the
@@ -45,6 +47,7 @@ const DEFAULTS = {
   transports: ['webtransport', 'websocket', 'sse', 'longpoll'], // tried in this order; one without its URL is left out
   webTransportUrl: null, // a WebTransportTransport path, e.g. '/live/wt', or an https:// URL
   serverCertificateHashes: undefined, // WebTransport: [{ algorithm: 'sha-256', value }] for a self-signed certificate
+  datagrams: false, // WebTransport: ask for keep-latest topics' events as datagrams (newest value, may be lost)
   sseUrl: null, // an SseTransport multiTopicPath, e.g. '/api/live' (topics and lastEventId go in the query)
   pollUrl: null, // a LongPollTransport path, e.g. '/api/poll'
   connectTimeout: 10000, // ms a transport may take to open (SSE: to deliver something) before the next is tried
@@ -71,6 +74,22 @@ function toWebTransportUrl(url) {
   const u = new URL(url, globalThis.location ? globalThis.location.href : undefined);
   u.protocol = 'https:';
   return u.toString();
+}
+
+/**
+ * Compares two event ids of one epoch (`<epoch>-<offset>`, base 36 without leading zeros): negative, 0 or
+ * positive; null when their epochs differ (incomparable: a new history).
+ */
+function compareIds(a, b) {
+  const [ea, oa] = a.split('-');
+  const [eb, ob] = b.split('-');
+  if (ea !== eb || oa === undefined || ob === undefined) return null;
+  return oa.length !== ob.length ? oa.length - ob.length : oa < ob ? -1 : oa > ob ? 1 : 0;
+}
+
+/** One livepush.v1 message `kind (1 text, 2 binary) | uint32 length | bytes` as a message event's data. */
+function frameData(kind, body, text) {
+  return kind === 1 ? text.decode(body) : body.slice().buffer; // 2: a binary event, as over WebSocket
 }
 
 /**
@@ -103,6 +122,7 @@ class WebTransportSocket {
     this.#writer = stream.writable.getWriter();
     if (this.#ended) return;
     if (this.onopen) this.onopen();
+    if (this.#wt.datagrams) this.#readDatagrams().catch(() => {}); // ends with the session: closed says why
     const reader = stream.readable.getReader();
     const text = new TextDecoder();
     let buf = new Uint8Array(0);
@@ -117,9 +137,25 @@ class WebTransportSocket {
         const len = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(1);
         if (buf.length < 5 + len) break;
         const body = buf.subarray(5, 5 + len);
-        const data = buf[0] === 1 ? text.decode(body) : body.slice().buffer; // 2: a binary event, as over WebSocket
+        const data = frameData(buf[0], body, text);
         buf = buf.slice(5 + len);
         if (this.onmessage && !this.#ended) this.onmessage({ data });
+      }
+    }
+  }
+
+  /** Datagrams (the browser strips the Quarter Stream ID): one whole message each, flagged `datagram`. */
+  async #readDatagrams() {
+    const reader = this.#wt.datagrams.readable.getReader();
+    const text = new TextDecoder();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      if (value.length < 5) continue;
+      const len = new DataView(value.buffer, value.byteOffset, value.byteLength).getUint32(1);
+      if (value.length !== 5 + len) continue; // not one whole message: dropped, as a lost datagram would be
+      if (this.onmessage && !this.#ended) {
+        this.onmessage({ data: frameData(value[0], value.subarray(5), text), datagram: true });
       }
     }
   }
@@ -155,6 +191,7 @@ export class LivePushClient {
   #stopped = false;
   #refSeq = 0;
   #topics = new Map(); // topic -> last id seen (null until the server names a position)
+  #newest = new Map(); // topic -> newest event id shown, for topics that received datagrams
   #position = null; // an id every topic in #topics is complete up to, or null when there is none
   #pending = new Map(); // ref -> { resolve, reject, timer }
   #subscribing = new Map(); // ref of an unanswered subscribe -> its topics (dropped if the server refuses)
@@ -240,12 +277,13 @@ export class LivePushClient {
     if (list.length === 0) return Promise.resolve(null);
     this.#position = null; // the new topics are not complete up to it; the next all-live point sets it again
     if (!SOCKETS.includes(this.transport)) return this.#restartHttp();
-    return this.#request({ type: 'subscribe', topics: list, ...(from ? { from } : {}) }, true);
+    return this.#request({ type: 'subscribe', topics: list, ...(from ? { from } : {}), ...this.#datagramField() }, true);
   }
 
   /** Stops following topics. */
   unsubscribe(topics) {
     const list = (Array.isArray(topics) ? topics : [topics]).filter((t) => this.#topics.delete(t));
+    for (const t of list) this.#newest.delete(t);
     if (list.length === 0) return Promise.resolve(null);
     if (!SOCKETS.includes(this.transport)) return this.#restartHttp();
     return this.#request({ type: 'unsubscribe', topics: list }, false);
@@ -412,11 +450,34 @@ export class LivePushClient {
       }
       const ref = 'r' + (++this.#refSeq);
       this.#subscribing.set(ref, topics);
-      ws.send(JSON.stringify({ type: 'subscribe', topics, ...(from ? { from } : {}), ref }));
+      ws.send(JSON.stringify({ type: 'subscribe', topics, ...(from ? { from } : {}), ...this.#datagramField(), ref }));
     }
     for (const msg of this.#queue.splice(0)) ws.send(JSON.stringify(msg));
     if (this.#topics.size === 0) this.#attempt = 0;
     this.#markOpen();
+  }
+
+  /** The subscribe field asking for datagrams: only over WebTransport, only when the options ask. */
+  #datagramField() {
+    return this.transport === 'webtransport' && this.#opts.datagrams ? { datagrams: true } : {};
+  }
+
+  /**
+   * Whether an event of a topic that receives datagrams is older than (or the same as) the newest one shown:
+   * datagrams and the stream are not ordered with each other, and a keep-latest topic needs only its newest.
+   */
+  #stale(topic, id, datagram) {
+    const newest = this.#newest.get(topic);
+    if (newest !== undefined && (compareIds(id, newest) ?? 1) <= 0) return true;
+    if (datagram || newest !== undefined) this.#newest.set(topic, id);
+    return false;
+  }
+
+  /** An event that came as a datagram: shown unless stale; it moves no position (a lost one must not be skipped). */
+  #onDatagram(msg, payload) {
+    if (msg.type !== 'event' || !this.#topics.has(msg.topic) || this.#stale(msg.topic, msg.id, true)) return;
+    this.#emit('event', { topic: msg.topic, id: msg.id, event: msg.event ?? null,
+      data: payload !== undefined ? payload : msg.data, datagram: true });
   }
 
   #onMessage(ws, m) {
@@ -434,12 +495,17 @@ export class LivePushClient {
     }
     this.#attempt = 0; // the server talks to us: the next drop starts the backoff afresh
     this.#emit('message', msg);
+    if (m.datagram) {
+      this.#onDatagram(msg, payload);
+      return;
+    }
     switch (msg.type) {
       case 'event':
         if (this.#topics.has(msg.topic)) this.#topics.set(msg.topic, msg.id);
         // With no subscribe in flight every followed topic is live here, and a connection receives events in
         // offset order across its topics: all of them are complete up to this id.
         if (this.#subscribing.size === 0 && this.#topics.has(msg.topic)) this.#advanceAll(msg.id);
+        if (this.#stale(msg.topic, msg.id, false)) break;
         this.#emit('event', { topic: msg.topic, id: msg.id, event: msg.event ?? null,
           data: payload !== undefined ? payload : msg.data });
         break;

@@ -8,7 +8,10 @@
 // the position the WebTransport session left it at.
 // client: livepush.js (served by the server) picks WebTransport when given webTransportUrl, and receives.
 // fallback: livepush.js with a webTransportUrl where nothing listens falls back to WebSocket and resumes from the
-// id it subscribed from. Prints ONE JSON line; waits only on messages, states and responses.
+// id it subscribed from.
+// datagrams: livepush.js with datagrams: true follows a keep-latest topic and a reliable one: the reliable events
+// come on the stream in order, the keep-latest one as a datagram, and the position stays at the last stream event.
+// Prints ONE JSON line; waits only on messages, states and responses.
 import { launchChromium, logger, within as withinMs } from './harness.mjs';
 
 const [pageBase, wtUrl, hash, topic, deadWtUrl] = process.argv.slice(2);
@@ -134,6 +137,58 @@ async function client({ wtUrl, hash, topic, from, count, timeout }) {
   return seen;
 }
 
+/**
+ * livepush.js with datagrams: true: two events of the reliable topic `rel`, then events of the keep-latest topic
+ * `dg` until one came as a datagram (one more is published only when the last one's datagram was lost).
+ */
+async function datagrams({ wtUrl, hash, rel, dg, timeout }) {
+  const { LivePushClient } = await import('/livepush/livepush.js');
+  const seen = { rel: [], dg: [], datagram: [], relPublished: null, dgPublished: [] };
+  const value = Uint8Array.from(atob(hash), (c) => c.charCodeAt(0));
+  const publish = async (topic) => (await (await fetch(`/test/publish?topic=${topic}&count=1`,
+    { method: 'POST' })).json()).ids;
+  let c;
+  await new Promise((resolve, reject) => {
+    setTimeout(() => reject(new Error(`timed out: datagrams; seen ${JSON.stringify(seen)}`)), timeout);
+    let live = false;
+    let lossTimer = null;
+    const publishDg = () => publish(dg).then((ids) => {
+      seen.dgPublished.push(...ids);
+      lossTimer = setTimeout(publishDg, 2000); // a lost datagram: the next value repairs it
+    }, reject);
+    const check = () => {
+      if (seen.rel.length === 2 && seen.datagram.length > 0) { clearTimeout(lossTimer); resolve(); }
+    };
+    c = new LivePushClient('/ws', {
+      webTransportUrl: wtUrl,
+      serverCertificateHashes: [{ algorithm: 'sha-256', value }],
+      datagrams: true,
+      onMessage: (m) => {
+        if (m.type === 'subscribed' && !live) {
+          live = true;
+          (async () => {
+            seen.relPublished = [...await publish(rel), ...await publish(rel)];
+            publishDg();
+          })().catch(reject);
+        }
+      },
+      onEvent: (e) => {
+        if (e.topic === rel) seen.rel.push({ id: e.id, datagram: !!e.datagram });
+        if (e.topic === dg) {
+          seen.dg.push({ id: e.id, datagram: !!e.datagram });
+          if (e.datagram) seen.datagram.push(e.id);
+        }
+        check();
+      },
+    });
+    c.subscribe([rel, dg]);
+  });
+  seen.transport = c.transport;
+  seen.position = c.position;
+  c.close();
+  return seen;
+}
+
 let browser;
 const out = {};
 try {
@@ -152,6 +207,8 @@ try {
   out.fallback = await page.evaluate(client, { wtUrl: deadWtUrl, hash, topic: `${topic}.fb`, from: before[0],
     count: 4, timeout: TIMEOUT });
   out.fallback.before = before;
+  out.datagrams = await page.evaluate(datagrams, { wtUrl, hash, rel: `${topic}.rel`, dg: `${topic}.dg`,
+    timeout: TIMEOUT });
 } catch (e) {
   out.error = String(e && e.stack || e);
 } finally {

@@ -100,6 +100,11 @@ final class SessionOutbound {
       return false;
     }
     session.lastWriteNanos = hub.nanoTime();
+    if (s.policy == SlowConsumerPolicy.KEEP_LATEST
+        && session.transport.sendUnreliable(session, s.topic.name, buf)) {
+      session.loop.markDirty(session); // the transport flushes its unreliable path with the channel
+      return true;
+    }
     channel.write(buf, channel.voidPromise());
     session.loop.markDirty(session);
     return true;

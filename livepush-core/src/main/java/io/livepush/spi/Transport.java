@@ -154,6 +154,26 @@ public interface Transport {
   }
 
   /**
+   * Offers one live event of a topic whose slow-consumer policy is
+   * {@link io.livepush.SlowConsumerPolicy#KEEP_LATEST} to an unreliable path of the session, instead of its
+   * channel: WebTransport sends it as an HTTP datagram (RFC 9297) when the client asked for datagrams. Such a
+   * topic needs only its newest value, so a lost or reordered copy costs nothing a later event does not repair.
+   * The core offers only live events written while the session is within its outbound budget (channel writable,
+   * nothing owed); replays, conflated events and markers always go on the channel. The transport counts the
+   * bytes it takes against the session's budget. Called on the session's event loop; must not block.
+   *
+   * @param session the session the event is for
+   * @param topic the event's topic
+   * @param event the encoded event ({@link #encode}); its reference passes to the transport only when it
+   *     returns {@code true}
+   * @return {@code true} when the transport took the event (and will release {@code event}); {@code false} to
+   *     have the core write it on the session's channel as usual. The default: {@code false}
+   */
+  default boolean sendUnreliable(Session session, String topic, ByteBuf event) {
+    return false;
+  }
+
+  /**
    * Encodes one heartbeat (SSE: a comment line; WebSocket: a ping frame).
    *
    * @param alloc the allocator for the returned buffer

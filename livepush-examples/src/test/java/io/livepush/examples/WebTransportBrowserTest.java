@@ -9,6 +9,7 @@ import io.livepush.EventId;
 import io.livepush.ClientScripts;
 import io.livepush.HttpService;
 import io.livepush.LivePushServer;
+import io.livepush.SlowConsumerPolicy;
 import io.livepush.sse.SseTransport;
 import io.livepush.testing.WebTransportCertificate;
 import io.livepush.websocket.WebSocketTransport;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * a certificate this test generates (ECDSA P-256, 13 days), subscribes, receives, cuts the session, resumes on a
  * new session from its last id, then resumes on SSE from the position WebTransport left it at; then livepush.js
  * uses WebTransport when given its URL, and falls back to WebSocket from its position when nothing answers there
- * ({@code src/test/js/webtransport.mjs}). Needs Node 20+ and Chromium, like {@link BrowserEndToEndTest};
+ * ({@code src/test/js/webtransport.mjs}); and with {@code datagrams: true} it receives a keep-latest topic as
+ * datagrams without moving its resume position. Needs Node 20+ and Chromium, like {@link BrowserEndToEndTest};
  * {@code -Dlivepush.browserTests=skip} skips it.
  */
 class WebTransportBrowserTest {
@@ -53,6 +55,7 @@ class WebTransportBrowserTest {
         .host("127.0.0.1")
         .port(0)
         .shutdownDrain(Duration.ZERO)
+        .slowConsumerPolicy(t -> t.endsWith(".dg") ? SlowConsumerPolicy.KEEP_LATEST : SlowConsumerPolicy.DISCONNECT)
         .transport(SseTransport.builder().multiTopicPath("/sse").build())
         .transport(WebSocketTransport.builder().path("/ws").build())
         .httpService(ClientScripts.service())
@@ -97,6 +100,21 @@ class WebTransportBrowserTest {
     List<String> expected = new ArrayList<>(texts(fallback.get("before")).subList(1, 3));
     expected.addAll(texts(fallback.get("published")));
     assertThat(texts(fallback.get("events"))).isEqualTo(expected);
+
+    // With datagrams: the reliable topic on the stream in order, the keep-latest one as a datagram, and the
+    // position (what a resume starts from) stays at the last stream event though the datagram's id is later.
+    JsonNode dg = out.get("datagrams");
+    assertThat(dg.get("transport").asText()).isEqualTo("webtransport");
+    List<String> relIds = new ArrayList<>();
+    dg.get("rel").forEach(e -> {
+      assertThat(e.get("datagram").asBoolean()).isFalse();
+      relIds.add(e.get("id").asText());
+    });
+    assertThat(relIds).isEqualTo(texts(dg.get("relPublished")));
+    String viaDatagram = dg.get("datagram").get(0).asText();
+    assertThat(texts(dg.get("dgPublished"))).contains(viaDatagram);
+    assertThat(EventId.parse(viaDatagram)).isGreaterThan(EventId.parse(relIds.get(1)));
+    assertThat(dg.get("position").asText()).isEqualTo(relIds.get(1));
   }
 
   private static List<String> transitions(JsonNode seen) {

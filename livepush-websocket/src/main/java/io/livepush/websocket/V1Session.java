@@ -132,6 +132,8 @@ public final class V1Session implements WebSocketConnection {
   /** Requests waiting for {@link Session#canWrite()}, in arrival order; {@code null} when none. Loop only. */
   private ArrayDeque<String> waiting;
   private int waitingBytes;
+  /** The client's last {@code "datagrams"} in a subscribe; loop only. */
+  private boolean datagrams;
 
   private static final AtomicLongFieldUpdater<V1Session> IN_FLIGHT =
       AtomicLongFieldUpdater.newUpdater(V1Session.class, "inFlight");
@@ -189,6 +191,17 @@ public final class V1Session implements WebSocketConnection {
    */
   public Session session() {
     return session;
+  }
+
+  /**
+   * Whether the client asked for unreliable delivery of keep-latest topics: the {@code "datagrams"} field of its
+   * last {@code subscribe} that had one ({@code true} or {@code false}; docs/protocol.md, "Datagrams"). Only
+   * transports with an unreliable path (WebTransport) act on it; the others accept and ignore the field. Loop only.
+   *
+   * @return {@code true} once a subscribe said {@code "datagrams": true} (and no later one said {@code false})
+   */
+  public boolean datagramsRequested() {
+    return datagrams;
   }
 
   /**
@@ -419,6 +432,14 @@ public final class V1Session implements WebSocketConnection {
     }
     if (positions == null) {
       return DONE;
+    }
+    JsonNode dg = node.get("datagrams");
+    if (dg != null && !dg.isNull()) {
+      if (!dg.isBoolean()) {
+        error("bad-request", "\"datagrams\" must be true or false", ref);
+        return DONE;
+      }
+      datagrams = dg.asBoolean();
     }
     Session s = session;
     Set<String> current = s.topics();

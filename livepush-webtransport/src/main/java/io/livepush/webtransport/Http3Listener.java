@@ -113,13 +113,14 @@ final class Http3Listener {
             }
             connections.add(ch);
             ch.closeFuture().addListener(f -> connections.remove(ch));
-            ch.pipeline().addLast(new WtConnection(transport), new Http3ServerConnectionHandler(
+            WtConnection wt = new WtConnection(transport);
+            ch.pipeline().addLast(wt, new Http3ServerConnectionHandler(
                 new ChannelInitializer<QuicStreamChannel>() {
                   @Override
                   protected void initChannel(QuicStreamChannel stream) {
                     stream.pipeline().addLast(new WtConnect(transport));
                   }
-                }, null, WtConnection::refuseUnidirectional, settings(), true,
+                }, wt.controlStreamObserver(), WtConnection::refuseUnidirectional, settings(), true,
                 (id, value) -> true, null, transport.maxMessageSize));
           }
         })

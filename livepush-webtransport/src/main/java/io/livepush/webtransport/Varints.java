@@ -27,6 +27,11 @@ final class Varints {
     return v;
   }
 
+  /** The encoded length of {@code v} (RFC 9000 §16), in bytes. */
+  static int size(long v) {
+    return v < 0x40 ? 1 : v < 0x4000 ? 2 : v < 0x4000_0000L ? 4 : 8;
+  }
+
   static void write(ByteBuf out, long v) {
     if (v < 0 || v > MAX) {
       throw new IllegalArgumentException("varint: " + v + " (expected: 0.." + MAX + ")");

@@ -214,6 +214,17 @@ public final class WebTransportTransport implements Transport {
     return Unpooled.EMPTY_BUFFER;
   }
 
+  /**
+   * An HTTP datagram of the session when its client asked for them ({@code "datagrams": true} in a
+   * subscribe), the connection negotiated them and the event fits the path's largest datagram; otherwise
+   * {@code false} (the core writes it on the session's stream). docs/protocol.md, "Datagrams".
+   */
+  @Override
+  public boolean sendUnreliable(Session session, String topic, ByteBuf event) {
+    WtSessionStream s = session.channel().pipeline().get(WtSessionStream.class);
+    return s != null && s.sendDatagram(event);
+  }
+
   @Override
   public void close(Session session, CloseReason reason) {
     WtSessionStream s = session.channel().pipeline().get(WtSessionStream.class);

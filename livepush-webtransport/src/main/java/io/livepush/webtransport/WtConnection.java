@@ -7,6 +7,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http3.DefaultHttp3GoAwayFrame;
 import io.netty.handler.codec.http3.Http3;
+import io.netty.handler.codec.http3.Http3SettingsFrame;
+import io.netty.handler.codec.quic.QuicDatagramExtensionEvent;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
 import io.netty.util.ReferenceCountUtil;
@@ -17,7 +19,9 @@ import java.util.Map;
  * One QUIC connection's WebTransport state, in front of Netty's {@code Http3ServerConnectionHandler} in the
  * connection's pipeline: it puts a {@link WtStreamSniffer} first on every client-opened bidirectional stream (so a
  * WebTransport stream is taken away from the HTTP/3 frame codec before it reads a byte), keeps the sessions of the
- * connection by id, and drops HTTP datagrams. Event loop only (the connection's).
+ * connection by id, drops inbound HTTP datagrams and knows whether outbound ones are allowed (the peer's
+ * {@code SETTINGS_H3_DATAGRAM}, RFC 9297 §2.1.1, and its QUIC {@code max_datagram_frame_size}, RFC 9221). Event
+ * loop only (the connection's).
  */
 final class WtConnection extends ChannelInboundHandlerAdapter {
   private final WebTransportTransport transport;
@@ -26,6 +30,13 @@ final class WtConnection extends ChannelInboundHandlerAdapter {
   /** Highest client-initiated bidirectional stream id seen, for GOAWAY; -1 before the first. */
   private long lastStreamId = -1;
   private Channel channel;
+  /** The peer sent SETTINGS_H3_DATAGRAM = 1: it accepts HTTP datagrams (RFC 9297 §2.1.1). */
+  private boolean peerAcceptsDatagrams;
+  /**
+   * Largest QUIC DATAGRAM payload the peer and the path take, in bytes, as QUIC computed it when the handshake
+   * completed ({@code quiche_conn_dgram_max_writable_len}); 0 without the extension.
+   */
+  private int maxDatagramLength;
 
   WtConnection(WebTransportTransport transport) {
     this.transport = transport;
@@ -53,6 +64,46 @@ final class WtConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof QuicDatagramExtensionEvent) {
+      maxDatagramLength = ((QuicDatagramExtensionEvent) evt).maxLength();
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  /**
+   * The room for one HTTP datagram's payload (Quarter Stream ID included), in bytes: 0 unless the peer
+   * accepts HTTP datagrams and negotiated the QUIC extension.
+   */
+  int datagramRoom() {
+    return peerAcceptsDatagrams ? maxDatagramLength : 0;
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  /**
+   * Netty's HTTP/3 handler forwards the peer's control-stream frames here (its SETTINGS first, RFC 9114 §6.2.1):
+   * notes whether the peer accepts HTTP datagrams, releases every frame.
+   */
+  ChannelHandler controlStreamObserver() {
+    return new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+          if (msg instanceof Http3SettingsFrame) {
+            Boolean on = ((Http3SettingsFrame) msg).settings().h3DatagramEnabled();
+            peerAcceptsDatagrams = on != null && on;
+          }
+        } finally {
+          ReferenceCountUtil.release(msg);
+        }
+      }
+    };
   }
 
   WebTransportTransport transport() {

@@ -35,14 +35,23 @@ final class WtSessionStream extends ChannelDuplexHandler implements V1Session.Li
   private static final long CLOSE_TIMEOUT_MILLIS = 1000;
 
   private final WebTransportTransport transport;
+  private final WtConnection connection;
   private final long sessionId;
   private QuicStreamChannel channel;
   private V1Session protocol;
   private WtConnect connect;
   private boolean closing;
+  /**
+   * Bytes of datagrams written to the QUIC connection and not yet taken into QUIC's datagram queue: they count
+   * against the session's outbound budget with the stream's own pending bytes.
+   */
+  private long datagramBytesPending;
+  /** Datagrams were written since the last flush: the stream's flush flushes the connection too. */
+  private boolean datagramsUnflushed;
 
-  WtSessionStream(WebTransportTransport transport, long sessionId) {
-    this.transport = transport;
+  WtSessionStream(WtConnection connection, long sessionId) {
+    this.connection = connection;
+    this.transport = connection.transport();
     this.sessionId = sessionId;
   }
 
@@ -118,6 +127,45 @@ final class WtSessionStream extends ChannelDuplexHandler implements V1Session.Li
     } finally {
       ReferenceCountUtil.release(msg);
     }
+  }
+
+  /**
+   * Sends one encoded live event as an HTTP datagram of this session (RFC 9297 §2.1: the Quarter Stream ID of
+   * the CONNECT stream, then the event framed as on the stream), when the client asked for datagrams, the
+   * connection negotiated them, the datagram fits the path and its bytes fit the session's remaining budget.
+   * Otherwise {@code false}: the caller writes the event on the stream. Takes {@code event}'s reference only
+   * when it returns {@code true}.
+   */
+  boolean sendDatagram(ByteBuf event) {
+    if (closing || !protocol.datagramsRequested()) {
+      return false;
+    }
+    long quarterStreamId = sessionId >>> 2;
+    int size = Varints.size(quarterStreamId) + event.readableBytes();
+    if (size > connection.datagramRoom() || datagramBytesPending + size >= channel.bytesBeforeUnwritable()) {
+      return false;
+    }
+    ByteBuf datagram = channel.alloc().directBuffer(size);
+    try {
+      Varints.write(datagram, quarterStreamId);
+      datagram.writeBytes(event);
+    } finally {
+      event.release();
+    }
+    datagramBytesPending += size;
+    datagramsUnflushed = true;
+    // Completes once QUIC took it into its datagram queue, or dropped it (queue full: an unreliable path).
+    connection.channel().write(datagram).addListener(f -> datagramBytesPending -= size);
+    return true;
+  }
+
+  @Override
+  public void flush(ChannelHandlerContext ctx) {
+    if (datagramsUnflushed) {
+      datagramsUnflushed = false;
+      connection.channel().flush();
+    }
+    ctx.flush();
   }
 
   @Override

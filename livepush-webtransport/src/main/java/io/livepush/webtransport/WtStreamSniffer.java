@@ -50,7 +50,7 @@ final class WtStreamSniffer extends ByteToMessageDecoder {
     while (p.last() != this) {
       p.removeLast();
     }
-    WtSessionStream stream = new WtSessionStream(connection.transport(), sessionId);
+    WtSessionStream stream = new WtSessionStream(connection, sessionId);
     p.addLast(WtFrames.decoder(maxMessageSize), stream);
     p.remove(this); // what follows the session id goes to the message decoder
     WtConnect connect = connection.session(sessionId);

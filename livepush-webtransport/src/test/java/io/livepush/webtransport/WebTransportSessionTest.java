@@ -210,6 +210,55 @@ class WebTransportSessionTest {
     s.streamEnded.get(10, TimeUnit.SECONDS);
   }
 
+  @Test
+  void keepLatestTopicsGoAsDatagramsOnlyWhenAskedAndReliableTopicsStayOnTheStream() throws Exception {
+    start(LivePushServer.builder().slowConsumerPolicy(
+        t -> t.equals("score") ? SlowConsumerPolicy.KEEP_LATEST : SlowConsumerPolicy.DISCONNECT));
+    client = new WtTestClient(server.port());
+    WtTestClient.Session asks = client.connect("/wt", "https://app.example");
+    assertThat(asks.status.get(10, TimeUnit.SECONDS)).isEqualTo(200);
+    asks.open();
+    asks.send("{\"type\":\"subscribe\",\"topics\":[\"score\",\"chat\"],\"datagrams\":true}");
+    assertThat(mapper.readTree(asks.next()).get("type").asText()).isEqualTo("subscribed");
+    WtTestClient.Session plain = client.connect("/wt", "https://app.example");
+    assertThat(plain.status.get(10, TimeUnit.SECONDS)).isEqualTo(200);
+    plain.open();
+    plain.send("{\"type\":\"subscribe\",\"topics\":[\"score\"]}");
+    assertThat(mapper.readTree(plain.next()).get("type").asText()).isEqualTo("subscribed");
+
+    EventId c1 = server.publish("chat", Event.text("hello"));
+    EventId s1 = server.publish("score", Event.json(new int[] {1, 0}));
+    EventId c2 = server.publish("chat", Event.text("goal!"));
+    // The reliable topic on the stream, in order; the keep-latest one as a datagram of this session.
+    assertThat(mapper.readTree(asks.next()).get("id").asText()).isEqualTo(c1.toString());
+    assertThat(mapper.readTree(asks.next()).get("id").asText()).isEqualTo(c2.toString());
+    JsonNode d1 = mapper.readTree(asks.nextDatagram());
+    assertThat(d1.get("type").asText()).isEqualTo("event");
+    assertThat(d1.get("topic").asText()).isEqualTo("score");
+    assertThat(d1.get("id").asText()).isEqualTo(s1.toString());
+    assertThat(d1.get("data").toString()).isEqualTo("[1,0]");
+    // A session that did not ask gets the same topic on its stream.
+    assertThat(mapper.readTree(plain.next()).get("id").asText()).isEqualTo(s1.toString());
+
+    // An event larger than the path's datagrams goes on the stream.
+    byte[] big = new byte[4000];
+    java.util.Arrays.fill(big, (byte) 'x');
+    EventId s2 = server.publish("score", Event.text(new String(big, java.nio.charset.StandardCharsets.US_ASCII)));
+    assertThat(mapper.readTree(asks.next()).get("id").asText()).isEqualTo(s2.toString());
+    assertThat(mapper.readTree(plain.next()).get("id").asText()).isEqualTo(s2.toString());
+
+    // "datagrams": false turns them off again; anything but a boolean is a bad request.
+    asks.send("{\"type\":\"subscribe\",\"topics\":[\"score\"],\"datagrams\":false}");
+    assertThat(mapper.readTree(asks.next()).get("type").asText()).isEqualTo("subscribed");
+    EventId s3 = server.publish("score", Event.json(new int[] {2, 0}));
+    assertThat(mapper.readTree(asks.next()).get("id").asText()).isEqualTo(s3.toString());
+    asks.send("{\"type\":\"subscribe\",\"topics\":[\"score\"],\"datagrams\":1,\"ref\":\"d\"}");
+    JsonNode error = mapper.readTree(asks.next());
+    assertThat(error.get("code").asText()).isEqualTo("bad-request");
+    assertThat(error.get("ref").asText()).isEqualTo("d");
+    assertThat(client.datagrams).isEmpty();
+  }
+
   /** A new client's session, subscribed to {@code topic} (its {@code subscribed} read). */
   private WtTestClient.Session subscribed(String topic) throws Exception {
     client = new WtTestClient(server.port());

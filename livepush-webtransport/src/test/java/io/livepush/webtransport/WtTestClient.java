@@ -63,13 +63,48 @@ final class WtTestClient implements AutoCloseable {
     Http3Settings settings = new Http3Settings((id, v) -> true).enableConnectProtocol(true)
         .enableH3Datagram(true).qpackMaxTableCapacity(0).qpackBlockedStreams(0);
     try {
+      Http3ClientConnectionHandler h3 =
+          new Http3ClientConnectionHandler(null, null, null, new DefaultHttp3SettingsFrame(settings), true);
       quic = QuicChannel.newBootstrap(udp)
-          .handler(new Http3ClientConnectionHandler(null, null, null, new DefaultHttp3SettingsFrame(settings), true))
+          .handler(new ChannelInitializer<QuicChannel>() {
+            @Override
+            protected void initChannel(QuicChannel ch) {
+              ch.pipeline().addLast(new DatagramCatcher(), h3);
+            }
+          })
           .remoteAddress(new InetSocketAddress("127.0.0.1", port))
           .connect().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       abort();
       throw e;
+    }
+  }
+
+  /**
+   * HTTP datagrams received (RFC 9297 §2.1), as {@code "<quarter stream id> <message>"}: the message framed as
+   * on the stream, its JSON (binary ones as {@code "binary:<bytes>"}).
+   */
+  final BlockingQueue<String> datagrams = new LinkedBlockingQueue<>();
+
+  /** Takes QUIC DATAGRAM payloads off the connection before the HTTP/3 handler. */
+  private final class DatagramCatcher extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (!(msg instanceof ByteBuf)) {
+        ctx.fireChannelRead(msg);
+        return;
+      }
+      ByteBuf d = (ByteBuf) msg;
+      try {
+        long quarterStreamId = Varints.get(d, d.readerIndex());
+        d.skipBytes(Varints.length(d.getByte(d.readerIndex())));
+        int kind = d.readUnsignedByte();
+        long length = d.readUnsignedInt();
+        String body = d.readCharSequence((int) length, StandardCharsets.UTF_8).toString();
+        datagrams.add(quarterStreamId + " " + (kind == WtFrames.TEXT ? body : "binary:" + body));
+      } finally {
+        d.release();
+      }
     }
   }
 
@@ -210,6 +245,19 @@ final class WtTestClient implements AutoCloseable {
     void send(String json) {
       stream.writeAndFlush(Unpooled.wrappedBuffer(WtFrames.message(WtFrames.TEXT,
           json.getBytes(StandardCharsets.UTF_8))));
+    }
+
+    /** The next HTTP datagram of this session within 10 s (its message); those of other sessions fail. */
+    String nextDatagram() throws InterruptedException {
+      String d = datagrams.poll(10, TimeUnit.SECONDS);
+      if (d == null) {
+        throw new AssertionError("no datagram within 10 s");
+      }
+      String prefix = (id() >>> 2) + " ";
+      if (!d.startsWith(prefix)) {
+        throw new AssertionError("datagram of another session: " + d);
+      }
+      return d.substring(prefix.length());
     }
 
     /** The next message within 10 s. */
