@@ -37,7 +37,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,14 +59,7 @@ class KafkaClusterTest {
 
   @BeforeAll
   static void startBroker() throws Exception {
-    broker = KafkaBrokerProcess.start();
-  }
-
-  @AfterAll
-  static void stopBroker() throws Exception {
-    if (broker != null) {
-      broker.close();
-    }
+    broker = KafkaBrokerProcess.shared(); // stopped when the JVM exits
   }
 
   @AfterEach
@@ -496,19 +488,22 @@ class KafkaClusterTest {
     publisher.start();
     await("50 publishes", () -> ok.get() >= 50);
     broker.kill();
-    // Once the first publishes timed out, the following ones fail at once.
-    await("publishes failing fast", () -> {
-      long t0 = System.nanoTime();
-      try {
-        a.publish("z", Event.text("z/0"));
-        return false;
-      } catch (KafkaBusException e) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 200;
-      }
-    });
-    assertThatThrownBy(() -> b.publishAsync("z", Event.text("z/0")).get(5, TimeUnit.SECONDS))
-        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(KafkaBusException.class);
-    broker.startAgain();
+    try {
+      // Once the first publishes timed out, the following ones fail at once.
+      await("publishes failing fast", () -> {
+        long t0 = System.nanoTime();
+        try {
+          a.publish("z", Event.text("z/0"));
+          return false;
+        } catch (KafkaBusException e) {
+          return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 200;
+        }
+      });
+      assertThatThrownBy(() -> b.publishAsync("z", Event.text("z/0")).get(5, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(KafkaBusException.class);
+    } finally {
+      broker.startAgain(); // the broker is shared by the JVM's Kafka test classes
+    }
     int before = ok.get();
     await("50 publishes after the restart", () -> ok.get() >= before + 50);
     stop.set(true);

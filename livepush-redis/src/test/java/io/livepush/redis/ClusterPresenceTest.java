@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.livepush.AuthResult;
 import io.livepush.LivePushServer;
 import io.livepush.Presence;
-import io.livepush.Principal;
+import io.livepush.fixtures.PresenceNodes;
 import io.livepush.sse.SseTransport;
 import io.livepush.testing.Await;
 import io.livepush.testing.RedisServerProcess;
@@ -66,15 +65,7 @@ class ClusterPresenceTest {
   private LivePushServer node(String name) {
     RedisBus bus = RedisBus.builder().uri(redis.uri() + "?clientName=" + name)
         .pollInterval(Duration.ofMillis(200)).presenceInterval(INTERVAL, EXPIRY).build();
-    LivePushServer s = LivePushServer.builder()
-        .host("127.0.0.1").port(0).ioThreads(1).nativeTransport(false).shutdownDrain(Duration.ZERO)
-        .authenticator(req -> {
-          List<String> user = req.queryParameters().get("user");
-          return user == null ? AuthResult.allow(Principal.ANONYMOUS) : AuthResult.allow(Principal.of(user.get(0)));
-        })
-        .presence(topic -> topic.startsWith("room"))
-        .presenceGrace(Duration.ofMillis(100))
-        .presenceMetadata(p -> Map.of("display", p.name().toUpperCase()))
+    LivePushServer s = PresenceNodes.builder()
         .transport(SseTransport.builder().multiTopicPath("/events").build())
         .bus(bus)
         .build();
