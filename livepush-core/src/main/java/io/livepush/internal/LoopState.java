@@ -74,6 +74,9 @@ final class LoopState {
       }
       SessionImpl s = sessions.get(i);
       if (s.isClosed()) {
+        if (s.channel.isActive()) {
+          s.lingering(now, intervalNanos + timeoutNanos); // closed, its last bytes still flushing
+        }
         continue;
       }
       if (s.out.unwritableSinceNanos != 0) {

@@ -43,7 +43,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
-/**
  * Hands each complete request to the first transport that claims it, then to the plain HTTP services, then
  * (authenticated by the server's {@link io.livepush.Authenticator}) to the authenticated ones, else answers 404.
  * Services run where {@link Callbacks} says (the blocking executor unless non-blocking); while one answers, the
@@ -59,6 +58,16 @@ import org.slf4j.LoggerFactory;
  * Netty's response encoder sends the status and headers of the answer without its body. Every reply carries
  * {@code X-Content-Type-Options: nosniff}. Releases every request after dispatch
  * ({@link SimpleChannelInboundHandler}); transports retain to keep one.
+ *
+ * <h2>Pipelining (RFC 9112 §9.3.2)</h2>
+ * While a request is answered asynchronously (an HTTP service on another thread, or a transport's admission
+ * step: authenticator, authorizer) the connection reads nothing, but the requests the codec had already read
+ * (one read is at most 8 KiB) wait, in order, on the connection: at most {@link #MAX_WAITING} of them. One more
+ * closes the connection at once, with no answer to any of them, the one being answered included (answers must
+ * keep request order, so a later request cannot be refused alone; a client retries requests a closed connection
+ * did not answer, RFC 9112 §9.3.1). Behind a service they are then served in order; behind a transport's request
+ * they get no answer: that request ends as a stream (which owns the connection) or with an error that closes it,
+ * and they are released.
  */
 @ChannelHandler.Sharable
 public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -66,11 +75,17 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
 
   /** The methods livepush's transports serve: the {@code Allow} of {@code OPTIONS *} and of 405 on CONNECT. */
   static final String ALLOW_ANY = "GET, HEAD, POST, OPTIONS";
-  /** Requests that arrived (pipelined) while an HTTP service was answering an earlier one; bounded. */
+  /**
+   * Requests that arrived (pipelined) while an earlier one is answered asynchronously; at most
+   * {@link #MAX_WAITING}.
+   */
   private static final AttributeKey<ArrayDeque<FullHttpRequest>> WAITING =
       AttributeKey.valueOf("livepush.router.waiting");
-  /** Pipelined requests a connection may have waiting; one more closes it. */
-  static final int MAX_WAITING = 16;
+  /**
+   * Requests a connection may have waiting behind an asynchronous answer (see the class javadoc, "Pipelining");
+   * one more closes the connection.
+   */
+  public static final int MAX_WAITING = 16;
   /** The close scheduled while a connection is over its outbound budget (see {@link #stallNanos}). */
   private static final AttributeKey<ScheduledFuture<?>> STALL = AttributeKey.valueOf("livepush.router.stall");
 
@@ -126,6 +141,7 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
       if (waiting != null) {
         // An HTTP service is answering an earlier request: answers go out in request order (RFC 9112 §9.3.2).
         if (waiting.size() >= MAX_WAITING) {
+          LOG.debug("closing {}: more than {} requests pipelined behind an asynchronous answer", ch, MAX_WAITING);
           ctx.close();
           return;
         }
@@ -169,6 +185,13 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
       if (t.handle(ctx, request)) {
         if (deadline != null && ctx.pipeline().get(PipelineNames.REQUEST_DEADLINE) == deadline) {
           ctx.pipeline().remove(deadline); // a stream (or its own handshake timeout) takes over
+        }
+        Channel ch = ctx.channel();
+        if (!ctx.isRemoved() && ch.isActive() && !ch.config().isAutoRead() && !ch.hasAttr(WAITING)) {
+          // Its admission waits on another thread (Admission paused reading): requests read in the same
+          // chunk must not be answered before it. It ends as a stream (handlerRemoved) or closed: they are
+          // released then, unanswered, like anything a stream's client sends.
+          ch.attr(WAITING).set(new ArrayDeque<>());
         }
         return;
       }
@@ -423,14 +446,19 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     cancelStall(ctx.channel());
-    if (ctx.channel().hasAttr(WAITING)) {
-      ArrayDeque<FullHttpRequest> waiting = ctx.channel().attr(WAITING).getAndSet(null);
+    releaseWaiting(ctx.channel());
+    ctx.fireChannelInactive();
+  }
+
+  /** Releases the requests that waited and will get no answer (the connection closed or became a stream). */
+  private static void releaseWaiting(Channel ch) {
+    if (ch.hasAttr(WAITING)) {
+      ArrayDeque<FullHttpRequest> waiting = ch.attr(WAITING).getAndSet(null);
       FullHttpRequest r;
       while (waiting != null && (r = waiting.poll()) != null) {
         r.release();
       }
     }
-    ctx.fireChannelInactive();
   }
 
   @Override
@@ -458,6 +486,7 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
     cancelStall(ctx.channel()); // a stream took over: its session has its own stall bound
+    releaseWaiting(ctx.channel()); // and owns the connection: requests pipelined behind it get no answer
   }
 
   private static void cancelStall(Channel ch) {

@@ -11,6 +11,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.channel.ChannelPromise;
 import java.util.Map;
@@ -38,6 +40,9 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
   boolean deregistered;
   boolean closed;
   CloseReason closeReason;
+  /** Once closed with its channel still open: the least pending bytes seen by the sweep, and since when. */
+  private long lingerPending = Long.MAX_VALUE;
+  private long lingerSinceNanos;
   /** The last blocking connection-listener call, so onClose follows onOpen; {@code null} without one. */
   java.util.concurrent.CompletableFuture<Void> listenerCalls;
   /** Topics, resume and replay. */
@@ -203,6 +208,28 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
   void stalled() {
     hub.stats.slowConsumerDisconnect();
     close(CloseReason.SLOW_CONSUMER);
+  }
+
+  /**
+   * Closed, but its channel is still open: the transport's last bytes (a long-poll answer, the end of a one-off
+   * stream, a close frame) are being flushed, and the channel closes once they are written. A client that reads
+   * none of them must not hold its connection, its slot and those bytes for ever, so the sweep gives them the
+   * stall bound ({@code heartbeatInterval + heartbeatTimeout}) to make progress, as for an open session: while the
+   * pending bytes fall the clock restarts (a slow reader still gets everything), else the connection is closed
+   * and an HTTP/2 stream reset with CANCEL (RFC 9113 §8.1) — closing alone would leave it open when its END_STREAM
+   * is already queued behind a window the client never opens. On the loop.
+   */
+  void lingering(long now, long boundNanos) {
+    long pending = out.pendingOutboundBytes();
+    if (pending < lingerPending) {
+      lingerPending = pending;
+      lingerSinceNanos = now;
+    } else if (now - lingerSinceNanos >= boundNanos) {
+      if (channel instanceof Http2StreamChannel) {
+        channel.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL), channel.voidPromise());
+      }
+      channel.close();
+    }
   }
 
   /** Marks the session closed when the channel closed underneath it. */

@@ -11,21 +11,20 @@ import io.livepush.Event;
 import io.livepush.HttpReply;
 import io.livepush.HttpService;
 import io.livepush.LivePushServer;
+import io.livepush.fixtures.TestCertificate;
 import io.livepush.sse.SseTransport;
 import io.livepush.websocket.WebSocketTransport;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Headless Chromium over TLS with ALPN {@code h2} (issue 15): one page opens twelve EventSources to one origin and
@@ -42,31 +41,25 @@ class Http2BrowserTest {
   private static final int STREAMS = 12;
   private static final String PAGE = "<!doctype html><meta charset=utf-8><title>h2 streams</title>";
   private final ObjectMapper mapper = new ObjectMapper();
+  @RegisterExtension final TestCertificate cert = new TestCertificate();
   private LivePushServer server;
-  private SelfSignedCertificate cert;
 
   @AfterEach
   void stop() {
     if (server != null) {
       server.close();
     }
-    if (cert != null) {
-      cert.delete();
-    }
   }
 
   @Test
   void twelveEventSourcesAndAWebSocketAreLiveAtOnceOnOneH2Connection() throws Exception {
     BrowserHarness.assumeBrowserTests();
-    cert = new SelfSignedCertificate("localhost");
-    String spki = Base64.getEncoder().encodeToString(
-        MessageDigest.getInstance("SHA-256").digest(cert.cert().getPublicKey().getEncoded()));
+    String spki = cert.spkiSha256();
     // the open sessions, by id, with the client address each came from; the WebSocket ones also by id
     Map<Long, SocketAddress> open = new ConcurrentHashMap<>();
     Set<Long> websockets = ConcurrentHashMap.newKeySet();
     LivePushServer[] self = new LivePushServer[1];
-    server = LivePushServer.builder().host("127.0.0.1").port(0)
-        .tls(cert.certificate().toPath(), cert.privateKey().toPath())
+    server = cert.serve(LivePushServer.builder()).host("127.0.0.1").port(0)
         .transport(SseTransport.builder().route("/m/{id}", "m:{id}").build())
         .transport(WebSocketTransport.builder().build())
         .connectionListener(ConnectionListener.nonBlocking(new ConnectionListener() { // before the first byte

@@ -123,6 +123,8 @@ final class WhatwgEventSource implements AutoCloseable {
     // End of stream: a pending event that was not followed by a blank line is not dispatched.
   }
 
+  // Independent of io.livepush.testing.SseLines on purpose: the reference must not share the parser of the test
+  // clients it is compared with, or a mistake in that parser would pass in both.
   private void processLine(String line, StringBuilder data, String[] eventType, String[] lastEventIdBuffer) {
     if (line.isEmpty()) {
       dispatch(data, eventType, lastEventIdBuffer[0]);

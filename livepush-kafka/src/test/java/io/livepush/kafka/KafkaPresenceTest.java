@@ -61,7 +61,8 @@ class KafkaPresenceTest {
   private LivePushServer node() {
     KafkaBus bus = KafkaBus.builder().bootstrapServers(broker.bootstrapServers()).topic(topic)
         .pollInterval(Duration.ofMillis(100)).presenceInterval(INTERVAL, EXPIRY).build();
-    LivePushServer s = PresenceNodes.builder()
+    LivePushServer s = PresenceNodes.presence(LivePushServer.builder().host("127.0.0.1").port(0).ioThreads(1)
+            .nativeTransport(false).shutdownDrain(Duration.ZERO))
         .transport(SseTransport.builder().multiTopicPath("/events").build())
         .bus(bus)
         .build();

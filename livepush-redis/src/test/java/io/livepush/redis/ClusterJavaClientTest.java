@@ -11,21 +11,19 @@ import io.livepush.client.LivePushClient;
 import io.livepush.client.LivePushListener;
 import io.livepush.client.PushEvent;
 import io.livepush.client.Reset;
+import io.livepush.fixtures.RedisCluster;
 import io.livepush.longpoll.LongPollTransport;
 import io.livepush.sse.SseTransport;
 import io.livepush.testing.ClusterClients;
 import io.livepush.testing.CuttableProxy;
 import io.livepush.testing.DeliveryChecker;
-import io.livepush.testing.RedisServerProcess;
 import io.livepush.websocket.WebSocketTransport;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Java client ({@code livepush-client}) following a Redis cluster, on SSE and WebSocket, through what a cluster
@@ -33,42 +31,15 @@ import org.junit.jupiter.api.Test;
  * mid-stream behind a load balancer ({@link CuttableProxy#retarget}) that sends the clients to the other node.
  */
 class ClusterJavaClientTest {
-  private RedisServerProcess redis;
-  private final List<LivePushServer> nodes = new CopyOnWriteArrayList<>();
-  private final List<Recorder> clients = new ArrayList<>();
+  @RegisterExtension final RedisCluster cluster = new RedisCluster();
   private CuttableProxy proxy;
 
-  @BeforeEach
-  void startRedis() throws Exception {
-    redis = RedisServerProcess.start();
-  }
-
-  @AfterEach
-  void stopAll() throws Exception {
-    for (Recorder r : clients) {
-      r.client.close();
-    }
-    if (proxy != null) {
-      proxy.close();
-    }
-    for (LivePushServer n : nodes) {
-      n.close();
-    }
-    redis.close();
-  }
-
   private LivePushServer node(String name) {
-    LivePushServer s = LivePushServer.builder().host("127.0.0.1").port(0).ioThreads(1).nativeTransport(false)
-        .shutdownDrain(Duration.ZERO)
+    return cluster.start(LivePushServer.builder().ioThreads(1).shutdownDrain(Duration.ZERO)
         .transport(SseTransport.builder().multiTopicPath("/events").build())
         .transport(WebSocketTransport.builder().build())
         .transport(LongPollTransport.builder().path("/poll").timeout(Duration.ofSeconds(1)).build())
-        .bus(RedisBus.builder().uri(redis.uri() + "?clientName=" + name).pollInterval(Duration.ofMillis(100))
-            .build())
-        .build();
-    s.start().join();
-    nodes.add(s);
-    return s;
+        .bus(RedisBus.builder().uri(cluster.busUri(name)).pollInterval(Duration.ofMillis(100)).build()));
   }
 
   /** One Java client and what it received, in order. */
@@ -102,7 +73,7 @@ class ClusterJavaClientTest {
 
   private Recorder follow(String name, ClientTransport transport, String... topics) throws InterruptedException {
     Recorder r = new Recorder(name, transport, proxy.port(), topics);
-    clients.add(r);
+    cluster.closeAfter(r.client);
     r.client.start();
     ClusterClients.await(name + " open with a position",
         () -> r.client.state() == ClientState.OPEN && r.client.position() != null);
@@ -118,15 +89,15 @@ class ClusterJavaClientTest {
   @Test
   void aStreamCutRightAfterAnEpochResetResumesFromTheResetsPosition() throws Exception {
     LivePushServer a = node("a");
-    proxy = new CuttableProxy(a.port());
+    proxy = cluster.closeAfter(new CuttableProxy(a.port()));
     List<Recorder> rs = List.of(follow("sse-1", ClientTransport.SSE, "q1"),
         follow("sse-2", ClientTransport.SSE, "q1", "q2"),
         follow("ws-1", ClientTransport.WEBSOCKET, "q1"),
         follow("ws-2", ClientTransport.WEBSOCKET, "q1", "q2"),
         follow("lp-2", ClientTransport.LONG_POLLING, "q1", "q2"));
     long oldEpoch = a.epoch();
-    redis.kill();
-    redis.startAgain();
+    cluster.redis().kill();
+    cluster.redis().startAgain();
     ClusterClients.await("the node in a new epoch", () -> a.epoch() != oldEpoch);
     for (Recorder r : rs) {
       ClusterClients.await(r.name + " told the history changed", () -> !r.resets.isEmpty());
@@ -154,7 +125,7 @@ class ClusterJavaClientTest {
   void clientsResumeOnTheOtherNodeWhenTheirNodeDiesMidStream() throws Exception {
     LivePushServer a = node("a");
     LivePushServer b = node("b");
-    proxy = new CuttableProxy(a.port());
+    proxy = cluster.closeAfter(new CuttableProxy(a.port()));
     DeliveryChecker checker = new DeliveryChecker();
     List<Recorder> rs = List.of(follow("sse", ClientTransport.SSE, "x", "y"),
         follow("ws", ClientTransport.WEBSOCKET, "x", "y"));
@@ -173,7 +144,7 @@ class ClusterJavaClientTest {
       if (i == total / 2) {
         // The load balancer sees a die: new connections go to b, then a goes away with its connections.
         proxy.retarget(b.port());
-        nodes.remove(a);
+        cluster.nodes().remove(a);
         a.close();
         proxy.cutAll();
       }
@@ -224,8 +195,8 @@ class ClusterJavaClientTest {
             p = answer.get("position").asText();
           }
         });
-    redis.kill();
-    redis.startAgain();
+    cluster.redis().kill();
+    cluster.redis().startAgain();
     ClusterClients.await("the node in a new epoch", () -> a.epoch() != oldEpoch);
     var first = withReset.get(60, java.util.concurrent.TimeUnit.SECONDS);
     assertThat(first.at("/events/0/event").asText()).isEqualTo("reset");

@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.livepush.LivePushServer;
 import io.livepush.Presence;
 import io.livepush.fixtures.PresenceNodes;
+import io.livepush.fixtures.RedisCluster;
 import io.livepush.sse.SseTransport;
 import io.livepush.testing.Await;
-import io.livepush.testing.RedisServerProcess;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -23,13 +23,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Presence across three livepush nodes sharing one real {@code redis-server}: members on A and B are counted
@@ -41,36 +39,16 @@ class ClusterPresenceTest {
   private static final Duration EXPIRY = Duration.ofSeconds(1);
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private RedisServerProcess redis;
-  private final List<LivePushServer> nodes = new CopyOnWriteArrayList<>();
+  @RegisterExtension final RedisCluster cluster = new RedisCluster();
   private final Map<LivePushServer, RedisBus> buses = new java.util.concurrent.ConcurrentHashMap<>();
-  private final List<Stream> streams = new ArrayList<>();
-
-  @BeforeEach
-  void startRedis() throws Exception {
-    redis = RedisServerProcess.start();
-  }
-
-  @AfterEach
-  void stopAll() throws Exception {
-    for (Stream s : streams) {
-      s.close();
-    }
-    for (LivePushServer n : nodes) {
-      n.close();
-    }
-    redis.close();
-  }
 
   private LivePushServer node(String name) {
-    RedisBus bus = RedisBus.builder().uri(redis.uri() + "?clientName=" + name)
+    RedisBus bus = RedisBus.builder().uri(cluster.busUri(name))
         .pollInterval(Duration.ofMillis(200)).presenceInterval(INTERVAL, EXPIRY).build();
-    LivePushServer s = PresenceNodes.builder()
+    LivePushServer s = cluster.start(PresenceNodes.presence(LivePushServer.builder().ioThreads(1)
+            .shutdownDrain(Duration.ZERO))
         .transport(SseTransport.builder().multiTopicPath("/events").build())
-        .bus(bus)
-        .build();
-    s.start().join();
-    nodes.add(s);
+        .bus(bus));
     buses.put(s, bus);
     return s;
   }
@@ -103,7 +81,7 @@ class ClusterPresenceTest {
       t.setDaemon(true);
       t.start();
       assertThat(open.await(10, TimeUnit.SECONDS)).as("stream opened").isTrue();
-      streams.add(this);
+      cluster.closeAfter(this);
     }
 
     /** The next presence event for {@code member} of {@code type} ("join"/"leave" in the data is not typed). */
@@ -167,7 +145,7 @@ class ClusterPresenceTest {
     Stream watcher = joinAliceOnABobOnBCarolOnBoth(a, b, c);
     watcher.data.clear();
 
-    nodes.remove(a);
+    cluster.nodes().remove(a);
     a.close();
     // A departs explicitly; the others drop its members at their next exchange (awaited, bounded).
     awaitEverywhere(List.of(b, c), List.of("bob", "carol"));

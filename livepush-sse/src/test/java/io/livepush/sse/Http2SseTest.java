@@ -191,6 +191,35 @@ class Http2SseTest {
     }
   }
 
+  /**
+   * A one-off stream that completes while its client opens no flow-control window at all
+   * ({@code SETTINGS_INITIAL_WINDOW_SIZE} 0): the session is over, its last bytes can never leave, and the stream is
+   * reset once they made no progress for the stall bound, instead of holding its slot for ever.
+   */
+  @Test
+  void aCompletedOneOffStreamWhoseClientOpensNoWindowIsResetAfterTheStallBound() throws Exception {
+    server = LivePushServer.builder().host("127.0.0.1").port(0).ioThreads(1)
+        .heartbeatInterval(Duration.ofSeconds(1)).heartbeatTimeout(Duration.ofSeconds(1))
+        .transport(SseTransport.builder().stream("GET", "/ask", req -> StreamResponse.accept(e -> {
+          e.send("token", "one");
+          e.complete();
+        })).build())
+        .build();
+    server.start().join();
+    try (RawH2 c = RawH2.connect(server.port(), false)) {
+      c.raw(RawH2.PREFACE);
+      c.frame(RawH2.SETTINGS, 0, 0, new byte[] {0, 4, 0, 0, 0, 0}); // SETTINGS_INITIAL_WINDOW_SIZE = 0
+      c.get(1, "/ask");
+      Frame head = c.await(f -> f.type() == RawH2.HEADERS && f.stream() == 1);
+      assertThat(head.headers().status().toString()).isEqualTo("200");
+      Frame end = c.await(f -> f.stream() == 1 && (f.type() == RawH2.RST_STREAM || f.type() == RawH2.DATA));
+      assertThat(end.type()).as("no DATA can be sent without a window").isEqualTo(RawH2.RST_STREAM);
+      assertThat(end.errorCode()).isEqualTo(0x8); // CANCEL
+      io.livepush.testing.Await.until("the slot given back", Duration.ofSeconds(10),
+          () -> server.stats().connections() == 0);
+    }
+  }
+
   @Test
   void stopEndsEveryStreamWithTheGoodbyeThenSendsGoAway() throws Exception {
     server = builder().shutdownDrain(Duration.ofMillis(200)).build();

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.livepush.Event;
 import io.livepush.LivePushServer;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
+import io.livepush.fixtures.TestCertificate;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -13,50 +13,46 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * h2 over TLS, negotiated by ALPN (RFC 7301), with the JDK client trusting a self-signed certificate; the server's
  * context offers {@code h2} then {@code http/1.1}.
  */
 class Http2TlsTest {
+  @RegisterExtension final TestCertificate cert = new TestCertificate();
   private LivePushServer server;
-  private SelfSignedCertificate cert;
 
   @AfterEach
   void stop() {
     if (server != null) {
       server.close();
     }
-    if (cert != null) {
-      cert.delete();
-    }
   }
 
   private HttpClient client(HttpClient.Version version) throws Exception {
     return HttpClient.newBuilder().version(version).connectTimeout(Duration.ofSeconds(5))
-        .sslContext(ShutdownTlsPresenceTest.trusting(cert.certificate())).build();
+        .sslContext(cert.trustingContext()).build();
   }
 
   private LivePushServer start(boolean http2) throws Exception {
-    cert = new SelfSignedCertificate("localhost");
     server = build(http2);
     server.start().join();
     return server;
   }
 
-  private LivePushServer build(boolean http2) {
-    return LivePushServer.builder().host("127.0.0.1").port(0).ioThreads(1).http2(http2)
-        .tls(cert.certificate().toPath(), cert.privateKey().toPath()) // livepush offers h2 by ALPN itself
+  private LivePushServer build(boolean http2) throws Exception {
+    return cert.serve(LivePushServer.builder()) // PEM files: livepush offers h2 by ALPN itself
+        .host("127.0.0.1").port(0).ioThreads(1).http2(http2)
         .transport(SseTransport.builder().route("/m/{id}", "m:{id}").build()).build();
   }
 
   /** tls(Path, Path) reads the files once: the h2 context built at start needs them no more (tlsSelfSigned). */
   @Test
   void theKeyFilesAreReadOnceSoDeletingThemBeforeStartKeepsH2Working() throws Exception {
-    cert = new SelfSignedCertificate("localhost");
     server = build(true);
     HttpClient h2 = client(HttpClient.Version.HTTP_2);
-    cert.delete();
+    cert.get().delete();
     server.start().join();
     try (RawSseClient c = RawSseClient.open(h2,
         URI.create("https://localhost:" + server.port() + "/m/1"), null)) {

@@ -6,30 +6,23 @@ import com.launchdarkly.eventsource.EventSource;
 import com.launchdarkly.eventsource.MessageEvent;
 import io.livepush.Event;
 import io.livepush.LivePushServer;
+import io.livepush.fixtures.LiveServer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** An SSE client someone else wrote (LaunchDarkly's okhttp-eventsource) against a real server. */
 class OkHttpEventSourceTest {
+  @RegisterExtension final LiveServer fixture = new LiveServer();
   private LivePushServer server;
 
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
-
   private void start() {
-    server = LivePushServer.builder().host("127.0.0.1").port(0).retry(Duration.ofMillis(20))
-        .transport(SseTransport.builder().route("/api/match/{id}/live", "match:{id}").build())
-        .build();
-    server.start().join();
+    server = fixture.start(LivePushServer.builder().retry(Duration.ofMillis(20))
+        .transport(SseTransport.builder().route("/api/match/{id}/live", "match:{id}").build()));
   }
 
   @Test

@@ -2,9 +2,14 @@ package io.livepush.sse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.livepush.AuthResult;
+import io.livepush.Authenticator;
 import io.livepush.HttpReply;
 import io.livepush.HttpService;
 import io.livepush.LivePushServer;
+import io.livepush.Principal;
+import io.livepush.internal.RouterHandler;
+import io.livepush.testing.Await;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -79,6 +84,61 @@ class PipelinedRequestsTest {
       second.complete(HttpReply.text(200, "b"));
       assertThat(c.read(false, false).body()).isEqualTo("b");
       assertThat(c.read(false, false).body()).isEqualTo("2");
+    }
+  }
+
+  @Test
+  void upToMaxWaitingRequestsWaitAndAreAnswered() throws Exception {
+    StringBuilder requests = new StringBuilder(get("/slow"));
+    for (int i = 0; i < RouterHandler.MAX_WAITING; i++) {
+      requests.append(get("/fast/" + i));
+    }
+    try (RawHttp c = new RawHttp(server.port())) {
+      c.send(requests.toString()); // one write of < 1 KiB: read at once, all but the first wait
+      slow.poll(10, TimeUnit.SECONDS).complete(HttpReply.text(200, "slow"));
+      assertThat(c.read(false, false).body()).isEqualTo("slow");
+      for (int i = 0; i < RouterHandler.MAX_WAITING; i++) {
+        assertThat(c.read(false, false).body()).isEqualTo(String.valueOf(i));
+      }
+    }
+  }
+
+  @Test
+  void oneMoreThanMaxWaitingClosesTheConnectionWithoutAnAnswer() throws Exception {
+    StringBuilder requests = new StringBuilder(get("/slow"));
+    for (int i = 0; i <= RouterHandler.MAX_WAITING; i++) {
+      requests.append(get("/fast/" + i));
+    }
+    try (RawHttp c = new RawHttp(server.port())) {
+      c.send(requests.toString());
+      CompletableFuture<HttpReply> first = slow.poll(10, TimeUnit.SECONDS);
+      assertThat(first).as("the first request reached its service").isNotNull();
+      // Closed at once, not after the slow answer: none of the requests is answered (RFC 9112 §9.3.2 keeps
+      // answers in order, so a later one cannot be refused alone); the client retries them (RFC 9112 §9.3.1).
+      assertThat(c.closedWithoutMoreBytes()).isTrue();
+      first.complete(HttpReply.text(200, "too late")); // written nowhere, leaks nothing
+    }
+  }
+
+  @Test
+  void aRequestPipelinedBehindAStreamWaitingForItsAuthenticatorIsNotAnsweredBeforeIt() throws Exception {
+    CompletableFuture<AuthResult> decision = new CompletableFuture<>();
+    try (LivePushServer authServer = LivePushServer.builder().host("127.0.0.1").port(0)
+        .shutdownDrain(Duration.ZERO)
+        .authenticator(Authenticator.async(request -> decision))
+        .httpService(HttpService.nonBlocking((request, body) -> HttpReply.text(200, "service")))
+        .transport(SseTransport.builder().route("/events/{id}", "t:{id}").build())
+        .build()) {
+      authServer.start().join();
+      try (RawHttp c = new RawHttp(authServer.port())) {
+        c.send("GET /events/1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /other HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        Await.until("the stream's authenticator to be asked", Duration.ofSeconds(10),
+            () -> decision.getNumberOfDependents() > 0);
+        decision.complete(AuthResult.allow(Principal.ANONYMOUS));
+        RawHttp.Response first = c.read(true, false);
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.header("content-type")).startsWith("text/event-stream");
+      }
     }
   }
 }

@@ -11,18 +11,14 @@ import io.livepush.Event;
 import io.livepush.LivePushServer;
 import io.livepush.Presence;
 import io.livepush.Principal;
+import io.livepush.fixtures.TestCertificate;
 import io.livepush.sse.RawSseClient.Received;
 import io.livepush.testing.Await;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
-import java.io.FileInputStream;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,16 +26,16 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Graceful shutdown, TLS and presence, on real sockets. */
 class ShutdownTlsPresenceTest {
   // HTTP/1.1: one connection per stream, as browsers have; HTTP/2 shutdown is Http2SseTest's
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
+  @RegisterExtension final TestCertificate cert = new TestCertificate();
   private LivePushServer server;
 
   @AfterEach
@@ -106,43 +102,36 @@ class ShutdownTlsPresenceTest {
 
   @Test
   void servesHttpsFromPemFilesToAClientTrustingTheCertificate() throws Exception {
-    SelfSignedCertificate cert = new SelfSignedCertificate("localhost");
-    try {
-      server = LivePushServer.builder().host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO)
-          .tls(cert.certificate().toPath(), cert.privateKey().toPath())
-          .transport(SseTransport.builder().route("/m/{id}", "m:{id}").build()).build();
-      server.start().join();
-      if (io.netty.handler.ssl.OpenSsl.isAvailable()) { // netty-tcnative-boringssl-static is a test dependency
-        assertThat(server.config().tlsProvider()).isEqualTo("OpenSSL");
-      }
-      HttpClient https = HttpClient.newBuilder().sslContext(trusting(cert.certificate()))
-          .connectTimeout(Duration.ofSeconds(5)).build();
-      try (RawSseClient c = RawSseClient.open(https, uri("https", "/m/1"), null)) {
-        assertThat(c.response.statusCode()).isEqualTo(200);
-        c.awaitAnyId();
-        server.publish("m:1", Event.text("over tls"));
-        assertThat(c.next().data()).isEqualTo("over tls");
-      }
-      // A plain-HTTP request to the TLS port is not answered as HTTP.
-      java.util.concurrent.CompletableFuture<HttpResponse<String>> plain = http.sendAsync(
-          HttpRequest.newBuilder(uri("http", "/m/1")).timeout(Duration.ofSeconds(1)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertThat(plain).failsWithin(Duration.ofSeconds(10));
-    } finally {
-      cert.delete();
+    server = cert.serve(LivePushServer.builder()).host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO)
+        .transport(SseTransport.builder().route("/m/{id}", "m:{id}").build()).build();
+    server.start().join();
+    if (io.netty.handler.ssl.OpenSsl.isAvailable()) { // netty-tcnative-boringssl-static is a test dependency
+      assertThat(server.config().tlsProvider()).isEqualTo("OpenSSL");
     }
+    HttpClient https = HttpClient.newBuilder().sslContext(cert.trustingContext())
+        .connectTimeout(Duration.ofSeconds(5)).build();
+    try (RawSseClient c = RawSseClient.open(https, uri("https", "/m/1"), null)) {
+      assertThat(c.response.statusCode()).isEqualTo(200);
+      c.awaitAnyId();
+      server.publish("m:1", Event.text("over tls"));
+      assertThat(c.next().data()).isEqualTo("over tls");
+    }
+    // A plain-HTTP request to the TLS port is not answered as HTTP.
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> plain = http.sendAsync(
+        HttpRequest.newBuilder(uri("http", "/m/1")).timeout(Duration.ofSeconds(1)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(plain).failsWithin(Duration.ofSeconds(10));
   }
 
   @Test
   void refusesPemFilesWhoseKeyDoesNotFitTheCertificate() throws Exception {
     // OpenSSL (a test dependency here) builds such a context and then fails every handshake with internal_error.
-    SelfSignedCertificate cert = new SelfSignedCertificate("localhost");
     SelfSignedCertificate other = new SelfSignedCertificate("localhost");
     try {
-      assertThatThrownBy(() -> LivePushServer.builder().tls(cert.certificate().toPath(), other.privateKey().toPath()))
+      assertThatThrownBy(() -> LivePushServer.builder().tls(cert.get().certificate().toPath(),
+          other.privateKey().toPath()))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does the private key fit");
     } finally {
-      cert.delete();
       other.delete();
     }
   }
@@ -201,18 +190,4 @@ class ShutdownTlsPresenceTest {
             .anyMatch(m -> m.name().equals(name) && m.connections() == connections));
   }
 
-  static SSLContext trusting(java.io.File certFile) throws Exception {
-    X509Certificate cert;
-    try (InputStream in = new FileInputStream(certFile)) {
-      cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-    }
-    KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-    ks.load(null, null);
-    ks.setCertificateEntry("livepush-test", cert);
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(ks);
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, tmf.getTrustManagers(), null);
-    return ctx;
-  }
 }

@@ -12,13 +12,13 @@ import io.livepush.InvalidEventException;
 import io.livepush.InvalidEventIdException;
 import io.livepush.InvalidHttpFieldException;
 import io.livepush.LivePushServer;
+import io.livepush.fixtures.LiveServer;
 import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,19 +28,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * against okhttp-eventsource on a real socket.
  */
 class WireInjectionTest {
+  @RegisterExtension final LiveServer fixture = new LiveServer();
   private LivePushServer server;
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
 
   @Test
   void emitterIdWithU010aCannotForgeAnEventForARealParser() throws Exception {
     List<Throwable> refused = new CopyOnWriteArrayList<>();
-    server = LivePushServer.builder().host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO)
+    server = fixture.start(LivePushServer.builder()
         .transport(SseTransport.builder().stream("GET", "/ask", req -> StreamResponse.accept(emitter -> {
           // U+010A's low byte is LF: the old ASCII writer turned this id into three fields.
           for (String id : new String[] {"x\u010Aevent: reset\u010Adata: forged", "caf\u00e9", "a\nb", "\ud800",
@@ -53,9 +47,7 @@ class WireInjectionTest {
           }
           emitter.send("id-1", Event.text("ok").withType("token"));
           emitter.complete();
-        })).build())
-        .build();
-    server.start().join();
+        })).build()));
     URI uri = URI.create("http://127.0.0.1:" + server.port() + "/ask");
     try (EventSource es = new EventSource.Builder(uri).retryDelay(10, TimeUnit.SECONDS).build()) {
       es.start();

@@ -4,14 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.livepush.Event;
 import io.livepush.LivePushServer;
+import io.livepush.fixtures.LiveServer;
 import io.livepush.testing.RawH2;
 import io.livepush.testing.RawH2.Frame;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * WebSocket over HTTP/2 (RFC 8441) on cleartext h2c with prior knowledge, with hand-written frames
@@ -21,19 +22,12 @@ import org.junit.jupiter.api.Test;
  */
 class Http2WebSocketTest {
   private static final int ENABLE_CONNECT_PROTOCOL = 0x8;
+  @RegisterExtension final LiveServer fixture = new LiveServer();
   private LivePushServer server;
 
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-  }
-
   private void start() {
-    server = LivePushServer.builder().host("127.0.0.1").port(0).ioThreads(1)
-        .transport(WebSocketTransport.builder().allowedOrigins("https://app.example").build()).build();
-    server.start().join();
+    server = fixture.start(LivePushServer.builder().ioThreads(1)
+        .transport(WebSocketTransport.builder().allowedOrigins("https://app.example").build()));
   }
 
   private static Http2Headers connect(String origin, String version) {
@@ -97,6 +91,54 @@ class Http2WebSocketTest {
       // the connection still serves a good one
       c.frame(RawH2.HEADERS, RawH2.END_HEADERS, 7, c.block(connect("https://app.example", "13")));
       assertThat(status(c, 7)).isEqualTo("200");
+    }
+  }
+
+  /**
+   * One WebSocket stream of a connection whose client never returns its window (RFC 9113 §6.9): it meets the slow
+   * consumer policy (close 1008 queued behind the window, then RST_STREAM) while the WebSocket next to it on the
+   * same connection, whose window is returned, receives every event.
+   */
+  @Test
+  void aWebSocketStreamWhoseWindowIsNeverReturnedIsCutWhileItsNeighbourReceivesEverything() throws Exception {
+    java.util.concurrent.BlockingQueue<io.livepush.CloseReason> closes = new java.util.concurrent.LinkedBlockingQueue<>();
+    server = fixture.start(LivePushServer.builder().ioThreads(1).maxPendingOutboundBytes(32 * 1024)
+        .connectionListener(io.livepush.ConnectionListener.nonBlocking(new io.livepush.ConnectionListener() {
+          @Override
+          public void onClose(io.livepush.ConnectionInfo c, io.livepush.CloseReason reason) {
+            closes.add(reason);
+          }
+        }))
+        .transport(WebSocketTransport.builder().allowedOrigins("https://app.example").build()));
+    String big = "x".repeat(8_000);
+    try (RawH2 c = RawH2.connect(server.port(), true)) {
+      c.windowUpdate(0, 64 << 20); // the connection window is not what stalls stream 1
+      c.replenished.add(3);
+      for (int stream : new int[] {1, 3}) {
+        c.frame(RawH2.HEADERS, RawH2.END_HEADERS, stream, c.block(connect("https://app.example", "13")));
+        assertThat(status(c, stream)).isEqualTo("200");
+        c.frame(RawH2.DATA, 0, stream, maskedText("{\"type\":\"subscribe\",\"topics\":[\"t\"],\"ref\":\"r\"}"));
+        c.awaitText(stream, "\"type\":\"subscribed\"");
+      }
+      Frame reset = null;
+      int published = 0;
+      while (reset == null && published < 500) { // a bound, not a figure
+        String id = server.publish("t", Event.text(published + big)).toString();
+        published++;
+        while (!c.text.get(3).toString().contains("\"id\":\"" + id + "\"")) {
+          Frame f = c.read();
+          assertThat(f).isNotNull();
+          if (f.type() == RawH2.RST_STREAM && f.stream() == 1) {
+            reset = f;
+          }
+        }
+      }
+      assertThat(reset).as("stream 1 reset after %d events", published).isNotNull();
+      assertThat(reset.errorCode()).isEqualTo(0x8); // CANCEL
+      assertThat(closes.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(io.livepush.CloseReason.SLOW_CONSUMER);
+      String last = server.publish("t", Event.text("after")).toString();
+      c.awaitText(3, "\"id\":\"" + last + "\"");
+      assertThat(server.stats().connections()).isEqualTo(1);
     }
   }
 

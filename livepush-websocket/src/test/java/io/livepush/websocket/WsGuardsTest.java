@@ -12,6 +12,7 @@ import io.livepush.SlowConsumerPolicy;
 import io.livepush.TopicAuthorizer;
 import io.livepush.fixtures.Budget;
 import io.livepush.fixtures.LiveServer;
+import io.livepush.fixtures.TestCertificate;
 import io.netty.channel.Channel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The core's guards as the WebSocket transport applies them: statuses before the 101, close codes after. */
 class WsGuardsTest {
   @RegisterExtension final LiveServer fixture = new LiveServer();
+  @RegisterExtension final TestCertificate cert = new TestCertificate();
   private LivePushServer server;
 
   private void start(LivePushServer.Builder b) {
@@ -109,40 +111,18 @@ class WsGuardsTest {
 
   @Test
   void wssOnTheJdkEngineAndClose1001OnShutdown() throws Exception {
-    io.netty.handler.ssl.util.SelfSignedCertificate cert =
-        new io.netty.handler.ssl.util.SelfSignedCertificate("localhost");
-    try {
-      start(LivePushServer.builder().tls(cert.certificate().toPath(), cert.privateKey().toPath()));
-      assertThat(server.config().tlsProvider()).isEqualTo("JDK");
-      JdkClient c = new JdkClient();
-      c.ws = java.net.http.HttpClient.newBuilder().sslContext(trusting(cert.certificate())).build()
-          .newWebSocketBuilder().subprotocols("livepush.v1")
-          .buildAsync(java.net.URI.create("wss://localhost:" + server.port() + "/ws"), c).join();
-      c.send("{\"type\":\"subscribe\",\"topics\":[\"t\"]}");
-      assertThat(c.next()).contains("\"type\":\"subscribed\"");
-      server.publish("t", Event.text("secure"));
-      assertThat(c.next()).contains("\"data\":\"secure\"");
-      server.stop();
-      assertThat(c.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
-    } finally {
-      cert.delete();
-    }
-  }
-
-  private static javax.net.ssl.SSLContext trusting(java.io.File certFile) throws Exception {
-    java.security.cert.Certificate cert;
-    try (java.io.InputStream in = new java.io.FileInputStream(certFile)) {
-      cert = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
-    }
-    java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
-    ks.load(null, null);
-    ks.setCertificateEntry("livepush-test", cert);
-    javax.net.ssl.TrustManagerFactory tmf =
-        javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(ks);
-    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-    ctx.init(null, tmf.getTrustManagers(), null);
-    return ctx;
+    start(cert.serve(LivePushServer.builder()));
+    assertThat(server.config().tlsProvider()).isEqualTo("JDK");
+    JdkClient c = new JdkClient();
+    c.ws = java.net.http.HttpClient.newBuilder().sslContext(cert.trustingContext()).build()
+        .newWebSocketBuilder().subprotocols("livepush.v1")
+        .buildAsync(java.net.URI.create("wss://localhost:" + server.port() + "/ws"), c).join();
+    c.send("{\"type\":\"subscribe\",\"topics\":[\"t\"]}");
+    assertThat(c.next()).contains("\"type\":\"subscribed\"");
+    server.publish("t", Event.text("secure"));
+    assertThat(c.next()).contains("\"data\":\"secure\"");
+    server.stop();
+    assertThat(c.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
   }
 
   @Test
