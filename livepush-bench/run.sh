@@ -3,14 +3,17 @@
 # and the load generator(s) pinned to core 1, prints the result tables and appends them to
 # livepush-bench/results/results.tsv.
 #
-#   livepush-bench/run.sh <idle|capacity|fanout|replay|plot|jmh|all>
+#   livepush-bench/run.sh <idle|capacity|fanout|io-compare|replay|plot|jmh|wt-idle|wt-fanout|all>
 #
 # Sizes are the issue's targets by default; SMALL=1 scales everything down for a smoke test.
+# IO=io_uring (or epoll, nio) starts the livepush server on that I/O transport; `io-compare` runs the livepush
+# fan-out rows on epoll and then on io_uring in one run. Before each fan-out run the generator checks that the
+# server stamps its events with the generator's clock base (ClockCheck) and stops if not.
 # Every process is started with a bounded lifetime and killed (by pid) when the script exits.
 # Only 127.0.0.0/8 is ever targeted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scenario=${1:?usage: run.sh <idle|capacity|fanout|replay|plot|jmh|all>}
+scenario=${1:?usage: run.sh <idle|capacity|fanout|io-compare|replay|plot|jmh|wt-idle|wt-fanout|all>}
 BENCH=livepush-bench
 RESULTS=${RESULTS:-$BENCH/results/results.tsv}
 SMALL=${SMALL:-0}
@@ -20,7 +23,13 @@ mkdir -p "$(dirname "$RESULTS")"
 if [[ ${SKIP_BUILD:-0} != 1 ]]; then
   ./mvnw -q -o package -DskipTests -pl $BENCH -am
   (cd $BENCH/peer && { [[ -d node_modules/ws ]] || npm ci --no-audit --no-fund; })
+  # Bun 1.4.4 from its npm package, pinned by peer/bun/package-lock.json (linux-x64 only).
+  (cd $BENCH/peer/bun && { [[ -x node_modules/@oven/bun-linux-x64/bin/bun ]] || npm ci --no-audit --no-fund \
+    || echo "npm ci for Bun failed (the package is linux-x64 only): Bun rows skipped" >&2; })
 fi
+BUN=$BENCH/peer/bun/node_modules/@oven/bun-linux-x64/bin/bun
+HAS_BUN=0
+if [[ -x $BUN ]]; then HAS_BUN=1; else echo "no Bun at $BUN (npm ci in $BENCH/peer/bun): Bun rows skipped" >&2; fi
 CP="$BENCH/target/classes:$(cat $BENCH/target/classpath.txt)"
 # Java 24+ warns at Netty's native library load unless native access is enabled (JEP 472; Java 17 accepts the flag).
 NATIVE_ACCESS=--enable-native-access=ALL-UNNAMED
@@ -53,22 +62,30 @@ wait_port() { # wait (bounded) until the control endpoint answers
   echo "server on port $1 did not start" >&2; return 1
 }
 SERVER_PID=
-# LP_PORT moves the livepush server off 8090, so two people benchmarking on one machine do not cross-connect.
-LP_PORT=${LP_PORT:-8090}
-start_livepush() { # $1 = heap (e.g. 1g), extra args follow
+# LP_PORT moves the livepush server off 8090 (NODE_PORT, NETTY_PORT, BUN_PORT the peers off 8091-8093), so two
+# people benchmarking on one machine do not cross-connect.
+LP_PORT=${LP_PORT:-8090}; NODE_PORT=${NODE_PORT:-8091}; NETTY_PORT=${NETTY_PORT:-8092}; BUN_PORT=${BUN_PORT:-8093}
+IO=${IO:-auto}
+# HTTP/2 rows: SUBS streams on H2_CONNS connections (the issue's figure: 10,000 streams on 100 connections).
+H2_CONNS=${H2_CONNS:-100}
+start_livepush() { # $1 = heap (e.g. 1g), extra args follow (a later --io wins over $IO)
   local heap=$1; shift
   taskset -c 0 "${JAVA_SERVER[@]}" -Xms"$heap" -Xmx"$heap" -cp "$CP" io.livepush.bench.Main server \
-    --port "$LP_PORT" --max-seconds 1200 "$@" &
+    --port "$LP_PORT" --max-seconds 1200 --io "$IO" --h2-max-streams "$H2_MAX_STREAMS" "$@" &
   SERVER_PID=$!; PIDS+=("$SERVER_PID"); wait_port "$LP_PORT"; TARGET=127.0.0.1:$LP_PORT
 }
 start_wspeer() {
-  taskset -c 0 node --expose-gc $BENCH/peer/ws-peer.js 8091 15 1200 &
-  SERVER_PID=$!; PIDS+=("$SERVER_PID"); wait_port 8091; TARGET=127.0.0.1:8091
+  taskset -c 0 node --expose-gc $BENCH/peer/ws-peer.js "$NODE_PORT" 15 1200 &
+  SERVER_PID=$!; PIDS+=("$SERVER_PID"); wait_port "$NODE_PORT"; TARGET=127.0.0.1:$NODE_PORT
+}
+start_bunpeer() {
+  taskset -c 0 "$BUN" $BENCH/peer/bun/bun-peer.js "$BUN_PORT" 15 1200 &
+  SERVER_PID=$!; PIDS+=("$SERVER_PID"); wait_port "$BUN_PORT"; TARGET=127.0.0.1:$BUN_PORT
 }
 start_nettypeer() {
   taskset -c 0 "${JAVA_SERVER[@]}" -Xms1g -Xmx1g -cp "$CP" io.livepush.bench.Main netty-peer \
-    --port 8092 --max-seconds 1200 &
-  SERVER_PID=$!; PIDS+=("$SERVER_PID"); wait_port 8092; TARGET=127.0.0.1:8092
+    --port "$NETTY_PORT" --max-seconds 1200 &
+  SERVER_PID=$!; PIDS+=("$SERVER_PID"); wait_port "$NETTY_PORT"; TARGET=127.0.0.1:$NETTY_PORT
 }
 stop_server() { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
 
@@ -76,35 +93,91 @@ if [[ $SMALL == 1 ]]; then N1=200; N2=1000; SUBS=500; RATE=20; SECS=5; WARM=2; C
 else N1=2000; N2=10000; SUBS=10000; RATE=10; SECS=20; WARM=5; CLIENTS=10000; CAP=19500; fi
 # Overrides for a reduced fan-out (e.g. FANOUT_SUBS=2000 SUFFIX=-2k): labels and the plot get the suffix.
 SUBS=${FANOUT_SUBS:-$SUBS}; RATE=${FANOUT_RATE:-$RATE}; SUFFIX=${SUFFIX:-}
-# Idle scenario: IDLE_N1/IDLE_N2 override the two counts; IDLE_ONLY=sse,ws runs only those livepush rows
-# (no peers), e.g. `IDLE_ONLY=ws IDLE_N1=2000 IDLE_N2=6000 livepush-bench/run.sh idle` for a quick check.
+# Idle scenario: IDLE_N1/IDLE_N2 override the two counts; IDLE_ONLY=sse,h2,ws,longpoll,node,netty,bun runs only
+# those rows, e.g. `IDLE_ONLY=ws IDLE_N1=2000 IDLE_N2=6000 livepush-bench/run.sh idle` for a quick check.
 N1=${IDLE_N1:-$N1}; N2=${IDLE_N2:-$N2}; IDLE_ONLY=${IDLE_ONLY:-}
 idle_runs() { [[ -z $IDLE_ONLY || ",$IDLE_ONLY," == *",$1,"* ]]; }
+# Fan-out rows: FANOUT_ONLY=ws,sse,h2,node,bun,netty runs only those (default: all).
+FANOUT_ONLY=${FANOUT_ONLY:-}
+fanout_runs() { [[ -z $FANOUT_ONLY || ",$FANOUT_ONLY," == *",$1,"* ]]; }
+# Streams per HTTP/2 connection, and the server's SETTINGS_MAX_CONCURRENT_STREAMS to allow them.
+h2_spc() { local n=$1; echo $(( (n + H2_CONNS - 1) / H2_CONNS )); }
+H2_SPC=$(h2_spc "$SUBS"); H2_IDLE_SPC=$(h2_spc "$N2")
+H2_MAX_STREAMS=$(( H2_SPC > H2_IDLE_SPC ? H2_SPC : H2_IDLE_SPC )); (( H2_MAX_STREAMS >= 100 )) || H2_MAX_STREAMS=100
 
 idle() {
-  echo "== idle: retained heap per idle connection, slope between $N1 and $N2"
+  echo "== idle: retained heap per idle subscriber, slope between $N1 and $N2 (livepush I/O: $IO)"
   if idle_runs sse; then
     start_livepush 1g; gen idle --target $TARGET --pid $SERVER_PID --transport sse --n1 $N1 --n2 $N2 --label livepush-sse --results "$RESULTS"; stop_server
+  fi
+  if idle_runs h2; then # per stream: N2/H2_CONNS streams per connection, so N2 streams are H2_CONNS connections
+    start_livepush 1g; gen idle --target $TARGET --pid $SERVER_PID --transport h2 --streams-per-conn $H2_IDLE_SPC --n1 $N1 --n2 $N2 --label livepush-sse-h2 --results "$RESULTS"; stop_server
   fi
   if [[ $HAS_WS == 1 ]] && idle_runs ws; then
     start_livepush 1g; gen idle --target $TARGET --pid $SERVER_PID --transport ws --n1 $N1 --n2 $N2 --label livepush-ws --results "$RESULTS"; stop_server
   fi
-  [[ -z $IDLE_ONLY ]] || return 0
-  start_wspeer; gen idle --target $TARGET --pid $SERVER_PID --transport ws --n1 $N1 --n2 $N2 --label node-ws --results "$RESULTS"; stop_server
-  start_nettypeer; gen idle --target $TARGET --pid $SERVER_PID --transport ws --n1 $N1 --n2 $N2 --label netty-stock-ws --results "$RESULTS"; stop_server
+  if idle_runs longpoll; then # held polls; the server's poll timeout (25 s) answers some, which poll again
+    start_livepush 1g; gen idle --target $TARGET --pid $SERVER_PID --transport longpoll --n1 $N1 --n2 $N2 --label livepush-longpoll --results "$RESULTS"; stop_server
+  fi
+  if idle_runs node; then
+    start_wspeer; gen idle --target $TARGET --pid $SERVER_PID --transport ws --n1 $N1 --n2 $N2 --label node-ws --results "$RESULTS"; stop_server
+  fi
+  if idle_runs netty; then
+    start_nettypeer; gen idle --target $TARGET --pid $SERVER_PID --transport ws --n1 $N1 --n2 $N2 --label netty-stock-ws --results "$RESULTS"; stop_server
+  fi
+  if [[ $HAS_BUN == 1 ]] && idle_runs bun; then # compare Bun by RSS: its "heap" is JavaScriptCore's, not comparable
+    start_bunpeer; gen idle --target $TARGET --pid $SERVER_PID --transport ws --n1 $N1 --n2 $N2 --label bun-ws --results "$RESULTS"; stop_server
+  fi
 }
 
 fanout() {
-  echo "== fanout: $SUBS subscribers, $RATE broadcasts/s, ${SECS}s measured after ${WARM}s warm-up"
+  echo "== fanout: $SUBS subscribers, $RATE broadcasts/s, ${SECS}s measured after ${WARM}s warm-up (livepush I/O: $IO)"
   local args=(--subs $SUBS --rate $RATE --seconds $SECS --warmup $WARM --results "$RESULTS")
-  if [[ $HAS_WS == 1 ]]; then
-    start_livepush 1g; gen fanout --target $TARGET --pid $SERVER_PID --transport ws --label livepush-ws$SUFFIX "${args[@]}"; stop_server
+  local io_suffix=""; [[ $IO == auto ]] || io_suffix="-$IO"
+  if [[ $HAS_WS == 1 ]] && fanout_runs ws; then
+    start_livepush 1g; gen fanout --target $TARGET --pid $SERVER_PID --transport ws --label livepush-ws$io_suffix$SUFFIX "${args[@]}"; stop_server
   fi
-  start_livepush 1g; gen fanout --target $TARGET --pid $SERVER_PID --transport sse --label livepush-sse$SUFFIX "${args[@]}"; stop_server
-  start_wspeer; gen fanout --target $TARGET --pid $SERVER_PID --transport ws --label node-ws$SUFFIX "${args[@]}"; stop_server
-  if [[ ${NETTY_FANOUT:-1} == 1 ]]; then
+  if fanout_runs sse; then
+    start_livepush 1g; gen fanout --target $TARGET --pid $SERVER_PID --transport sse --label livepush-sse$io_suffix$SUFFIX "${args[@]}"; stop_server
+  fi
+  if fanout_runs h2; then # the same SSE over HTTP/2: SUBS streams on H2_CONNS connections
+    start_livepush 1g; gen fanout --target $TARGET --pid $SERVER_PID --transport h2 --streams-per-conn $H2_SPC --label livepush-sse-h2$io_suffix$SUFFIX "${args[@]}"; stop_server
+  fi
+  [[ -z ${FANOUT_LIVEPUSH_ONLY:-} ]] || return 0
+  if fanout_runs node; then
+    start_wspeer; gen fanout --target $TARGET --pid $SERVER_PID --transport ws --label node-ws$SUFFIX "${args[@]}"; stop_server
+  fi
+  if [[ $HAS_BUN == 1 ]] && fanout_runs bun; then
+    start_bunpeer; gen fanout --target $TARGET --pid $SERVER_PID --transport ws --label bun-ws$SUFFIX "${args[@]}"; stop_server
+  fi
+  if [[ ${NETTY_FANOUT:-1} == 1 ]] && fanout_runs netty; then
     start_nettypeer; gen fanout --target $TARGET --pid $SERVER_PID --transport ws --label netty-stock-ws$SUFFIX "${args[@]}"; stop_server
   fi
+}
+
+io_compare() { # the livepush rows on epoll, then on io_uring, in one run (the server logs what it chose)
+  local saved=$IO
+  for IO in epoll io_uring; do FANOUT_LIVEPUSH_ONLY=1 fanout; done
+  IO=$saved
+}
+
+# WebTransport (issue 16): the same server with --webtransport 1 (UDP at its port number, path /wt), and the
+# WebTransport generator (WtLoadGen: one QUIC connection per session, on Netty's QUIC/HTTP3 codecs). Sizes:
+# WT_N1/WT_N2 (idle), WT_SUBS (fan-out; default the WebSocket fan-out's SUBS), RATE/SECS/WARM as above.
+WT_N1=${WT_N1:-$N1}; WT_N2=${WT_N2:-$N2}; WT_SUBS=${WT_SUBS:-$SUBS}
+wt_idle() {
+  echo "== wt-idle: heap, direct memory and RSS per idle WebTransport session, slope between $WT_N1 and $WT_N2"
+  start_livepush 1g --webtransport 1
+  gen wt-idle --target $TARGET --pid $SERVER_PID --n1 $WT_N1 --n2 $WT_N2 --label livepush-wt --results "$RESULTS"
+  stop_server
+}
+
+wt_fanout() {
+  echo "== wt-fanout: $WT_SUBS WebTransport sessions, $RATE broadcasts/s, ${SECS}s measured after ${WARM}s warm-up"
+  start_livepush 1g --webtransport 1
+  gen wt-fanout --target $TARGET --pid $SERVER_PID --subs $WT_SUBS --rate $RATE --seconds $SECS --warmup $WARM \
+    --label livepush-wt$SUFFIX --results "$RESULTS"
+  stop_server
 }
 
 capacity() {
@@ -130,7 +203,7 @@ replay() {
 }
 
 plot() {
-  local files=(); for l in livepush-ws livepush-sse node-ws netty-stock-ws; do
+  local files=(); for l in livepush-ws livepush-sse livepush-sse-h2 livepush-wt node-ws bun-ws netty-stock-ws; do
     [[ -f $(dirname "$RESULTS")/$l$SUFFIX.hist ]] && files+=("$(dirname "$RESULTS")/$l$SUFFIX.hist"); done
   java $NATIVE_ACCESS -Djava.awt.headless=true -cp "$CP" io.livepush.bench.Main plot --out docs/benchmarks-fanout-latency$SUFFIX.png \
     --title "Fan-out: $SUBS subscribers, $((SUBS * ${RATE%.*})) deliveries/s (open loop)" "${files[@]}"
@@ -170,8 +243,11 @@ bus_compare() { # publishes/s and publish-to-delivery p99 through a RedisBus and
 
 case $scenario in
   idle|capacity|fanout|replay|plot|jmh) $scenario ;;
+  wt-idle) wt_idle ;;
+  wt-fanout) wt_fanout ;;
   redis-publish) redis_publish ;;
   bus-compare) bus_compare ;;
+  io-compare) io_compare ;;
   all) idle; fanout; plot; replay; capacity ;;
   *) echo "unknown scenario $scenario" >&2; exit 2 ;;
 esac

@@ -6,9 +6,12 @@
 //   GET /bench/conns           -> open WebSocket count
 //   GET /bench/publish?rate=R&seconds=S&size=B -> open-loop publisher (intended time in each payload)
 //   GET /bench/mem             -> "<peak heapUsed> <heapUsed>" sampled every 50 ms
+//   GET /bench/clock           -> process.hrtime.bigint(): the clock the publisher stamps with (CLOCK_MONOTONIC,
+//                                 as Java's System.nanoTime; the generator checks it before every run)
 // Usage: node --expose-gc ws-peer.js <port> [heartbeatSeconds] [maxSeconds]
 const http = require('http');
 const { WebSocketServer, WebSocket } = require('ws');
+const { payload, envelope, subscribed } = require('./wire');
 
 const port = Number(process.argv[2] || 8091);
 const heartbeatSeconds = Number(process.argv[3] || 15);
@@ -17,16 +20,9 @@ const clients = new Set();
 let seq = 0;
 let peakHeap = 0;
 
-function payload(s, t, size) {
-  // Same shape as the Java publisher: {"s":seq,"t":intendedNanos,"p":"xxx"} padded to `size` bytes.
-  const head = `{"s":${s},"t":${t},"p":"`;
-  const pad = Math.max(0, size - head.length - 2);
-  return head + 'x'.repeat(pad) + '"}';
-}
-
 function broadcast(data) {
   // The livepush.v1 event envelope, so both servers put the same bytes on the wire.
-  const msg = `{"type":"event","topic":"bench","id":"${seq}","event":null,"data":${data}}`;
+  const msg = envelope(seq, data);
   const list = WebSocket.Sender.frame(Buffer.from(msg), {
     fin: true, rsv1: false, opcode: 1, mask: false, readOnly: false,
   });
@@ -67,6 +63,8 @@ const server = http.createServer((req, res) => {
       return reply(`${process.memoryUsage().heapUsed} 0`);
     case '/bench/conns':
       return reply(clients.size);
+    case '/bench/clock':
+      return reply(process.hrtime.bigint().toString());
     case '/bench/mem':
       return reply(`${peakHeap} ${process.memoryUsage().heapUsed}`);
     case '/bench/publish':
@@ -85,7 +83,7 @@ wss.on('connection', (ws) => {
   ws.on('message', (data) => {
     // Only "subscribe" matters here: answer like livepush so the generator sees the same handshake.
     const m = JSON.parse(data);
-    if (m.type === 'subscribe') ws.send(`{"type":"subscribed","topics":${JSON.stringify(m.topics)},"id":"${seq}"}`);
+    if (m.type === 'subscribe') ws.send(subscribed(m.topics, seq));
   });
   ws.on('close', () => clients.delete(ws));
   ws.on('error', () => clients.delete(ws));

@@ -6,7 +6,9 @@
  * buffers, HTTP messages, Jackson's {@code ObjectMapper}), so a module that requires this one reads
  * them too. The native epoll library is optional: its jar ({@code io.netty.transport.epoll.linux.x86_64} or
  * {@code ...aarch_64}) is only resolved on the module path with {@code --add-modules}; without it the server uses
- * NIO (see docs/operations.md).
+ * NIO (see docs/operations.md). The same holds for the io_uring library
+ * ({@code io.netty.transport.io_uring.linux.x86_64} or {@code ...aarch_64}), used only when asked for
+ * ({@link io.livepush.IoTransport#IO_URING}).
  */
 module io.livepush.core {
   requires transitive io.netty.common;
@@ -18,6 +20,7 @@ module io.livepush.core {
   requires io.netty.codec.http2;
   requires transitive com.fasterxml.jackson.databind;
   requires io.netty.transport.classes.epoll;
+  requires io.netty.transport.classes.io_uring;
   requires io.netty.transport.unix.common;
   requires org.slf4j;
 

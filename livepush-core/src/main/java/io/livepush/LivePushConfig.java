@@ -64,7 +64,7 @@ public final class LivePushConfig {
   private final String host;
   private final int port;
   private final int ioThreads;
-  private final boolean nativeTransport;
+  private final IoTransport ioTransport;
   private final Duration heartbeatInterval;
   private final Duration heartbeatTimeout;
   private final int maxConnections;
@@ -109,7 +109,7 @@ public final class LivePushConfig {
     host = b.host;
     port = b.port;
     ioThreads = b.ioThreads;
-    nativeTransport = b.nativeTransport;
+    ioTransport = b.ioTransport;
     heartbeatInterval = b.heartbeatInterval;
     heartbeatTimeout = b.heartbeatTimeout;
     maxConnections = b.maxConnections;
@@ -289,9 +289,17 @@ public final class LivePushConfig {
     return ioThreads;
   }
 
-  /** {@return whether the native epoll transport is used where available (NIO otherwise)} */
+  /** {@return whether a native transport (epoll, or io_uring when asked for) is used where available} */
   public boolean nativeTransport() {
-    return nativeTransport;
+    return ioTransport != IoTransport.NIO;
+  }
+
+  /**
+   * {@return the socket I/O asked for (default {@link IoTransport#AUTO}); what runs, after fallbacks, is
+   * {@link LivePushServer#ioTransportInUse()}}
+   */
+  public IoTransport ioTransport() {
+    return ioTransport;
   }
 
   /** {@return the heartbeat interval on an idle connection, {@code > 0}} */
@@ -403,8 +411,8 @@ public final class LivePushConfig {
 
   @Override
   public String toString() {
-    return "LivePushConfig{host=" + host + ", port=" + port + ", ioThreads=" + ioThreads + ", nativeTransport="
-        + nativeTransport + ", heartbeatInterval=" + heartbeatInterval + ", heartbeatTimeout=" + heartbeatTimeout
+    return "LivePushConfig{host=" + host + ", port=" + port + ", ioThreads=" + ioThreads + ", ioTransport="
+        + ioTransport.label() + ", heartbeatInterval=" + heartbeatInterval + ", heartbeatTimeout=" + heartbeatTimeout
         + ", maxConnections=" + maxConnections + ", maxTopicsPerConnection=" + maxTopicsPerConnection
         + ", maxEventBytes=" + maxEventBytes + ", maxRequestBytes=" + maxRequestBytes + ", maxInitialLineBytes="
         + maxInitialLineBytes + ", maxHeaderBytes=" + maxHeaderBytes + ", maxPendingOutboundBytes="

@@ -146,6 +146,23 @@ public final class LivePushServer implements AutoCloseable {
   }
 
   /**
+   * The socket I/O this server runs on, after any fallback from what {@link Builder#ioTransport} asked for.
+   * Thread-safe; never blocks.
+   *
+   * @return {@link IoTransport#EPOLL}, {@link IoTransport#IO_URING} or {@link IoTransport#NIO}, never
+   *     {@link IoTransport#AUTO}
+   * @throws IllegalStateException if the server has not been started (or its start failed before the event
+   *     loops existed)
+   */
+  public IoTransport ioTransportInUse() {
+    ServerRuntime rt = runtime;
+    if (rt == null) {
+      throw new IllegalStateException("server not started");
+    }
+    return rt.io.chosen;
+  }
+
+  /**
    * Publishes {@code event} to {@code topic} and returns its id. Callable from any thread, never blocks on I/O:
    * the event is appended to the replay log and handed to the event loops of the topic's subscribers.
    *
@@ -344,7 +361,7 @@ public final class LivePushServer implements AutoCloseable {
     String host = LivePushConfig.DEFAULT_HOST;
     int port = LivePushConfig.DEFAULT_PORT;
     int ioThreads;
-    boolean nativeTransport = true;
+    IoTransport ioTransport = IoTransport.AUTO;
     Duration heartbeatInterval = LivePushConfig.DEFAULT_HEARTBEAT_INTERVAL;
     Duration heartbeatTimeout = LivePushConfig.DEFAULT_HEARTBEAT_TIMEOUT;
     int maxConnections = LivePushConfig.DEFAULT_MAX_CONNECTIONS;
@@ -742,13 +759,31 @@ public final class LivePushServer implements AutoCloseable {
     }
 
     /**
-     * Use epoll where available (default {@code true}); NIO otherwise.
+     * Use epoll where available (default {@code true}); NIO otherwise. The same as {@code ioTransport(enabled ?
+     * IoTransport.AUTO : IoTransport.NIO)}; the later of the two calls wins.
      *
      * @param enabled {@code false} to force NIO even where epoll is available
      * @return this builder
      */
     public Builder nativeTransport(boolean enabled) {
-      this.nativeTransport = enabled;
+      this.ioTransport = enabled ? IoTransport.AUTO : IoTransport.NIO;
+      return this;
+    }
+
+    /**
+     * The socket I/O: {@link IoTransport#AUTO} (default: epoll where available, else NIO),
+     * {@link IoTransport#EPOLL}, {@link IoTransport#IO_URING} (Netty 4.2's io_uring transport) or
+     * {@link IoTransport#NIO}. Resolved when the server starts: a native transport that is unavailable there
+     * falls back (io_uring to epoll to NIO) with a warning naming the cause, so the same configuration starts on
+     * any machine; {@link LivePushServer#ioTransportInUse()} and the start-up log line say what was chosen. The
+     * later of this and {@link #nativeTransport(boolean)} wins.
+     *
+     * @param transport the I/O transport to ask for
+     * @return this builder
+     * @throws NullPointerException if {@code transport} is {@code null}
+     */
+    public Builder ioTransport(IoTransport transport) {
+      this.ioTransport = Objects.requireNonNull(transport, "transport");
       return this;
     }
 

@@ -19,17 +19,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
@@ -56,7 +48,8 @@ final class ServerRuntime {
   private static final FixedRecvByteBufAllocator READ_ALLOCATOR = new FixedRecvByteBufAllocator(8192);
 
   final LivePushConfig config;
-  final boolean epoll;
+  /** The socket I/O this start runs on, resolved from {@link LivePushConfig#ioTransport()}. */
+  final IoChoice io;
   final EventLoopGroup bossGroup;
   final EventLoopGroup workerGroup;
   final Hub hub;
@@ -75,12 +68,13 @@ final class ServerRuntime {
    */
   ServerRuntime(LivePushConfig config) {
     this.config = config;
-    epoll = config.nativeTransport() && Epoll.isAvailable();
-    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("livepush-accept"), io);
+    io = IoChoice.resolve(config.ioTransport());
+    bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("livepush-accept"),
+        io.ioHandlerFactory());
     EventLoopGroup workers = null;
     try {
-      workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("livepush-io"), io);
+      workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("livepush-io"),
+          io.ioHandlerFactory());
       List<EventLoop> loops = new ArrayList<>();
       for (EventExecutor e : workers) {
         loops.add((EventLoop) e);
@@ -132,7 +126,7 @@ final class ServerRuntime {
     int high = config.maxPendingOutboundBytes();
     ServerBootstrap b = new ServerBootstrap()
         .group(bossGroup, workerGroup)
-        .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+        .channel(io.serverChannel())
         .option(ChannelOption.SO_BACKLOG, 1024)
         .childOption(ChannelOption.TCP_NODELAY, true)
         // One shared allocator with fixed-size reads: a push server reads little, and the default adaptive
@@ -174,7 +168,7 @@ final class ServerRuntime {
   /** The bound TCP listener as transports with a listener of their own see it. */
   private ServerListener serverListener(InetSocketAddress bound) {
     EventLoopGroup loops = workerGroup;
-    Class<? extends DatagramChannel> datagrams = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
+    Class<? extends DatagramChannel> datagrams = io.datagramChannel();
     return new ServerListener() {
       @Override
       public InetSocketAddress localAddress() {
@@ -215,7 +209,7 @@ final class ServerRuntime {
             return;
           }
           LOG.info("livepush listening on {} ({}, transports {})", serverChannel.localAddress(),
-              epoll ? "epoll" : "nio", transports.stream().map(Transport::name).toList());
+              io.describe(), transports.stream().map(Transport::name).toList());
           started.complete(null);
         });
       } else {

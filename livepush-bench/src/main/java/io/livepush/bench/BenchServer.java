@@ -3,9 +3,11 @@ package io.livepush.bench;
 import io.livepush.Event;
 import io.livepush.EventId;
 import io.livepush.HttpReply;
+import io.livepush.IoTransport;
 import io.livepush.LivePushServer;
 import io.livepush.ReplayConfig;
 import io.livepush.RequestInfo;
+import io.livepush.longpoll.LongPollTransport;
 import io.livepush.sse.SseTransport;
 import io.livepush.websocket.WebSocketTransport;
 import io.netty.util.internal.PlatformDependent;
@@ -17,8 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The server under test: {@link LivePushServer} with SSE ({@code /events?topic=bench}) and WebSocket
- * ({@code /ws}, livepush.v1), plus control endpoints on the same port
+ * The server under test: {@link LivePushServer} with SSE ({@code /events?topic=bench}, over HTTP/1.1 and over
+ * HTTP/2: h2c with prior knowledge on the same port), WebSocket ({@code /ws}, livepush.v1) and long-polling
+ * ({@code /poll?topic=bench}), on the I/O transport {@code --io} names, plus control endpoints on the same port
  * for the generator (see {@link Control}). The publisher runs in this JVM on an open-loop schedule: event
  * {@code i} carries its intended time {@code start + i * period}, and is published at that time or, if the
  * publisher is late, immediately, so a stall shows up as latency instead of a lower rate.
@@ -28,18 +31,29 @@ public final class BenchServer {
 
   private BenchServer() {}
 
-  /** {@code server [--port 8090] [--io-threads 1] [--heartbeat-s 15] [--replay-events 2000] [--max-seconds 900]}. */
+  /**
+   * {@code server [--port 8090] [--io-threads 1] [--io auto|epoll|io_uring|nio] [--heartbeat-s 15]
+   * [--replay-events 2000] [--h2-max-streams 100] [--poll-timeout-s 25] [--max-seconds 900]}.
+   */
   public static void main(Options o) throws Exception {
     LivePushServer.Builder b = LivePushServer.builder()
         .host("127.0.0.1")
         .port(o.integer("port", 8090))
         .ioThreads(o.integer("io-threads", 1))
+        .ioTransport(IoTransport.fromLabel(o.string("io", "auto")))
+        .http2(true) // h2c with prior knowledge (and the Upgrade) on the same port
+        .http2MaxConcurrentStreams(o.integer("h2-max-streams", 100))
         .heartbeatInterval(Duration.ofSeconds(o.integer("heartbeat-s", 15)))
         .maxConnections(100_000)
         .replay(ReplayConfig.builder().maxEventsPerTopic(o.integer("replay-events", 2000))
             .maxBytesPerTopic(16L << 20).build())
         .transport(SseTransport.builder().multiTopicPath("/events").build());
     b.transport(WebSocketTransport.builder().build()); // default path /ws, subprotocol livepush.v1
+    b.transport(LongPollTransport.builder().path("/poll").maxPolls(100_000)
+        .timeout(Duration.ofSeconds(o.integer("poll-timeout-s", 25))).build());
+    if (o.integer("webtransport", 0) == 1) {
+      b.transport(WtBench.transport(o)); // UDP at the same port number, path /wt
+    }
     Control control = new Control();
     b.httpService(control::handle);
     LivePushServer server = b.build();
@@ -50,7 +64,8 @@ public final class BenchServer {
     sampler.setDaemon(true);
     sampler.start();
     System.out.println("bench server on 127.0.0.1:" + server.port() + " pid " + ProcessHandle.current().pid()
-        + " (SSE /events?topic=bench, WebSocket /ws)");
+        + " (SSE /events?topic=bench over HTTP/1.1 and h2c, WebSocket /ws, long-poll /poll; I/O "
+        + server.ioTransportInUse().label() + ")");
     long max = o.integer("max-seconds", 900);
     Thread.sleep(max * 1000); // bounded lifetime: a forgotten server stops by itself
     server.close();
@@ -58,7 +73,9 @@ public final class BenchServer {
 
   /**
    * Control endpoints (plain HTTP GET, text answers), shared by every server the generator measures:
-   * {@code /bench/heap} (heap used after 3 full GCs, and Netty direct memory), {@code /bench/mem} (peak and
+   * {@code /bench/heap} (heap used after 3 full GCs, and Netty direct memory), {@code /bench/clock} (the
+   * publisher's stamp clock, {@code System.nanoTime()}), {@code /bench/io} (the I/O transport in use),
+   * {@code /bench/mem} (peak and
    * current heap used, sampled every 50 ms), {@code /bench/conns}, {@code /bench/publish?rate&seconds&size}
    * (starts the open-loop publisher) and {@code /bench/burst?n&size} (publishes {@code n} events at once,
    * answering the id before them and the last sequence number). They run on an event loop; the GCs block it
@@ -88,6 +105,10 @@ public final class BenchServer {
           return HttpReply.text(200, peakHeap + " " + memory.getHeapMemoryUsage().getUsed());
         case "/bench/conns":
           return HttpReply.text(200, Integer.toString(server.connectionCount()));
+        case "/bench/clock":
+          return HttpReply.text(200, Long.toString(System.nanoTime()));
+        case "/bench/io":
+          return HttpReply.text(200, server.ioTransportInUse().label());
         case "/bench/publish": {
           double rate = Double.parseDouble(first(q, "rate", "10"));
           double seconds = Double.parseDouble(first(q, "seconds", "10"));
@@ -119,8 +140,12 @@ public final class BenchServer {
     }
 
     private void publish(double rate, double seconds, int size) {
-      OpenLoop.run(rate, seconds,
-          intended -> server.publish(TOPIC, Event.rawJson(Payload.json(seq.incrementAndGet(), intended, size))));
+      try {
+        OpenLoop.run(rate, seconds,
+            intended -> server.publish(TOPIC, Event.rawJson(Payload.json(seq.incrementAndGet(), intended, size))));
+      } catch (IllegalStateException stopped) {
+        // The run ended and run.sh stopped the server before the schedule's last (unmeasured) second.
+      }
     }
 
     void sample() {

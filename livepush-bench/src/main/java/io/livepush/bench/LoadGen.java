@@ -7,7 +7,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -16,9 +15,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.util.ByteProcessor;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
@@ -41,8 +38,11 @@ import org.HdrHistogram.Recorder;
  * measurement box) is the caller's concern (see {@code Main}).
  */
 public final class LoadGen implements AutoCloseable {
-  /** Which protocol a connection speaks. */
-  public enum Kind { SSE, WS }
+  /**
+   * Which protocol a subscriber speaks: SSE over HTTP/1.1, WebSocket (livepush.v1), SSE over HTTP/2 cleartext
+   * with prior knowledge (many streams per connection, {@link H2Client}), or long-polling ({@link LongPoller}).
+   */
+  public enum Kind { SSE, WS, H2, LONGPOLL }
 
   private static final byte[] WS_KEY = "dGhlIHNhbXBsZSBub25jZQ==".getBytes(StandardCharsets.US_ASCII);
 
@@ -71,7 +71,39 @@ public final class LoadGen implements AutoCloseable {
   public volatile boolean recording;
   public volatile long targetSeq = Long.MAX_VALUE;
   private volatile int expectedCaughtUp = Integer.MAX_VALUE;
-  private volatile CountDownLatch batchLatch = new CountDownLatch(0);
+  /** HTTP/2 streams per connection for {@link Kind#H2}. */
+  private volatile int streamsPerConnection = 100;
+  private H2Client h2; // the connection new HTTP/2 streams go to while it has room; opening thread only
+  /** HTTP/2 connections opened for {@link Kind#H2} streams. */
+  public final AtomicInteger h2Connections = new AtomicInteger();
+  /** Long-polls answered (by an event or the timeout) and sent again. */
+  public final LongAdder repolls = new LongAdder();
+
+  /** How many HTTP/2 streams {@link Kind#H2} opens on one connection before it opens the next (default 100). */
+  public void streamsPerConnection(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("streams per connection: " + n + " (expected: >= 1)");
+    }
+    streamsPerConnection = n;
+  }
+
+  /** Records why a subscriber failed before its handshake, and counts it. */
+  void failure(String why) {
+    if (firstFailure == null) {
+      firstFailure = why;
+    }
+    failed.incrementAndGet();
+  }
+
+  void caughtUp() {
+    if (caughtUp.incrementAndGet() == expectedCaughtUp) {
+      allCaughtUpAt = System.nanoTime();
+    }
+  }
+
+  InetSocketAddress server() {
+    return server;
+  }
 
   public LoadGen(InetSocketAddress server, int threads, List<String> sourceAddresses) {
     this.server = server;
@@ -101,16 +133,18 @@ public final class LoadGen implements AutoCloseable {
    */
   public void open(Kind kind, String topic, String from, int count, int batch, long timeoutMs)
       throws InterruptedException {
-    byte[] request = request(kind, topic);
+    byte[] request = kind == Kind.SSE ? sseRequest(topic, from) : kind == Kind.WS ? request(kind, topic) : null;
     byte[] subscribe = kind == Kind.WS ? wsFrame(1, subscribeJson(topic, from)) : null;
-    byte[] sseRequest = kind == Kind.SSE ? sseRequest(topic, from) : null;
     long deadline = System.currentTimeMillis() + timeoutMs;
     for (int done = 0; done < count; ) {
       int n = Math.min(batch, count - done);
       CountDownLatch latch = new CountDownLatch(n);
-      batchLatch = latch;
       for (int i = 0; i < n; i++) {
-        connectOne(kind, kind == Kind.SSE ? sseRequest : request, subscribe, latch);
+        switch (kind) {
+          case H2 -> openStream(topic, from, latch);
+          case LONGPOLL -> LongPoller.poll(this, topic, from, latch);
+          default -> connectOne(new ClientHandler(kind, request, subscribe, latch));
+        }
       }
       if (!latch.await(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS)) {
         throw new IllegalStateException("handshakes timed out: " + latch.getCount() + " of " + n
@@ -120,13 +154,20 @@ public final class LoadGen implements AutoCloseable {
     }
   }
 
-  private void connectOne(Kind kind, byte[] request, byte[] subscribe, CountDownLatch latch) {
-    Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
-      @Override
-      protected void initChannel(SocketChannel ch) {
-        ch.pipeline().addLast(new ClientHandler(kind, request, subscribe, latch));
-      }
-    });
+  /** One more SSE stream over HTTP/2: on the current connection while it has room, else on a new one. */
+  private void openStream(String topic, String from, CountDownLatch latch) {
+    if (h2 == null || !h2.reserve()) {
+      h2 = new H2Client(this, streamsPerConnection);
+      h2Connections.incrementAndGet();
+      h2.reserve();
+      connectOne(h2);
+    }
+    h2.openStream(topic, from, latch);
+  }
+
+  /** Connects one channel with {@code handler} as its only handler (from the next source address). */
+  void connectOne(io.netty.channel.ChannelHandler handler) {
+    Bootstrap b = bootstrap.clone().handler(handler);
     ChannelFuture f;
     if (sourceAddresses.isEmpty()) {
       f = b.connect(server);
@@ -136,13 +177,14 @@ public final class LoadGen implements AutoCloseable {
     }
     f.addListener(x -> {
       if (!x.isSuccess()) {
-        if (firstFailure == null) {
-          firstFailure = "connect: " + x.cause();
-        }
-        failed.incrementAndGet();
-        latch.countDown();
+        ((Connecting) handler).connectFailed("connect: " + x.cause());
       }
     });
+  }
+
+  /** A handler told when its connection attempt failed (it counts its subscribers as failed). */
+  interface Connecting {
+    void connectFailed(String why);
   }
 
   static String subscribeJson(String topic, String from) {
@@ -188,26 +230,25 @@ public final class LoadGen implements AutoCloseable {
     return out;
   }
 
+  /** Set by {@link #close()}: long-pollers stop polling again. */
+  volatile boolean closing;
+
   /** Closes every connection and stops the event loops. */
   @Override
   public void close() {
+    closing = true;
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
   /** One client connection: response head, then SSE bytes or WebSocket frames. */
-  private final class ClientHandler extends ChannelInboundHandlerAdapter
-      implements ValueScanner.Sink, ByteProcessor {
+  private final class ClientHandler extends ChannelInboundHandlerAdapter implements Connecting {
     private final Kind kind;
     private final byte[] request;
     private final byte[] subscribe;
-    private CountDownLatch latch;
-    private final ValueScanner scanner = new ValueScanner();
+    private final Receiver rx;
     private int last4; // the last four head bytes, to find CRLFCRLF
     private int headBytes;
     private boolean inBody;
-    private boolean handshaken;
-    private boolean caught;
-    private long now;
     // WebSocket frame parser state.
     private int hdrPos;
     private int opcode;
@@ -220,7 +261,12 @@ public final class LoadGen implements AutoCloseable {
       this.kind = kind;
       this.request = request;
       this.subscribe = subscribe;
-      this.latch = latch;
+      this.rx = new Receiver(LoadGen.this, latch);
+    }
+
+    @Override
+    public void connectFailed(String why) {
+      rx.ended(why);
     }
 
     @Override
@@ -230,46 +276,22 @@ public final class LoadGen implements AutoCloseable {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      if (handshaken) {
-        closed.incrementAndGet();
-      } else {
-        if (firstFailure == null) {
-          firstFailure = kind + " closed before the handshake completed (" + headBytes + " response bytes)";
-        }
-        failed.incrementAndGet();
-        countDown();
-      }
+      rx.ended(kind + " closed before the handshake completed (" + headBytes + " response bytes)");
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      if (!handshaken && firstFailure == null) {
+      if (!rx.handshaken() && firstFailure == null) {
         firstFailure = kind + ": " + cause;
       }
       ctx.close();
-    }
-
-    private void countDown() {
-      CountDownLatch l = latch;
-      if (l != null) {
-        latch = null;
-        l.countDown();
-      }
-    }
-
-    private void handshakeDone() {
-      if (!handshaken) {
-        handshaken = true;
-        established.incrementAndGet();
-        countDown();
-      }
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       ByteBuf buf = (ByteBuf) msg;
       try {
-        now = System.nanoTime();
+        rx.now = System.nanoTime();
         int i = buf.readerIndex();
         int end = buf.writerIndex();
         while (i < end && !inBody) {
@@ -283,7 +305,7 @@ public final class LoadGen implements AutoCloseable {
           if (last4 == 0x0D0A0D0A) {
             inBody = true;
             if (kind == Kind.SSE) {
-              handshakeDone();
+              rx.handshakeDone();
             } else {
               ctx.writeAndFlush(Unpooled.wrappedBuffer(subscribe), ctx.voidPromise());
             }
@@ -291,7 +313,7 @@ public final class LoadGen implements AutoCloseable {
         }
         if (kind == Kind.SSE) {
           if (i < end) {
-            buf.forEachByte(i, end - i, this); // no per-byte bounds checks: the generator must outrun the server
+            buf.forEachByte(i, end - i, rx); // no per-byte bounds checks: the generator must outrun the server
           }
         } else {
           frames(ctx, buf, i, end);
@@ -338,7 +360,7 @@ public final class LoadGen implements AutoCloseable {
           buf.getBytes(i, control, controlLen, n);
           controlLen += n;
         } else {
-          buf.forEachByte(i, n, this);
+          buf.forEachByte(i, n, rx);
         }
         i += n;
         remaining -= n;
@@ -365,32 +387,11 @@ public final class LoadGen implements AutoCloseable {
       } else if (opcode == 8) {
         ctx.close();
       } else if (opcode == 1 || opcode == 0) {
-        scanner.feed((byte) ' ', this); // a message end also ends a trailing number
-        handshakeDone(); // the first text message is "subscribed"
+        rx.endMessage(); // a message end also ends a trailing number
+        rx.handshakeDone(); // the first text message is "subscribed"
       }
       control = null;
       hdrPos = 0;
-    }
-
-    @Override
-    public boolean process(byte b) {
-      scanner.feed(b, this);
-      return true;
-    }
-
-    @Override
-    public void value(byte key, long value) {
-      if (key == 't') {
-        events.increment();
-        if (recording) {
-          latency.recordValue(Math.max(0, now - value));
-        }
-      } else if (!caught && value >= targetSeq) {
-        caught = true;
-        if (caughtUp.incrementAndGet() == expectedCaughtUp) {
-          allCaughtUpAt = System.nanoTime();
-        }
-      }
     }
   }
 }

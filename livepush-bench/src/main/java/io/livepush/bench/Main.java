@@ -20,24 +20,31 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  * server      the server under test (BenchServer)          --port --io-threads --heartbeat-s --max-seconds
+ *                                                           --io auto|epoll|io_uring|nio --h2-max-streams --poll-timeout-s
  * netty-peer  stock Netty ChannelGroup WebSocket broadcast --port --max-seconds
- * idle        retained heap per idle connection (slope)     --target --pid --transport sse|ws --n1 --n2 --label
+ * idle        retained heap per idle subscriber (slope)     --target --pid --transport sse|ws|h2|longpoll --n1 --n2 --label
  * fanout      N subscribers, open-loop broadcasts           --target --pid --transport --subs --rate --seconds --warmup --size --label
+ * clock       check the server's stamp clock (ClockCheck)   --target --label --clock-tolerance-ms
  * capacity    hold SSE + WS connections with heartbeats     --target --pid --sse --ws --hold-s --label
  * replay      N clients connect at once, resume n behind    --target --pid --transport --clients --behind --label
  * plot        latency-percentile PNG from fanout results    --out file.png  hist files...
+ * wt-idle     WebTransport: heap and RSS per idle session   --target --pid --n1 --n2 --label (WtBench)
+ * wt-fanout   WebTransport: N sessions, open-loop fan-out   --target --pid --subs --rate --seconds --warmup --size --label
  * </pre>
  * Every generator scenario prints one result table and appends a row to {@code --results} (default
- * {@code livepush-bench/results/results.tsv}). Connections open in batches of {@code --batch} (200) from the
- * source addresses in {@code --src} (comma separated, default the kernel's choice); keep a generator JVM under
- * ≈ 19,000 connections (20,000 open files per process on the measurement box).
+ * {@code livepush-bench/results/results.tsv}). Transports: {@code sse} and {@code ws} one connection per
+ * subscriber; {@code h2} SSE streams over HTTP/2 cleartext (prior knowledge), {@code --streams-per-conn} (100)
+ * per connection; {@code longpoll} one held poll per subscriber, polling again when answered. {@code fanout}
+ * first checks that the server stamps with the generator's clock base and stops if not. Connections open in
+ * batches of {@code --batch} (200) from the source addresses in {@code --src} (comma separated, default the
+ * kernel's choice); keep a generator JVM under ≈ 19,000 connections (20,000 open files per process on the measurement box).
  */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
-      System.err.println("usage: Main <server|netty-peer|idle|fanout|capacity|replay|plot> [--option value ...]");
+      System.err.println("usage: Main <server|netty-peer|idle|fanout|clock|capacity|replay|plot|wt-idle|wt-fanout> [--option value ...]");
       System.exit(2);
     }
     Options o = new Options(args, 1);
@@ -46,9 +53,13 @@ public final class Main {
       case "netty-peer" -> NettyPeer.main(o);
       case "idle" -> idle(o);
       case "fanout" -> fanout(o);
+      case "clock" -> ClockCheck.require(o.string("target", "127.0.0.1:8090"), o.string("label", "server"),
+          o.decimal("clock-tolerance-ms", 5));
       case "capacity" -> capacity(o);
       case "replay" -> replay(o);
       case "plot" -> Plot.main(o);
+      case "wt-idle" -> WtBench.idle(o);
+      case "wt-fanout" -> WtBench.fanout(o);
       default -> {
         System.err.println("unknown scenario: " + args[0]);
         System.exit(2);
@@ -61,7 +72,9 @@ public final class Main {
     String[] hp = o.string("target", "127.0.0.1:8090").split(":");
     String src = o.string("src", "");
     List<String> sources = src.isEmpty() ? List.of() : Arrays.asList(src.split(","));
-    return new LoadGen(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), o.integer("threads", 1), sources);
+    LoadGen g = new LoadGen(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), o.integer("threads", 1), sources);
+    g.streamsPerConnection(o.integer("streams-per-conn", 100));
+    return g;
   }
 
   private static Kind kind(Options o) {
@@ -76,20 +89,42 @@ public final class Main {
     Kind kind = kind(o);
     try (LoadGen g = gen(o)) {
       g.open(kind, "bench", null, n1, o.integer("batch", 200), 120_000);
+      awaitHeld(kind, target, n1);
       Thread.sleep(2000); // let the last subscriptions settle before the measurement GC
       long[] h1 = heap(target);
       long rss1 = Proc.rss(pid);
       g.open(kind, "bench", null, n2 - n1, o.integer("batch", 200), 120_000);
+      awaitHeld(kind, target, n2);
       Thread.sleep(2000);
       long[] h2 = heap(target);
       long rss2 = Proc.rss(pid);
       int n = n2 - n1;
       String conns = Proc.get(target, "/bench/conns");
       failures(g);
+      if (kind == Kind.LONGPOLL) {
+        System.out.println("  long-polls answered by the server's timeout and sent again meanwhile: " + g.repolls.sum());
+      }
       row(o, "idle", new String[] {"label", "transport", "n1", "n2", "server conns", "heap n1", "heap n2",
           "heap B/conn", "direct B/conn", "RSS B/conn", "failed"},
           new Object[] {o.string("label", kind.name()), kind, n1, n2, conns, h1[0], h2[0],
               (h2[0] - h1[0]) / n, (h2[1] - h1[1]) / n, pid > 0 ? (rss2 - rss1) / n : "n/a", g.failed.get()});
+    }
+  }
+
+  /**
+   * A held long-poll answers nothing, so the generator cannot see it held: wait (bounded) until the server counts
+   * {@code n} sessions. Other transports are established when the server has answered.
+   */
+  private static void awaitHeld(Kind kind, String target, int n) throws InterruptedException {
+    if (kind != Kind.LONGPOLL) {
+      return;
+    }
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (Integer.parseInt(Proc.get(target, "/bench/conns")) < n) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("server holds " + Proc.get(target, "/bench/conns") + " polls, expected " + n);
+      }
+      Thread.sleep(50); // polling the awaited condition
     }
   }
 
@@ -100,7 +135,7 @@ public final class Main {
     }
   }
 
-  private static long[] heap(String target) {
+  static long[] heap(String target) {
     String[] v = Proc.get(target, "/bench/heap").split(" ");
     return new long[] {Long.parseLong(v[0]), Long.parseLong(v[1])};
   }
@@ -115,30 +150,25 @@ public final class Main {
     int size = o.integer("size", 64);
     Kind kind = kind(o);
     String label = o.string("label", kind.name());
+    ClockCheck.require(target, label, o.decimal("clock-tolerance-ms", 5));
     try (LoadGen g = gen(o)) {
       g.open(kind, "bench", null, subs, o.integer("batch", 200), 180_000);
       g.recording = true;
-      Proc.get(target, "/bench/publish?rate=" + rate + "&seconds=" + (warmup + seconds + 1) + "&size=" + size);
-      Thread.sleep(warmup * 1000L);
-      g.latency.getIntervalHistogram(); // discard warm-up
-      long e0 = g.events.sum();
-      long c0 = Proc.cpuNanos(pid);
-      long t0 = System.nanoTime();
-      Thread.sleep(seconds * 1000L);
-      Histogram h = g.latency.getIntervalHistogram();
-      long e1 = g.events.sum();
-      long c1 = Proc.cpuNanos(pid);
-      double el = (System.nanoTime() - t0) / 1e9;
-      double delivered = (e1 - e0) / el;
-      double cpuS = (c1 - c0) / 1e9;
+      FanoutWindow w = FanoutWindow.measure(target, pid, rate, warmup, seconds, size, g.latency, g.events);
+      Histogram h = w.latency();
+      long n = w.events();
+      double el = w.seconds();
+      double delivered = n / el;
+      double cpuS = w.cpuSeconds();
       saveHistogram(o, label, h);
       failures(g);
       row(o, "fanout", new String[] {"label", "subs", "target/s", "delivered/s", "p50 ms", "p90 ms", "p99 ms",
-          "p99.9 ms", "max ms", "server CPU %", "CPU us/delivery", "deliveries/CPU-s", "closed"},
+          "p99.9 ms", "max ms", "server CPU %", "CPU us/delivery", "deliveries/CPU-s", "closed", "gen CPU %"},
           new Object[] {label, subs, (long) (subs * rate), Math.round(delivered), ms(h, 50), ms(h, 90),
               ms(h, 99), ms(h, 99.9), ms(h, 100), pid > 0 ? fmt(100 * cpuS / el) : "n/a",
-              pid > 0 ? fmt(cpuS * 1e6 / (e1 - e0)) : "n/a",
-              pid > 0 ? Math.round((e1 - e0) / cpuS) : "n/a", g.closed.get()});
+              pid > 0 ? fmt(cpuS * 1e6 / n) : "n/a",
+              pid > 0 ? Math.round(n / cpuS) : "n/a", g.closed.get(),
+              fmt(100 * w.generatorCpuSeconds() / el)}); // near 100 %: the generator, not the server, sets the pace
     }
   }
 
@@ -206,7 +236,7 @@ public final class Main {
     }
   }
 
-  private static String ms(Histogram h, double p) {
+  static String ms(Histogram h, double p) {
     long v = p >= 100 ? h.getMaxValue() : h.getValueAtPercentile(p);
     return fmt(v / 1e6);
   }
@@ -215,7 +245,7 @@ public final class Main {
     return String.format(Locale.ROOT, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
   }
 
-  private static void saveHistogram(Options o, String label, Histogram h) throws IOException {
+  static void saveHistogram(Options o, String label, Histogram h) throws IOException {
     Path dir = Path.of(o.string("results", "livepush-bench/results/results.tsv")).getParent();
     Files.createDirectories(dir);
     ByteBuffer buf = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
@@ -225,7 +255,7 @@ public final class Main {
   }
 
   /** Prints a two-line table and appends the values (tab separated, with the scenario) to the results file. */
-  private static void row(Options o, String scenario, String[] names, Object[] values) throws IOException {
+  static void row(Options o, String scenario, String[] names, Object[] values) throws IOException {
     List<String> v = new ArrayList<>();
     StringBuilder head = new StringBuilder("|");
     StringBuilder line = new StringBuilder("|");

@@ -99,6 +99,9 @@ final class NettyPeer {
         case "/bench/conns":
           body = Integer.toString(group.size());
           break;
+        case "/bench/clock": // the publisher's stamp clock, for the generator's clock check (ClockCheck)
+          body = Long.toString(System.nanoTime());
+          break;
         case "/bench/mem":
           body = "0 " + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
           break;

@@ -37,15 +37,16 @@ import org.slf4j.LoggerFactory;
  * passes the path, the {@code Origin} check and the core's admission stage on this stream, is answered
  * {@code 200}, and then waits for the bidirectional stream the client opens for the session
  * ({@link WtSessionStream}), which opens the core's session. The session ends when either stream ends: this one
- * sends CLOSE_WEBTRANSPORT_SESSION and FIN. Capsules the client sends are read and dropped (bounded by QUIC flow
- * control): the end of the stream is what ends the session. Event loop only.
+ * sends CLOSE_WEBTRANSPORT_SESSION and FIN. Capsules the client sends are parsed ({@link WtCapsules}: its close
+ * capsule ends the session, a malformed sequence resets the stream with H3_MESSAGE_ERROR, others are skipped),
+ * so they hold no memory beyond QUIC's stream window. Event loop only.
  */
 final class WtConnect extends Http3RequestStreamInboundHandler {
   private static final Logger LOG = LoggerFactory.getLogger(WtConnect.class);
-  /** CLOSE_WEBTRANSPORT_SESSION capsule type (draft-ietf-webtrans-http3 §5). */
-  static final long CLOSE_WEBTRANSPORT_SESSION = 0x2843;
-  /** Longest reason a close capsule carries (draft-ietf-webtrans-http3 §5: 1024 bytes). */
-  private static final int MAX_CLOSE_REASON_BYTES = 1024;
+  /** CLOSE_WEBTRANSPORT_SESSION capsule type (draft-ietf-webtrans-http3 §6). */
+  static final long CLOSE_WEBTRANSPORT_SESSION = WtCapsules.CLOSE_WEBTRANSPORT_SESSION;
+  /** Longest reason a close capsule carries (draft-ietf-webtrans-http3 §6: 1024 bytes). */
+  private static final int MAX_CLOSE_REASON_BYTES = WtCapsules.MAX_CLOSE_REASON_BYTES;
 
   private final WebTransportTransport transport;
   private QuicStreamChannel channel;
@@ -57,6 +58,8 @@ final class WtConnect extends Http3RequestStreamInboundHandler {
   private boolean headersSeen;
   private boolean established;
   private boolean ended;
+  /** The client's capsules on this stream. */
+  private final WtCapsules capsules = new WtCapsules();
 
   WtConnect(WebTransportTransport transport) {
     this.transport = transport;
@@ -225,14 +228,56 @@ final class WtConnect extends Http3RequestStreamInboundHandler {
         .addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
   }
 
+  /** Capsules (RFC 9297 §3.2) in DATA frames: parsed as they come, nothing kept but one header and a reason. */
   @Override
   protected void channelRead(ChannelHandlerContext ctx, Http3DataFrame frame) {
-    ReferenceCountUtil.release(frame); // capsules: the session ends with the stream, whatever they say
+    try {
+      if (ended || !headersSeen) {
+        return; // the session is over (or never began): nothing the client says changes it
+      }
+      switch (capsules.read(frame.content())) {
+        case CLOSE -> clientClosed();
+        case MALFORMED -> malformed();
+        default -> { }
+      }
+    } finally {
+      ReferenceCountUtil.release(frame);
+    }
+  }
+
+  /**
+   * The client's CLOSE_WEBTRANSPORT_SESSION: the session ends, and this side's send direction closes
+   * (draft-ietf-webtrans-http3 §6); the livepush.v1 stream gets FIN.
+   */
+  private void clientClosed() {
+    LOG.debug("WebTransport session {} closed by the client with code {}", channel, capsules.closeCode());
+    ended = true;
+    release();
+    channel.shutdownOutput();
+    WtSessionStream s = stream;
+    if (s != null) {
+      s.connectGone();
+    }
+  }
+
+  /** A malformed capsule, or bytes after the close: the stream is reset with H3_MESSAGE_ERROR, the session ends. */
+  private void malformed() {
+    ended = true;
+    release();
+    WtSessionStream.reset(channel, WtErrors.H3_MESSAGE_ERROR);
+    WtSessionStream s = stream;
+    if (s != null) {
+      s.connectGone();
+    }
   }
 
   /** The client ended the session (its CLOSE_WEBTRANSPORT_SESSION, then FIN). */
   @Override
   protected void channelInputClosed(ChannelHandlerContext ctx) {
+    if (!ended && capsules.midCapsule()) {
+      malformed(); // RFC 9297 §3.3: a stream that ends inside a capsule is a malformed message
+      return;
+    }
     end(0, "");
     WtSessionStream s = stream;
     if (s != null) {

@@ -10,5 +10,8 @@ final class WtErrors {
   /** WT_SESSION_GONE: the stream's session ended before the stream did. */
   static final int WT_SESSION_GONE = 0x170d7b68;
 
+  /** H3_MESSAGE_ERROR (RFC 9114 §8.1): a malformed capsule sequence on a session's CONNECT stream. */
+  static final int H3_MESSAGE_ERROR = 0x10e;
+
   private WtErrors() {}
 }

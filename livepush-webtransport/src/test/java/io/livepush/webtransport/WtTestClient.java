@@ -21,6 +21,7 @@ import io.netty.handler.codec.http3.Http3RequestStreamInboundHandler;
 import io.netty.handler.codec.http3.Http3Settings;
 import io.netty.handler.codec.http3.DefaultHttp3SettingsFrame;
 import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicConnectionCloseEvent;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
 import io.netty.handler.codec.quic.QuicStreamChannel;
@@ -85,9 +86,19 @@ final class WtTestClient implements AutoCloseable {
    * on the stream, its JSON (binary ones as {@code "binary:<bytes>"}).
    */
   final BlockingQueue<String> datagrams = new LinkedBlockingQueue<>();
+  /** The peer's CONNECTION_CLOSE, once it closed the connection. */
+  final CompletableFuture<QuicConnectionCloseEvent> connectionClosed = new CompletableFuture<>();
 
-  /** Takes QUIC DATAGRAM payloads off the connection before the HTTP/3 handler. */
+  /** Takes QUIC DATAGRAM payloads off the connection before the HTTP/3 handler; notes the peer's close. */
   private final class DatagramCatcher extends ChannelInboundHandlerAdapter {
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof QuicConnectionCloseEvent) {
+        connectionClosed.complete((QuicConnectionCloseEvent) evt);
+      }
+      ctx.fireUserEventTriggered(evt);
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (!(msg instanceof ByteBuf)) {
@@ -149,6 +160,8 @@ final class WtTestClient implements AutoCloseable {
     QuicStreamChannel stream;
     /** Why the stream ended, when the server reset it. */
     volatile Throwable streamError;
+    /** Completed with the error when the server resets the CONNECT stream. */
+    final CompletableFuture<Throwable> connectError = new CompletableFuture<>();
     private long capsuleCode = -1;
 
     final Http3RequestStreamInboundHandler connectHandler = new Http3RequestStreamInboundHandler() {
@@ -180,6 +193,11 @@ final class WtTestClient implements AutoCloseable {
       public void channelInactive(ChannelHandlerContext ctx) {
         closed.complete(capsuleCode);
         ctx.fireChannelInactive();
+      }
+
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        connectError.complete(cause);
       }
     };
 
@@ -239,6 +257,15 @@ final class WtTestClient implements AutoCloseable {
       Varints.write(preface, sessionId);
       stream.writeAndFlush(preface).sync();
       return this;
+    }
+
+    /** Sends one capsule on the CONNECT stream (RFC 9297 §3.2) in a DATA frame: type, length, value. */
+    io.netty.channel.ChannelFuture capsule(long type, long declaredLength, byte[] value) {
+      ByteBuf c = Unpooled.buffer();
+      Varints.write(c, type);
+      Varints.write(c, declaredLength);
+      c.writeBytes(value);
+      return connect.writeAndFlush(new io.netty.handler.codec.http3.DefaultHttp3DataFrame(c));
     }
 
     /** Sends one livepush.v1 text message. */
