@@ -144,6 +144,36 @@ final class KafkaClients {
     }
   }
 
+  /**
+   * Creates the presence topic when missing and allowed: one partition, {@code cleanup.policy=compact} (one
+   * record per node survives), {@code message.timestamp.type=LogAppendTime} (every announcement timed by the
+   * broker's clock). Blocks up to the request timeout: call only on the bus's own threads.
+   *
+   * @throws KafkaBusException if Kafka cannot be reached
+   */
+  void ensurePresenceTopic(Admin admin) {
+    if (!config.createTopic()) {
+      return;
+    }
+    long timeout = config.requestTimeout().toMillis();
+    NewTopic t = new NewTopic(config.presenceTopic(), Optional.of(1),
+        config.replicationFactor() < 0 ? Optional.empty() : Optional.of(config.replicationFactor()))
+        .configs(Map.of("cleanup.policy", "compact", "message.timestamp.type", "LogAppendTime"));
+    try {
+      admin.createTopics(List.of(t)).all().get(timeout, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new KafkaBusException("creating topic " + config.presenceTopic() + " failed: "
+            + LogBusSupport.describe(e), LogBusSupport.unwrap(e));
+      }
+    } catch (TimeoutException e) {
+      throw new KafkaBusException("creating topic " + config.presenceTopic() + " timed out", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaBusException("interrupted", e);
+    }
+  }
+
   /** 40 bits of the topic id, as livepush's epochs. */
   static long epochOf(Uuid topicId) {
     return (topicId.getMostSignificantBits() ^ topicId.getLeastSignificantBits()) & LogBusSupport.EPOCH_MASK;

@@ -96,6 +96,12 @@ final class WtConnect extends Http3RequestStreamInboundHandler {
     CharSequence method = h.method();
     CharSequence protocol = h.protocol();
     String target = h.path() == null ? "" : h.path().toString();
+    if (!isRequestTarget(target)) {
+      // RFC 9114 §4.1.2 / RFC 9110 §5.5: NUL, CR, LF or other octets no HTTP/1.1 request line can carry make the
+      // request malformed; HTTP/1.1 and HTTP/2 refuse them in their codecs, so the application never sees them.
+      refuse(400, "malformed :path");
+      return;
+    }
     int q = target.indexOf('?');
     String path = q < 0 ? target : target.substring(0, q);
     if (!transport.paths.contains(path)) {
@@ -337,10 +343,36 @@ final class WtConnect extends Http3RequestStreamInboundHandler {
     channel.writeAndFlush(new DefaultHttp3DataFrame(capsule)).addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
   }
 
+  /**
+   * A field the codecs refuse makes the CONNECT malformed (RFC 9114 §4.1.2, §4.2). A name the QPACK decoder refuses
+   * (upper case, CR) has already reset the stream with H3_MESSAGE_ERROR (Netty's {@code Http3FrameCodec}): the
+   * stream is closed. A value the request's conversion refuses (NUL, CR, LF) is answered with 400 while no answer
+   * was sent yet, as HTTP/1.1 and HTTP/2 answer. The cause quotes the client's bytes, so it is logged through
+   * LogSafe.
+   */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    LOG.debug("WebTransport CONNECT stream {} failed", ctx.channel(), cause);
-    ctx.close();
+    LOG.debug("WebTransport CONNECT stream {} failed", ctx.channel(), LogSafe.throwable(cause));
+    if (!ended && !established && ctx.channel().isActive()
+        && !(cause instanceof io.netty.handler.codec.http3.Http3HeadersValidationException)) {
+      refuse(400, "malformed request");
+    } else {
+      ctx.close();
+    }
+  }
+
+  /** Whether {@code target} is an origin-form request target of visible ASCII (RFC 9112 §3.2), not empty. */
+  private static boolean isRequestTarget(String target) {
+    if (target.isEmpty() || target.charAt(0) != '/') {
+      return false;
+    }
+    for (int i = 0; i < target.length(); i++) {
+      char c = target.charAt(i);
+      if (c <= 0x20 || c >= 0x7f) {
+        return false;
+      }
+    }
+    return true;
   }
 
   Channel parent() {

@@ -121,14 +121,25 @@ final class WtTestClient implements AutoCloseable {
 
   /** Sends an extended CONNECT to {@code path}; the session's 200 or refusal completes {@link Session#status}. */
   Session connect(String path, String origin) throws Exception {
+    return connect(path, origin, new String[0]);
+  }
+
+  /**
+   * As {@link #connect(String, String)}, with extra header name/value pairs, sent as given: the headers are not
+   * validated here, so a test can send what a hostile client would.
+   */
+  Session connect(String path, String origin, String... nameValues) throws Exception {
     Session s = new Session();
     QuicStreamChannel stream = Http3.newRequestStream(quic, s.connectHandler).get(10, TimeUnit.SECONDS);
     s.connect = stream;
-    Http3HeadersFrame h = new DefaultHttp3HeadersFrame();
+    Http3HeadersFrame h = new DefaultHttp3HeadersFrame(new io.netty.handler.codec.http3.DefaultHttp3Headers(false));
     h.headers().method("CONNECT").protocol("webtransport").scheme("https")
         .authority("127.0.0.1:" + ((InetSocketAddress) quic.remoteSocketAddress()).getPort()).path(path);
     if (origin != null) {
       h.headers().set("origin", origin);
+    }
+    for (int i = 0; i < nameValues.length; i += 2) {
+      h.headers().add(nameValues[i], nameValues[i + 1]);
     }
     stream.writeAndFlush(h).sync();
     return s;
