@@ -27,7 +27,7 @@ final class TimePositions {
   private TimePositions() {}
 
   /**
-   * The positions on {@code channel}'s loop; reading is paused while a bus answers. Fails with
+   * The positions on {@code channel}'s loop. Fails with
    * {@link LivePushException} 400 when the bus cannot look up times, with the bus's own exception when it fails,
    * with {@link ClosedChannelException} when the channel closed meanwhile.
    */
@@ -54,11 +54,11 @@ final class TimePositions {
       return CompletableFuture.completedFuture(out);
     }
     CompletableFuture<Map<String, EventId>> result = new CompletableFuture<>();
-    channel.config().setAutoRead(false); // no pipelined request or message overtakes this one
+    // Reading is the caller's: a stream request pauses it (StreamRequests.admitAt), a WebSocket session handles
+    // its messages one at a time and keeps its own backpressure.
     bus.positionAt(time).whenComplete((id, e) -> {
       try {
         channel.eventLoop().execute(() -> {
-          channel.config().setAutoRead(true);
           if (e != null) {
             result.completeExceptionally(failure(e));
           } else if (!channel.isActive()) {

@@ -133,7 +133,8 @@ public final class StreamRequests {
   /**
    * As {@link #admit}, then resolves where each admitted topic resumes: {@code from} for every topic, else, when
    * {@code since} is given, {@link TransportContext#positionsAt} (only once admitted, so no unauthenticated
-   * client makes the bus look anything up). The request is retained until {@code then} has run.
+   * client makes the bus look anything up); the channel does not read while a bus answers. The request is
+   * retained until {@code then} has run.
    *
    * @param context the transport's context
    * @param ctx the request's handler context; call on its event loop
@@ -160,13 +161,20 @@ public final class StreamRequests {
         return;
       }
       request.retain();
-      CompletionStage<Map<String, EventId>> lookup;
+      CompletableFuture<Map<String, EventId>> lookup;
       try {
-        lookup = context.positionsAt(ctx.channel(), admitted.topics(), since);
+        lookup = context.positionsAt(ctx.channel(), admitted.topics(), since).toCompletableFuture();
       } catch (RuntimeException e) {
         lookup = CompletableFuture.failedFuture(e);
       }
+      boolean paused = !lookup.isDone();
+      if (paused) {
+        ctx.channel().config().setAutoRead(false); // no pipelined request overtakes this one meanwhile
+      }
       lookup.whenComplete((positions, e) -> {
+        if (paused) {
+          ctx.channel().config().setAutoRead(true); // on the loop: the stage completes there
+        }
         try {
           if (e != null) {
             admitted.release();

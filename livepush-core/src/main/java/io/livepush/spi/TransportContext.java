@@ -92,7 +92,7 @@ public interface TransportContext {
    * Resume by time: the position each of {@code topics} resumes from to get exactly its events published at or
    * after {@code time} (docs/protocol.md "Resume by time"). Call on {@code channel}'s event loop after the
    * request was admitted (never for an unauthenticated client: a lookup may cost the bus a request); the stage
-   * completes on that loop, at once without a bus, and reading is paused while a bus answers. A topic whose
+   * completes on that loop, at once without a bus; reading is the caller's to pause meanwhile. A topic whose
    * events at or after {@code time} may have left the log gets a position that resumes with a {@code too-old}
    * reset; a {@code time} after now gives {@code null} positions (live from now).
    *

@@ -180,8 +180,9 @@ public final class KafkaBus implements EventBus {
   /**
    * Cluster-wide presence on the compacted topic {@code <topic>-presence} (created with one partition when
    * {@link KafkaBusConfig#createTopic()}; else create it so, with {@code cleanup.policy=compact} and
-   * {@code message.timestamp.type=LogAppendTime}); see docs/cluster.md "Presence with Kafka". Never blocks: the
-   * topic is created and read on the bus's presence threads.
+   * {@code message.timestamp.type=LogAppendTime}: without it presence stays per node, logged once); see
+   * docs/cluster.md "Presence with Kafka". Never blocks: the topic is created and read on the bus's presence
+   * threads.
    *
    * @param clusterPresence this node's presence
    * @return {@code true}: presence is cluster-wide
@@ -192,19 +193,25 @@ public final class KafkaBus implements EventBus {
     clusterPresence.nodeId(nodeId);
     KafkaPresence store = new KafkaPresence(config, clients, nodeId);
     presenceStore = store;
+    PresenceExchange p = new PresenceExchange(clusterPresence, store.scheduler(), config.presenceInterval(),
+        store::sync);
+    presence = p;
     store.scheduler().execute(() -> {
       try {
-        clients.ensurePresenceTopic(admin);
+        if (!clients.ensurePresenceTopic(admin)) {
+          // createTopic(false) and nobody created it: say so once instead of failing every exchange
+          org.slf4j.LoggerFactory.getLogger(KafkaBus.class).warn("presence topic {} does not exist (createTopic is"
+              + " off): presence stays per node; create it compacted, with one partition", config.presenceTopic());
+          p.stop();
+          return;
+        }
       } catch (RuntimeException e) {
         org.slf4j.LoggerFactory.getLogger(KafkaBus.class).warn("presence topic {}: {}", config.presenceTopic(),
             LogBusSupport.describe(e)); // the exchanges then fail (logged) until it exists
       }
       store.start();
+      p.start();
     });
-    PresenceExchange p = new PresenceExchange(clusterPresence, store.scheduler(), config.presenceInterval(),
-        store::sync);
-    presence = p;
-    p.start();
     return true;
   }
 

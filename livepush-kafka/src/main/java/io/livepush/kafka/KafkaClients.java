@@ -147,15 +147,24 @@ final class KafkaClients {
   /**
    * Creates the presence topic when missing and allowed: one partition, {@code cleanup.policy=compact} (one
    * record per node survives), {@code message.timestamp.type=LogAppendTime} (every announcement timed by the
-   * broker's clock). Blocks up to the request timeout: call only on the bus's own threads.
+   * broker's clock). Without {@code createTopic}, only checks that it exists. Blocks up to the request timeout:
+   * call only on the bus's own threads.
    *
+   * @return whether the topic exists now
    * @throws KafkaBusException if Kafka cannot be reached
    */
-  void ensurePresenceTopic(Admin admin) {
-    if (!config.createTopic()) {
-      return;
-    }
+  boolean ensurePresenceTopic(Admin admin) {
     long timeout = config.requestTimeout().toMillis();
+    if (!config.createTopic()) {
+      try {
+        return admin.listTopics().names().get(timeout, TimeUnit.MILLISECONDS).contains(config.presenceTopic());
+      } catch (ExecutionException | TimeoutException e) {
+        throw new KafkaBusException("listing topics failed: " + LogBusSupport.describe(e), LogBusSupport.unwrap(e));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new KafkaBusException("interrupted", e);
+      }
+    }
     NewTopic t = new NewTopic(config.presenceTopic(), Optional.of(1),
         config.replicationFactor() < 0 ? Optional.empty() : Optional.of(config.replicationFactor()))
         .configs(Map.of("cleanup.policy", "compact", "message.timestamp.type", "LogAppendTime"));
@@ -172,6 +181,7 @@ final class KafkaClients {
       Thread.currentThread().interrupt();
       throw new KafkaBusException("interrupted", e);
     }
+    return true;
   }
 
   /** 40 bits of the topic id, as livepush's epochs. */

@@ -24,6 +24,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,7 +62,12 @@ class KafkaPresenceTest {
   }
 
   private LivePushServer node() {
+    return node(true);
+  }
+
+  private LivePushServer node(boolean createTopic) {
     KafkaBus bus = KafkaBus.builder().bootstrapServers(broker.bootstrapServers()).topic(topic)
+        .createTopic(createTopic, (short) 1)
         .pollInterval(Duration.ofMillis(100)).presenceInterval(INTERVAL, EXPIRY).build();
     LivePushServer s = PresenceNodes.presence(LivePushServer.builder().host("127.0.0.1").port(0).ioThreads(1)
             .nativeTransport(false).shutdownDrain(Duration.ZERO))
@@ -160,5 +168,17 @@ class KafkaPresenceTest {
     assertThat(next(watcher, "dave").path("count").asInt()).isEqualTo(3);
     List<String> between = new ArrayList<>(watcher);
     assertThat(between).as("one leave for alice").noneMatch(d -> d.contains("\"alice\""));
+  }
+
+  @Test
+  void withoutItsPresenceTopicANodeKeepsPresencePerNode() throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      LivePushServer a = node(false); // createTopic off: the operator made the bus topic, not the presence one
+      stream(a, "topic=room&user=alice");
+      Await.until("alice counted on A", Duration.ofSeconds(30), () -> a.presence().count("room") == 1);
+      assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains(topic)
+          .doesNotContain(topic + "-presence");
+    }
   }
 }
