@@ -154,10 +154,19 @@ async function datagrams({ wtUrl, hash, rel, dg, timeout }) {
     let lossTimer = null;
     const publishDg = () => publish(dg).then((ids) => {
       seen.dgPublished.push(...ids);
-      lossTimer = setTimeout(publishDg, 2000); // a lost datagram: the next value repairs it
+      check();
+      if (!done) lossTimer = setTimeout(publishDg, 2000); // a lost datagram: the next value repairs it
     }, reject);
+    // Done once the answers of the publishes are read too: a datagram (or a stream event) can arrive before the
+    // /test/publish answer that names it, and the Java side compares the two.
+    let done = false;
     const check = () => {
-      if (seen.rel.length === 2 && seen.datagram.length > 0) { clearTimeout(lossTimer); resolve(); }
+      if (!done && seen.relPublished !== null && seen.rel.length === 2
+          && seen.datagram.some((id) => seen.dgPublished.includes(id))) {
+        done = true;
+        clearTimeout(lossTimer);
+        resolve();
+      }
     };
     c = new LivePushClient('/ws', {
       webTransportUrl: wtUrl,
@@ -168,6 +177,7 @@ async function datagrams({ wtUrl, hash, rel, dg, timeout }) {
           live = true;
           (async () => {
             seen.relPublished = [...await publish(rel), ...await publish(rel)];
+            check();
             publishDg();
           })().catch(reject);
         }
