@@ -32,6 +32,11 @@ export interface EventStreamOptions {
   storage?: StorageLike | null;
   /** Default `"livepush:lastEventId:" + url`. */
   storageKey?: string | null;
+  /**
+   * Resume by time: without a stored id, the stream starts with the events published at or after this time
+   * (`?since=`, an RFC 3339 date-time; docs/protocol.md "Resume by time"). Ids win once the stream has one.
+   */
+  since?: Date | string | null;
   /** Send cookies cross-origin (the server must allow credentials); default false. */
   withCredentials?: boolean;
   /** First backoff ceiling in ms once the browser has given up; default 1000. */

@@ -20,6 +20,7 @@ const DEFAULTS = {
   events: [], // named event types to listen to, besides unnamed "message" events
   storage: globalThis.sessionStorage, // where the last id survives reloads; null to disable
   storageKey: null, // default: "livepush:lastEventId:" + url
+  since: null, // a Date or RFC 3339 string: without a stored id, start with what was published from then on
   withCredentials: false,
   minDelay: 1000, // ms: first backoff ceiling when the browser has given up
   maxDelay: 30000, // ms
@@ -63,6 +64,9 @@ export function openEventStream(url, options = {}) {
   function open() {
     const u = new URL(url, globalThis.location ? globalThis.location.href : undefined);
     if (lastEventId) u.searchParams.set('lastEventId', lastEventId); // the header, if any, wins on the server
+    else if (opts.since) { // resume by time until the first id: the browser's Last-Event-ID wins over it
+      u.searchParams.set('since', opts.since instanceof Date ? opts.since.toISOString() : String(opts.since));
+    }
     setState(state === 'reconnecting' ? 'reconnecting' : 'connecting');
     const es = new EventSource(u.toString(), { withCredentials: opts.withCredentials });
     source = es;

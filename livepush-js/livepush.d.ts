@@ -172,11 +172,12 @@ export declare class LivePushClient {
   connect(): void;
 
   /**
-   * Follows topics, from `from` (an event id, or `'earliest'` for everything the server retains) or from now.
+   * Follows topics, from `from` (an event id, `'earliest'` for everything the server retains, or a time: a `Date`
+   * or an RFC 3339 string, for what was published from then on) or from now.
    * Resolves with the `subscribed` message once live; with null when every topic was already followed or the
    * client is offline (it subscribes on the next open). Rejects on a refusal (`error` message) or a timeout.
    */
-  subscribe(topics: string | string[], options?: { from?: string }): Promise<SubscribedMessage | null>;
+  subscribe(topics: string | string[], options?: { from?: string | Date }): Promise<SubscribedMessage | null>;
 
   /** Stops following topics; resolves with null once sent (or at once when offline). */
   unsubscribe(topics: string | string[]): Promise<null>;

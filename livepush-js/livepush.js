@@ -265,10 +265,13 @@ export class LivePushClient {
 
   /**
    * Follows topics. With from (an event id, for example one kept from an SSE stream, or 'earliest' for
-   * everything the server still retains), the server replays what came after it; without, the subscription
-   * starts now. Resolves with the `subscribed` message once live.
+   * everything the server still retains), the server replays what came after it; with a time (a Date, or an
+   * RFC 3339 string such as '2026-11-30T18:00:00Z'), what was published from then on (docs/protocol.md "Resume
+   * by time"); without, the subscription starts now. Resolves with the `subscribed` message once live.
    */
-  subscribe(topics, { from } = {}) {
+  subscribe(topics, { from: position } = {}) {
+    // A Date (or an RFC 3339 string) resumes by time: the server replays what was published from then on.
+    const from = position instanceof Date ? position.toISOString() : position;
     const list = (Array.isArray(topics) ? topics : [topics]).filter((t) => !this.#topics.has(t));
     for (const t of list) this.#topics.set(t, from ?? null);
     if (list.length === 0) return Promise.resolve(null);
@@ -587,7 +590,8 @@ export class LivePushClient {
     // One id resumes every topic; a topic added since the last position resumes from the others' id.
     let from = this.#position;
     for (const id of this.#topics.values()) from = from ?? id;
-    if (from) u.searchParams.set('lastEventId', from);
+    // A time (only until the first position: ids replace it) goes as since=, which an id would win over.
+    if (from) u.searchParams.set(from.includes(':') ? 'since' : 'lastEventId', from);
     return u.toString();
   }
 

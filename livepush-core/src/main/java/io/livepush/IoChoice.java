@@ -13,6 +13,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,14 @@ import org.slf4j.LoggerFactory;
  */
 final class IoChoice {
   private static final Logger LOG = LoggerFactory.getLogger(LivePushServer.class);
+  /**
+   * Completion-queue entries per io_uring event loop (16 B each: 512 KiB per loop, against Netty's default of
+   * 4,096). With the default, fan-out to a few hundred sockets already logged "CompletionQueue overflow detected"
+   * (bench smoke, 500 subscribers); the kernel then parks extra completions in a slower overflow list rather than
+   * dropping them, so the size trades memory for speed, never for data. 32,768 made the warning rarer there, not
+   * impossible: docs/benchmarks.md's io-compare is what tells whether io_uring pays.
+   */
+  static final int IO_URING_CQ_ENTRIES = 32_768;
 
   final IoTransport requested;
   /** What runs: {@link IoTransport#EPOLL}, {@link IoTransport#IO_URING} or {@link IoTransport#NIO}. */
@@ -61,7 +70,7 @@ final class IoChoice {
 
   IoHandlerFactory ioHandlerFactory() {
     return switch (chosen) {
-      case IO_URING -> IoUringIoHandler.newFactory();
+      case IO_URING -> IoUringIoHandler.newFactory(new IoUringIoHandlerConfig().setCqSize(IO_URING_CQ_ENTRIES));
       case EPOLL -> EpollIoHandler.newFactory();
       default -> NioIoHandler.newFactory();
     };

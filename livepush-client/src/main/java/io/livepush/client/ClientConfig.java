@@ -36,6 +36,7 @@ public final class ClientConfig {
   private final ClientTransport transport;
   private final List<String> topics;
   private final String from;
+  private final java.time.Instant since;
   private final Map<String, String> headers;
   private final Supplier<String> authorization;
   private final String ticketParameter;
@@ -58,6 +59,7 @@ public final class ClientConfig {
     this.transport = b.transport;
     this.topics = List.copyOf(b.topics);
     this.from = b.from;
+    this.since = b.since;
     this.headers = Map.copyOf(b.headers);
     this.authorization = b.authorization;
     this.ticketParameter = b.ticketParameter;
@@ -115,6 +117,15 @@ public final class ClientConfig {
   /** {@return the position to start from, or {@code null} to start live} */
   public String from() {
     return from;
+  }
+
+  /**
+   * {@return the time to start from when there is no position ({@link #from()} is {@code null}), or
+   * {@code null}: sent only until the client has a position (SSE and long-polling {@code since=}, WebSocket
+   * {@code "from"}), see docs/protocol.md "Resume by time"}
+   */
+  public java.time.Instant since() {
+    return since;
   }
 
   /** {@return headers sent with every request or handshake} */
@@ -191,7 +202,7 @@ public final class ClientConfig {
   public String toString() {
     return "ClientConfig{sseUri=" + Urls.redact(sseUri) + ", webSocketUri=" + Urls.redact(webSocketUri)
         + ", longPollUri=" + Urls.redact(longPollUri) + ", transport="
-        + transport + ", topics=" + topics + ", from=" + from + ", headers=" + headers.keySet()
+        + transport + ", topics=" + topics + ", from=" + from + ", since=" + since + ", headers=" + headers.keySet()
         + ", authorization=" + (authorization != null) + ", ticketParameter=" + ticketParameter + ", minDelay="
         + minDelay + ", maxDelay=" + maxDelay + ", maxReconnectAttempts=" + maxReconnectAttempts
         + ", heartbeatTimeout=" + heartbeatTimeout + ", connectTimeout=" + connectTimeout + ", maxEventBytes="

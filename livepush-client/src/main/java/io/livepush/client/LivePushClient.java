@@ -232,6 +232,7 @@ public final class LivePushClient implements AutoCloseable {
     ClientTransport transport;
     final List<String> topics = new ArrayList<>();
     String from;
+    java.time.Instant since;
     final Map<String, String> headers = new LinkedHashMap<>();
     Supplier<String> authorization;
     String ticketParameter;
@@ -349,6 +350,28 @@ public final class LivePushClient implements AutoCloseable {
         throw new IllegalArgumentException("from: must be 1 to 256 printable ASCII characters");
       }
       this.from = position;
+      return this;
+    }
+
+    /**
+     * Starts with the events published at or after {@code time} (resume by time, docs/protocol.md "Resume by
+     * time") when no {@link #from(String)} position is given: the server replays them, or says {@link Reset}
+     * ({@code too-old}) for a topic whose events from that time may have left its log; a future time starts
+     * live. Sent only until the client has a position: every reconnect resumes by id. A server whose log cannot
+     * look up times refuses the request (SSE and long-polling: HTTP 400; WebSocket: a refused subscription).
+     * Default: none.
+     *
+     * @param time the instant to start from, in the years 0000–9999 (RFC 3339)
+     * @return this builder
+     * @throws IllegalArgumentException if {@code time} is outside the years 0000–9999
+     */
+    public Builder since(java.time.Instant time) {
+      Objects.requireNonNull(time, "since");
+      if (time.isBefore(java.time.Instant.parse("0000-01-01T00:00:00Z"))
+          || time.isAfter(java.time.Instant.parse("9999-12-31T23:59:59.999999999Z"))) {
+        throw new IllegalArgumentException("since: must be within the years 0000-9999 (RFC 3339)");
+      }
+      this.since = time;
       return this;
     }
 

@@ -42,6 +42,8 @@ public final class ReplayLog {
    * no reset.
    */
   private long forgottenFloor;
+  /** The latest publish time of an event at or below {@link #forgottenFloor} (see {@link TopicLog#floorNanos}). */
+  private long forgottenFloorNanos;
   private long totalBytes;
   private int deadInFifo;
   /** Bumped by {@link #rebase} and {@link #skipTo}; subscriptions remember the value they were made under. */
@@ -95,7 +97,7 @@ public final class ReplayLog {
   TopicLog topicOrCreate(String name) {
     TopicLog t = topics.get(name);
     if (t == null) {
-      t = new TopicLog(name, forgottenFloor, loops, nanoClock.getAsLong());
+      t = new TopicLog(name, forgottenFloor, forgottenFloorNanos, loops, nanoClock.getAsLong());
       topics.put(name, t);
     }
     return t;
@@ -135,11 +137,14 @@ public final class ReplayLog {
     fifo.clear();
     deadInFifo = 0;
     totalBytes = 0;
+    long now = nanoClock.getAsLong();
     for (TopicLog t : topics.values()) {
       t.entries.clear();
       t.bytes = 0;
       t.floor = position.offset();
+      t.floorNanos = now;
     }
+    forgottenFloorNanos = now;
     epoch = position.epoch();
     head = position.offset();
     forgottenFloor = head; // topics first seen from now on vouch only for what this node reads next
@@ -151,12 +156,15 @@ public final class ReplayLog {
     if (offset > head) {
       head = offset;
     }
+    long now = nanoClock.getAsLong();
     for (TopicLog t : topics.values()) {
       if (t.floor < offset) {
         t.floor = offset;
+        t.floorNanos = now;
       }
     }
     forgottenFloor = Math.max(forgottenFloor, offset);
+    forgottenFloorNanos = now;
     generation++;
   }
 
@@ -178,6 +186,7 @@ public final class ReplayLog {
     topic.lastActivityNanos = now;
     if (config.maxEventsPerTopic() == 0) {
       topic.floor = e.offset;
+      topic.floorNanos = now;
       e.evicted = true;
       return e;
     }
@@ -192,6 +201,33 @@ public final class ReplayLog {
       evictFifoHead();
     }
     return e;
+  }
+
+  /**
+   * The position from which a subscription of {@code name} replays exactly its events published at or after
+   * {@code atNanos} (on the log's clock): just before the first retained one, or the head when none is. When
+   * events of the topic published at or after that time may have left the log (its floor was raised at or
+   * after it), a position below the floor, so the resume gets a {@code too-old} reset instead of skipping them.
+   * Walks the topic's entries from the newest: O(entries published at or after the time).
+   */
+  EventId positionAt(String name, long atNanos) {
+    TopicLog t = topics.get(name);
+    long floor = t != null ? t.floor : forgottenFloor;
+    long floorNanos = t != null ? t.floorNanos : forgottenFloorNanos;
+    if (floor > 0 && floorNanos - atNanos >= 0) {
+      return EventId.of(epoch, floor - 1);
+    }
+    long position = head;
+    if (t != null) {
+      for (Iterator<LogEntry> it = t.entries.descendingIterator(); it.hasNext(); ) {
+        LogEntry e = it.next();
+        if (e.createdNanos - atNanos < 0) {
+          break;
+        }
+        position = e.offset - 1;
+      }
+    }
+    return EventId.of(epoch, position);
   }
 
   /** What a subscription resuming after {@code from} gets: events to replay, or why it cannot. */
@@ -262,8 +298,21 @@ public final class ReplayLog {
         }
         evictFifoHead();
       }
-      if (topics.values().removeIf(t -> t.totalSubscribers == 0 && t.entries.isEmpty()
-          && now - t.lastActivityNanos >= maxAgeNanos)) {
+      boolean forgot = false;
+      long latest = 0;
+      for (Iterator<TopicLog> it = topics.values().iterator(); it.hasNext(); ) {
+        TopicLog t = it.next();
+        if (t.totalSubscribers == 0 && t.entries.isEmpty() && now - t.lastActivityNanos >= maxAgeNanos) {
+          it.remove();
+          // its events were all published by its last activity: a later time lookup can vouch for them
+          latest = !forgot || t.lastActivityNanos - latest > 0 ? t.lastActivityNanos : latest;
+          forgot = true;
+        }
+      }
+      if (forgot) {
+        if (forgottenFloor == 0 || latest - forgottenFloorNanos > 0) {
+          forgottenFloorNanos = latest;
+        }
         forgottenFloor = head;
       }
     } finally {
@@ -303,6 +352,7 @@ public final class ReplayLog {
     TopicLog t = e.topic;
     t.bytes -= e.size;
     t.floor = e.offset;
+    t.floorNanos = e.createdNanos;
     totalBytes -= e.size;
     e.evicted = true;
   }

@@ -14,7 +14,10 @@ import io.livepush.spi.TransportContext;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -68,6 +71,12 @@ public final class ServerContext implements TransportContext {
   public CompletionStage<AdmittedRequest> admit(Channel channel, InetSocketAddress client, FullHttpRequest request,
       Function<Principal, List<String>> topics) {
     return admission.admit(channel, client, request, transport, index, topics);
+  }
+
+  @Override
+  public CompletionStage<Map<String, EventId>> positionsAt(Channel channel, Collection<String> topics,
+      Instant time) {
+    return TimePositions.lookup(hub, channel, topics, time);
   }
 
   @Override

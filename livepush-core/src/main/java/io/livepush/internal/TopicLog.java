@@ -16,15 +16,22 @@ final class TopicLog {
   long bytes;
   /** Every event of this topic with an offset above {@code floor} is still retained. */
   long floor;
+  /**
+   * When the events at or below {@code floor} may have been published, at the latest: the publish time of the
+   * last event dropped, or when the floor was raised without one (rebase, gap, a forgotten topic). A time lookup
+   * at or before it cannot vouch for the topic ({@link ReplayLog#positionAt}).
+   */
+  long floorNanos;
   long lastActivityNanos;
   final int[] counts;
   int totalSubscribers;
   final ArrayList<Subscription>[] subscribers;
 
   @SuppressWarnings("unchecked")
-  TopicLog(String name, long floor, int loops, long nowNanos) {
+  TopicLog(String name, long floor, long floorNanos, int loops, long nowNanos) {
     this.name = name;
     this.floor = floor;
+    this.floorNanos = floorNanos;
     this.counts = new int[loops];
     this.subscribers = new ArrayList[loops];
     this.lastActivityNanos = nowNanos;

@@ -70,6 +70,29 @@ public interface EventBus {
   CompletionStage<History> history(Collection<String> topics, EventId after, EventId upTo);
 
   /**
+   * Optional: the resume position for a time (resume by time: SSE {@code ?since=}, WebSocket {@code "from"} with
+   * an RFC 3339 time; docs/protocol.md "Resume by time"). The position {@code p} must be such that resuming
+   * after {@code p} replays exactly the cluster log's events published at or after {@code time}: {@code p} is
+   * just before the first such event that is still retained, or the head when there is none. When events that
+   * may have been published at or after {@code time} are no longer retained, {@code p} must make
+   * {@link #history} answer {@link ResetReason#TOO_OLD} (a position below the oldest retained event), so the
+   * client gets an explicit {@code reset}, never a silent hole. The core asks only for times not after its own
+   * clock's now (a later time is "live from now").
+   *
+   * <p>The default completes exceptionally with {@link UnsupportedOperationException}: the server then answers
+   * a resume by time with 400 (SSE, long-polling) or the WebSocket error {@code unsupported}.
+   *
+   * @param time the time to resume from; not {@code null}
+   * @return completes, on a bus thread, with the position in the bus's current epoch; exceptionally when the
+   *     backend cannot be read (answered like an unreachable bus: 503, WebSocket {@code unavailable}); never
+   *     {@code null}
+   */
+  default CompletionStage<EventId> positionAt(java.time.Instant time) {
+    return java.util.concurrent.CompletableFuture.failedFuture(
+        new UnsupportedOperationException(getClass().getSimpleName() + " cannot resume by time"));
+  }
+
+  /**
    * Optional: makes presence cluster-wide. Called once, right after {@link #start} succeeded, before the server
    * accepts connections. A bus that supports it keeps exchanging {@code presence}'s members with the
    * other nodes on its own threads (see {@link ClusterPresence}) until {@link #stop}, and returns {@code true};

@@ -140,6 +140,24 @@ public final class LogBusSupport {
   }
 
   /**
+   * A bus builder's check of its presence schedule ({@link PresenceExchange}): both positive, and the expiry at
+   * least twice the interval, so one lost announcement never makes a live node look dead.
+   *
+   * @param interval how often a node re-announces its members
+   * @param expiry how long an announcement lasts
+   * @throws NullPointerException if either is {@code null}
+   * @throws IllegalArgumentException if either is not positive or {@code expiry} is under 2 x {@code interval}
+   */
+  public static void presenceTimes(Duration interval, Duration expiry) {
+    positive("presenceInterval", interval);
+    positive("presenceExpiry", expiry);
+    if (expiry.compareTo(interval.multipliedBy(2)) < 0) {
+      throw new IllegalArgumentException("presenceExpiry: " + expiry + " (expected: >= 2 x presenceInterval "
+          + interval + ")");
+    }
+  }
+
+  /**
    * A bus builder's check of a duration the engine takes in whole milliseconds (Kafka client settings, Redis
    * {@code XREAD BLOCK}, where 0 would mean "no wait" or "forever"): at least 1 ms. Message
    * {@code "name: value (expected: >= 1 ms)"}.

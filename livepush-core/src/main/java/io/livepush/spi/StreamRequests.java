@@ -19,10 +19,14 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.channels.ClosedChannelException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -87,6 +91,102 @@ public final class StreamRequests {
     } catch (InvalidEventIdException e) {
       throw new InvalidEventIdException("invalid Last-Event-ID: " + e.getMessage());
     }
+  }
+
+  /**
+   * The time to resume from: the {@code since} query parameter, an RFC 3339 date-time ({@link ResumeTime}). It
+   * applies only when the request names no id ({@link #resumePosition} is {@code null}): a browser's reconnect
+   * sends {@code Last-Event-ID} to the same URL, and the id, which is exact, wins. Validated even then.
+   *
+   * @param request the request
+   * @return the time, or {@code null} when the parameter is absent or empty
+   * @throws io.livepush.InvalidEventIdException (400) when the value is malformed, or given twice
+   */
+  public static Instant resumeTime(FullHttpRequest request) {
+    List<String> q = new QueryStringDecoder(request.uri()).parameters().get("since");
+    if (q == null || q.isEmpty() || q.size() == 1 && q.get(0).isEmpty()) {
+      return null;
+    }
+    if (q.size() > 1) {
+      throw new InvalidEventIdException("give \"since\" at most once");
+    }
+    return ResumeTime.parse(q.get(0));
+  }
+
+  /**
+   * What {@link #admitAt} hands over: the admitted request with each topic's resume position, or the failure.
+   */
+  @FunctionalInterface
+  public interface AdmittedAt {
+    /**
+     * Receives the outcome on the request's event loop; must not block.
+     *
+     * @param admitted the admitted request, which the receiver owns; {@code null} on failure
+     * @param positions topic to resume position ({@code null} value: live from now), in the admitted topics'
+     *     order; {@code null} on failure
+     * @param error the failure, unwrapped: the admission stage's, or {@link TransportContext#positionsAt}'s
+     *     (the slot is then already released); {@code null} on success
+     */
+    void accept(AdmittedRequest admitted, Map<String, EventId> positions, Throwable error);
+  }
+
+  /**
+   * As {@link #admit}, then resolves where each admitted topic resumes: {@code from} for every topic, else, when
+   * {@code since} is given, {@link TransportContext#positionsAt} (only once admitted, so no unauthenticated
+   * client makes the bus look anything up); the channel does not read while a bus answers. The request is
+   * retained until {@code then} has run.
+   *
+   * @param context the transport's context
+   * @param ctx the request's handler context; call on its event loop
+   * @param request the request; retained while the stages run, then released once
+   * @param topics the topics the request follows, as for {@link TransportContext#admit}; not {@code null}
+   * @param from the id to resume from ({@link #resumePosition}), or {@code null}
+   * @param since the time to resume from ({@link #resumeTime}), used only when {@code from} is {@code null}
+   * @param then receives the outcome on the request's event loop
+   * @throws RuntimeException what {@link TransportContext#admit} throws
+   */
+  public static void admitAt(TransportContext context, ChannelHandlerContext ctx, FullHttpRequest request,
+      Function<Principal, List<String>> topics, EventId from, Instant since, AdmittedAt then) {
+    admit(context, ctx, request, topics, (admitted, error) -> {
+      if (error != null) {
+        then.accept(null, null, error);
+        return;
+      }
+      if (from != null || since == null) {
+        LinkedHashMap<String, EventId> all = new LinkedHashMap<>();
+        for (String t : admitted.topics()) {
+          all.put(t, from);
+        }
+        then.accept(admitted, all, null);
+        return;
+      }
+      request.retain();
+      CompletableFuture<Map<String, EventId>> lookup;
+      try {
+        lookup = context.positionsAt(ctx.channel(), admitted.topics(), since).toCompletableFuture();
+      } catch (RuntimeException e) {
+        lookup = CompletableFuture.failedFuture(e);
+      }
+      boolean paused = !lookup.isDone();
+      if (paused) {
+        ctx.channel().config().setAutoRead(false); // no pipelined request overtakes this one meanwhile
+      }
+      lookup.whenComplete((positions, e) -> {
+        if (paused) {
+          ctx.channel().config().setAutoRead(true); // on the loop: the stage completes there
+        }
+        try {
+          if (e != null) {
+            admitted.release();
+            then.accept(null, null, e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+          } else {
+            then.accept(admitted, positions, null);
+          }
+        } finally {
+          request.release();
+        }
+      });
+    });
   }
 
   /**

@@ -12,7 +12,10 @@ import io.livepush.Principal;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -83,6 +86,31 @@ public interface TransportContext {
   default CompletionStage<AdmittedRequest> admit(Channel channel, InetSocketAddress client, FullHttpRequest request,
       Function<Principal, List<String>> topics) {
     return admit(channel, request, topics);
+  }
+
+  /**
+   * Resume by time: the position each of {@code topics} resumes from to get exactly its events published at or
+   * after {@code time} (docs/protocol.md "Resume by time"). Call on {@code channel}'s event loop after the
+   * request was admitted (never for an unauthenticated client: a lookup may cost the bus a request); the stage
+   * completes on that loop, at once without a bus; reading is the caller's to pause meanwhile. A topic whose
+   * events at or after {@code time} may have left the log gets a position that resumes with a {@code too-old}
+   * reset; a {@code time} after now gives {@code null} positions (live from now).
+   *
+   * <p>Fails with (unwrapped) {@link LivePushException} 400 when the server's bus cannot look up times (answer
+   * 400, WebSocket {@code unsupported}), the bus's exception when its backend cannot be read (a
+   * {@link LivePushException}, typically 503), {@link java.nio.channels.ClosedChannelException} when the channel
+   * closed meanwhile. The default fails with 400.
+   *
+   * @param channel the connection's channel
+   * @param topics the topics to resume, validated and authorized
+   * @param time the time to resume from, as parsed by {@link ResumeTime#parse}
+   * @return topic to position (an id, or {@code null} for live), in the order of {@code topics}; never
+   *     {@code null}
+   */
+  default CompletionStage<Map<String, EventId>> positionsAt(Channel channel, Collection<String> topics,
+      Instant time) {
+    return CompletableFuture.failedFuture(
+        new LivePushException("this server cannot resume by time; resume by id", 400));
   }
 
   /**

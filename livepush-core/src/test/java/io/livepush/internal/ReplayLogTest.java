@@ -144,4 +144,37 @@ class ReplayLogTest {
       log.unlock();
     }
   }
+
+  private static EventId positionAt(ReplayLog log, String topic, long atNanos) {
+    log.lock();
+    try {
+      return log.positionAt(topic, atNanos);
+    } finally {
+      log.unlock();
+    }
+  }
+
+  @Test
+  void aTimeResolvesToThePositionBeforeTheFirstEventAtOrAfterItPerTopic() {
+    ReplayLog log = log(ReplayConfig.builder().maxEventsPerTopic(2).build());
+    now.set(100);
+    append(log, "a", "1"); // offset 1 at 100
+    now.set(200);
+    append(log, "b", "2"); // offset 2 at 200
+    append(log, "a", "3"); // offset 3 at 200
+    now.set(300);
+    assertThat(positionAt(log, "a", 150)).isEqualTo(EventId.of(7, 2)); // before offset 3
+    assertThat(positionAt(log, "a", 100)).isEqualTo(EventId.of(7, 0)); // before offset 1
+    assertThat(positionAt(log, "b", 150)).isEqualTo(EventId.of(7, 1)); // before offset 2
+    assertThat(positionAt(log, "a", 250)).isEqualTo(EventId.of(7, 3)); // nothing that recent: the head
+    assertThat(positionAt(log, "new", 50)).isEqualTo(EventId.of(7, 3)); // a topic never seen lost nothing
+    append(log, "a", "4"); // offset 4 at 300: a keeps 2, so offset 1 (published at 100) leaves the log
+    // At or before the dropped event's time: a position below a's floor, which resumes with too-old.
+    EventId lost = positionAt(log, "a", 100);
+    assertThat(lost).isEqualTo(EventId.of(7, 0));
+    assertThat(resume(log, "a", lost).reset).isEqualTo(ResetReason.TOO_OLD);
+    // After it: the retained events replay.
+    assertThat(positionAt(log, "a", 101)).isEqualTo(EventId.of(7, 2));
+    assertThat(resume(log, "a", EventId.of(7, 2)).events).extracting(e -> e.offset).containsExactly(3L, 4L);
+  }
 }

@@ -48,7 +48,7 @@ import java.util.function.ToIntFunction;
  * match simulator on one node only and start the others with {@code --no-simulator} (or {@code SIMULATOR=off}).
  * A node without the simulator lists the matches as they started and its pages receive the live scores through
  * Redis. With {@code KAFKA_BOOTSTRAP=host:9092} (or {@code --kafka host:9092}) the node uses a {@code KafkaBus}
- * on the topic {@code livepush-scoreboard} instead (presence then stays per node).
+ * on the topic {@code livepush-scoreboard} instead (presence is cluster-wide with either).
  */
 public final class ScoreboardApp {
   private static final TypeReference<LinkedHashMap<String, Object>> MATCH_JSON = new TypeReference<>() {};

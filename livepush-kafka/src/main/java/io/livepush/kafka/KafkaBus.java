@@ -2,8 +2,10 @@ package io.livepush.kafka;
 
 import io.livepush.Event;
 import io.livepush.EventId;
+import io.livepush.spi.ClusterPresence;
 import io.livepush.spi.EventBus;
 import io.livepush.spi.LogBusSupport;
+import io.livepush.spi.PresenceExchange;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -52,7 +54,8 @@ import org.apache.kafka.clients.admin.Admin;
  * <h2>Threads</h2>
  * Nothing blocks the caller: a reader thread, a sender thread, a history thread (each named
  * {@code livepush-kafka-*}) and kafka-clients' own I/O threads do the work; futures complete on them. One instance
- * serves one server. Presence stays per node with this bus ({@link EventBus#startPresence} is not implemented).
+ * serves one server. Presence is cluster-wide ({@link #startPresence}): nodes announce their members on the compacted
+ * topic {@code <topic>-presence}.
  */
 public final class KafkaBus implements EventBus {
   private final KafkaBusConfig config;
@@ -65,6 +68,10 @@ public final class KafkaBus implements EventBus {
   private volatile KafkaLogReader reader;
   private volatile KafkaPublisher publisher;
   private volatile KafkaHistoryReader history;
+  /** This node in the presence topic: random, so a restarted node never inherits a dead one's members. */
+  private final String nodeId = LogBusSupport.newNodeId();
+  private volatile PresenceExchange presence;
+  private volatile KafkaPresence presenceStore;
   private CompletableFuture<Void> stopping;
 
   private KafkaBus(KafkaBusConfig config) {
@@ -111,21 +118,25 @@ public final class KafkaBus implements EventBus {
   }
 
   /**
-   * The position just before the first record written at or after {@code time} (Kafka's record timestamps,
-   * {@code offsetsForTimes}), or the end of the log when none is that recent: resuming from it delivers
-   * everything from {@code time} on. Lets an application resume a client by time ({@code ?since=...}). Never
-   * blocks; completes on the bus's history thread, exceptionally with {@link KafkaBusException} when Kafka
-   * cannot be read within {@link KafkaBusConfig#requestTimeout()}.
+   * Resume by time ({@link EventBus#positionAt}): the position just before the first record written at or after
+   * {@code time} (Kafka's record timestamps, {@code offsetsForTimes}), or the end of the log when none is that
+   * recent: resuming from it delivers everything from {@code time} on. When that record is the first retained
+   * one and retention removed records before it, the position is below the log start, so the resume gets a
+   * {@code too-old} reset (the removed records may have been that recent). The core calls it for SSE
+   * {@code ?since=} and WebSocket {@code "from":"<time>"}; applications may call it too. Never blocks; completes
+   * on the bus's history thread (one lookup at a time, at most 64 queued), exceptionally with
+   * {@link KafkaBusException} when Kafka cannot be read within {@link KafkaBusConfig#requestTimeout()} or the
+   * bus is not started.
    *
-   * @param time the instant to resume from
+   * @param time the instant to resume from; not {@code null}
    * @return the position (an id) to resume from
-   * @throws IllegalStateException if the bus is not started
    */
+  @Override
   public CompletionStage<EventId> positionAt(Instant time) {
     Objects.requireNonNull(time, "time");
     KafkaHistoryReader h = history;
     if (h == null) {
-      throw new IllegalStateException("bus not started");
+      return CompletableFuture.failedFuture(new KafkaBusException("bus not started", null));
     }
     return h.positionAt(time).minimalCompletionStage();
   }
@@ -142,7 +153,12 @@ public final class KafkaBus implements EventBus {
       throw new IllegalStateException("a KafkaBus serves one server and starts once");
     }
     admin = clients.admin();
-    reader = new KafkaLogReader(config, clients, admin, records, sink, epoch);
+    reader = new KafkaLogReader(config, clients, admin, records, sink, epoch, topic -> {
+      PresenceExchange p = presence;
+      if (p != null) {
+        p.read(topic);
+      }
+    });
     history = new KafkaHistoryReader(config, clients, records, epoch);
     return reader.start().thenRun(() -> publisher = new KafkaPublisher(config, clients, admin, epoch))
         .minimalCompletionStage();
@@ -154,7 +170,57 @@ public final class KafkaBus implements EventBus {
     if (p == null) {
       return CompletableFuture.failedFuture(new KafkaBusException("bus not started", null));
     }
+    PresenceExchange x = presence;
+    if (x != null) {
+      x.publishing(topic); // this node's members changed: announce them (the readers sync soon after the event)
+    }
     return p.publish(topic, type, kind, payload);
+  }
+
+  /**
+   * Cluster-wide presence on the compacted topic {@code <topic>-presence} (created with one partition when
+   * {@link KafkaBusConfig#createTopic()}; else create it so, with {@code cleanup.policy=compact} and
+   * {@code message.timestamp.type=LogAppendTime}: without it presence stays per node, logged once); see
+   * docs/cluster.md "Presence with Kafka". Never blocks: the topic is created and read on the bus's presence
+   * threads.
+   *
+   * @param clusterPresence this node's presence
+   * @return {@code true}: presence is cluster-wide
+   */
+  @Override
+  public boolean startPresence(ClusterPresence clusterPresence) {
+    Objects.requireNonNull(clusterPresence, "presence");
+    clusterPresence.nodeId(nodeId);
+    KafkaPresence store = new KafkaPresence(config, clients, nodeId);
+    presenceStore = store;
+    PresenceExchange p = new PresenceExchange(clusterPresence, store.scheduler(), config.presenceInterval(),
+        store::sync);
+    presence = p;
+    store.scheduler().execute(() -> {
+      try {
+        if (!clients.ensurePresenceTopic(admin)) {
+          // createTopic(false) and nobody created it: say so once instead of failing every exchange
+          org.slf4j.LoggerFactory.getLogger(KafkaBus.class).warn("presence topic {} does not exist (createTopic is"
+              + " off): presence stays per node; create it compacted, with one partition", config.presenceTopic());
+          p.stop();
+          return;
+        }
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(KafkaBus.class).warn("presence topic {}: {}", config.presenceTopic(),
+            LogBusSupport.describe(e)); // the exchanges then fail (logged) until it exists
+      }
+      store.start();
+      p.start();
+    });
+    return true;
+  }
+
+  /**
+   * For tests: this node stops announcing its presence members without departing, as if it had crashed, so the
+   * other nodes drop them after the expiry.
+   */
+  void pausePresence() {
+    presence.pause();
   }
 
   @Override
@@ -177,7 +243,17 @@ public final class KafkaBus implements EventBus {
       return stopping;
     }
     // Closing Kafka clients blocks (bounded by the publish timeout): on a thread of its own, never the caller's.
+    PresenceExchange x = presence;
+    KafkaPresence store = presenceStore;
     stopping = CompletableFuture.runAsync(() -> {
+      if (x != null) {
+        // Leave our members for another node to reap (and announce their leaves) at its next exchange.
+        if (!x.paused()) {
+          store.depart(x.presence().localMembers()).join();
+        }
+        x.stop();
+        store.close();
+      }
       KafkaLogReader r = reader;
       if (r != null) {
         r.stop();
@@ -233,8 +309,28 @@ public final class KafkaBus implements EventBus {
     int maxPendingPublishes = KafkaBusConfig.DEFAULT_MAX_PENDING_PUBLISHES;
     int maxEventBytes = KafkaBusConfig.DEFAULT_MAX_EVENT_BYTES;
     KafkaRecordMapper mapper;
+    Duration presenceInterval = KafkaBusConfig.DEFAULT_PRESENCE_INTERVAL;
+    Duration presenceExpiry = KafkaBusConfig.DEFAULT_PRESENCE_EXPIRY;
 
     private Builder() {}
+
+    /**
+     * Cluster-wide presence: every {@code interval} a node re-announces its members on the compacted topic
+     * {@code <topic>-presence}; a node silent for {@code expiry} (crashed, partitioned) is dead, its members
+     * dropped and their {@code presence.leave} announced by one other node. Defaults 2 s and 10 s.
+     *
+     * @param interval the announcement period, positive
+     * @param expiry the silence after which a node is dead, at least {@code 2 x interval}
+     * @return this builder
+     * @throws NullPointerException if either is {@code null}
+     * @throws IllegalArgumentException if either is not positive or {@code expiry} is under 2 x {@code interval}
+     */
+    public Builder presenceInterval(Duration interval, Duration expiry) {
+      LogBusSupport.presenceTimes(interval, expiry);
+      this.presenceInterval = interval;
+      this.presenceExpiry = expiry;
+      return this;
+    }
 
     /**
      * Kafka's {@code bootstrap.servers}: {@code host:port[,host:port...]}. Required.

@@ -22,6 +22,10 @@ public final class KafkaBusConfig {
   public static final Duration DEFAULT_EPOCH_CHECK_INTERVAL = Duration.ofSeconds(5);
   /** Default publishes accepted but not yet handed to the producer; one more fails at once. */
   public static final int DEFAULT_MAX_PENDING_PUBLISHES = 10_000;
+  /** Default period of a node's presence announcement. */
+  public static final Duration DEFAULT_PRESENCE_INTERVAL = Duration.ofSeconds(2);
+  /** Default age after which a node that stopped announcing is dead and its members leave. */
+  public static final Duration DEFAULT_PRESENCE_EXPIRY = Duration.ofSeconds(10);
   /** Default bound on one event's payload, as the core's {@code maxEventBytes}. */
   public static final int DEFAULT_MAX_EVENT_BYTES = 1 << 20;
 
@@ -38,6 +42,8 @@ public final class KafkaBusConfig {
   private final int maxPendingPublishes;
   private final int maxEventBytes;
   private final KafkaRecordMapper mapper;
+  private final Duration presenceInterval;
+  private final Duration presenceExpiry;
 
   KafkaBusConfig(KafkaBus.Builder b) {
     bootstrapServers = b.bootstrapServers;
@@ -53,6 +59,8 @@ public final class KafkaBusConfig {
     maxPendingPublishes = b.maxPendingPublishes;
     maxEventBytes = b.maxEventBytes;
     mapper = b.mapper;
+    presenceInterval = b.presenceInterval;
+    presenceExpiry = b.presenceExpiry;
   }
 
   /**
@@ -164,6 +172,33 @@ public final class KafkaBusConfig {
   }
 
   /**
+   * The compacted topic on which nodes announce their presence members: {@code <topic>-presence}.
+   *
+   * @return the presence topic's name
+   */
+  public String presenceTopic() {
+    return topic + "-presence";
+  }
+
+  /**
+   * How often a node re-announces its presence members.
+   *
+   * @return the presence interval, positive
+   */
+  public Duration presenceInterval() {
+    return presenceInterval;
+  }
+
+  /**
+   * How long after its last announcement a silent node counts as dead (its members leave).
+   *
+   * @return the presence expiry, at least twice the interval
+   */
+  public Duration presenceExpiry() {
+    return presenceExpiry;
+  }
+
+  /**
    * The mapper of records not written by livepush, or {@code null} (such records are bad).
    *
    * @return the mapper of records not written by livepush, or {@code null} (such records are bad)
@@ -180,6 +215,7 @@ public final class KafkaBusConfig {
         + ", maxBackfillEvents=" + maxBackfillEvents + ", publishTimeout=" + publishTimeout
         + ", requestTimeout=" + requestTimeout + ", pollInterval=" + pollInterval + ", epochCheckInterval="
         + epochCheckInterval + ", maxPendingPublishes=" + maxPendingPublishes + ", maxEventBytes=" + maxEventBytes
-        + ", mapper=" + (mapper != null) + '}';
+        + ", mapper=" + (mapper != null) + ", presenceInterval=" + presenceInterval
+        + ", presenceExpiry=" + presenceExpiry + '}';
   }
 }

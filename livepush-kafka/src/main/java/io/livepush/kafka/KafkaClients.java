@@ -144,6 +144,46 @@ final class KafkaClients {
     }
   }
 
+  /**
+   * Creates the presence topic when missing and allowed: one partition, {@code cleanup.policy=compact} (one
+   * record per node survives), {@code message.timestamp.type=LogAppendTime} (every announcement timed by the
+   * broker's clock). Without {@code createTopic}, only checks that it exists. Blocks up to the request timeout:
+   * call only on the bus's own threads.
+   *
+   * @return whether the topic exists now
+   * @throws KafkaBusException if Kafka cannot be reached
+   */
+  boolean ensurePresenceTopic(Admin admin) {
+    long timeout = config.requestTimeout().toMillis();
+    if (!config.createTopic()) {
+      try {
+        return admin.listTopics().names().get(timeout, TimeUnit.MILLISECONDS).contains(config.presenceTopic());
+      } catch (ExecutionException | TimeoutException e) {
+        throw new KafkaBusException("listing topics failed: " + LogBusSupport.describe(e), LogBusSupport.unwrap(e));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new KafkaBusException("interrupted", e);
+      }
+    }
+    NewTopic t = new NewTopic(config.presenceTopic(), Optional.of(1),
+        config.replicationFactor() < 0 ? Optional.empty() : Optional.of(config.replicationFactor()))
+        .configs(Map.of("cleanup.policy", "compact", "message.timestamp.type", "LogAppendTime"));
+    try {
+      admin.createTopics(List.of(t)).all().get(timeout, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new KafkaBusException("creating topic " + config.presenceTopic() + " failed: "
+            + LogBusSupport.describe(e), LogBusSupport.unwrap(e));
+      }
+    } catch (TimeoutException e) {
+      throw new KafkaBusException("creating topic " + config.presenceTopic() + " timed out", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaBusException("interrupted", e);
+    }
+    return true;
+  }
+
   /** 40 bits of the topic id, as livepush's epochs. */
   static long epochOf(Uuid topicId) {
     return (topicId.getMostSignificantBits() ^ topicId.getLeastSignificantBits()) & LogBusSupport.EPOCH_MASK;

@@ -57,15 +57,25 @@ final class KafkaHistoryReader {
     return submit(() -> read(topics, after, upTo));
   }
 
-  /** The position of the first record at or after {@code time} (the end of the log when there is none). */
+  /**
+   * The position just before the first record with a timestamp at or after {@code time} (the end of the log when
+   * there is none). When that record is the first one retained and records before it were removed, those may
+   * have been at or after {@code time} too: the position is then one below the log start, which
+   * {@link #history} answers with {@code too-old}, so the client gets a reset instead of a silent hole. Likewise
+   * when no record at or after {@code time} is retained and every record was removed.
+   */
   CompletableFuture<EventId> positionAt(Instant time) {
     return submit(() -> {
       KafkaConsumer<byte[], byte[]> c = consumer();
       Map<TopicPartition, OffsetAndTimestamp> found =
           c.offsetsForTimes(Map.of(partition, time.toEpochMilli()), config.requestTimeout());
       OffsetAndTimestamp at = found.get(partition);
+      long start = c.beginningOffsets(List.of(partition), config.requestTimeout()).get(partition);
       long offset = at != null ? at.offset()
           : c.endOffsets(List.of(partition), config.requestTimeout()).get(partition);
+      if (offset == start && start > 0) {
+        offset = start - 1; // removed records may have been at or after the time: reset, never skip
+      }
       return EventId.of(epoch.get(), offset); // "everything before Kafka offset `offset`"
     });
   }

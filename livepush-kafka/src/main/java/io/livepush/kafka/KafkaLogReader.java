@@ -54,9 +54,12 @@ final class KafkaLogReader implements Runnable {
   private volatile boolean paused; // test hook: a stalled node
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private final Thread thread;
+  /** Told the topic of every event applied (presence syncs soon after a {@code ~presence} event). */
+  private final java.util.function.Consumer<String> onRead;
 
   KafkaLogReader(KafkaBusConfig config, KafkaClients clients, Admin admin, KafkaRecords records,
-      EventBus.Sink sink, KafkaBus.EpochHolder epochHolder) {
+      EventBus.Sink sink, KafkaBus.EpochHolder epochHolder, java.util.function.Consumer<String> onRead) {
+    this.onRead = onRead;
     this.config = config;
     this.clients = clients;
     this.admin = admin;
@@ -159,6 +162,9 @@ final class KafkaLogReader implements Runnable {
     PublishedEvent e = records.decode(r, follower.epoch());
     if (e != null && follower.apply(e) == LogFollower.Applied.FOREIGN_EPOCH) {
       throw new IllegalStateException("record of another epoch"); // decode uses the followed epoch: cannot happen
+    }
+    if (e != null) {
+      onRead.accept(e.topic());
     }
   }
 

@@ -32,6 +32,27 @@ final class KafkaBrokerProcess implements AutoCloseable {
     this.dir = dir;
   }
 
+  private static KafkaBrokerProcess shared;
+
+  /**
+   * One broker for every test class of this JVM (a broker start is most of a Kafka test's time): started by the
+   * first caller, killed and deleted when the JVM exits. Test classes give each test a topic of its own.
+   */
+  static synchronized KafkaBrokerProcess shared() throws Exception {
+    if (shared == null) {
+      KafkaBrokerProcess k = start();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          k.close();
+        } catch (Exception e) {
+          // exiting: the broker process dies with its pipes at worst
+        }
+      }, "kafka-broker-stop"));
+      shared = k;
+    }
+    return shared;
+  }
+
   static KafkaBrokerProcess start() throws Exception {
     Path base = Path.of("target", "kafka");
     Files.createDirectories(base);

@@ -37,7 +37,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,14 +59,7 @@ class KafkaClusterTest {
 
   @BeforeAll
   static void startBroker() throws Exception {
-    broker = KafkaBrokerProcess.start();
-  }
-
-  @AfterAll
-  static void stopBroker() throws Exception {
-    if (broker != null) {
-      broker.close();
-    }
+    broker = KafkaBrokerProcess.shared(); // stopped when the JVM exits
   }
 
   @AfterEach
@@ -256,6 +248,7 @@ class KafkaClusterTest {
   @Test
   void recordsRemovedFromKafkaBeforeAResumeBecomeAReset() throws Exception {
     LivePushServer a = node();
+    Instant before = Instant.now();
     EventId start = publish(a, "x");
     for (int i = 0; i < 19; i++) {
       publish(a, "x");
@@ -266,10 +259,20 @@ class KafkaClusterTest {
     }
     LivePushServer late = node(); // its local log starts after the deletion: the resume must read Kafka
     SseTestClient c = client("c", () -> uri(late, "x"), start.toString(), "x");
-    await("a reset", () -> !c.resetReasons.isEmpty());
+    // By time: the records from `before` on that are left start at the log start, after removed ones that may
+    // have been as recent: an explicit reset, never a silent skip.
+    URI since = URI.create(uri(late, "x") + "&since=" + before);
+    SseTestClient byTime = client("byTime", () -> since, null, "x");
+    checker.follow("wsByTime", "x", 0);
+    WsTestClient wsByTime = new WsTestClient("wsByTime", () -> ws(late), checker, List.of("x"), before.toString());
+    wsClients.add(wsByTime);
+    await("resets", () -> !c.resetReasons.isEmpty() && !byTime.resetReasons.isEmpty()
+        && !wsByTime.resetReasons.isEmpty());
     assertThat(c.resetReasons).containsExactly("too-old");
+    assertThat(byTime.resetReasons).containsExactly("too-old");
+    assertThat(wsByTime.resetReasons).containsExactly("too-old");
     publish(a, "x");
-    awaitAllCaughtUp(List.of("c"), "x");
+    awaitAllCaughtUp(List.of("c", "byTime", "wsByTime"), "x");
     DeliveryChecker.Report r = checker.check();
     assertThat(r.duplicated + r.outOfOrder + r.lost).as(r.toString()).isZero();
   }
@@ -394,18 +397,36 @@ class KafkaClusterTest {
     assertThat(r.clean()).as(r.toString()).isTrue();
     assertThat(r.received).isEqualTo(2 * 30);
     assertThat(buses.get(a).badRecords()).isEqualTo(expectedBad);
-    // Resume by time: the position before the first record written since `before` replays everything.
-    EventId since = buses.get(b).positionAt(before).toCompletableFuture().get(30, TimeUnit.SECONDS);
-    assertThat(since.offset()).isZero();
+    // Resume by time on the wire (offsetsForTimes): SSE ?since= and WebSocket "from" replay everything written
+    // since `before`, from Kafka (node C starts after the records: its local log has none of them).
+    LivePushServer c = node(bus().mapper(mapper), ReplayConfig.defaults());
     DeliveryChecker fresh = new DeliveryChecker();
     fresh.follow("late", "orders", 0);
+    fresh.follow("lateWs", "orders", 0);
     for (int i = 1; i <= 30; i++) {
       fresh.published("orders", i);
     }
-    SseTestClient late = new SseTestClient("late", () -> uri(b, "orders"), fresh, since.toString());
-    clients.add(late);
-    await("late to replay all 30 from the time position", () -> fresh.caughtUp("late", "orders", 30));
+    URI since = URI.create(uri(c, "orders") + "&since=" + before);
+    clients.add(new SseTestClient("late", () -> since, fresh, null));
+    wsClients.add(new WsTestClient("lateWs", () -> ws(c), fresh, List.of("orders"), before.toString()));
+    await("late clients replay all 30 from the time", () -> fresh.caughtUp("late", "orders", 30)
+        && fresh.caughtUp("lateWs", "orders", 30));
     assertThat(fresh.check().clean()).as(fresh.check().toString()).isTrue();
+    // A time after every record: live from there, nothing replayed.
+    DeliveryChecker live = new DeliveryChecker();
+    live.follow("now", "orders", 30);
+    URI now = URI.create(uri(c, "orders") + "&since=" + Instant.now());
+    SseTestClient fromNow = new SseTestClient("now", () -> now, live, null);
+    clients.add(fromNow);
+    await("subscribed from now", () -> !fromNow.connects.isEmpty() && fromNow.lastEventId != null);
+    live.published("orders", 31);
+    try (KafkaProducer<byte[], byte[]> other = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+        new ByteArraySerializer(), new ByteArraySerializer())) {
+      other.send(record("orders", "orders/31", null)).get(30, TimeUnit.SECONDS);
+    }
+    await("the live record after the time", () -> live.caughtUp("now", "orders", 31));
+    assertThat(live.check().clean()).as(live.check().toString()).isTrue();
   }
 
   /** The topic's records as offset=value, for failure messages. */
@@ -467,19 +488,22 @@ class KafkaClusterTest {
     publisher.start();
     await("50 publishes", () -> ok.get() >= 50);
     broker.kill();
-    // Once the first publishes timed out, the following ones fail at once.
-    await("publishes failing fast", () -> {
-      long t0 = System.nanoTime();
-      try {
-        a.publish("z", Event.text("z/0"));
-        return false;
-      } catch (KafkaBusException e) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 200;
-      }
-    });
-    assertThatThrownBy(() -> b.publishAsync("z", Event.text("z/0")).get(5, TimeUnit.SECONDS))
-        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(KafkaBusException.class);
-    broker.startAgain();
+    try {
+      // Once the first publishes timed out, the following ones fail at once.
+      await("publishes failing fast", () -> {
+        long t0 = System.nanoTime();
+        try {
+          a.publish("z", Event.text("z/0"));
+          return false;
+        } catch (KafkaBusException e) {
+          return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 200;
+        }
+      });
+      assertThatThrownBy(() -> b.publishAsync("z", Event.text("z/0")).get(5, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(KafkaBusException.class);
+    } finally {
+      broker.startAgain(); // the broker is shared by the JVM's Kafka test classes
+    }
     int before = ok.get();
     await("50 publishes after the restart", () -> ok.get() >= before + 50);
     stop.set(true);

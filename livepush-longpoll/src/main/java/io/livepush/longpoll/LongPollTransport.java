@@ -24,9 +24,11 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,7 +46,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <h2>Wire</h2>
  * {@code GET <path>?topic=a&topic=b} (or {@code ?topic=a,b}) with the position in the {@code Last-Event-ID}
  * header or the {@code lastEventId} query parameter (the header wins; {@code earliest} replays what each topic
- * retains). The answer is {@code 200 application/json}, {@code Cache-Control: no-store}, with a content length:
+ * retains); without one, {@code since} (an RFC 3339 date-time) resumes from the first event published at or after
+ * it, as for SSE (docs/protocol.md "Resume by time"). The answer is {@code 200 application/json}, {@code Cache-Control: no-store}, with a content length:
  * {@code {"events":[...],"position":"<id>"}}, then the connection closes. It comes at once when the replay log
  * holds events after the position, else as soon as one is published, else after {@link Builder#timeout} with
  * no events (that answer is the heartbeat). The client polls again with {@code position}; nothing about it is
@@ -149,8 +152,10 @@ public final class LongPollTransport implements Transport {
     }
     List<String> topics;
     EventId from;
+    Instant since;
     try {
       from = StreamRequests.resumePosition(request);
+      since = StreamRequests.resumeTime(request);
       topics = StreamRequests.topicsFromQuery(request);
     } catch (LivePushException e) {
       StreamRequests.refuse(ctx, e, cors.headers(request, new DefaultHttpHeaders()));
@@ -164,11 +169,11 @@ public final class LongPollTransport implements Transport {
     }
     // Every poll ends by closing its connection: this gives its place back exactly once.
     ctx.channel().closeFuture().addListener(f -> polls.decrementAndGet());
-    StreamRequests.admit(context, ctx, request, p -> topics, (admitted, error) -> {
+    StreamRequests.admitAt(context, ctx, request, p -> topics, from, since, (admitted, positions, error) -> {
       if (error != null) {
         StreamRequests.refuse(ctx, error, cors.headers(request, new DefaultHttpHeaders()));
       } else {
-        start(ctx, request, admitted, from);
+        start(ctx, request, admitted, from, positions);
       }
     });
     return true;
@@ -179,7 +184,8 @@ public final class LongPollTransport implements Transport {
   }
 
   /** Replaces the HTTP handlers with the poll's: responses only out, nothing in, the batch last. */
-  private void start(ChannelHandlerContext ctx, FullHttpRequest request, AdmittedRequest admitted, EventId from) {
+  private void start(ChannelHandlerContext ctx, FullHttpRequest request, AdmittedRequest admitted, EventId from,
+      Map<String, EventId> positions) {
     PollBatch batch = new PollBatch(maxBatchEvents, maxBatchBytes, timeoutNanos,
         cors.headers(request, new DefaultHttpHeaders()), from);
     Session session;
@@ -198,7 +204,7 @@ public final class LongPollTransport implements Transport {
       throw e;
     }
     batch.session(session);
-    session.subscribe(admitted.topics(), from);
+    session.subscribe(positions);
   }
 
   @Override

@@ -406,12 +406,7 @@ public final class RedisBus implements EventBus {
      * @throws IllegalArgumentException if either is not positive or {@code expiry} is under 2 x {@code interval}
      */
     public Builder presenceInterval(Duration interval, Duration expiry) {
-      LogBusSupport.positive("presenceInterval", interval);
-      LogBusSupport.positive("presenceExpiry", expiry);
-      if (expiry.compareTo(interval.multipliedBy(2)) < 0) {
-        throw new IllegalArgumentException("presenceExpiry: " + expiry + " (expected: >= 2 x presenceInterval "
-            + interval + ")");
-      }
+      LogBusSupport.presenceTimes(interval, expiry);
       this.presenceInterval = interval;
       this.presenceExpiry = expiry;
       return this;

@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.livepush.AuthResult;
 import io.livepush.LivePushServer;
 import io.livepush.Presence;
-import io.livepush.Principal;
+import io.livepush.fixtures.PresenceNodes;
 import io.livepush.fixtures.RedisCluster;
 import io.livepush.sse.SseTransport;
 import io.livepush.testing.Await;
@@ -46,14 +45,8 @@ class ClusterPresenceTest {
   private LivePushServer node(String name) {
     RedisBus bus = RedisBus.builder().uri(cluster.busUri(name))
         .pollInterval(Duration.ofMillis(200)).presenceInterval(INTERVAL, EXPIRY).build();
-    LivePushServer s = cluster.start(LivePushServer.builder().ioThreads(1).shutdownDrain(Duration.ZERO)
-        .authenticator(req -> {
-          List<String> user = req.queryParameters().get("user");
-          return user == null ? AuthResult.allow(Principal.ANONYMOUS) : AuthResult.allow(Principal.of(user.get(0)));
-        })
-        .presence(topic -> topic.startsWith("room"))
-        .presenceGrace(Duration.ofMillis(100))
-        .presenceMetadata(p -> Map.of("display", p.name().toUpperCase()))
+    LivePushServer s = cluster.start(PresenceNodes.presence(LivePushServer.builder().ioThreads(1)
+            .shutdownDrain(Duration.ZERO))
         .transport(SseTransport.builder().multiTopicPath("/events").build())
         .bus(bus));
     buses.put(s, bus);

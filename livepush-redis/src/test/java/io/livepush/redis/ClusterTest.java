@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.livepush.testing.RedisServerProcess;
 import io.livepush.Event;
 import io.livepush.EventId;
 import io.livepush.LivePushServer;
 import io.livepush.ReplayConfig;
+import io.livepush.fixtures.RedisCluster;
 import io.livepush.sse.SseTransport;
 import io.livepush.testing.ClusterClients;
 import io.livepush.testing.DeliveryChecker;
@@ -18,13 +18,11 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Several livepush nodes in one JVM sharing one real {@code redis-server}; SSE clients that fail over between
@@ -33,48 +31,27 @@ import org.junit.jupiter.api.Test;
 class ClusterTest {
   /** A port nothing listens on (refused at once): "no healthy node" for a failing-over client. */
   private static final URI NOWHERE = URI.create("http://127.0.0.1:1/");
-  private RedisServerProcess redis;
-  private final List<LivePushServer> nodes = new CopyOnWriteArrayList<>();
-  private final ClusterClients harness = new ClusterClients();
+  @RegisterExtension final RedisCluster cluster = new RedisCluster();
+  private final ClusterClients harness = cluster.closeAfter(new ClusterClients());
   private final List<SseTestClient> clients = harness.sse;
   private final List<WsTestClient> wsClients = harness.ws;
   private final java.util.Map<LivePushServer, RedisBus> buses = new java.util.concurrent.ConcurrentHashMap<>();
   private final DeliveryChecker checker = harness.checker;
 
-  @BeforeEach
-  void startRedis() throws Exception {
-    redis = RedisServerProcess.start();
-  }
-
-  @AfterEach
-  void stopAll() throws Exception {
-    harness.close();
-    for (LivePushServer n : nodes) {
-      n.close();
-    }
-    redis.close();
-  }
-
   private LivePushServer node(String name) {
-    return node(name, RedisBus.builder().uri(redis.uri() + "?clientName=" + name)
+    return node(name, RedisBus.builder().uri(cluster.busUri(name))
         .pollInterval(Duration.ofMillis(200)), ReplayConfig.defaults());
   }
 
   private LivePushServer node(String name, RedisBus.Builder busBuilder, ReplayConfig replay) {
     RedisBus bus = busBuilder.build();
-    LivePushServer s = LivePushServer.builder()
-        .host("127.0.0.1")
-        .port(0)
+    LivePushServer s = cluster.start(LivePushServer.builder()
         .ioThreads(2)
-        .nativeTransport(false)
         .replay(replay)
         .transport(SseTransport.builder().multiTopicPath("/events").build())
         .transport(io.livepush.websocket.WebSocketTransport.builder().build())
-        .bus(bus)
-        .build();
+        .bus(bus));
     buses.put(s, bus);
-    s.start().join();
-    nodes.add(s);
     return s;
   }
 
@@ -143,12 +120,12 @@ class ClusterTest {
       String n = "client" + i;
       names.add(n);
       // Like a load balancer: the first healthy node in a list that starts with A.
-      client(n, () -> nodes.contains(a) ? uri(a, "x", "y") : uri(b, "x", "y"), null, "x", "y");
+      client(n, () -> cluster.nodes().contains(a) ? uri(a, "x", "y") : uri(b, "x", "y"), null, "x", "y");
     }
     for (int i = 0; i < 2; i++) {
       String n = "ws" + i;
       names.add(n);
-      wsClient(n, () -> nodes.contains(a) ? ws(a) : ws(b), "x", "y");
+      wsClient(n, () -> cluster.nodes().contains(a) ? ws(a) : ws(b), "x", "y");
     }
     AtomicInteger published = new AtomicInteger();
     Thread publisher = new Thread(() -> {
@@ -159,7 +136,7 @@ class ClusterTest {
     });
     publisher.start();
     await("100 events published", () -> published.get() >= 100);
-    nodes.remove(a);
+    cluster.nodes().remove(a);
     a.close(); // mid-stream: its clients reconnect to B with their last id
     publisher.join(60_000);
     awaitAllCaughtUp(names, "x", "y");
@@ -211,7 +188,7 @@ class ClusterTest {
     for (int i = 0; i < 20; i++) {
       publish(a, "x");
     }
-    LivePushServer late = node("late", RedisBus.builder().uri(redis.uri()).maxBackfillEvents(5),
+    LivePushServer late = node("late", RedisBus.builder().uri(cluster.redis().uri()).maxBackfillEvents(5),
         ReplayConfig.defaults());
     SseTestClient c = client("c", () -> uri(late, "x"), start.toString(), "x");
     await("a reset", () -> !c.resetReasons.isEmpty());
@@ -230,7 +207,7 @@ class ClusterTest {
 
   /** Kills every Redis connection of the node whose bus named itself {@code clientName}; returns how many. */
   private int killConnections(String clientName) {
-    RedisClient admin = RedisClient.create(redis.uri());
+    RedisClient admin = RedisClient.create(cluster.redis().uri());
     try (StatefulRedisConnection<String, String> c = admin.connect()) {
       int killed = 0;
       for (String line : c.sync().clientList().split("\n")) {
@@ -246,7 +223,7 @@ class ClusterTest {
   }
 
   private void redisCommand(String... args) throws Exception {
-    RedisClient admin = RedisClient.create(redis.uri());
+    RedisClient admin = RedisClient.create(cluster.redis().uri());
     try (StatefulRedisConnection<String, String> c = admin.connect()) {
       c.sync().configSet(args[0], args[1]);
     } finally {
@@ -281,8 +258,8 @@ class ClusterTest {
     });
     publisher.start();
     await("50 acknowledged publishes", () -> ok.get() >= 50);
-    redis.kill();
-    redis.startAgain();
+    cluster.redis().kill();
+    cluster.redis().startAgain();
     int before = ok.get();
     await("50 publishes after the restart", () -> ok.get() >= before + 50);
     await("both nodes in the new epoch", () -> a.epoch() != oldEpoch && b.epoch() != oldEpoch);
@@ -329,9 +306,9 @@ class ClusterTest {
   @Test
   void eventsTrimmedBeforeANodeReadThemBecomeAReset() throws Exception {
     redisCommand("stream-node-max-entries", "1"); // lets MAXLEN ~ trim exactly, so a small bound bites
-    RedisBus.Builder small = RedisBus.builder().uri(redis.uri() + "?clientName=a").maxStreamLength(5);
+    RedisBus.Builder small = RedisBus.builder().uri(cluster.busUri("a")).maxStreamLength(5);
     LivePushServer a = node("a", small, ReplayConfig.defaults());
-    LivePushServer b = node("b", RedisBus.builder().uri(redis.uri() + "?clientName=b").maxStreamLength(5)
+    LivePushServer b = node("b", RedisBus.builder().uri(cluster.busUri("b")).maxStreamLength(5)
         .reconnectDelay(Duration.ofSeconds(5), Duration.ofSeconds(5)), ReplayConfig.defaults());
     SseTestClient c = client("onB", () -> uri(b, "x"), null, "x");
     for (int i = 0; i < 3; i++) {
@@ -356,7 +333,7 @@ class ClusterTest {
     SseTestClient c = client("onA", () -> uri(a, "x"), null, "x");
     publish(a, "x");
     awaitAllCaughtUp(List.of("onA"), "x");
-    redis.kill();
+    cluster.redis().kill();
     long t0 = System.nanoTime();
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.publish("x", Event.text("x/lost")))
         .isInstanceOf(RedisBusException.class)
@@ -366,7 +343,7 @@ class ClusterTest {
         .withThrowableOfType(java.util.concurrent.ExecutionException.class)
         .withCauseInstanceOf(RedisBusException.class);
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("fails fast").isLessThan(2_000);
-    redis.startAgain();
+    cluster.redis().startAgain();
     await("publish works again", () -> tryPublish(a, "x"));
     awaitAllCaughtUp(List.of("onA"), "x");
     assertThat(c.connects).as("the client never reconnected").isEmpty();
@@ -399,7 +376,7 @@ class ClusterTest {
     }
     awaitAllCaughtUp(List.of("onA"), "x");
     long old = a.epoch();
-    RedisClient admin = RedisClient.create(redis.uri());
+    RedisClient admin = RedisClient.create(cluster.redis().uri());
     try (StatefulRedisConnection<String, String> conn = admin.connect()) {
       conn.sync().set("{livepush}:seq", "2"); // what a failover to a replica that missed writes looks like
     } finally {

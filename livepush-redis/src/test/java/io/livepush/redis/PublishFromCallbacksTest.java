@@ -9,9 +9,9 @@ import io.livepush.Event;
 import io.livepush.HttpReply;
 import io.livepush.LivePushServer;
 import io.livepush.Principal;
+import io.livepush.fixtures.RedisCluster;
 import io.livepush.sse.SseTransport;
 import io.livepush.sse.StreamResponse;
-import io.livepush.testing.RedisServerProcess;
 import io.livepush.websocket.WebSocketTransport;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -29,9 +29,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code server.publish(..)} — which waits for the cluster bus — from inside every application callback that may
@@ -40,26 +39,13 @@ import org.junit.jupiter.api.Test;
  */
 class PublishFromCallbacksTest {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private RedisServerProcess redis;
+  @RegisterExtension final RedisCluster cluster = new RedisCluster();
   private LivePushServer server;
-
-  @BeforeEach
-  void startRedis() throws Exception {
-    redis = RedisServerProcess.start();
-  }
-
-  @AfterEach
-  void stopAll() throws Exception {
-    if (server != null) {
-      server.close();
-    }
-    redis.close();
-  }
 
   @Test
   void publishWorksFromServicesStreamHandlersTheirConsumersAndWebSocketMessageHandlers() throws Exception {
-    server = LivePushServer.builder().host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO)
-        .bus(RedisBus.builder().uri(redis.uri()).build())
+    server = cluster.start(LivePushServer.builder().shutdownDrain(Duration.ZERO)
+        .bus(RedisBus.builder().uri(cluster.redis().uri()).build())
         .authenticator(request -> {
           if (request.header("X-Audit") != null) {
             server.publish("audit", Event.text("authenticator"));
@@ -96,9 +82,7 @@ class PublishFromCallbacksTest {
               server.publish("audit", Event.text("ws-message"));
               connection.ack(message.ref());
             })
-            .build())
-        .build();
-    server.start().join();
+            .build()));
 
     BlockingQueue<String> audit = new LinkedBlockingQueue<>();
     HttpResponse<java.io.InputStream> sub = http.send(HttpRequest.newBuilder(

@@ -35,6 +35,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -75,11 +76,15 @@ import java.util.function.Function;
  * <h2>Resume</h2>
  * The {@code Last-Event-ID} request header, else the {@code lastEventId} query parameter (for reloaded pages
  * and polyfills); the header wins. One id resumes every topic of the stream (see {@link EventId}); the value
- * {@code earliest} replays everything each topic still retains ({@link EventId#EARLIEST}).
+ * {@code earliest} replays everything each topic still retains ({@link EventId#EARLIEST}). Without an id, the
+ * {@code since} query parameter (an RFC 3339 date-time, {@link io.livepush.spi.ResumeTime}) resumes every topic
+ * from its first event published at or after that time, or with a {@code too-old} reset when such events may
+ * have left the log; a future time is live from now. A server whose bus cannot look up times answers 400, one
+ * whose bus fails the lookup answers its status (503).
  *
  * <h2>Errors</h2>
  * Answered before the stream starts, as {@code text/plain} with the reason: wrong method 405 (with
- * {@code Allow}), malformed or over-long resume id 400, invalid or missing topic 400, too many topics 400,
+ * {@code Allow}), malformed or over-long resume id or {@code since} 400, invalid or missing topic 400, too many topics 400,
  * refused by the {@link io.livepush.Authenticator} 401 (with {@code WWW-Authenticate} when it gives a challenge)
  * or 403, topic refused by the authorizer 403, over capacity (total, per address, admission rate) 503 with
  * {@code Retry-After}. Unknown paths are left to
@@ -184,9 +189,11 @@ public final class SseTransport implements Transport {
     }
     Function<Principal, List<String>> topics = null;
     EventId resume = null;
+    Instant since = null;
     if (stream == null) {
       try {
         resume = StreamRequests.resumePosition(request);
+        since = StreamRequests.resumeTime(request);
         List<String> named = multi ? StreamRequests.topicsFromQuery(request) : null;
         Route r = route;
         Map<String, String> v = vars;
@@ -199,16 +206,24 @@ public final class SseTransport implements Transport {
     StreamRoute s = stream;
     Map<String, String> streamVars = vars;
     EventId from = resume;
+    if (stream == null && !head) {
+      StreamRequests.admitAt(context, ctx, request, topics, from, since, (admitted, positions, error) -> {
+        if (error != null) {
+          refuse(ctx, request, error);
+        } else {
+          startSession(ctx, request, admitted).subscribe(positions);
+        }
+      });
+      return true;
+    }
     StreamRequests.admit(context, ctx, request, topics, (admitted, error) -> {
       if (error != null) {
         refuse(ctx, request, error);
       } else if (head) {
         admitted.release(); // admitted like the GET, but no session: nothing stays counted
         answerHead(ctx, request);
-      } else if (s != null) {
-        OneOffStream.open(this, ctx, request, admitted, s.handler, streamVars);
       } else {
-        startSession(ctx, request, admitted).subscribe(admitted.topics(), from);
+        OneOffStream.open(this, ctx, request, admitted, s.handler, streamVars);
       }
     });
     return true;

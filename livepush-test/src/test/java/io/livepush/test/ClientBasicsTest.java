@@ -6,6 +6,9 @@ import io.livepush.Event;
 import io.livepush.client.ClientTransport;
 import io.livepush.client.PushEvent;
 import io.livepush.client.Reset;
+import io.livepush.testing.Await;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -45,6 +48,21 @@ class ClientBasicsTest {
     RecordingClient late = livepush.client(transport, b -> b.from(start), "t");
     late.assertReset("t", Reset.TOO_OLD);
     assertThat(late.items().get(0)).isInstanceOf(Reset.class);
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = ClientTransport.class, names = {"SSE", "WEBSOCKET"}) // long-polling: LongPollClientTest
+  void startsFromATimeThenGoesLive(ClientTransport transport, TestLivePush livepush) throws Exception {
+    livepush.publish("t", Map.of("n", 0));
+    Instant t = Instant.now();
+    // the wall clock is awaited past t, so n=0 is before it and n=1 after it
+    Await.until("the clock moves on", Duration.ofSeconds(5), () -> Instant.now().isAfter(t.plusMillis(2)));
+    livepush.publish("t", Map.of("n", 1));
+    livepush.publish("t", Map.of("n", 2));
+    RecordingClient fromTime = livepush.client(transport, b -> b.since(t), "t");
+    assertThat(fromTime.awaitEvents(2)).extracting(e -> e.as(Score.class).n()).containsExactly(1, 2);
+    livepush.publish("t", Map.of("n", 3));
+    assertThat(fromTime.awaitEvents(3)).extracting(e -> e.as(Score.class).n()).containsExactly(1, 2, 3);
   }
 
   record Score(int n) {}

@@ -8,18 +8,21 @@ import io.livepush.CloseReason;
 import io.livepush.Event;
 import io.livepush.EventId;
 import io.livepush.InvalidEventIdException;
+import io.livepush.LivePushException;
 import io.livepush.NonBlocking;
 import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.livepush.Topics;
 import io.livepush.spi.AdmittedRequest;
 import io.livepush.spi.LogSafe;
+import io.livepush.spi.ResumeTime;
 import io.livepush.spi.Session;
 import io.livepush.spi.TransportContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -413,7 +416,20 @@ public final class V1Session implements WebSocketConnection {
     if (topics == null) {
       return DONE;
     }
-    Map<String, EventId> positions = positions(node.get("from"), topics, ref);
+    JsonNode fromNode = node.get("from");
+    Instant since = null;
+    Map<String, EventId> positions;
+    if (fromNode != null && fromNode.isTextual() && ResumeTime.looksLikeTime(fromNode.asText())) {
+      try {
+        since = ResumeTime.parse(fromNode.asText());
+      } catch (InvalidEventIdException e) {
+        error("bad-request", e.getMessage(), ref);
+        return DONE;
+      }
+      positions = positions(null, topics, ref);
+    } else {
+      positions = positions(fromNode, topics, ref);
+    }
     if (positions == null) {
       return DONE;
     }
@@ -439,11 +455,44 @@ public final class V1Session implements WebSocketConnection {
       return DONE;
     }
     int added = fresh;
+    if (since != null) {
+      Instant time = since;
+      return authorized(false, topics, ref).thenCompose(ok -> ok && !s.isClosed()
+          ? context.positionsAt(s.channel(), topics, time).handle((at, e) -> {
+            if (e == null) {
+              if (!s.isClosed()) {
+                subscribeAuthorized(s, topics, at, added, ref);
+              }
+            } else {
+              timeLookupFailed(e, ref);
+            }
+            return null;
+          })
+          : DONE);
+    }
     return authorized(false, topics, ref).thenAccept(ok -> {
       if (ok && !s.isClosed()) {
         subscribeAuthorized(s, topics, positions, added, ref);
       }
     });
+  }
+
+  /**
+   * Answers a failed resume by time: {@code unsupported} when the server's log cannot look up times (the
+   * lookup's 400), {@code unavailable} when the bus failed to answer; nothing once the connection is gone.
+   */
+  private void timeLookupFailed(Throwable e, String ref) {
+    Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+        ? e.getCause() : e;
+    if (cause instanceof java.nio.channels.ClosedChannelException || link.isClosing()) {
+      return;
+    }
+    if (cause instanceof LivePushException && ((LivePushException) cause).httpStatus() == 400) {
+      error("unsupported", cause.getMessage(), ref);
+    } else {
+      LOG.debug("resume by time failed on {}", session, LogSafe.throwable(cause));
+      error("unavailable", "the event log could not be read; retry later", ref);
+    }
   }
 
   /** Subscribes after the authorizer allowed every topic; on the loop. */
@@ -458,7 +507,7 @@ public final class V1Session implements WebSocketConnection {
 
   /**
    * The resume position of each of {@code topics} from {@code "from"}: absent or {@code null} (live from now),
-   * one position for all (a string: an event id or {@code earliest}), or an object of per-topic positions whose
+   * one position for all (a string: an event id or {@code earliest}; a time is resolved by the caller), or an object of per-topic positions whose
    * keys are among {@code topics} (topics it leaves out are live from now). Returns {@code null} after
    * answering an error.
    */
@@ -487,9 +536,9 @@ public final class V1Session implements WebSocketConnection {
           return null;
         }
         JsonNode v = e.getValue();
-        if (!v.isNull() && !v.isTextual()) {
+        if (!v.isNull() && (!v.isTextual() || ResumeTime.looksLikeTime(v.asText()))) {
           error("bad-request", "\"from\" of topic " + V1Messages.quote(e.getKey())
-              + " must be an event id or \"earliest\"", ref);
+              + " must be an event id or \"earliest\" (a time applies to every topic: give it as \"from\")", ref);
           return null;
         }
         out.put(e.getKey(), v.isNull() ? null : EventId.parsePosition(v.asText()));

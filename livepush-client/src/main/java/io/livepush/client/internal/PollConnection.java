@@ -64,7 +64,7 @@ final class PollConnection implements Connection {
   }
 
   private URI uri() {
-    return Urls.withQuery(config.longPollUri(), config, position);
+    return Urls.withQuery(config.longPollUri(), config, position, true);
   }
 
   /** Reads a 200 whose declared length fits, else nothing (an HttpClient thread). */

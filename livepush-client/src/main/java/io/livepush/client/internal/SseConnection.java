@@ -53,7 +53,7 @@ final class SseConnection implements Connection, HttpResponse.BodyHandler<Void>,
 
   @Override
   public void open(String position) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri()).GET()
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(position)).GET()
         .header("Accept", "text/event-stream")
         .header("Cache-Control", "no-cache");
     if (position != null) {
@@ -73,8 +73,9 @@ final class SseConnection implements Connection, HttpResponse.BodyHandler<Void>,
     response.whenComplete((r, t) -> engine.execute(() -> ended(t)));
   }
 
-  private URI uri() {
-    return Urls.withQuery(config.sseUri(), config, null);
+  /** The stream's URL: the position goes in Last-Event-ID; without one, the config's {@code since} time. */
+  private URI uri(String position) {
+    return Urls.withQuery(config.sseUri(), config, null, position == null);
   }
 
   /** Headers arrived (an HttpClient thread): accept the stream or refuse it without reading the body. */

@@ -11,9 +11,9 @@ public final class Urls {
 
   /**
    * {@code base} with the config's topics ({@code topic=}), ticket and, when not {@code null}, {@code lastEventId}
-   * added to its query; its fragment dropped.
+   * added to its query, or when {@code since} the config's {@code since} time (if any); its fragment dropped.
    */
-  static URI withQuery(URI base, ClientConfig config, String position) {
+  static URI withQuery(URI base, ClientConfig config, String position, boolean since) {
     StringBuilder q = new StringBuilder(base.getRawQuery() == null ? "" : base.getRawQuery());
     for (String t : config.topics()) {
       q.append(q.length() == 0 ? "" : "&").append("topic=").append(URLEncoder.encode(t, StandardCharsets.UTF_8));
@@ -25,6 +25,9 @@ public final class Urls {
     if (position != null) {
       q.append(q.length() == 0 ? "" : "&").append("lastEventId=")
           .append(URLEncoder.encode(position, StandardCharsets.UTF_8));
+    } else if (since && config.since() != null) {
+      q.append(q.length() == 0 ? "" : "&").append("since=")
+          .append(URLEncoder.encode(config.since().toString(), StandardCharsets.UTF_8));
     }
     String s = base.toString();
     int cut = s.indexOf('?') >= 0 ? s.indexOf('?') : s.indexOf('#') >= 0 ? s.indexOf('#') : s.length();

@@ -94,6 +94,8 @@ final class WsConnection implements Connection, WebSocket.Listener {
     config.topics().forEach(topics::add);
     if (position != null) {
       sub.put("from", position);
+    } else if (config.since() != null) {
+      sub.put("from", config.since().toString()); // resume by time until the first position
     }
     sub.put("ref", ref);
     socket.sendText(sub.toString(), true).whenComplete((w, t) -> {

@@ -19,6 +19,7 @@ public final class Main {
       System.out.println("bom consumer: both transports on port " + server.port() + ", "
           + RedisBus.class.getSimpleName() + ", " + io.livepush.kafka.KafkaBus.class.getSimpleName() + ", "
           + io.livepush.client.LivePushClient.class.getSimpleName() + ", "
+          + io.livepush.webtransport.WebTransportTransport.class.getSimpleName() + ", "
           + io.livepush.test.LivePushExtension.class.getSimpleName() + " and " + io.netty.resolver.dns.DnsNameResolverBuilder.class.getSimpleName()
           + " resolved");
     }
