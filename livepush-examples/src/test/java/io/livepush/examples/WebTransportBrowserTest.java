@@ -37,13 +37,11 @@ class WebTransportBrowserTest {
   private static final String TOPIC = "wt-score";
 
   private final ObjectMapper mapper = new ObjectMapper();
-  private LivePushServer server;
+  private final BrowserHarness harness = new BrowserHarness();
 
   @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
+  void stop() throws Exception {
+    harness.close();
   }
 
   @Test
@@ -51,7 +49,7 @@ class WebTransportBrowserTest {
     BrowserHarness.assumeBrowserTests();
     WebTransportCertificate cert = WebTransportCertificate.generate();
     LivePushServer[] self = new LivePushServer[1];
-    server = LivePushServer.builder()
+    LivePushServer server = harness.closeLater(LivePushServer.builder()
         .host("127.0.0.1")
         .port(0)
         .shutdownDrain(Duration.ZERO)
@@ -62,7 +60,7 @@ class WebTransportBrowserTest {
         .transport(WebTransportTransport.builder().path("/wt").certificate(cert.key(), cert.certificate()).build())
         .httpService(BrowserHarness.page("/", "WebTransport"))
         .httpService(control(self))
-        .build();
+        .build());
     self[0] = server;
     server.start().join();
     String page = "http://127.0.0.1:" + server.port();

@@ -78,9 +78,7 @@ class WebTransportSessionTest {
   void subscribeReceiveCutAndResumeFromTheLastId() throws Exception {
     start(LivePushServer.builder());
     client = new WtTestClient(server.port());
-    WtTestClient.Session s = client.connect("/wt", "https://app.example");
-    assertThat(s.status.get(10, TimeUnit.SECONDS)).isEqualTo(200);
-    s.open();
+    WtTestClient.Session s = opened();
     s.send("{\"type\":\"subscribe\",\"topics\":[\"score\"],\"ref\":\"r1\"}");
     JsonNode subscribed = mapper.readTree(s.next());
     assertThat(subscribed.get("type").asText()).isEqualTo("subscribed");
@@ -100,9 +98,7 @@ class WebTransportSessionTest {
     EventId missed2 = server.publish("score", Event.text("goal"));
 
     client = new WtTestClient(server.port());
-    WtTestClient.Session again = client.connect("/wt", "https://app.example");
-    assertThat(again.status.get(10, TimeUnit.SECONDS)).isEqualTo(200);
-    again.open();
+    WtTestClient.Session again = opened();
     again.send("{\"type\":\"subscribe\",\"topics\":[\"score\"],\"from\":\"" + first + "\"}");
     JsonNode r1 = mapper.readTree(again.next());
     JsonNode r2 = mapper.readTree(again.next());
@@ -119,9 +115,7 @@ class WebTransportSessionTest {
   void moreSessionsThanAConnectionMayHoldGet429() throws Exception {
     start(LivePushServer.builder(), WebTransportTransport.builder().maxSessionsPerConnection(1));
     client = new WtTestClient(server.port());
-    WtTestClient.Session first = client.connect("/wt", "https://app.example");
-    assertThat(first.status.get(10, TimeUnit.SECONDS)).isEqualTo(200);
-    first.open();
+    WtTestClient.Session first = opened();
     assertThat(client.connect("/wt", "https://app.example").status.get(10, TimeUnit.SECONDS)).isEqualTo(429);
     assertThat(server.stats().connections()).isEqualTo(1);
   }
@@ -130,9 +124,7 @@ class WebTransportSessionTest {
   void overMaxConnectionsSessionsGet503AndQuicConnectionsAreRefused() throws Exception {
     start(LivePushServer.builder().maxConnections(1), WebTransportTransport.builder());
     client = new WtTestClient(server.port());
-    WtTestClient.Session first = client.connect("/wt", "https://app.example");
-    assertThat(first.status.get(10, TimeUnit.SECONDS)).isEqualTo(200);
-    first.open();
+    WtTestClient.Session first = opened();
     // A second session on the same QUIC connection passes the core's admission stage: over maxConnections.
     assertThat(client.connect("/wt", "https://app.example").status.get(10, TimeUnit.SECONDS)).isEqualTo(503);
     // A second QUIC connection could hold no session: refused at once (CONNECTION_REFUSED).
@@ -215,14 +207,10 @@ class WebTransportSessionTest {
     start(LivePushServer.builder().slowConsumerPolicy(
         t -> t.equals("score") ? SlowConsumerPolicy.KEEP_LATEST : SlowConsumerPolicy.DISCONNECT));
     client = new WtTestClient(server.port());
-    WtTestClient.Session asks = client.connect("/wt", "https://app.example");
-    assertThat(asks.status.get(10, TimeUnit.SECONDS)).isEqualTo(200);
-    asks.open();
+    WtTestClient.Session asks = opened();
     asks.send("{\"type\":\"subscribe\",\"topics\":[\"score\",\"chat\"],\"datagrams\":true}");
     assertThat(mapper.readTree(asks.next()).get("type").asText()).isEqualTo("subscribed");
-    WtTestClient.Session plain = client.connect("/wt", "https://app.example");
-    assertThat(plain.status.get(10, TimeUnit.SECONDS)).isEqualTo(200);
-    plain.open();
+    WtTestClient.Session plain = opened();
     plain.send("{\"type\":\"subscribe\",\"topics\":[\"score\"]}");
     assertThat(mapper.readTree(plain.next()).get("type").asText()).isEqualTo("subscribed");
 
@@ -259,12 +247,17 @@ class WebTransportSessionTest {
     assertThat(client.datagrams).isEmpty();
   }
 
+  /** A session on {@link #client} from the allowed origin: CONNECT answered 200, its stream opened. */
+  private WtTestClient.Session opened() throws Exception {
+    WtTestClient.Session s = client.connect("/wt", "https://app.example");
+    assertThat(s.status.get(10, TimeUnit.SECONDS)).isEqualTo(200);
+    return s.open();
+  }
+
   /** A new client's session, subscribed to {@code topic} (its {@code subscribed} read). */
   private WtTestClient.Session subscribed(String topic) throws Exception {
     client = new WtTestClient(server.port());
-    WtTestClient.Session s = client.connect("/wt", "https://app.example");
-    assertThat(s.status.get(10, TimeUnit.SECONDS)).isEqualTo(200);
-    s.open();
+    WtTestClient.Session s = opened();
     s.send("{\"type\":\"subscribe\",\"topics\":[\"" + topic + "\"]}");
     assertThat(mapper.readTree(s.next()).get("type").asText()).isEqualTo("subscribed");
     return s;
