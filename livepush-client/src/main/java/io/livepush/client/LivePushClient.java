@@ -337,8 +337,11 @@ public final class LivePushClient implements AutoCloseable {
      * of a previous client) instead of live: the server replays what came after it, or says {@link Reset}. At most
      * 256 characters, no control characters. Default: none, start live.
      *
-     * @param position an id received earlier
+     * @param position an id received earlier; not {@code null} (leave {@code from} out when there is none)
      * @return this builder
+     * @throws NullPointerException if {@code position} is {@code null}
+     * @throws IllegalArgumentException if {@code position} is empty, longer than 256 characters or not printable
+     *     ASCII
      */
     public Builder from(String position) {
       Objects.requireNonNull(position, "from");

@@ -226,7 +226,7 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
       lingerSinceNanos = now;
     } else if (now - lingerSinceNanos >= boundNanos) {
       if (channel instanceof Http2StreamChannel) {
-        channel.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL), channel.voidPromise());
+        channel.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL)); // a failure: the stream is gone
       }
       channel.close();
     }

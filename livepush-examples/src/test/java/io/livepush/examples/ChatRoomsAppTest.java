@@ -124,8 +124,11 @@ class ChatRoomsAppTest {
     assertThat(got.at("/data/text").asText()).isEqualTo("deploy done");
 
     // And the other way: a WebSocket message handled on node B reaches a subscriber of node A.
+    // Subscribed after the first message's id, not "live": node A's head may still be behind that message (its
+    // publish returned once Redis took it; A's own log gets it when A reads the stream), and a live subscription
+    // starts at the node's head (docs/cluster.md), so it could receive "deploy done" first.
     WsJsonClient onA = join(a, "ana");
-    onA.send("{\"type\":\"subscribe\",\"topics\":[\"room:ops\"],\"ref\":\"s\"}");
+    onA.send("{\"type\":\"subscribe\",\"topics\":[\"room:ops\"],\"from\":\"" + id + "\",\"ref\":\"s\"}");
     onA.next("subscribed");
     onB.send("{\"type\":\"message\",\"topic\":\"room:ops\",\"data\":{\"text\":\"thanks\"},\"ref\":\"m\"}");
     String replied = onB.next("reply").at("/data/id").asText();

@@ -50,6 +50,10 @@ public final class OriginPolicy {
    */
   public static String normalize(String origin) {
     Objects.requireNonNull(origin, "origin");
+    if (origin.trim().equals("*")) {
+      // SSE's and long-polling's allowedOrigins take "*"; here any origin is a separate, explicit choice
+      throw new IllegalArgumentException("origin: * (expected: scheme://host[:port]; allowAnyOrigin() allows any)");
+    }
     String n = origin.trim().toLowerCase(Locale.ROOT);
     URI u;
     try {

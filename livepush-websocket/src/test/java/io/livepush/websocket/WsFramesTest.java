@@ -148,6 +148,13 @@ class WsFramesTest {
   }
 
   @Test
+  void aStarOriginNamesAllowAnyOrigin() {
+    // SSE and long-polling take allowedOrigins("*"); a user who writes the same here is told what to call
+    assertThatThrownBy(() -> WebSocketTransport.builder().allowedOrigins("*"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("allowAnyOrigin()");
+  }
+
+  @Test
   void aWebSocketPathThatAnSseRouteAlsoMatchesIsRefused() {
     // SSE, added first, would have answered the upgrade requests of /live/{id} as event streams
     assertThatThrownBy(() -> io.livepush.LivePushServer.builder()
