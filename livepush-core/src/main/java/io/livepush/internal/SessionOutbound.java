@@ -100,12 +100,12 @@ final class SessionOutbound {
       return false;
     }
     session.lastWriteNanos = hub.nanoTime();
-    if (s.policy == SlowConsumerPolicy.KEEP_LATEST
-        && session.transport.sendUnreliable(session, s.topic.name, buf)) {
-      session.loop.markDirty(session); // the transport flushes its unreliable path with the channel
-      return true;
+    // A keep-latest event may go on the transport's unreliable path (WebTransport datagrams), flushed with the
+    // channel like a write.
+    if (s.policy != SlowConsumerPolicy.KEEP_LATEST
+        || !session.transport.sendUnreliable(session, s.topic.name, buf)) {
+      channel.write(buf, channel.voidPromise());
     }
-    channel.write(buf, channel.voidPromise());
     session.loop.markDirty(session);
     return true;
   }
