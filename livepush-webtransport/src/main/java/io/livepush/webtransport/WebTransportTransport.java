@@ -100,6 +100,8 @@ public final class WebTransportTransport implements Transport {
   final Executor handlerExecutor;
   final int maxPendingMessages;
   volatile TransportContext context;
+  /** livepush.v1's shared part, made with the context. */
+  volatile io.livepush.websocket.V1Protocol v1;
   private volatile Http3Listener listener;
 
   private WebTransportTransport(Builder b) {
@@ -133,6 +135,7 @@ public final class WebTransportTransport implements Transport {
   @Override
   public void init(TransportContext context) {
     this.context = context;
+    this.v1 = new io.livepush.websocket.V1Protocol(context, handler, handlerExecutor, maxPendingMessages);
   }
 
   /** TCP requests are never WebTransport: always {@code false}. */
