@@ -12,6 +12,7 @@ import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.channel.ChannelPromise;
+import io.netty.util.ReferenceCountUtil;
 
 /**
  * The core's side of a streaming connection: identity, the SPI, liveness and close, on top of the layers of
@@ -98,6 +99,31 @@ final class SessionImpl extends SessionOutbound {
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     ctx.write(msg, promise);
     measurePending();
+  }
+
+  /**
+   * Last in the pipeline (an SSE stream once its head is written: nothing of the transport reads any more), the
+   * session discards what the client sends, as {@link io.livepush.spi.StreamRequests#discardInbound()} would,
+   * without a handler context of its own (issue 18: 64 B per idle stream). Otherwise it passes it on.
+   */
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (ctx.pipeline().last() == this) {
+      ReferenceCountUtil.release(msg);
+    } else {
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  /** Last in the pipeline: a failed connection is closed, as by {@code StreamRequests.discardInbound()}. */
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (ctx.pipeline().last() == this) {
+      Hub.LOG.debug("session {} failed", this, LogSafe.throwable(cause));
+      ctx.close();
+    } else {
+      ctx.fireExceptionCaught(cause);
+    }
   }
 
   @Override
