@@ -5,6 +5,7 @@ import io.livepush.internal.BlockingExecutors;
 import io.livepush.internal.Callbacks;
 import io.livepush.internal.Http2Connections;
 import io.livepush.internal.Hub;
+import io.livepush.internal.ResponseHeaders;
 import io.livepush.internal.RouterHandler;
 import io.livepush.internal.ServerContext;
 import io.livepush.internal.ServerInitializer;
@@ -55,6 +56,8 @@ final class ServerRuntime {
   final Hub hub;
   /** The server's HTTP/2 connections, or {@code null} when HTTP/2 is off; set by {@link #start}. */
   volatile Http2Connections http2;
+  /** The child pipeline's initializer; set by {@link #start}. */
+  volatile ServerInitializer initializer;
   /** Set once bound; {@code null} before and when binding failed. */
   volatile Channel serverChannel;
   /** The default blocking executor when the builder named none; shut down on stop. */
@@ -161,14 +164,17 @@ final class ServerRuntime {
     RouterHandler router = new RouterHandler(transports, services, config.allowedHosts(),
         config.authenticatedHttpServices(), admission, callbacks,
         config.heartbeatInterval().plus(config.heartbeatTimeout()).toNanos());
-    http2 = config.http2() ? new Http2Connections(config, h.stats(), router) : null;
-    return new ServerInitializer(config, config.serverTls(), h.stats(), router, http2);
+    ResponseHeaders responseHeaders = new ResponseHeaders(transports);
+    http2 = config.http2() ? new Http2Connections(config, h.stats(), router, responseHeaders) : null;
+    initializer = new ServerInitializer(config, config.serverTls(), h.stats(), router, http2, responseHeaders);
+    return initializer;
   }
 
   /** The bound TCP listener as transports with a listener of their own see it. */
   private ServerListener serverListener(InetSocketAddress bound) {
     EventLoopGroup loops = workerGroup;
     Class<? extends DatagramChannel> datagrams = io.datagramChannel();
+    ServerInitializer requests = initializer;
     return new ServerListener() {
       @Override
       public InetSocketAddress localAddress() {
@@ -183,6 +189,11 @@ final class ServerRuntime {
       @Override
       public Class<? extends DatagramChannel> datagramChannelType() {
         return datagrams;
+      }
+
+      @Override
+      public void serveRequests(Channel channel) {
+        requests.addRequestHandlers(channel.pipeline());
       }
     };
   }

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * messages as on an HTTP/1.1 connection and every stream passes the same admission stage.
  *
  * <p>A stream's pipeline: {@code livepush.h2.bytes} ({@link Http2StreamBytes}) → {@code livepush.httpCodec} →
- * {@code [livepush.requestDeadline]} → {@code livepush.httpAggregator} → {@code livepush.router}. Each stream
+ * {@code [livepush.responseHeaders]} ({@link ResponseHeaders}) → {@code [livepush.requestDeadline]} →
+ * {@code livepush.httpAggregator} → {@code livepush.router}. Each stream
  * has the connection budget as its own write-buffer water mark: its pending bytes are the DATA frames HTTP/2 flow
  * control has not let out yet (the stream's window, then the connection's window and socket), so a stream
  * whose client stops reading becomes unwritable and meets the slow-consumer policy, while the other streams of
@@ -76,15 +77,18 @@ public final class Http2Connections {
   private final LivePushConfig config;
   private final Stats stats;
   private final RouterHandler router;
+  private final ResponseHeaders responseHeaders;
   private final ChannelGroup connections = new DefaultChannelGroup("livepush-h2", GlobalEventExecutor.INSTANCE);
   private final StreamInitializer streams = new StreamInitializer();
   /** SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441 §3): a transport accepts extended CONNECT. */
   private final boolean extendedConnect;
 
-  public Http2Connections(LivePushConfig config, Stats stats, RouterHandler router) {
+  public Http2Connections(LivePushConfig config, Stats stats, RouterHandler router,
+      ResponseHeaders responseHeaders) {
     this.config = config;
     this.stats = stats;
     this.router = router;
+    this.responseHeaders = responseHeaders;
     this.extendedConnect = router.extendedConnect();
   }
 
@@ -137,7 +141,7 @@ public final class Http2Connections {
   /** Removes the HTTP/1.1 handlers but {@code keep} (the caller, which removes itself). */
   private static void removeHttp1(ChannelPipeline p, String keep) {
     for (String name : new String[] {PipelineNames.REQUEST_DEADLINE, PREFACE, PipelineNames.HTTP_CODEC, UPGRADE,
-        PipelineNames.HTTP_AGGREGATOR, PipelineNames.ROUTER}) {
+        ResponseHeaders.NAME, PipelineNames.HTTP_AGGREGATOR, PipelineNames.ROUTER}) {
       if (!name.equals(keep) && p.context(name) != null) {
         p.remove(name);
       }
@@ -186,6 +190,9 @@ public final class Http2Connections {
         p.addLast(Http2ConnectStream.NAME, new Http2ConnectStream());
       }
       p.addLast(PipelineNames.HTTP_CODEC, new Http2StreamFrameToHttpObjectCodec(true));
+      if (responseHeaders.active()) {
+        p.addLast(ResponseHeaders.NAME, responseHeaders);
+      }
       long deadline = config.requestHeaderTimeout().toNanos();
       if (deadline > 0) { // a request body that never completes
         p.addLast(PipelineNames.REQUEST_DEADLINE, new RequestDeadlineHandler(deadline, stats, true));

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The pipeline skeleton every accepted connection starts with (see {@link PipelineNames}):
- * {@code [tls] → [alpn] → [requestDeadline] → [h2c.preface] → httpCodec → [h2c.upgrade] → httpAggregator →
- * router}. With HTTP/2 on, a cleartext connection that starts with the HTTP/2 preface or asks for
+ * {@code [tls] → [alpn] → [requestDeadline] → [h2c.preface] → httpCodec → [h2c.upgrade] → [responseHeaders]
+ * → httpAggregator → router} ({@code responseHeaders}: {@link ResponseHeaders}, when a transport contributes
+ * any). With HTTP/2 on, a cleartext connection that starts with the HTTP/2 preface or asks for
  * {@code Upgrade: h2c} in its first request, and a TLS connection that negotiates {@code h2} by ALPN (RFC 7301),
  * becomes an HTTP/2 connection ({@link Http2Connections}). Shared by every channel.
  */
@@ -34,13 +35,15 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
   private final SslContext ssl;
   private final long headerTimeoutNanos;
   private final Http2Connections http2;
+  private final ResponseHeaders responseHeaders;
 
   /**
    * @param tls {@code null}: plain HTTP
    * @param http2 {@code null}: HTTP/1.1 only
+   * @param responseHeaders the transports' response header fields ({@code Alt-Svc})
    */
   public ServerInitializer(LivePushConfig config, ServerTls tls, Stats stats, RouterHandler router,
-      Http2Connections http2) {
+      Http2Connections http2, ResponseHeaders responseHeaders) {
     this.config = config;
     this.stats = stats;
     this.router = router;
@@ -48,6 +51,7 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     this.ssl = tls == null ? null : tls.context(http2 != null ? ServerTls.H2_HTTP_1_1 : ServerTls.HTTP_1_1);
     this.headerTimeoutNanos = config.requestHeaderTimeout().toNanos();
     this.http2 = http2;
+    this.responseHeaders = responseHeaders;
   }
 
   @Override
@@ -78,6 +82,21 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
           return req.decoderResult().isSuccess() && super.shouldHandleUpgradeRequest(req);
         }
       });
+    }
+    if (responseHeaders.active()) {
+      p.addLast(ResponseHeaders.NAME, responseHeaders);
+    }
+    p.addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(config.maxRequestBytes()))
+        .addLast(PipelineNames.ROUTER, router);
+  }
+
+  /**
+   * The core's request handlers for a channel that carries one request (an HTTP/3 request stream), appended
+   * after the caller's codec: {@code [requestDeadline] → httpAggregator → router}, as on an HTTP/2 stream.
+   */
+  public void addRequestHandlers(ChannelPipeline p) {
+    if (headerTimeoutNanos > 0) { // a request body that never completes
+      p.addLast(PipelineNames.REQUEST_DEADLINE, new RequestDeadlineHandler(headerTimeoutNanos, stats, true));
     }
     p.addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(config.maxRequestBytes()))
         .addLast(PipelineNames.ROUTER, router);

@@ -8,6 +8,8 @@ package io.livepush.spi;
  *         → livepush.httpAggregator → livepush.router
  * </pre>
  *
+ * When a transport contributes response header fields ({@link Transport#responseHeaders()}), the core's handler
+ * {@code livepush.responseHeaders} sits between {@code httpCodec} and {@code httpAggregator}.
  * {@code requestDeadline} (slow-loris guard) is removed when a transport claims a request;
  * {@code writability} is the session itself, added first when a session opens: it hears writability changes
  * (slow-consumer policies) and the channel going inactive (deregistration), with no other per-connection

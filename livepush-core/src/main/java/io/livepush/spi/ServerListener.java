@@ -1,5 +1,6 @@
 package io.livepush.spi;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
 import java.net.InetSocketAddress;
@@ -32,4 +33,20 @@ public interface ServerListener {
    * @return a {@link DatagramChannel} class with a public no-argument constructor
    */
   Class<? extends DatagramChannel> datagramChannelType();
+
+  /**
+   * Serves HTTP requests on {@code channel} as the TCP listener serves them (an HTTP/3 request stream, RFC 9114
+   * §4.1): appends the core's request handlers to its pipeline, as on an HTTP/2 stream ({@link PipelineNames}:
+   * {@code [requestDeadline] → httpAggregator → router}), so the request reaches the same transports,
+   * {@code HttpService}s, admission stage and limits (request body at most {@code maxRequestBytes}: 413; a body
+   * not complete within {@code requestHeaderTimeout}: 408) as on TCP. The caller's handlers before them must
+   * deliver one request as {@code HttpRequest}, {@code HttpContent}s and a {@code LastHttpContent}, and take
+   * {@code HttpResponse}/{@code HttpContent} writes; the one named {@link PipelineNames#HTTP_CODEC} is the one a
+   * transport removes when the stream becomes raw bytes (SSE), after which a {@code ByteBuf} written must still
+   * reach the client as response body bytes. Call on {@code channel}'s event loop, before it reads; never
+   * blocks.
+   *
+   * @param channel a channel registered on one of {@link #eventLoops()}, carrying one request
+   */
+  void serveRequests(Channel channel);
 }

@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -201,6 +202,23 @@ public interface Transport {
    *     {@link CloseReason#SERVER_STOPPING}, RFC 6455 §7.4.1)
    */
   void close(Session session, CloseReason reason);
+
+  /**
+   * Header fields added to every response head the server writes on its TCP listener, over HTTP/1.1 and
+   * HTTP/2 (pages, services, errors, stream heads, upgrades; not informational 1xx): how a transport with a
+   * listener of its own advertises it, e.g. {@code Alt-Svc: h3=":8443"; ma=86400} (RFC 7838 §3). A field the
+   * response already carries is left as it is. The core asks once per accepted connection and HTTP/2 stream
+   * (a connection set up while every transport returns {@code null} gets none) and again for each response head,
+   * so the answer may change while the server runs (after {@link #listen}, after {@link #stopListening}).
+   *
+   * <p>Runs on an event loop, once per response: must be fast (return a prepared instance) and not block. The
+   * fields must be valid (RFC 9110 §5.5: {@link HttpFields}); the core does not change the returned headers.
+   *
+   * @return the fields to add, read-only to the core, or {@code null} (the default) for none
+   */
+  default HttpHeaders responseHeaders() {
+    return null;
+  }
 
   /**
    * Called once the core's TCP listener is bound, before {@link io.livepush.LivePushServer#start()} completes: a

@@ -1,0 +1,31 @@
+package io.livepush.kafka;
+
+import io.livepush.LivePushServer;
+import io.livepush.fixtures.NodeChild;
+import io.livepush.sse.SseTransport;
+import io.livepush.websocket.WebSocketTransport;
+import java.time.Duration;
+
+/**
+ * The entry point of a livepush node in a JVM of its own ({@link io.livepush.fixtures.NodeProcess}): SSE on
+ * {@code /events}, WebSocket on {@code /ws} and the Kafka bus, on 127.0.0.1 and a free port, configured like
+ * {@link KafkaClusterTest}'s nodes. Arguments: the lifetime in seconds, the bootstrap servers, the Kafka topic.
+ */
+public final class KafkaNodeMain {
+  private KafkaNodeMain() {}
+
+  public static void main(String[] args) {
+    // Pipelined: several publishes in the producer when the node dies; the Kafka bus keeps one node's publishes
+    // in publish order (docs/cluster.md, ordering guarantee), which the checker's sequence numbers need.
+    NodeChild.run(args, a -> node(a[0], a[1]).build(), true);
+  }
+
+  /** A node of the kill test, in the child JVM or the test's: SSE, WebSocket, the Kafka bus on {@code topic}. */
+  static LivePushServer.Builder node(String bootstrapServers, String topic) {
+    return NodeChild.builder()
+        .transport(SseTransport.builder().multiTopicPath("/events").build())
+        .transport(WebSocketTransport.builder().build())
+        .bus(KafkaBus.builder().bootstrapServers(bootstrapServers).topic(topic)
+            .pollInterval(Duration.ofMillis(100)).publishTimeout(Duration.ofSeconds(1)).build());
+  }
+}
