@@ -181,7 +181,7 @@ wt_fanout() {
   echo "== wt-fanout: $WT_SUBS WebTransport sessions, $RATE broadcasts/s, ${SECS}s measured after ${WARM}s warm-up"
   start_livepush 1g --webtransport 1
   if (( WT_GENS > 1 )); then # the sessions split over WT_GENS generator processes, results merged (ClusterRun)
-    multi_gen livepush-wt-gens$WT_GENS$SUFFIX "$TARGET" "$SERVER_PID" -1 "$WT_SUBS" "$WT_GENS" wt "$RATE" \
+    multi_gen livepush-wt$SUFFIX "$TARGET" "$SERVER_PID" -1 "$WT_SUBS" "$WT_GENS" wt "$RATE" \
       "$(awk "BEGIN { print int($RATE * ($WARM + $SECS)) }")" "$(awk "BEGIN { print int($RATE * $WARM) }")" one
   else
     gen wt-fanout --target $TARGET --pid $SERVER_PID --subs $WT_SUBS --rate $RATE --seconds $SECS --warmup $WARM \
