@@ -87,7 +87,8 @@ final class ClusterRun {
    * [--results f]}: reads every {@code gen-<i>.result}, merges the latency histograms (all subscribers, and per
    * node), sums the counts, reads each node's CPU since {@code cluster-publish}, RSS, peak heap and heap after a
    * full GC (the generators still hold their connections), prints two tables (the run; one row per node) and
-   * appends them to the results file. Then writes {@code release}: the generators close and exit.
+   * appends them to the results file, with the merged histogram as {@code <label>.hist} beside it. Then writes
+   * {@code release}: the generators close and exit.
    */
   static void merge(Options o) throws Exception {
     Path dir = Path.of(o.string("dir", "."));
@@ -198,6 +199,7 @@ final class ClusterRun {
     String[] names = {"label", "node", "server conns (publish / merge)", "gen subscribers", "p50 ms", "p99 ms", "max ms", "CPU s",
         "RSS MB", "peak heap MB", "heap MB after GC"};
     Main.rows(o, "cluster-node", names, nodeRows);
+    Main.saveHistogram(o, label, all); // <label>.hist next to the results, for run.sh plot
     ClusterGen.writeAtomically(dir.resolve("release"), "merged\n");
   }
 

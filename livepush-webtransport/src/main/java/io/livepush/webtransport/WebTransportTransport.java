@@ -114,6 +114,8 @@ public final class WebTransportTransport implements Transport {
   /** {@code ma} of the Alt-Svc field, in seconds; 0: not advertised. */
   private final long altSvcMaxAgeSeconds;
   volatile TransportContext context;
+  /** livepush.v1's shared part, made with the context. */
+  volatile io.livepush.websocket.V1Protocol v1;
   private volatile Http3Listener listener;
   /** The Alt-Svc field while the listener runs and advertising is on; else {@code null}. */
   private volatile HttpHeaders altSvc;
@@ -150,6 +152,7 @@ public final class WebTransportTransport implements Transport {
   @Override
   public void init(TransportContext context) {
     this.context = context;
+    this.v1 = new io.livepush.websocket.V1Protocol(context, handler, handlerExecutor, maxPendingMessages);
   }
 
   /** TCP requests are never WebTransport: always {@code false}. */

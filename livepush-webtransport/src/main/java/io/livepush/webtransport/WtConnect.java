@@ -212,7 +212,7 @@ final class WtConnect extends Http3RequestStreamInboundHandler {
     AdmittedRequest a = admitted;
     admitted = null;
     if (a != null) {
-      s.open(a);
+      s.start(a);
     }
   }
 
