@@ -3,7 +3,7 @@
 # and the load generator(s) pinned to core 1, prints the result tables and appends them to
 # livepush-bench/results/results.tsv.
 #
-#   livepush-bench/run.sh <idle|capacity|fanout|io-compare|replay|plot|jmh|wt-idle|wt-fanout|all>
+#   livepush-bench/run.sh <idle|capacity|fanout|io-compare|replay|plot|jmh|wt-idle|wt-fanout|cluster|all>
 #
 # Sizes are the issue's targets by default; SMALL=1 scales everything down for a smoke test.
 # IO=io_uring (or epoll, nio) starts the livepush server on that I/O transport; `io-compare` runs the livepush
@@ -13,7 +13,7 @@
 # Only 127.0.0.0/8 is ever targeted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scenario=${1:?usage: run.sh <idle|capacity|fanout|io-compare|replay|plot|jmh|wt-idle|wt-fanout|all>}
+scenario=${1:?usage: run.sh <idle|capacity|fanout|io-compare|replay|plot|jmh|wt-idle|wt-fanout|cluster|all>}
 BENCH=livepush-bench
 RESULTS=${RESULTS:-$BENCH/results/results.tsv}
 SMALL=${SMALL:-0}
@@ -34,7 +34,10 @@ CP="$BENCH/target/classes:$(cat $BENCH/target/classpath.txt)"
 # Java 24+ warns at Netty's native library load unless native access is enabled (JEP 472; Java 17 accepts the flag).
 NATIVE_ACCESS=--enable-native-access=ALL-UNNAMED
 # Leak detection off (it samples and records stacks), so the server does what production does.
-JAVA_SERVER=(java $NATIVE_ACCESS -XX:+UseG1GC -Dio.netty.leakDetection.level=disabled -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
+# LP_GC (default -XX:+UseG1GC), LP_XMS (initial heap; default the maximum) and LP_JVM_OPTS (more flags) vary the
+# livepush server's JVM for the memory settings of docs/operations.md, e.g.
+# `LP_GC=-XX:+UseSerialGC LP_XMS=16m IDLE_ONLY=sse,ws livepush-bench/run.sh idle`.
+JAVA_SERVER=(java $NATIVE_ACCESS ${LP_GC:--XX:+UseG1GC} ${LP_JVM_OPTS:-} -Dio.netty.leakDetection.level=disabled -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
 JAVA_GEN_CMD=(taskset -c 1 java $NATIVE_ACCESS -Xmx2g -XX:+UseG1GC -Dio.netty.leakDetection.level=disabled
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" io.livepush.bench.Main)
 # Each generator run connects from fresh source addresses (127.0.x.y): with tcp_tw_reuse=2 the kernel reuses
@@ -54,8 +57,8 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]:-}"; do [[ -n $p ]] && kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-wait_port() { # wait (bounded) until the control endpoint answers
-  for _ in $(seq 1 200); do
+wait_port() { # wait (bounded: $2 tenths of a second, default 200) until the control endpoint answers
+  for _ in $(seq 1 "${2:-200}"); do
     curl -sf "http://127.0.0.1:$1/bench/conns" >/dev/null 2>&1 && return 0
     sleep 0.1
   done
@@ -70,7 +73,7 @@ IO=${IO:-auto}
 H2_CONNS=${H2_CONNS:-100}
 start_livepush() { # $1 = heap (e.g. 1g), extra args follow (a later --io wins over $IO)
   local heap=$1; shift
-  taskset -c 0 "${JAVA_SERVER[@]}" -Xms"$heap" -Xmx"$heap" -cp "$CP" io.livepush.bench.Main server \
+  taskset -c 0 "${JAVA_SERVER[@]}" -Xms"${LP_XMS:-$heap}" -Xmx"$heap" -cp "$CP" io.livepush.bench.Main server \
     --port "$LP_PORT" --max-seconds 1200 --io "$IO" --h2-max-streams "$H2_MAX_STREAMS" "$@" &
   SERVER_PID=$!; PIDS+=("$SERVER_PID"); wait_port "$LP_PORT"; TARGET=127.0.0.1:$LP_PORT
 }
@@ -165,6 +168,8 @@ io_compare() { # the livepush rows on epoll, then on io_uring, in one run (the s
 # WebTransport generator (WtLoadGen: one QUIC connection per session, on Netty's QUIC/HTTP3 codecs). Sizes:
 # WT_N1/WT_N2 (idle), WT_SUBS (fan-out; default the WebSocket fan-out's SUBS), RATE/SECS/WARM as above.
 WT_N1=${WT_N1:-$N1}; WT_N2=${WT_N2:-$N2}; WT_SUBS=${WT_SUBS:-$SUBS}
+# WT_GENS > 1 splits the fan-out's sessions over that many generator processes (see multi_gen), default 2.
+WT_GENS=${WT_GENS:-2}
 wt_idle() {
   echo "== wt-idle: heap, direct memory and RSS per idle WebTransport session, slope between $WT_N1 and $WT_N2"
   start_livepush 1g --webtransport 1
@@ -175,9 +180,98 @@ wt_idle() {
 wt_fanout() {
   echo "== wt-fanout: $WT_SUBS WebTransport sessions, $RATE broadcasts/s, ${SECS}s measured after ${WARM}s warm-up"
   start_livepush 1g --webtransport 1
-  gen wt-fanout --target $TARGET --pid $SERVER_PID --subs $WT_SUBS --rate $RATE --seconds $SECS --warmup $WARM \
-    --label livepush-wt$SUFFIX --results "$RESULTS"
+  if (( WT_GENS > 1 )); then # the sessions split over WT_GENS generator processes, results merged (ClusterRun)
+    multi_gen livepush-wt$SUFFIX "$TARGET" "$SERVER_PID" -1 "$WT_SUBS" "$WT_GENS" wt "$RATE" \
+      "$(awk "BEGIN { print int($RATE * ($WARM + $SECS)) }")" "$(awk "BEGIN { print int($RATE * $WARM) }")" one
+  else
+    gen wt-fanout --target $TARGET --pid $SERVER_PID --subs $WT_SUBS --rate $RATE --seconds $SECS --warmup $WARM \
+      --label livepush-wt$SUFFIX --results "$RESULTS"
+  fi
   stop_server
+}
+
+# Multi-generator runs (cluster, and wt-fanout with WT_GENS > 1): generator processes (ClusterGen) pinned to
+# GEN_CPUS, each with its share of the connections and its own source addresses (127.<30+g>.<run>.1-4), write
+# ready files into the run directory; then one publish schedule starts (ClusterRun publish) and each generator
+# counts every subscriber's events 1..n exactly once, in order; ClusterRun merge adds the results up.
+GEN_CPUS=${GEN_CPUS:-1}; GEN_HEAP=${GEN_HEAP:-512m}
+# multi_gen label nodes(csv) node-pids(csv) redis-pid conns gens transport rate events warmup-events publish-mode
+multi_gen() {
+  local label=$1 nodes=$2 npids=$3 rpid=$4 conns=$5 gens=$6 transport=$7 rate=$8 events=$9 warm=${10} mode=${11}
+  local dir; dir=$(dirname "$RESULTS")/$label.run; rm -rf "$dir"; mkdir -p "$dir"
+  local gpids=() g p
+  for ((g = 0; g < gens; g++)); do
+    local a="127.$((30 + g)).$SRC_BASE"
+    taskset -c "$GEN_CPUS" java $NATIVE_ACCESS -Xmx"$GEN_HEAP" -XX:+UseG1GC -Dio.netty.leakDetection.level=disabled \
+      -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" io.livepush.bench.Main cluster-gen --nodes "$nodes" \
+      --conns "$conns" --gens "$gens" --gen "$g" --transport "$transport" --ws-percent "${CLUSTER_WS_PERCENT:-50}" \
+      --events "$events" --warmup-events "$warm" --rate "$rate" --src "$a.1,$a.2,$a.3,$a.4" --dir "$dir" &
+    gpids+=("$!"); PIDS+=("$!")
+  done
+  local t0=$SECONDS ready
+  while :; do # every generator ready (its connections open), or stop when one died first; bounded
+    ready=0
+    for ((g = 0; g < gens; g++)); do
+      if [[ -f $dir/gen-$g.ready ]]; then ready=$((ready + 1))
+      elif ! kill -0 "${gpids[$g]}" 2>/dev/null; then echo "generator $g exited before it was ready" >&2; return 1; fi
+    done
+    (( ready < gens )) || break
+    (( SECONDS - t0 < 900 )) || { echo "generators not ready after 900 s" >&2; return 1; }
+    sleep 0.5
+  done
+  echo "all $gens generators ready after $((SECONDS - t0)) s"
+  local established; established=$(cat "$dir"/gen-*.ready | sed -n 's/^established=//p' | paste -sd+ | bc)
+  java $NATIVE_ACCESS -cp "$CP" io.livepush.bench.Main cluster-publish --nodes "$nodes" --pids "$npids" \
+    --redis-pid "$rpid" --conns "$established" --rate "$rate" --events "$events" --mode "$mode" --dir "$dir"
+  t0=$SECONDS
+  while :; do # every generator's result (it then holds its connections for the merge's memory readings)
+    ready=0
+    for ((g = 0; g < gens; g++)); do
+      if [[ -f $dir/gen-$g.result ]]; then ready=$((ready + 1))
+      elif ! kill -0 "${gpids[$g]}" 2>/dev/null; then ready=$((ready + 1)); fi # died: merge reports it missing
+    done
+    (( ready < gens )) || break
+    (( SECONDS - t0 < 1200 )) || { echo "generators gave no result after 1200 s; merging what there is" >&2; break; }
+    sleep 0.5
+  done
+  java $NATIVE_ACCESS -cp "$CP" io.livepush.bench.Main cluster-merge --dir "$dir" --nodes "$nodes" --pids "$npids" \
+    --redis-pid "$rpid" --gens "$gens" --conns "$conns" --label "$label" --results "$RESULTS"
+  touch "$dir/release"
+  for p in "${gpids[@]}"; do wait "$p" || echo "a generator failed (status $?)" >&2; done
+}
+
+# Cluster (issue 18): CLUSTER_NODES livepush nodes (BenchServer --redis, pinned to core 0, heap CLUSTER_HEAP each)
+# on one throwaway redis-server, CLUSTER_CONNS subscribers (CLUSTER_WS_PERCENT % WebSocket, the rest SSE) spread
+# evenly over the nodes and held by CLUSTER_GENS generator processes; CLUSTER_EVENTS events (the first
+# CLUSTER_WARM_EVENTS not measured) at CLUSTER_RATE/s, published by the nodes in turn (CLUSTER_PUBLISH=all) or
+# by node 0 (one). Every publish reaches every subscriber: at 100,000 subscribers one publish is 100,000
+# deliveries, about a second of one core, so the default 0.5/s lets each burst drain before the next.
+if [[ $SMALL == 1 ]]; then CLUSTER_CONNS=${CLUSTER_CONNS:-3000}; CLUSTER_EVENTS=${CLUSTER_EVENTS:-10}
+  CLUSTER_RATE=${CLUSTER_RATE:-1}; CLUSTER_WARM_EVENTS=${CLUSTER_WARM_EVENTS:-2}; fi
+CLUSTER_NODES=${CLUSTER_NODES:-6}; CLUSTER_CONNS=${CLUSTER_CONNS:-100000}; CLUSTER_EVENTS=${CLUSTER_EVENTS:-30}
+CLUSTER_RATE=${CLUSTER_RATE:-0.5}; CLUSTER_WARM_EVENTS=${CLUSTER_WARM_EVENTS:-5}; CLUSTER_HEAP=${CLUSTER_HEAP:-192m}
+CLUSTER_PUBLISH=${CLUSTER_PUBLISH:-all}; CLUSTER_PORT=${CLUSTER_PORT:-8100}; CLUSTER_REDIS_PORT=${CLUSTER_REDIS_PORT:-16380}
+# Generators: enough that none holds more than 18,000 connections (20,000 open files per process), at least 2.
+CLUSTER_GENS=${CLUSTER_GENS:-$(( (CLUSTER_CONNS + 17999) / 18000 > 2 ? (CLUSTER_CONNS + 17999) / 18000 : 2 ))}
+cluster() {
+  echo "== cluster: $CLUSTER_CONNS subscribers on $CLUSTER_NODES nodes through Redis, $CLUSTER_GENS generators," \
+    "$CLUSTER_EVENTS events at $CLUSTER_RATE/s (publish: $CLUSTER_PUBLISH)"
+  redis-server --bind 127.0.0.1 --port "$CLUSTER_REDIS_PORT" --save '' --appendonly no --daemonize no >/dev/null 2>&1 &
+  local rpid=$!; PIDS+=("$rpid")
+  for _ in $(seq 1 50); do redis-cli -p "$CLUSTER_REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  local nodes=() npids=() i
+  for ((i = 0; i < CLUSTER_NODES; i++)); do
+    taskset -c 0 "${JAVA_SERVER[@]}" -Xms32m -Xmx"$CLUSTER_HEAP" -cp "$CP" io.livepush.bench.Main server \
+      --port $((CLUSTER_PORT + i)) --max-seconds 1800 --io "$IO" --redis "redis://127.0.0.1:$CLUSTER_REDIS_PORT" &
+    npids+=("$!"); PIDS+=("$!"); nodes+=("127.0.0.1:$((CLUSTER_PORT + i))")
+  done
+  for ((i = 0; i < CLUSTER_NODES; i++)); do wait_port $((CLUSTER_PORT + i)) 1200; done
+  local label=livepush-cluster-$CLUSTER_NODES-$CLUSTER_CONNS$SUFFIX
+  multi_gen "$label" "$(IFS=,; echo "${nodes[*]}")" "$(IFS=,; echo "${npids[*]}")" "$rpid" "$CLUSTER_CONNS" \
+    "$CLUSTER_GENS" mix "$CLUSTER_RATE" "$CLUSTER_EVENTS" "$CLUSTER_WARM_EVENTS" "$CLUSTER_PUBLISH" || true
+  for i in "${npids[@]}"; do kill "$i" 2>/dev/null || true; done
+  for i in "${npids[@]}"; do wait "$i" 2>/dev/null || true; done
+  redis-cli -p "$CLUSTER_REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
 }
 
 capacity() {
@@ -245,6 +339,7 @@ case $scenario in
   idle|capacity|fanout|replay|plot|jmh) $scenario ;;
   wt-idle) wt_idle ;;
   wt-fanout) wt_fanout ;;
+  cluster) cluster ;;
   redis-publish) redis_publish ;;
   bus-compare) bus_compare ;;
   io-compare) io_compare ;;

@@ -8,6 +8,7 @@ import io.livepush.LivePushServer;
 import io.livepush.ReplayConfig;
 import io.livepush.RequestInfo;
 import io.livepush.longpoll.LongPollTransport;
+import io.livepush.redis.RedisBus;
 import io.livepush.sse.SseTransport;
 import io.livepush.websocket.WebSocketTransport;
 import io.netty.util.internal.PlatformDependent;
@@ -33,7 +34,9 @@ public final class BenchServer {
 
   /**
    * {@code server [--port 8090] [--io-threads 1] [--io auto|epoll|io_uring|nio] [--heartbeat-s 15]
-   * [--replay-events 2000] [--h2-max-streams 100] [--poll-timeout-s 25] [--max-seconds 900]}.
+   * [--replay-events 2000] [--h2-max-streams 100] [--poll-timeout-s 25] [--max-seconds 900]
+   * [--redis redis://host:port] [--redis-timeout-s 10]} ({@code --redis}: a cluster node, a {@link RedisBus} on
+   * that Redis).
    */
   public static void main(Options o) throws Exception {
     LivePushServer.Builder b = LivePushServer.builder()
@@ -51,6 +54,13 @@ public final class BenchServer {
     b.transport(WebSocketTransport.builder().build()); // default path /ws, subprotocol livepush.v1
     b.transport(LongPollTransport.builder().path("/poll").maxPolls(100_000)
         .timeout(Duration.ofSeconds(o.integer("poll-timeout-s", 25))).build());
+    String redis = o.string("redis", "");
+    if (!redis.isEmpty()) {
+      // publish then waits for Redis (the publisher is no event loop); six JVMs starting at once on one shared
+      // core took Lettuce's connection handshake past the default 2 s timeout
+      b.bus(RedisBus.builder().uri(redis).commandTimeout(Duration.ofSeconds(o.integer("redis-timeout-s", 10)))
+          .build());
+    }
     if (o.integer("webtransport", 0) == 1) {
       b.transport(WtBench.transport(o)); // UDP at the same port number, path /wt
     }
@@ -65,7 +75,7 @@ public final class BenchServer {
     sampler.start();
     System.out.println("bench server on 127.0.0.1:" + server.port() + " pid " + ProcessHandle.current().pid()
         + " (SSE /events?topic=bench over HTTP/1.1 and h2c, WebSocket /ws, long-poll /poll; I/O "
-        + server.ioTransportInUse().label() + ")");
+        + server.ioTransportInUse().label() + (redis.isEmpty() ? "" : "; Redis bus " + redis) + ")");
     long max = o.integer("max-seconds", 900);
     Thread.sleep(max * 1000); // bounded lifetime: a forgotten server stops by itself
     server.close();
@@ -77,7 +87,9 @@ public final class BenchServer {
    * publisher's stamp clock, {@code System.nanoTime()}), {@code /bench/io} (the I/O transport in use),
    * {@code /bench/mem} (peak and
    * current heap used, sampled every 50 ms), {@code /bench/conns}, {@code /bench/publish?rate&seconds&size}
-   * (starts the open-loop publisher) and {@code /bench/burst?n&size} (publishes {@code n} events at once,
+   * (starts the open-loop publisher; with {@code start&count&stride&index} it publishes its part of a schedule
+   * shared by several nodes: events {@code i = index, index + stride, ...} below {@code count}, due at
+   * {@code start + i / rate} ({@code System.nanoTime()} scale), numbered {@code "s": i + 1}) and {@code /bench/burst?n&size} (publishes {@code n} events at once,
    * answering the id before them and the last sequence number). They run on an event loop; the GCs block it
    * for a moment, which is fine between measurements and never happens during one.
    */
@@ -113,7 +125,12 @@ public final class BenchServer {
           double rate = Double.parseDouble(first(q, "rate", "10"));
           double seconds = Double.parseDouble(first(q, "seconds", "10"));
           int size = Integer.parseInt(first(q, "size", "64"));
-          Thread t = new Thread(() -> publish(rate, seconds, size), "publisher");
+          Runnable schedule = q.containsKey("start")
+              ? () -> publishShare(Long.parseLong(first(q, "start", "0")), (long) (1e9 / rate),
+                  Long.parseLong(first(q, "index", "0")), Long.parseLong(first(q, "stride", "1")),
+                  Long.parseLong(first(q, "count", "0")), size)
+              : () -> publish(rate, seconds, size);
+          Thread t = new Thread(schedule, "publisher");
           t.setDaemon(true);
           t.start();
           return HttpReply.text(200, "ok");
@@ -145,6 +162,16 @@ public final class BenchServer {
             intended -> server.publish(TOPIC, Event.rawJson(Payload.json(seq.incrementAndGet(), intended, size))));
       } catch (IllegalStateException stopped) {
         // The run ended and run.sh stopped the server before the schedule's last (unmeasured) second.
+      }
+    }
+
+    private void publishShare(long start, long period, long index, long stride, long count, int size) {
+      try {
+        OpenLoop.run(start, period, index, stride, count,
+            (i, intended) -> server.publish(TOPIC, Event.rawJson(Payload.json(i + 1, intended, size))));
+      } catch (RuntimeException stopped) {
+        // Stopped by run.sh, or the bus failed: the generators count what never arrived as lost.
+        System.err.println("publisher stopped: " + stopped);
       }
     }
 

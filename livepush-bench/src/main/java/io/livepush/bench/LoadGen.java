@@ -47,6 +47,7 @@ public final class LoadGen implements AutoCloseable {
   private static final byte[] WS_KEY = "dGhlIHNhbXBsZSBub25jZQ==".getBytes(StandardCharsets.US_ASCII);
 
   private final EventLoopGroup group;
+  private final boolean ownsGroup;
   private final Bootstrap bootstrap;
   private final InetSocketAddress server;
   private final List<String> sourceAddresses;
@@ -56,6 +57,8 @@ public final class LoadGen implements AutoCloseable {
   public final Recorder latency = new Recorder(3);
   /** Events received (every "t" value seen). */
   public final LongAdder events = new LongAdder();
+  /** Exactly-once accounting of the payloads' {@code "s"} numbers, when a run {@link Tally#expect expects} them. */
+  final Tally tally = new Tally();
   /** Connections whose handshake completed (SSE 200 head, WS first text frame). */
   public final AtomicInteger established = new AtomicInteger();
   /** Connections that closed or failed after or during the handshake. */
@@ -106,15 +109,34 @@ public final class LoadGen implements AutoCloseable {
   }
 
   public LoadGen(InetSocketAddress server, int threads, List<String> sourceAddresses) {
+    this(server, newGroup(threads), true, sourceAddresses);
+  }
+
+  /**
+   * A generator on event loops shared with other generators of this process (one per target server, as the
+   * cluster generator has): {@link #close()} leaves {@code group} running; its owner shuts it down.
+   *
+   * @param group from {@link #newGroup}
+   */
+  LoadGen(InetSocketAddress server, EventLoopGroup group, List<String> sourceAddresses) {
+    this(server, group, false, sourceAddresses);
+  }
+
+  private LoadGen(InetSocketAddress server, EventLoopGroup group, boolean ownsGroup, List<String> sourceAddresses) {
     this.server = server;
     this.sourceAddresses = List.copyOf(sourceAddresses);
-    boolean epoll = Epoll.isAvailable();
-    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("gen"), io);
+    this.group = group;
+    this.ownsGroup = ownsGroup;
     bootstrap = new Bootstrap().group(group)
-        .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+        .channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000);
+  }
+
+  /** Event loops for generators: epoll where available (the channels {@link LoadGen} makes match), else NIO. */
+  static EventLoopGroup newGroup(int threads) {
+    IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("gen"), io);
   }
 
   /** Expect {@code n} connections to reach {@link #targetSeq}; {@link #allCaughtUpAt} is set when they do. */
@@ -233,11 +255,13 @@ public final class LoadGen implements AutoCloseable {
   /** Set by {@link #close()}: long-pollers stop polling again. */
   volatile boolean closing;
 
-  /** Closes every connection and stops the event loops. */
+  /** Closes every connection and stops the event loops (when this generator owns them; else their owner does). */
   @Override
   public void close() {
     closing = true;
-    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    if (ownsGroup) {
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
   }
 
   /** One client connection: response head, then SSE bytes or WebSocket frames. */

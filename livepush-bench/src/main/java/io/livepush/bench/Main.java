@@ -3,14 +3,12 @@ package io.livepush.bench;
 import io.livepush.bench.LoadGen.Kind;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import org.HdrHistogram.Histogram;
@@ -22,6 +20,7 @@ import org.HdrHistogram.Histogram;
  * server      the server under test (BenchServer)          --port --io-threads --heartbeat-s --max-seconds
  *                                                           --io auto|epoll|io_uring|nio --h2-max-streams --poll-timeout-s
  * netty-peer  stock Netty ChannelGroup WebSocket broadcast --port --max-seconds
+ * netty-floor bare Netty epoll server, one shared handler    --port --max-seconds (Netty's per-connection floor)
  * idle        retained heap per idle subscriber (slope)     --target --pid --transport sse|ws|h2|longpoll --n1 --n2 --label
  * fanout      N subscribers, open-loop broadcasts           --target --pid --transport --subs --rate --seconds --warmup --size --label
  * clock       check the server's stamp clock (ClockCheck)   --target --label --clock-tolerance-ms
@@ -30,6 +29,10 @@ import org.HdrHistogram.Histogram;
  * plot        latency-percentile PNG from fanout results    --out file.png  hist files...
  * wt-idle     WebTransport: heap and RSS per idle session   --target --pid --n1 --n2 --label (WtBench)
  * wt-fanout   WebTransport: N sessions, open-loop fan-out   --target --pid --subs --rate --seconds --warmup --size --label
+ * cluster-gen one generator process of a multi-generator run --nodes --conns --gens --gen --transport mix|sse|ws|wt
+ *             (ClusterGen)                                   --ws-percent --events --warmup-events --rate --src --dir
+ * cluster-publish  start the nodes' shared publish schedule  --nodes --pids --conns --rate --events --mode all|one --dir
+ * cluster-merge    add the generators' results up (ClusterRun) --dir --nodes --pids --gens --conns --label
  * </pre>
  * Every generator scenario prints one result table and appends a row to {@code --results} (default
  * {@code livepush-bench/results/results.tsv}). Transports: {@code sse} and {@code ws} one connection per
@@ -44,13 +47,15 @@ public final class Main {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
-      System.err.println("usage: Main <server|netty-peer|idle|fanout|clock|capacity|replay|plot|wt-idle|wt-fanout> [--option value ...]");
+      System.err.println("usage: Main <server|netty-peer|netty-floor|idle|fanout|clock|capacity|replay|plot|wt-idle|wt-fanout"
+          + "|cluster-gen|cluster-publish|cluster-merge> [--option value ...]");
       System.exit(2);
     }
     Options o = new Options(args, 1);
     switch (args[0]) {
       case "server" -> BenchServer.main(o);
       case "netty-peer" -> NettyPeer.main(o);
+      case "netty-floor" -> NettyFloor.main(o);
       case "idle" -> idle(o);
       case "fanout" -> fanout(o);
       case "clock" -> ClockCheck.require(o.string("target", "127.0.0.1:8090"), o.string("label", "server"),
@@ -60,6 +65,9 @@ public final class Main {
       case "plot" -> Plot.main(o);
       case "wt-idle" -> WtBench.idle(o);
       case "wt-fanout" -> WtBench.fanout(o);
+      case "cluster-gen" -> ClusterGen.main(o);
+      case "cluster-publish" -> ClusterRun.publish(o);
+      case "cluster-merge" -> ClusterRun.merge(o);
       default -> {
         System.err.println("unknown scenario: " + args[0]);
         System.exit(2);
@@ -248,31 +256,44 @@ public final class Main {
   static void saveHistogram(Options o, String label, Histogram h) throws IOException {
     Path dir = Path.of(o.string("results", "livepush-bench/results/results.tsv")).getParent();
     Files.createDirectories(dir);
-    ByteBuffer buf = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
-    int n = h.encodeIntoCompressedByteBuffer(buf);
-    Files.writeString(dir.resolve(label + ".hist"),
-        Base64.getEncoder().encodeToString(Arrays.copyOf(buf.array(), n)) + "\n");
+    Files.writeString(dir.resolve(label + ".hist"), HistogramText.encode(h) + "\n");
   }
 
   /** Prints a two-line table and appends the values (tab separated, with the scenario) to the results file. */
   static void row(Options o, String scenario, String[] names, Object[] values) throws IOException {
-    List<String> v = new ArrayList<>();
-    StringBuilder head = new StringBuilder("|");
-    StringBuilder line = new StringBuilder("|");
+    rows(o, scenario, names, List.<Object[]>of(values));
+  }
+
+  /** Prints a table (one header, a line per row) and appends the header and rows to the results file. */
+  static void rows(Options o, String scenario, String[] names, List<Object[]> rows) throws IOException {
+    int[] w = new int[names.length];
     for (int i = 0; i < names.length; i++) {
-      String s = String.valueOf(values[i]);
-      v.add(s);
-      int w = Math.max(names[i].length(), s.length());
-      head.append(' ').append(pad(names[i], w)).append(" |");
-      line.append(' ').append(pad(s, w)).append(" |");
+      w[i] = names[i].length();
+      for (Object[] r : rows) {
+        w[i] = Math.max(w[i], String.valueOf(r[i]).length());
+      }
     }
-    System.out.println(head);
-    System.out.println(line);
+    StringBuilder tsv = new StringBuilder(scenario + "\t" + String.join("\t", names) + "\n");
+    System.out.println(line(names, w));
+    for (Object[] r : rows) {
+      String[] v = new String[names.length];
+      for (int i = 0; i < names.length; i++) {
+        v[i] = String.valueOf(r[i]);
+      }
+      System.out.println(line(v, w));
+      tsv.append(scenario).append('\t').append(String.join("\t", v)).append('\n');
+    }
     Path file = Path.of(o.string("results", "livepush-bench/results/results.tsv"));
     Files.createDirectories(file.toAbsolutePath().getParent());
-    Files.writeString(file, scenario + "\t" + String.join("\t", names) + "\n" + scenario + "\t"
-        + String.join("\t", v) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND);
+    Files.writeString(file, tsv, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+  }
+
+  private static String line(String[] cells, int[] w) {
+    StringBuilder b = new StringBuilder("|");
+    for (int i = 0; i < cells.length; i++) {
+      b.append(' ').append(pad(cells[i], w[i])).append(" |");
+    }
+    return b.toString();
   }
 
   private static String pad(String s, int w) {

@@ -19,11 +19,34 @@ final class OpenLoop {
     long start = System.nanoTime() + 1_000_000;
     for (long i = 0; i < n; i++) {
       long intended = start + i * period;
-      long now;
-      while ((now = System.nanoTime()) < intended) {
-        LockSupport.parkNanos(intended - now);
-      }
+      awaitTime(intended);
       publish.accept(intended);
+    }
+  }
+
+  /** Publishes event {@code i} of a shared schedule, due at {@code intended}. */
+  interface Indexed {
+    void publish(long i, long intended);
+  }
+
+  /**
+   * One publisher's part of a schedule shared by several processes (the cluster run's nodes publish in turn):
+   * events {@code i = first, first + stride, ...} below {@code count}, due at {@code start + i * period}. All
+   * processes on one host read {@code System.nanoTime()} from {@code CLOCK_MONOTONIC} on Linux, so one
+   * {@code start} lines their turns up.
+   */
+  static void run(long start, long period, long first, long stride, long count, Indexed publish) {
+    for (long i = first; i < count; i += stride) {
+      long intended = start + i * period;
+      awaitTime(intended);
+      publish.publish(i, intended);
+    }
+  }
+
+  private static void awaitTime(long intended) {
+    long now;
+    while ((now = System.nanoTime()) < intended) {
+      LockSupport.parkNanos(intended - now);
     }
   }
 }

@@ -6,11 +6,9 @@ import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
@@ -32,8 +30,7 @@ final class Plot {
     List<String> labels = new ArrayList<>();
     List<Histogram> hists = new ArrayList<>();
     for (String f : o.positional()) {
-      byte[] b = Base64.getDecoder().decode(Files.readString(Path.of(f)).trim());
-      hists.add(Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(b), 0));
+      hists.add(HistogramText.decode(Files.readString(Path.of(f))));
       String name = Path.of(f).getFileName().toString();
       labels.add(name.substring(0, name.length() - ".hist".length()));
     }

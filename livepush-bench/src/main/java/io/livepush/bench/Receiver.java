@@ -6,12 +6,15 @@ import java.util.concurrent.CountDownLatch;
 /**
  * What one subscriber of the generator sees, whatever carries it (an HTTP/1.1 connection, one HTTP/2 stream, a
  * chain of long-polls): feeds payload bytes to its {@link ValueScanner}, records the latency of each {@code "t"}
- * value and notices when the subscriber has caught up to {@link LoadGen#targetSeq}, and counts the handshake,
- * failure and close into the generator's counters. One per subscriber, used on its channel's event loop only.
+ * value and notices when the subscriber has caught up to {@link LoadGen#targetSeq}, counts each {@code "s"} into
+ * the generator's {@link Tally}, and counts the handshake, failure and close into the generator's counters. One
+ * per subscriber, used on its channel's event loop only.
  */
 final class Receiver implements ValueScanner.Sink, ByteProcessor {
   private final LoadGen gen;
   private final ValueScanner scanner = new ValueScanner();
+  private final Tally.Subscriber counted;
+  private boolean measured = true; // the current event's "s" says: record its latency
   private CountDownLatch latch;
   private boolean handshaken;
   private boolean caught;
@@ -21,6 +24,7 @@ final class Receiver implements ValueScanner.Sink, ByteProcessor {
   Receiver(LoadGen gen, CountDownLatch latch) {
     this.gen = gen;
     this.latch = latch;
+    this.counted = gen.tally.new Subscriber();
   }
 
   boolean handshaken() {
@@ -69,12 +73,15 @@ final class Receiver implements ValueScanner.Sink, ByteProcessor {
   public void value(byte key, long value) {
     if (key == 't') {
       gen.events.increment();
-      if (gen.recording) {
+      if (gen.recording && measured) {
         gen.latency.recordValue(Math.max(0, now - value));
       }
-    } else if (!caught && value >= gen.targetSeq) {
-      caught = true;
-      gen.caughtUp();
+    } else {
+      measured = counted.seq(value); // "s" comes before "t" in every payload
+      if (!caught && value >= gen.targetSeq) {
+        caught = true;
+        gen.caughtUp();
+      }
     }
   }
 }

@@ -66,6 +66,8 @@ public final class WtLoadGen implements AutoCloseable {
   public volatile String firstFailure;
   /** Latencies are recorded while set. */
   public volatile boolean recording;
+  /** Exactly-once accounting of the payloads' {@code "s"} numbers, when a run {@link Tally#expect expects} them. */
+  final Tally tally = new Tally();
 
   private final EventLoopGroup group;
   private final InetSocketAddress server;
@@ -206,6 +208,8 @@ public final class WtLoadGen implements AutoCloseable {
     private final byte[] subscribe;
     private final CountDownLatch latch;
     private final ValueScanner scanner = new ValueScanner();
+    private final Tally.Subscriber counted = tally.new Subscriber();
+    private boolean measured = true; // the current event's "s" says: record its latency
     private boolean subscribed;
     private boolean settled;
     private boolean ended;
@@ -314,9 +318,11 @@ public final class WtLoadGen implements AutoCloseable {
     public void value(byte key, long value) {
       if (key == 't') {
         events.increment();
-        if (recording) {
+        if (recording && measured) {
           latency.recordValue(Math.max(0, now - value));
         }
+      } else {
+        measured = counted.seq(value); // "s" comes before "t" in every payload
       }
     }
 
