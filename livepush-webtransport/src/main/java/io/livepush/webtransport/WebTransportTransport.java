@@ -279,7 +279,8 @@ public final class WebTransportTransport implements Transport {
 
   /**
    * Builds a {@link WebTransportTransport}. Setters validate eagerly and throw {@link IllegalArgumentException}
-   * shaped {@code "name: value (expected: ...)"}.
+   * shaped {@code "name: value (expected: ...)"}; a {@code null} argument (or array entry) is refused with a
+   * {@link NullPointerException} naming the parameter, as {@code WebSocketTransport.Builder}'s setters do.
    */
   public static final class Builder {
     private final Set<String> paths = new LinkedHashSet<>();
@@ -305,6 +306,7 @@ public final class WebTransportTransport implements Transport {
      *
      * @param path an absolute path, {@code /...}
      * @return this builder
+     * @throws NullPointerException if {@code path} is {@code null}
      * @throws IllegalArgumentException if {@code path} does not start with {@code /} or has a query
      */
     public Builder path(String path) {
@@ -323,6 +325,7 @@ public final class WebTransportTransport implements Transport {
      * @param key the private key of the leaf certificate
      * @param chain the leaf certificate first, then its issuers
      * @return this builder
+     * @throws NullPointerException if {@code key}, {@code chain} or an entry of it is {@code null}
      * @throws IllegalArgumentException if {@code chain} is empty
      */
     public Builder certificate(PrivateKey key, X509Certificate... chain) {
@@ -330,6 +333,9 @@ public final class WebTransportTransport implements Transport {
       Objects.requireNonNull(chain, "chain");
       if (chain.length == 0) {
         throw new IllegalArgumentException("chain: empty (expected: the leaf certificate first)");
+      }
+      for (X509Certificate c : chain) {
+        Objects.requireNonNull(c, "chain");
       }
       this.key = key;
       this.chain = chain.clone();
@@ -343,9 +349,11 @@ public final class WebTransportTransport implements Transport {
      *
      * @param origins serialised origins, compared case-insensitively
      * @return this builder
+     * @throws NullPointerException if {@code origins} or an entry is {@code null}
      * @throws IllegalArgumentException if an entry is not {@code scheme://host[:port]}
      */
     public Builder allowedOrigins(String... origins) {
+      Objects.requireNonNull(origins, "origins");
       for (String o : origins) {
         allowedOrigins.add(OriginPolicy.normalize(o));
       }
@@ -379,9 +387,11 @@ public final class WebTransportTransport implements Transport {
      *
      * @param timeout at least 1 second
      * @return this builder
+     * @throws NullPointerException if {@code timeout} is {@code null}
      * @throws IllegalArgumentException if shorter than 1 second
      */
     public Builder idleTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
       long ms = timeout.toMillis();
       if (ms < 1000) {
         throw new IllegalArgumentException("idleTimeout: " + timeout + " (expected: >= 1s)");
@@ -444,22 +454,26 @@ public final class WebTransportTransport implements Transport {
     /**
      * The application's handler of client {@code message}s, as for WebSocket (the same interface and threading).
      *
-     * @param handler the handler; {@code null} answers {@code message} with error {@code unsupported}
+     * @param handler the handler; without one (the default) {@code message} is answered with error
+     *     {@code unsupported}
      * @return this builder
+     * @throws NullPointerException if {@code handler} is {@code null}
      */
     public Builder messageHandler(WebSocketMessageHandler handler) {
-      this.handler = handler;
+      this.handler = Objects.requireNonNull(handler, "handler");
       return this;
     }
 
     /**
      * Where blocking message handlers run instead of the server's blocking executor.
      *
-     * @param executor the executor, or {@code null} for the server's
+     * @param executor the executor (without one, the default, the server's blocking executor); its threads must
+     *     not be Netty event loops, and livepush does not shut it down
      * @return this builder
+     * @throws NullPointerException if {@code executor} is {@code null}
      */
     public Builder handlerExecutor(Executor executor) {
-      this.handlerExecutor = executor;
+      this.handlerExecutor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 
