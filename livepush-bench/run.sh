@@ -34,7 +34,10 @@ CP="$BENCH/target/classes:$(cat $BENCH/target/classpath.txt)"
 # Java 24+ warns at Netty's native library load unless native access is enabled (JEP 472; Java 17 accepts the flag).
 NATIVE_ACCESS=--enable-native-access=ALL-UNNAMED
 # Leak detection off (it samples and records stacks), so the server does what production does.
-JAVA_SERVER=(java $NATIVE_ACCESS -XX:+UseG1GC -Dio.netty.leakDetection.level=disabled -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
+# LP_GC (default -XX:+UseG1GC), LP_XMS (initial heap; default the maximum) and LP_JVM_OPTS (more flags) vary the
+# livepush server's JVM for the memory settings of docs/operations.md, e.g.
+# `LP_GC=-XX:+UseSerialGC LP_XMS=16m IDLE_ONLY=sse,ws livepush-bench/run.sh idle`.
+JAVA_SERVER=(java $NATIVE_ACCESS ${LP_GC:--XX:+UseG1GC} ${LP_JVM_OPTS:-} -Dio.netty.leakDetection.level=disabled -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
 JAVA_GEN_CMD=(taskset -c 1 java $NATIVE_ACCESS -Xmx2g -XX:+UseG1GC -Dio.netty.leakDetection.level=disabled
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" io.livepush.bench.Main)
 # Each generator run connects from fresh source addresses (127.0.x.y): with tcp_tw_reuse=2 the kernel reuses
@@ -70,7 +73,7 @@ IO=${IO:-auto}
 H2_CONNS=${H2_CONNS:-100}
 start_livepush() { # $1 = heap (e.g. 1g), extra args follow (a later --io wins over $IO)
   local heap=$1; shift
-  taskset -c 0 "${JAVA_SERVER[@]}" -Xms"$heap" -Xmx"$heap" -cp "$CP" io.livepush.bench.Main server \
+  taskset -c 0 "${JAVA_SERVER[@]}" -Xms"${LP_XMS:-$heap}" -Xmx"$heap" -cp "$CP" io.livepush.bench.Main server \
     --port "$LP_PORT" --max-seconds 1200 --io "$IO" --h2-max-streams "$H2_MAX_STREAMS" "$@" &
   SERVER_PID=$!; PIDS+=("$SERVER_PID"); wait_port "$LP_PORT"; TARGET=127.0.0.1:$LP_PORT
 }

@@ -20,6 +20,7 @@ import org.HdrHistogram.Histogram;
  * server      the server under test (BenchServer)          --port --io-threads --heartbeat-s --max-seconds
  *                                                           --io auto|epoll|io_uring|nio --h2-max-streams --poll-timeout-s
  * netty-peer  stock Netty ChannelGroup WebSocket broadcast --port --max-seconds
+ * netty-floor bare Netty epoll server, one shared handler    --port --max-seconds (Netty's per-connection floor)
  * idle        retained heap per idle subscriber (slope)     --target --pid --transport sse|ws|h2|longpoll --n1 --n2 --label
  * fanout      N subscribers, open-loop broadcasts           --target --pid --transport --subs --rate --seconds --warmup --size --label
  * clock       check the server's stamp clock (ClockCheck)   --target --label --clock-tolerance-ms
@@ -46,7 +47,7 @@ public final class Main {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
-      System.err.println("usage: Main <server|netty-peer|idle|fanout|clock|capacity|replay|plot|wt-idle|wt-fanout"
+      System.err.println("usage: Main <server|netty-peer|netty-floor|idle|fanout|clock|capacity|replay|plot|wt-idle|wt-fanout"
           + "|cluster-gen|cluster-publish|cluster-merge> [--option value ...]");
       System.exit(2);
     }
@@ -54,6 +55,7 @@ public final class Main {
     switch (args[0]) {
       case "server" -> BenchServer.main(o);
       case "netty-peer" -> NettyPeer.main(o);
+      case "netty-floor" -> NettyFloor.main(o);
       case "idle" -> idle(o);
       case "fanout" -> fanout(o);
       case "clock" -> ClockCheck.require(o.string("target", "127.0.0.1:8090"), o.string("label", "server"),

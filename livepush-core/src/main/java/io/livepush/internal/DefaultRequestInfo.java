@@ -14,20 +14,23 @@ import java.net.SocketAddress;
 import java.util.List;
 import java.util.Map;
 
-/** An immutable snapshot of a request's head. */
+/**
+ * An immutable snapshot of a request's head. It keeps the request target as sent (shared between connections
+ * through {@link CanonicalStrings}) and decodes the path and query on each call: an idle connection keeps one
+ * reference instead of a decoded path, a map and lists of strings (issue 18).
+ */
 public final class DefaultRequestInfo implements RequestInfo {
   private final String method;
-  private final String path;
-  private final Map<String, List<String>> query;
+  /** The request target (RFC 9112 §3.2, origin form) as sent: path and query, still percent-encoded. */
+  private final String target;
   private final HttpHeaders headers;
   private final SocketAddress remoteAddress;
   private final Principal principal;
 
-  private DefaultRequestInfo(String method, String path, Map<String, List<String>> query, HttpHeaders headers,
-      SocketAddress remoteAddress, Principal principal) {
+  private DefaultRequestInfo(String method, String target, HttpHeaders headers, SocketAddress remoteAddress,
+      Principal principal) {
     this.method = method;
-    this.path = path;
-    this.query = query;
+    this.target = target;
     this.headers = headers;
     this.remoteAddress = remoteAddress;
     this.principal = principal;
@@ -36,25 +39,23 @@ public final class DefaultRequestInfo implements RequestInfo {
   /** The same request without headers and cookies: what an open connection keeps by default. */
   public DefaultRequestInfo withoutHeaders() {
     return headers.isEmpty() ? this
-        : new DefaultRequestInfo(method, path, query, EmptyHttpHeaders.INSTANCE, remoteAddress, principal);
+        : new DefaultRequestInfo(method, target, EmptyHttpHeaders.INSTANCE, remoteAddress, principal);
   }
 
   /** The same request as sent by {@code principal}. */
   public DefaultRequestInfo withPrincipal(Principal principal) {
     return principal == this.principal ? this
-        : new DefaultRequestInfo(method, path, query, headers, remoteAddress, principal);
+        : new DefaultRequestInfo(method, target, headers, remoteAddress, principal);
   }
 
   /** The same request with another method: the router offers an unanswered HEAD again as GET. */
   public DefaultRequestInfo withMethod(String method) {
-    return new DefaultRequestInfo(method, path, query, headers, remoteAddress, principal);
+    return new DefaultRequestInfo(method, target, headers, remoteAddress, principal);
   }
 
   public DefaultRequestInfo(FullHttpRequest request, SocketAddress remoteAddress) {
-    QueryStringDecoder decoder = new QueryStringDecoder(request.uri());
-    this.method = request.method().name();
-    this.path = decoder.path();
-    this.query = Map.copyOf(decoder.parameters());
+    this.method = CanonicalStrings.of(request.method().name());
+    this.target = CanonicalStrings.of(request.uri());
     this.headers = request.headers().copy();
     this.remoteAddress = remoteAddress;
     this.principal = Principal.ANONYMOUS;
@@ -72,12 +73,12 @@ public final class DefaultRequestInfo implements RequestInfo {
 
   @Override
   public String path() {
-    return path;
+    return new QueryStringDecoder(target).path();
   }
 
   @Override
   public Map<String, List<String>> queryParameters() {
-    return query;
+    return Map.copyOf(new QueryStringDecoder(target).parameters());
   }
 
   @Override
@@ -108,6 +109,6 @@ public final class DefaultRequestInfo implements RequestInfo {
    */
   @Override
   public String toString() {
-    return LogSafe.of(method + ' ' + path);
+    return LogSafe.of(method + ' ' + path());
   }
 }

@@ -283,7 +283,7 @@ public final class Hub {
     for (LoopState l : loops) {
       l.loop.execute(() -> {
         for (SessionImpl s : new ArrayList<>(l.sessions)) {
-          s.subs.busReset(reason, position, generation);
+          s.busReset(reason, position, generation);
         }
       });
     }
@@ -333,7 +333,7 @@ public final class Hub {
             continue;
           }
           Subscription s = list.get(i);
-          if (entry.offset <= s.position || s.session.subs.replaying()) {
+          if (entry.offset <= s.position || s.session.replaying()) {
             // Already covered (resumed through it), or the session owes a replay: its cursor reads this
             // event from the log in offset order once the connection drains.
             continue;
@@ -347,7 +347,7 @@ public final class Hub {
             buf = session.channel.alloc().directBuffer(bytes.length).writeBytes(bytes);
             shared[ti] = buf;
           }
-          if (session.out.deliver(s, entry, buf.retainedDuplicate())) {
+          if (session.deliver(s, entry, buf.retainedDuplicate())) {
             delivered++;
             written += buf.readableBytes();
           }
@@ -411,7 +411,7 @@ public final class Hub {
    * per-address slot is returned when the channel closes or by {@link #releaseAdmission(Channel)}.
    */
   public void admit(Channel channel) {
-    admit(channel, channel.remoteAddress());
+    admit(channel, ClientAddress.of(channel));
   }
 
   /** As {@link #admit(Channel)}, with {@code client} standing for the channel's remote address. */
@@ -514,7 +514,7 @@ public final class Hub {
     LoopState loop = s.loop;
     s.markClosed();
     loop.remove(s);
-    s.subs.unsubscribeAll();
+    s.unsubscribeAll();
     connections.decrementAndGet();
     byTransport[s.transportIndex].decrementAndGet();
     releaseAddress(s.channel);

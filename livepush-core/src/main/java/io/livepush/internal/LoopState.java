@@ -79,11 +79,11 @@ final class LoopState {
         }
         continue;
       }
-      if (s.out.unwritableSinceNanos != 0) {
+      if (s.unwritableSinceNanos != 0) {
         // Over its budget: not read meanwhile (so its silence is ours) and not pinged (no room). Without
         // draining below the low mark for a heartbeat interval plus timeout, the client is not reading: its
         // pending output and any owed replay are dropped with the connection.
-        if (now - s.out.unwritableSinceNanos >= intervalNanos + timeoutNanos) {
+        if (now - s.unwritableSinceNanos >= intervalNanos + timeoutNanos) {
           s.stalled();
         }
         continue;

@@ -1,71 +1,49 @@
 package io.livepush.internal;
 
 import io.livepush.CloseReason;
-import io.livepush.EventId;
 import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.livepush.spi.LogSafe;
-import io.livepush.spi.Session;
 import io.livepush.spi.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.channel.ChannelPromise;
-import java.util.Map;
-import java.util.Set;
+import io.netty.util.ReferenceCountUtil;
 
-/** The core's side of a streaming connection. Everything mutable is confined to the channel's event loop. */
-final class SessionImpl extends ChannelDuplexHandler implements Session {
-  final Hub hub;
-  final long id;
-  final Channel channel;
-  final Transport transport;
-  final int transportIndex;
-  final int loopIndex;
+/**
+ * The core's side of a streaming connection: identity, the SPI, liveness and close, on top of the layers of
+ * {@link SessionBase}. Everything mutable is confined to the channel's event loop.
+ */
+final class SessionImpl extends SessionOutbound {
   /** Safe to read from any thread; slimmed once the connection is open (see retainRequestHeaders). */
   volatile RequestInfo request;
   final Principal principal;
-  long lastWriteNanos;
   long lastReadNanos;
   long lastHeartbeatNanos;
   int loopSlot = -1;
   /** Written but not flushed; owned by {@link LoopState#markDirty}. */
   boolean dirty;
-  final LoopState loop;
   /** Removed from the registry (by {@link Hub#onClosed}). */
   boolean deregistered;
-  boolean closed;
   CloseReason closeReason;
   /** Once closed with its channel still open: the least pending bytes seen by the sweep, and since when. */
   private long lingerPending = Long.MAX_VALUE;
   private long lingerSinceNanos;
   /** The last blocking connection-listener call, so onClose follows onOpen; {@code null} without one. */
   java.util.concurrent.CompletableFuture<Void> listenerCalls;
-  /** Topics, resume and replay. */
-  final SessionSubscriptions subs;
-  /** Writes within the outbound budget. */
-  final SessionOutbound out;
 
   SessionImpl(Hub hub, long id, Channel channel, Transport transport, int transportIndex, LoopState loop,
       RequestInfo request, Principal principal, long now) {
-    this.hub = hub;
-    this.loop = loop;
-    this.id = id;
-    this.channel = channel;
-    this.transport = transport;
-    this.transportIndex = transportIndex;
-    this.loopIndex = loop.index;
+    super(hub, id, channel, transport, transportIndex, loop);
     this.request = request;
     this.principal = principal;
     this.lastWriteNanos = now;
     this.lastReadNanos = now;
     this.lastHeartbeatNanos = now;
-    this.subs = new SessionSubscriptions(this);
-    this.out = new SessionOutbound(this);
   }
 
   @Override
@@ -93,15 +71,10 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
     return channel;
   }
 
-  @Override
-  public EventId subscribe(Map<String, EventId> positions, String ref) {
-    return subs.subscribe(positions, ref);
-  }
-
   /** Whether a reply written now stays within the budget: writable and no replay owed. */
   @Override
   public boolean canWrite() {
-    return !closed && !subs.replaying() && channel.isWritable();
+    return !closed && !replaying() && channel.isWritable();
   }
 
   @Override
@@ -114,10 +87,10 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
     channel.write(buf, channel.voidPromise());
   }
 
-  /** First in the pipeline: see {@link SessionOutbound#writabilityChanged}. */
+  /** First in the pipeline: see {@link #writabilityChanged(boolean)}. */
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    out.writabilityChanged(ctx.channel().isWritable());
+    writabilityChanged(ctx.channel().isWritable());
     ctx.fireChannelWritabilityChanged();
   }
 
@@ -125,17 +98,32 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     ctx.write(msg, promise);
-    out.measurePending();
+    measurePending();
   }
 
+  /**
+   * Last in the pipeline (an SSE stream once its head is written: nothing of the transport reads any more), the
+   * session discards what the client sends, as {@link io.livepush.spi.StreamRequests#discardInbound()} would,
+   * without a handler context of its own (issue 18: 64 B per idle stream). Otherwise it passes it on.
+   */
   @Override
-  public long pendingOutboundBytes() {
-    return out.pendingOutboundBytes();
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (ctx.pipeline().last() == this) {
+      ReferenceCountUtil.release(msg);
+    } else {
+      ctx.fireChannelRead(msg);
+    }
   }
 
+  /** Last in the pipeline: a failed connection is closed, as by {@code StreamRequests.discardInbound()}. */
   @Override
-  public long peakPendingOutboundBytes() {
-    return out.peakPendingOutboundBytes();
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (ctx.pipeline().last() == this) {
+      Hub.LOG.debug("session {} failed", this, LogSafe.throwable(cause));
+      ctx.close();
+    } else {
+      ctx.fireExceptionCaught(cause);
+    }
   }
 
   @Override
@@ -159,16 +147,6 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
   }
 
   @Override
-  public boolean unsubscribe(String topic) {
-    return subs.unsubscribe(topic);
-  }
-
-  @Override
-  public Set<String> topics() {
-    return subs.topics();
-  }
-
-  @Override
   public void markRead() {
     lastReadNanos = hub.nanoTime();
   }
@@ -178,6 +156,7 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
    * meanwhile was ours, so its heartbeat clock restarts here. Otherwise a sweep running between this and the
    * first read would close a live client with {@link CloseReason#HEARTBEAT_TIMEOUT} for the pause. On the loop.
    */
+  @Override
   void resumeReading() {
     lastReadNanos = hub.nanoTime();
     channel.config().setAutoRead(true);
@@ -220,7 +199,7 @@ final class SessionImpl extends ChannelDuplexHandler implements Session {
    * is already queued behind a window the client never opens. On the loop.
    */
   void lingering(long now, long boundNanos) {
-    long pending = out.pendingOutboundBytes();
+    long pending = pendingOutboundBytes();
     if (pending < lingerPending) {
       lingerPending = pending;
       lingerSinceNanos = now;

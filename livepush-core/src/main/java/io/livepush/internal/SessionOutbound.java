@@ -7,21 +7,20 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.WriteBufferWaterMark;
+import io.livepush.spi.Transport;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A session's write path within its outbound budget: live deliveries and the slow-consumer policies, the
- * backlog of owed resets and conflated events, and the pending-bytes accounting. Confined to the channel's
- * event loop, except the peak, which any thread may read.
+ * backlog of owed resets and conflated events, and the pending-bytes accounting. A layer of the session's one
+ * object (see {@link SessionBase}). Confined to the channel's event loop, except the peak, which any thread may
+ * read.
  */
-final class SessionOutbound {
-  private final SessionImpl session;
-  private final Hub hub;
-  private final Channel channel;
-  private final int transportIndex;
-  private final SessionSubscriptions subs;
+abstract class SessionOutbound extends SessionSubscriptions {
+  /** When this connection last had bytes written (live, replay, heartbeat); {@link LoopState#sweep} reads it. */
+  long lastWriteNanos;
   /** Subscriptions owing a slow-consumer reset or holding a conflated event; flushed once writable. */
   boolean backlog;
   /** Since when the channel has been over its budget without draining below the low mark; 0 when writable. */
@@ -29,16 +28,24 @@ final class SessionOutbound {
   /** The most bytes this connection ever had pending; see {@link #peakPendingOutboundBytes()}. */
   private volatile long peakPending;
 
-  SessionOutbound(SessionImpl session) {
-    this.session = session;
-    this.hub = session.hub;
-    this.channel = session.channel;
-    this.transportIndex = session.transportIndex;
-    this.subs = session.subs;
+  SessionOutbound(Hub hub, long id, Channel channel, Transport transport, int transportIndex, LoopState loop) {
+    super(hub, id, channel, transport, transportIndex, loop);
+  }
+
+  @Override
+  final void clearBacklog() {
+    backlog = false;
+  }
+
+  @Override
+  final void owesBacklog() {
+    backlog = true;
+    onWritable();
   }
 
   /** Writes {@code entries} in one buffer (the caller bounds their size). */
-  void writeEntries(List<LogEntry> entries) {
+  @Override
+  final void writeEntries(List<LogEntry> entries) {
     int total = 0;
     for (LogEntry e : entries) {
       total += e.encoded[transportIndex].length;
@@ -48,7 +55,7 @@ final class SessionOutbound {
       buf.writeBytes(e.encoded[transportIndex]);
     }
     hub.stats.bytesWritten.add(total);
-    session.write(buf);
+    write(buf);
   }
 
   /**
@@ -58,12 +65,12 @@ final class SessionOutbound {
    * from the log), skip and owe a reset, or keep only this newest event. Returns whether it was written.
    */
   boolean deliver(Subscription s, LogEntry entry, ByteBuf buf) {
-    if (session.closed || subs.replaying()) {
+    if (closed || replaying()) {
       buf.release(); // a replay owed reads this event from the log in its turn
       return false;
     }
     // Deliveries run in offset order: written, dropped (a reset is owed) or conflated, it is dealt with.
-    subs.complete = Math.max(subs.complete, entry.offset);
+    complete = Math.max(complete, entry.offset);
     if (!channel.isWritable()) {
       // Unflushed bytes of this batch count against the budget too: flush them before judging the client.
       channel.flush();
@@ -94,28 +101,28 @@ final class SessionOutbound {
         }
         default -> {
           hub.stats.slowConsumer(SlowConsumerPolicy.DISCONNECT);
-          session.close(CloseReason.SLOW_CONSUMER);
+          close(CloseReason.SLOW_CONSUMER);
         }
       }
       return false;
     }
-    session.lastWriteNanos = hub.nanoTime();
+    lastWriteNanos = hub.nanoTime();
     // A keep-latest event may go on the transport's unreliable path (WebTransport datagrams), flushed with the
     // channel like a write.
     if (s.policy != SlowConsumerPolicy.KEEP_LATEST
-        || !session.transport.sendUnreliable(session, s.topic.name, buf)) {
+        || !transport.sendUnreliable(this, s.topic.name, buf)) {
       channel.write(buf, channel.voidPromise());
     }
-    session.loop.markDirty(session);
+    loop.markDirty((SessionImpl) this);
     return true;
   }
 
   void onWritable() {
-    if (session.closed || !channel.isWritable()) {
+    if (closed || !channel.isWritable()) {
       return;
     }
-    if (subs.replaying()) {
-      subs.pump(false);
+    if (replaying()) {
+      pump(false);
     } else if (backlog) {
       drainBacklog();
       channel.flush();
@@ -127,25 +134,25 @@ final class SessionOutbound {
    * the channel is writable; what does not fit stays owed.
    */
   private void drainBacklog() {
-    for (Subscription s : subs.subscriptions) {
+    for (Subscription s : subscriptions) {
       if (!channel.isWritable()) {
         return;
       }
       if (s.dropping) {
         s.dropping = false;
         hub.stats.reset(ResetReason.SLOW_CONSUMER);
-        session.write(session.transport.encodeReset(channel.alloc(), s.topic.name, ResetReason.SLOW_CONSUMER,
-            subs.resetPosition()));
+        write(transport.encodeReset(channel.alloc(), s.topic.name, ResetReason.SLOW_CONSUMER,
+            resetPosition()));
       }
     }
-    if (subs.writeOwedResets() && !channel.isWritable()) {
+    if (writeOwedResets() && !channel.isWritable()) {
       return;
     }
-    if (subs.hasOwedReset()) {
+    if (hasOwedReset()) {
       return;
     }
     List<Subscription> latest = null;
-    for (Subscription s : subs.subscriptions) {
+    for (Subscription s : subscriptions) {
       if (s.latest != null) {
         if (latest == null) {
           latest = new ArrayList<>();
@@ -176,8 +183,8 @@ final class SessionOutbound {
     if (writable) {
       unwritableSinceNanos = 0;
       onWritable();
-      if (!subs.replaying() && channel.isWritable() && !session.closed) {
-        session.resumeReading();
+      if (!replaying() && channel.isWritable() && !closed) {
+        resumeReading();
       }
     } else {
       if (unwritableSinceNanos == 0) {
@@ -195,7 +202,8 @@ final class SessionOutbound {
     }
   }
 
-  long pendingOutboundBytes() {
+  @Override
+  public long pendingOutboundBytes() {
     if (channel instanceof Http2StreamChannel) {
       // An HTTP/2 stream has no outbound buffer: its pending bytes are the DATA frames flow control holds, and
       // only their distance to the water marks is visible.
@@ -207,7 +215,8 @@ final class SessionOutbound {
     return out == null ? 0 : out.totalPendingWriteBytes();
   }
 
-  long peakPendingOutboundBytes() {
+  @Override
+  public long peakPendingOutboundBytes() {
     return peakPending;
   }
 }

@@ -17,15 +17,10 @@ import java.util.Set;
 
 /**
  * A session's topics: subscribing (resume position, replay from the log or the bus), the replay written within
- * the outbound budget, resets and their position, presence snapshots. Confined to the channel's event loop.
+ * the outbound budget, resets and their position, presence snapshots. A layer of the session's one object (see
+ * {@link SessionBase}). Confined to the channel's event loop.
  */
-final class SessionSubscriptions {
-  private final SessionImpl session;
-  private final Hub hub;
-  private final Channel channel;
-  private final Transport transport;
-  private final int transportIndex;
-  private final int loopIndex;
+abstract class SessionSubscriptions extends SessionBase {
   final SubscriptionSet subscriptions = new SubscriptionSet();
   /**
    * An offset this connection is complete up to, for every topic it follows: each event at or below it was
@@ -35,17 +30,23 @@ final class SessionSubscriptions {
    */
   long complete = -1;
 
-  SessionSubscriptions(SessionImpl session) {
-    this.session = session;
-    this.hub = session.hub;
-    this.channel = session.channel;
-    this.transport = session.transport;
-    this.transportIndex = session.transportIndex;
-    this.loopIndex = session.loopIndex;
+  SessionSubscriptions(Hub hub, long id, Channel channel, Transport transport, int transportIndex, LoopState loop) {
+    super(hub, id, channel, transport, transportIndex, loop);
   }
 
-  /** See {@link io.livepush.spi.Session#subscribe}. */
-  EventId subscribe(Map<String, EventId> positions, String ref) {
+  /** The owed resets and conflated events were folded into a replay: nothing is owed outside it. */
+  abstract void clearBacklog();
+
+  /** Resets became owed outside a replay: write them (and what else is owed) within the budget. */
+  abstract void owesBacklog();
+
+  /** The session itself; the only concrete layer is {@link SessionImpl}. */
+  private SessionImpl self() {
+    return (SessionImpl) this;
+  }
+
+  @Override
+  public EventId subscribe(Map<String, EventId> positions, String ref) {
     assert channel.eventLoop().inEventLoop();
     LinkedHashSet<String> fresh = new LinkedHashSet<>();
     for (String t : positions.keySet()) {
@@ -100,7 +101,7 @@ final class SessionSubscriptions {
             resumedLocally = true;
           }
         }
-        Subscription s = new Subscription(session, topic, at, hub.slowConsumerPolicy(name));
+        Subscription s = new Subscription(self(), topic, at, hub.slowConsumerPolicy(name));
         s.generation = log.generation();
         if (reset != null) {
           s.owedReset = reset;
@@ -123,7 +124,7 @@ final class SessionSubscriptions {
       complete = complete < 0 ? lowest : Math.min(complete, lowest);
     }
     hub.stats.subscriptions(transportIndex, fresh.size());
-    hub.presenceJoin(session, fresh);
+    hub.presenceJoin(self(), fresh);
     hub.stats.onSubscribe(resumed, resetReasons);
     if (resumedLocally) {
       hub.stats.resumesFromLog.increment();
@@ -167,7 +168,7 @@ final class SessionSubscriptions {
         s.latest = null;
       }
     }
-    session.out.backlog = false;
+    clearBacklog();
     channel.config().setAutoRead(false); // the next request waits for this one's answer
     return replay;
   }
@@ -180,7 +181,7 @@ final class SessionSubscriptions {
    */
   EventId pump(boolean notify) {
     EventId last = null;
-    while (replay != null && !session.closed && !replay.awaitingBus) {
+    while (replay != null && !closed && !replay.awaitingBus) {
       if (!channel.isWritable()) {
         channel.flush();
         if (!channel.isWritable()) {
@@ -206,7 +207,7 @@ final class SessionSubscriptions {
       }
       if (!step.entries.isEmpty()) {
         complete = Math.max(complete, step.entries.get(step.entries.size() - 1).offset); // in offset order
-        session.out.writeEntries(step.entries);
+        writeEntries(step.entries);
         hub.stats.replayed(step.entries.size());
       }
       if (step.caughtUp && !hasOwedReset()) {
@@ -222,7 +223,7 @@ final class SessionSubscriptions {
         replay = null;
         channel.flush();
         if (channel.isWritable()) {
-          session.resumeReading();
+          resumeReading();
           if (notify) {
             // Transports wait on writability to serve requests held while the replay was owed.
             channel.pipeline().fireChannelWritabilityChanged();
@@ -267,7 +268,7 @@ final class SessionSubscriptions {
           return wrote;
         }
         hub.stats.reset(s.owedReset);
-        session.write(transport.encodeReset(channel.alloc(), s.topic.name, s.owedReset, resetPosition()));
+        write(transport.encodeReset(channel.alloc(), s.topic.name, s.owedReset, resetPosition()));
         s.owedReset = null;
         wrote = true;
       }
@@ -279,7 +280,7 @@ final class SessionSubscriptions {
     if (!topics.isEmpty()) {
       ByteBuf marker = transport.encodeSubscribed(channel.alloc(), topics, position, ref);
       if (marker != null) {
-        session.write(marker);
+        write(marker);
       }
       if (hub.config.presenceSnapshot()) {
         replay.snapshots.addAll(topics); // after the marker, within the budget
@@ -306,12 +307,15 @@ final class SessionSubscriptions {
       if (json != null) {
         ByteBuf buf = transport.encodePresenceSnapshot(channel.alloc(), t, json);
         if (buf != null) {
-          session.write(buf);
+          write(buf);
         }
       }
     }
     return true;
   }
+
+  /** Writes {@code entries} in one buffer; see {@link SessionOutbound}. */
+  abstract void writeEntries(List<LogEntry> entries);
 
   /** Whether a replay is owed: live deliveries skip the session meanwhile. */
   boolean replaying() {
@@ -341,13 +345,13 @@ final class SessionSubscriptions {
       return;
     }
     r.awaitingBus = false;
-    if (session.closed || !channel.isActive()) {
+    if (closed || !channel.isActive()) {
       return;
     }
     if (error != null) {
       // The bus is unreachable: the client keeps its id and retries later rather than losing its place.
-      Hub.LOG.warn("bus history for {} failed; closing so the client retries", session, LogSafe.throwable(error));
-      session.close(CloseReason.INTERNAL_ERROR);
+      Hub.LOG.warn("bus history for {} failed; closing so the client retries", this, LogSafe.throwable(error));
+      close(CloseReason.INTERNAL_ERROR);
       return;
     }
     if (!r.historyVoid) {
@@ -386,7 +390,7 @@ final class SessionSubscriptions {
    * loop; posted under the log lock, so it runs between the last delivery before the break and the first after.
    */
   void busReset(ResetReason reason, EventId position, long generation) {
-    if (session.closed) {
+    if (closed) {
       return;
     }
     if (replay != null) {
@@ -412,12 +416,12 @@ final class SessionSubscriptions {
     if (replay != null) {
       pump(true);
     } else {
-      session.out.backlog = true;
-      session.out.onWritable();
+      owesBacklog();
     }
   }
 
-  boolean unsubscribe(String topic) {
+  @Override
+  public boolean unsubscribe(String topic) {
     Subscription s = subscriptions.remove(topic);
     if (s == null) {
       return false;
@@ -429,7 +433,7 @@ final class SessionSubscriptions {
       hub.log.unlock();
     }
     hub.stats.subscriptions(transportIndex, -1);
-    hub.presenceLeave(session, List.of(topic));
+    hub.presenceLeave(self(), List.of(topic));
     return true;
   }
 
@@ -449,10 +453,11 @@ final class SessionSubscriptions {
     hub.stats.subscriptions(transportIndex, -subscriptions.size());
     List<String> names = subscriptions.names();
     subscriptions.clear();
-    hub.presenceLeave(session, names);
+    hub.presenceLeave(self(), names);
   }
 
-  Set<String> topics() {
+  @Override
+  public Set<String> topics() {
     return Set.copyOf(subscriptions.names());
   }
 }

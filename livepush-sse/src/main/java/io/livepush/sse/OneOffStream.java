@@ -109,7 +109,7 @@ final class OneOffStream {
       reject(transport, ctx, request, answer);
       return;
     }
-    Session session = transport.startSession(ctx, request, admitted);
+    Session session = transport.startSession(ctx, request, admitted, true);
     ctx.channel().flush();
     SseEmitter emitter = new SseEmitter(session, transport.context.objectMapper(),
         transport.context.config().maxPendingOutboundBytes());

@@ -211,7 +211,7 @@ public final class SseTransport implements Transport {
         if (error != null) {
           refuse(ctx, request, error);
         } else {
-          startSession(ctx, request, admitted).subscribe(positions);
+          startSession(ctx, request, admitted, false).subscribe(positions);
         }
       });
       return true;
@@ -236,12 +236,15 @@ public final class SseTransport implements Transport {
 
   /**
    * Writes the response head, registers the admitted connection as a session (or gives the slot back) and
-   * writes the {@code retry:} block.
+   * writes the {@code retry:} block. With {@code discardHandler} a handler discards what the client sends
+   * (a one-off stream, whose emitter follows); without, the core's session does, being last in the pipeline
+   * (one handler context less per idle stream).
    */
-  Session startSession(ChannelHandlerContext ctx, FullHttpRequest request, AdmittedRequest admitted) {
+  Session startSession(ChannelHandlerContext ctx, FullHttpRequest request, AdmittedRequest admitted,
+      boolean discardHandler) {
     Session session;
     try {
-      startStream(ctx, request);
+      startStream(ctx, request, discardHandler);
       session = admitted.openSession(ctx.channel());
     } catch (RuntimeException e) {
       admitted.release();
@@ -276,13 +279,15 @@ public final class SseTransport implements Transport {
   }
 
   /** Writes the response head and turns the pipeline into a raw byte stream. */
-  private void startStream(ChannelHandlerContext ctx, FullHttpRequest request) {
+  private void startStream(ChannelHandlerContext ctx, FullHttpRequest request, boolean discardHandler) {
     HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
     streamHeaders(request, head.headers());
     ChannelPipeline p = ctx.pipeline();
     // The head goes through the HTTP encoder now, on this loop; afterwards the stream is raw bytes.
     ctx.write(head, ctx.voidPromise());
-    p.addLast(INBOUND, StreamRequests.discardInbound());
+    if (discardHandler) {
+      p.addLast(INBOUND, StreamRequests.discardInbound());
+    }
     p.remove(PipelineNames.HTTP_AGGREGATOR);
     p.remove(PipelineNames.HTTP_CODEC);
     p.remove(PipelineNames.ROUTER);

@@ -10,7 +10,7 @@ import java.util.Collection;
 
 /**
  * The livepush.v1 server messages as JSON text (docs/protocol.md, "Messages"), without any framing: what every
- * transport that speaks livepush.v1 sends, framed its own way ({@link V1Session.Link#encodeText}). Stateless;
+ * transport that speaks livepush.v1 sends, framed its own way ({@link V1Session#encodeText}). Stateless;
  * safe from any thread. For transport authors, not for applications.
  */
 public final class V1Messages {

@@ -31,53 +31,44 @@ import org.slf4j.LoggerFactory;
 /**
  * What one livepush.v1 client message asks for (docs/protocol.md, "Messages"): parses and checks it, then
  * subscribes/resumes, unsubscribes or runs the application's handler, after the authorizer allowed it. Answers
- * through {@link V1Session}. When a message is handled is {@link V1Inbox}'s concern. Loop only; one per
- * {@link V1Session}.
+ * through {@link V1Session}. When a message is handled is {@link V1Inbox}'s concern. Stateless: one per
+ * transport ({@link V1Protocol}), the connection passed in; the connection's state is in its {@link V1Session}.
+ * Loop only (the connection's).
  */
 final class V1Requests {
   // V1Session's logger, so that operators keep one logger name for the protocol.
   private static final Logger LOG = LoggerFactory.getLogger(V1Session.class);
   private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
-  private final V1Session conn;
   private final TransportContext context;
   private final WebSocketMessageHandler handler;
   private final Executor handlerExecutor;
-  /** The client's last {@code "datagrams"} in a subscribe. */
-  private boolean datagrams;
 
-  V1Requests(V1Session conn, TransportContext context, WebSocketMessageHandler handler,
-      Executor handlerExecutor) {
-    this.conn = conn;
+  V1Requests(TransportContext context, WebSocketMessageHandler handler, Executor handlerExecutor) {
     this.context = context;
     this.handler = handler;
     this.handlerExecutor = handlerExecutor;
   }
 
-  /** See {@link V1Session#datagramsRequested()}. */
-  boolean datagramsRequested() {
-    return datagrams;
-  }
-
-  /** Handles one message; the future completes (on the loop) when the next one may be handled. */
-  CompletableFuture<Void> handleText(String text) {
+  /** Handles one message of {@code conn}; the future completes (on the loop) when the next one may be handled. */
+  CompletableFuture<Void> handleText(V1Session conn, String text) {
     ObjectMapper mapper = context.objectMapper();
     JsonNode node;
     try {
       node = mapper.readTree(text);
     } catch (JsonProcessingException e) {
-      conn.link().close(CloseCodes.INVALID_PAYLOAD, "message is not JSON");
+      conn.closeTransport(CloseCodes.INVALID_PAYLOAD, "message is not JSON");
       return DONE;
     }
     if (node == null || !node.isObject()) {
-      error("bad-request", "expected a JSON object", null);
+      error(conn, "bad-request", "expected a JSON object", null);
       return DONE;
     }
     JsonNode refNode = node.get("ref");
     String ref = null;
     if (refNode != null && !refNode.isNull()) {
       if (!refNode.isTextual() || refNode.asText().length() > V1Session.MAX_REF_LENGTH) {
-        error("bad-request", "ref must be a string of at most " + V1Session.MAX_REF_LENGTH + " characters",
+        error(conn, "bad-request", "ref must be a string of at most " + V1Session.MAX_REF_LENGTH + " characters",
             null);
         return DONE;
       }
@@ -85,19 +76,19 @@ final class V1Requests {
     }
     JsonNode type = node.get("type");
     if (type == null || !type.isTextual()) {
-      error("bad-request", "missing \"type\"", ref);
+      error(conn, "bad-request", "missing \"type\"", ref);
       return DONE;
     }
     switch (type.asText()) {
       case "subscribe":
-        return subscribe(node, ref);
+        return subscribe(conn, node, ref);
       case "unsubscribe":
-        unsubscribe(node, ref);
+        unsubscribe(conn, node, ref);
         return DONE;
       case "message":
-        return message(node, ref);
+        return message(conn, node, ref);
       default:
-        error("unknown-type", "unknown type " + V1Messages.quote(truncate(type.asText())), ref);
+        error(conn, "unknown-type", "unknown type " + V1Messages.quote(truncate(type.asText())), ref);
         return DONE;
     }
   }
@@ -107,21 +98,21 @@ final class V1Requests {
   }
 
   /** The {@code topics} array as valid names, or {@code null} after answering an error. */
-  private List<String> topics(JsonNode node, String ref) {
+  private List<String> topics(V1Session conn, JsonNode node, String ref) {
     JsonNode arr = node.get("topics");
     if (arr == null || !arr.isArray() || arr.isEmpty()) {
-      error("bad-request", "\"topics\" must be a non-empty array of topic names", ref);
+      error(conn, "bad-request", "\"topics\" must be a non-empty array of topic names", ref);
       return null;
     }
     int max = context.config().maxTopicsPerConnection();
     if (arr.size() > max) {
-      error("too-many-topics", "a connection may follow at most " + max + " topics", ref);
+      error(conn, "too-many-topics", "a connection may follow at most " + max + " topics", ref);
       return null;
     }
     LinkedHashSet<String> out = new LinkedHashSet<>();
     for (JsonNode t : arr) {
       if (!t.isTextual() || !Topics.isValid(t.asText())) {
-        error("bad-request", "invalid topic name " + (t.isTextual() ? V1Messages.quote(truncate(t.asText()))
+        error(conn, "bad-request", "invalid topic name " + (t.isTextual() ? V1Messages.quote(truncate(t.asText()))
             : t.toString()), ref);
         return null;
       }
@@ -130,8 +121,8 @@ final class V1Requests {
     return new ArrayList<>(out);
   }
 
-  private CompletableFuture<Void> subscribe(JsonNode node, String ref) {
-    List<String> topics = topics(node, ref);
+  private CompletableFuture<Void> subscribe(V1Session conn, JsonNode node, String ref) {
+    List<String> topics = topics(conn, node, ref);
     if (topics == null) {
       return DONE;
     }
@@ -142,12 +133,12 @@ final class V1Requests {
       try {
         since = ResumeTime.parse(fromNode.asText());
       } catch (InvalidEventIdException e) {
-        error("bad-request", e.getMessage(), ref);
+        error(conn, "bad-request", e.getMessage(), ref);
         return DONE;
       }
-      positions = positions(null, topics, ref);
+      positions = positions(conn, null, topics, ref);
     } else {
-      positions = positions(fromNode, topics, ref);
+      positions = positions(conn, fromNode, topics, ref);
     }
     if (positions == null) {
       return DONE;
@@ -155,10 +146,10 @@ final class V1Requests {
     JsonNode dg = node.get("datagrams");
     if (dg != null && !dg.isNull()) {
       if (!dg.isBoolean()) {
-        error("bad-request", "\"datagrams\" must be true or false", ref);
+        error(conn, "bad-request", "\"datagrams\" must be true or false", ref);
         return DONE;
       }
-      datagrams = dg.asBoolean();
+      conn.datagrams = dg.asBoolean();
     }
     Session s = conn.session();
     Set<String> current = s.topics();
@@ -170,28 +161,28 @@ final class V1Requests {
     }
     int max = context.config().maxTopicsPerConnection();
     if (current.size() + fresh > max) {
-      error("too-many-topics", "a connection may follow at most " + max + " topics", ref);
+      error(conn, "too-many-topics", "a connection may follow at most " + max + " topics", ref);
       return DONE;
     }
     int added = fresh;
     if (since != null) {
       Instant time = since;
-      return authorized(false, topics, ref).thenCompose(ok -> ok && !s.isClosed()
+      return authorized(conn, false, topics, ref).thenCompose(ok -> ok && !s.isClosed()
           ? context.positionsAt(s.channel(), topics, time).handle((at, e) -> {
             if (e == null) {
               if (!s.isClosed()) {
-                subscribeAuthorized(s, topics, at, added, ref);
+                subscribeAuthorized(conn, s, topics, at, added, ref);
               }
             } else {
-              timeLookupFailed(e, ref);
+              timeLookupFailed(conn, e, ref);
             }
             return null;
           })
           : DONE);
     }
-    return authorized(false, topics, ref).thenAccept(ok -> {
+    return authorized(conn, false, topics, ref).thenAccept(ok -> {
       if (ok && !s.isClosed()) {
-        subscribeAuthorized(s, topics, positions, added, ref);
+        subscribeAuthorized(conn, s, topics, positions, added, ref);
       }
     });
   }
@@ -200,22 +191,22 @@ final class V1Requests {
    * Answers a failed resume by time: {@code unsupported} when the server's log cannot look up times (the
    * lookup's 400), {@code unavailable} when the bus failed to answer; nothing once the connection is gone.
    */
-  private void timeLookupFailed(Throwable e, String ref) {
+  private void timeLookupFailed(V1Session conn, Throwable e, String ref) {
     Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
         ? e.getCause() : e;
-    if (cause instanceof java.nio.channels.ClosedChannelException || conn.link().isClosing()) {
+    if (cause instanceof java.nio.channels.ClosedChannelException || conn.isClosing()) {
       return;
     }
     if (cause instanceof LivePushException && ((LivePushException) cause).httpStatus() == 400) {
-      error("unsupported", cause.getMessage(), ref);
+      error(conn, "unsupported", cause.getMessage(), ref);
     } else {
       LOG.debug("resume by time failed on {}", conn.session(), LogSafe.throwable(cause));
-      error("unavailable", "the event log could not be read; retry later", ref);
+      error(conn, "unavailable", "the event log could not be read; retry later", ref);
     }
   }
 
   /** Subscribes after the authorizer allowed every topic; on the loop. */
-  private void subscribeAuthorized(Session s, List<String> topics, Map<String, EventId> positions, int fresh,
+  private void subscribeAuthorized(V1Session conn, Session s, List<String> topics, Map<String, EventId> positions, int fresh,
       String ref) {
     EventId position = s.subscribe(positions, ref);
     if (fresh == 0) {
@@ -230,7 +221,7 @@ final class V1Requests {
    * object of per-topic positions whose keys are among {@code topics} (topics it leaves out are live from now).
    * Returns {@code null} after answering an error.
    */
-  private Map<String, EventId> positions(JsonNode from, List<String> topics, String ref) {
+  private Map<String, EventId> positions(V1Session conn, JsonNode from, List<String> topics, String ref) {
     LinkedHashMap<String, EventId> out = new LinkedHashMap<>();
     for (String t : topics) {
       out.put(t, null);
@@ -245,18 +236,18 @@ final class V1Requests {
         return out;
       }
       if (!from.isObject()) {
-        error("bad-request", "\"from\" must be an event id, \"earliest\" or an object of them per topic", ref);
+        error(conn, "bad-request", "\"from\" must be an event id, \"earliest\" or an object of them per topic", ref);
         return null;
       }
       for (Map.Entry<String, JsonNode> e : from.properties()) {
         if (!out.containsKey(e.getKey())) {
-          error("bad-request", "\"from\" names topic " + V1Messages.quote(truncate(e.getKey()))
+          error(conn, "bad-request", "\"from\" names topic " + V1Messages.quote(truncate(e.getKey()))
               + ", which \"topics\" does not list", ref);
           return null;
         }
         JsonNode v = e.getValue();
         if (!v.isNull() && (!v.isTextual() || ResumeTime.looksLikeTime(v.asText()))) {
-          error("bad-request", "\"from\" of topic " + V1Messages.quote(e.getKey())
+          error(conn, "bad-request", "\"from\" of topic " + V1Messages.quote(e.getKey())
               + " must be an event id or \"earliest\" (a time applies to every topic: give it as \"from\")", ref);
           return null;
         }
@@ -264,13 +255,13 @@ final class V1Requests {
       }
       return out;
     } catch (InvalidEventIdException e) {
-      error("bad-request", e.getMessage(), ref);
+      error(conn, "bad-request", e.getMessage(), ref);
       return null;
     }
   }
 
-  private void unsubscribe(JsonNode node, String ref) {
-    List<String> topics = topics(node, ref);
+  private void unsubscribe(V1Session conn, JsonNode node, String ref) {
+    List<String> topics = topics(conn, node, ref);
     if (topics == null) {
       return;
     }
@@ -283,48 +274,47 @@ final class V1Requests {
     }
   }
 
-  private CompletableFuture<Void> message(JsonNode node, String ref) {
+  private CompletableFuture<Void> message(V1Session conn, JsonNode node, String ref) {
     WebSocketMessageHandler h = handler;
     if (h == null) {
-      error("unsupported", "this endpoint accepts no application messages", ref);
+      error(conn, "unsupported", "this endpoint accepts no application messages", ref);
       return DONE;
     }
     JsonNode topic = node.get("topic");
     if (topic != null && !topic.isNull() && !topic.isTextual()) {
-      error("bad-request", "\"topic\" must be a string", ref);
+      error(conn, "bad-request", "\"topic\" must be a string", ref);
       return DONE;
     }
     JsonNode data = node.get("data");
     ClientMessage m = new ClientMessage(topic == null || topic.isNull() ? null : topic.asText(),
         data == null ? NullNode.getInstance() : data, ref, context.objectMapper());
     if (m.topic() == null) {
-      return invoke(h, m);
+      return invoke(conn, h, m);
     }
-    return authorized(true, List.of(m.topic()), ref)
-        .thenCompose(ok -> ok && !conn.link().isClosing() ? invoke(h, m) : DONE);
+    return authorized(conn, true, List.of(m.topic()), ref)
+        .thenCompose(ok -> ok && !conn.isClosing() ? invoke(conn, h, m) : DONE);
   }
 
   /**
    * Asks the authorizer about each topic in turn (subscribe, or publish for client messages); answers the first
    * refusal with {@code forbidden}. Completes on the loop; a full executor closes with 1013.
    */
-  private CompletableFuture<Boolean> authorized(boolean publish, List<String> topics, String ref) {
+  private CompletableFuture<Boolean> authorized(V1Session conn, boolean publish, List<String> topics, String ref) {
     Session s = conn.session();
-    V1Session.Link link = conn.link();
     CompletableFuture<Boolean> chain = CompletableFuture.completedFuture(true);
     for (String t : topics) {
-      chain = chain.thenCompose(ok -> !ok || link.isClosing() ? CompletableFuture.completedFuture(false)
+      chain = chain.thenCompose(ok -> !ok || conn.isClosing() ? CompletableFuture.completedFuture(false)
           : (publish ? context.canPublish(s, t) : context.canSubscribe(s, t)).toCompletableFuture()
               .thenApply(allowed -> {
                 if (!allowed) {
-                  error("forbidden", "not allowed to " + (publish ? "publish to" : "follow") + " topic "
+                  error(conn, "forbidden", "not allowed to " + (publish ? "publish to" : "follow") + " topic "
                       + V1Messages.quote(t), ref);
                 }
                 return allowed;
               }));
     }
     return chain.exceptionally(e -> {
-      conn.onLoop(() -> link.close(CloseCodes.TRY_AGAIN_LATER, "server busy, try again later"));
+      conn.onLoop(() -> conn.closeTransport(CloseCodes.TRY_AGAIN_LATER, "server busy, try again later"));
       return false;
     });
   }
@@ -333,7 +323,7 @@ final class V1Requests {
    * Runs the handler where it may block (the handlerExecutor, else the server's blocking executor, or the loop
    * for non-blocking ones); the future completes on the loop once it returned.
    */
-  private CompletableFuture<Void> invoke(WebSocketMessageHandler h, ClientMessage m) {
+  private CompletableFuture<Void> invoke(V1Session conn, WebSocketMessageHandler h, ClientMessage m) {
     Executor executor = handlerExecutor != null ? handlerExecutor
         : h instanceof NonBlocking ? Runnable::run : context.blockingExecutor();
     CompletionStage<?> stage;
@@ -341,7 +331,7 @@ final class V1Requests {
       stage = h.onMessage(conn, m, executor);
     } catch (RejectedExecutionException e) {
       LOG.warn("message handler executor rejected a task for {}", conn.channel());
-      conn.link().close(CloseCodes.TRY_AGAIN_LATER, "server busy, try again later");
+      conn.closeTransport(CloseCodes.TRY_AGAIN_LATER, "server busy, try again later");
       return DONE;
     } catch (RuntimeException e) {
       LOG.warn("livepush.v1 message handler failed on {} for {}", m, conn.request(), LogSafe.throwable(e));
@@ -359,7 +349,7 @@ final class V1Requests {
     return done;
   }
 
-  private void error(String code, String message, String ref) {
+  private void error(V1Session conn, String code, String message, String ref) {
     conn.write(V1Messages.error(code, message, ref));
   }
 }

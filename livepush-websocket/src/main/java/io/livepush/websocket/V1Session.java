@@ -8,30 +8,32 @@ import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.livepush.spi.AdmittedRequest;
 import io.livepush.spi.Session;
-import io.livepush.spi.TransportContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * The livepush.v1 protocol of one connection, independent of how its messages are framed: complete text
- * messages in ({@link #onText}), actions on the core's {@link Session} and answers out through a {@link Link}.
- * {@code WebSocketTransport} frames them as RFC 6455 text frames; livepush-webtransport as length-prefixed
- * messages on a WebTransport stream. Both run this same code, so subscribe, resume, {@code reset}, errors and
- * application messages behave the same on every transport (docs/protocol.md, "Messages").
+ * messages in ({@link #onText}), actions on the core's {@link Session} and answers out through the transport's
+ * framing ({@link #encodeText}). {@code WebSocketTransport}'s handler frames them as RFC 6455 text frames;
+ * livepush-webtransport's as length-prefixed messages on a WebTransport stream. Both extend this class and run
+ * this same code, so subscribe, resume, {@code reset}, errors and application messages behave the same on every
+ * transport (docs/protocol.md, "Messages").
  *
  * <p>For transport authors, not for applications (who see it as the {@link WebSocketConnection} handed to their
- * {@link WebSocketMessageHandler}).
+ * {@link WebSocketMessageHandler}). It is the transport's channel handler itself, so that an idle connection costs
+ * one object (issue 18); the per-transport logic is shared in a {@link V1Protocol}.
  *
  * <h2>Threading</h2>
  * Every method except those of {@link WebSocketConnection} runs on the connection's event loop
- * ({@link Link#channel()}'s) and never blocks; the {@link WebSocketConnection} methods are safe from any thread.
+ * ({@link #channel()}'s) and never blocks; the {@link WebSocketConnection} methods are safe from any thread.
  *
  * <h2>Bounds</h2>
  * A message is handled only while its answer fits the connection's outbound budget ({@link Session#canWrite});
@@ -41,9 +43,10 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  * {@code maxPendingMessages} including the one in flight; one more closes with
  * {@link CloseReason#POLICY_VIOLATION}.
  */
-public final class V1Session implements WebSocketConnection {
-  // One idea per class: V1Requests decides what a message asks for, V1Inbox when it is handled; this class keeps
-  // the connection's identity, the answers out (within the budget) and the application's side.
+public abstract class V1Session extends ChannelDuplexHandler implements WebSocketConnection {
+  // One idea per class: V1Requests decides what a message asks for, V1Inbox when it is handled (both stateless,
+  // in V1Protocol); this class keeps the connection's state, the answers out (within the budget) and the
+  // application's side.
   /** Longest {@code ref} echoed back, in characters; a longer one is a bad request. */
   public static final int MAX_REF_LENGTH = 256;
   /** Most characters of requests waiting for the client to read its answers; more closes the session. */
@@ -51,58 +54,25 @@ public final class V1Session implements WebSocketConnection {
   /** Upper bound of the framing overhead of one message, counted for replies handed over from other threads. */
   private static final int MAX_FRAME_OVERHEAD = 10;
 
-  /**
-   * How a transport carries livepush.v1 messages. Called on the connection's event loop; must not block.
-   */
-  public interface Link {
-    /**
-     * The channel of the session (the one given to {@link AdmittedRequest#openSession}).
-     *
-     * @return the channel; constant; never {@code null}
-     */
-    Channel channel();
-
-    /**
-     * Frames one server message.
-     *
-     * @param alloc the allocator to use
-     * @param json the complete JSON message (UTF-8 when encoded)
-     * @return the framed message, whose single reference passes to the caller (which writes it)
-     */
-    ByteBuf encodeText(ByteBufAllocator alloc, String json);
-
-    /**
-     * Ends the connection for a protocol-level failure with the transport's goodbye: a message that is not
-     * JSON ({@link CloseCodes#INVALID_PAYLOAD}), a full executor ({@link CloseCodes#TRY_AGAIN_LATER}), or an
-     * application close before the session opened. Called at most as often as the protocol fails; the
-     * transport ignores calls after its own goodbye.
-     *
-     * @param code a WebSocket close code ({@link CloseCodes}); transports map it to their own error codes
-     * @param reason a short reason, at most 123 UTF-8 bytes
-     */
-    void close(int code, String reason);
-
-    /**
-     * Whether the transport is closing (its goodbye is sent or the channel is closed): no more messages are
-     * handled.
-     *
-     * @return {@code true} once closing; never becomes {@code false} again
-     */
-    boolean isClosing();
-  }
-
-  private final TransportContext context;
-  private final Link link;
-  private final Channel channel;
-  /** Parsing and acting on each message (subscribe, resume, unsubscribe, application messages). */
-  private final V1Requests requests;
-  /** When each message is handled (outbound budget, callbacks in flight): the class comment's bounds. */
-  private final V1Inbox inbox;
-  /** The admitted request until the session exists; then {@code null}. */
+  private final V1Protocol protocol;
+  /** The admitted request until the session exists (or the channel closes); then {@code null}. */
   private volatile AdmittedRequest admitted;
   private volatile Session session;
   private int appCloseCode = CloseCodes.NORMAL;
   private String appCloseReason = "";
+  /** The client's last {@code "datagrams"} in a subscribe (set by {@link V1Requests}). */
+  boolean datagrams;
+  // V1Inbox's state (loop only; the queues are created on first use: idle memory matters).
+  /**
+   * Messages that arrived while an earlier one waits for a callback (authorizer, handler), handled in order once
+   * it is done; at most maxPendingMessages.
+   */
+  ArrayDeque<String> queued;
+  /** A message is waiting for a callback; later ones go to {@link #queued}. */
+  boolean busy;
+  /** Requests waiting for {@link Session#canWrite()}, in arrival order; {@code null} when none. */
+  ArrayDeque<String> waiting;
+  int waitingBytes;
 
   private static final AtomicLongFieldUpdater<V1Session> IN_FLIGHT =
       AtomicLongFieldUpdater.newUpdater(V1Session.class, "inFlight");
@@ -112,31 +82,56 @@ public final class V1Session implements WebSocketConnection {
   /**
    * Creates the protocol state of one connection, before its session opens.
    *
-   * @param context the transport's context (mapper, configuration, authorizer, executors)
-   * @param handler the application's message handler, or {@code null} to answer {@code message} with
-   *     {@code unsupported}
-   * @param handlerExecutor where blocking handlers run, or {@code null} for the server's blocking executor
-   * @param maxPendingMessages most messages waiting for a callback, the one in flight included; at least 1
+   * @param protocol the transport's shared part of livepush.v1
    * @param admitted the admitted request, held until {@link #open} (for {@link #principal()} and
-   *     {@link #request()} meanwhile); {@code null} when none
-   * @param link the transport's framing
-   * @throws IllegalArgumentException if {@code maxPendingMessages} is below 1
+   *     {@link #request()} meanwhile) and released by {@link #discard()} if the channel closes first;
+   *     {@code null} when none
+   * @throws NullPointerException if {@code protocol} is {@code null}
    */
-  public V1Session(TransportContext context, WebSocketMessageHandler handler, Executor handlerExecutor,
-      int maxPendingMessages, AdmittedRequest admitted, Link link) {
-    if (maxPendingMessages < 1) {
-      throw new IllegalArgumentException("maxPendingMessages: " + maxPendingMessages + " (expected: >= 1)");
-    }
-    this.context = Objects.requireNonNull(context, "context");
+  protected V1Session(V1Protocol protocol, AdmittedRequest admitted) {
+    this.protocol = Objects.requireNonNull(protocol, "protocol");
     this.admitted = admitted;
-    this.link = Objects.requireNonNull(link, "link");
-    this.channel = link.channel();
-    this.requests = new V1Requests(this, context, handler, handlerExecutor);
-    this.inbox = new V1Inbox(this, requests, maxPendingMessages);
   }
 
+  // ---- the transport's side --------------------------------------------------------------------------------
+
   /**
-   * Opens the core's session on {@link Link#channel()} with {@code request}; messages are handled from now on.
+   * The channel of the session (the one given to {@link AdmittedRequest#openSession}). Called on the loop.
+   *
+   * @return the channel; constant once the handler was added; never {@code null} then
+   */
+  protected abstract Channel channel();
+
+  /**
+   * Frames one server message. Called on the loop.
+   *
+   * @param alloc the allocator to use
+   * @param json the complete JSON message (UTF-8 when encoded)
+   * @return the framed message, whose single reference passes to the caller (which writes it)
+   */
+  protected abstract ByteBuf encodeText(ByteBufAllocator alloc, String json);
+
+  /**
+   * Ends the connection for a protocol-level failure with the transport's goodbye: a message that is not
+   * JSON ({@link CloseCodes#INVALID_PAYLOAD}), a full executor ({@link CloseCodes#TRY_AGAIN_LATER}), or an
+   * application close before the session opened. Called on the loop, at most as often as the protocol fails;
+   * the transport ignores calls after its own goodbye.
+   *
+   * @param code a WebSocket close code ({@link CloseCodes}); transports map it to their own error codes
+   * @param reason a short reason, at most 123 UTF-8 bytes
+   */
+  protected abstract void closeTransport(int code, String reason);
+
+  /**
+   * Whether the transport is closing (its goodbye is sent or the channel is closed): no more messages are
+   * handled. May be called from any thread.
+   *
+   * @return {@code true} once closing; never becomes {@code false} again
+   */
+  protected abstract boolean isClosing();
+
+  /**
+   * Opens the core's session on {@link #channel()} with {@code request}; messages are handled from now on.
    *
    * @param request the admitted request; its slot passes to the session
    * @return the opened session
@@ -146,7 +141,7 @@ public final class V1Session implements WebSocketConnection {
     if (session != null) {
       throw new IllegalStateException("session already open");
     }
-    Session s = request.openSession(channel);
+    Session s = request.openSession(channel());
     admitted = null;
     session = s;
     return s;
@@ -169,7 +164,7 @@ public final class V1Session implements WebSocketConnection {
    * @return {@code true} once a subscribe said {@code "datagrams": true} (and no later one said {@code false})
    */
   public boolean datagramsRequested() {
-    return requests.datagramsRequested();
+    return datagrams;
   }
 
   /**
@@ -193,12 +188,12 @@ public final class V1Session implements WebSocketConnection {
 
   /**
    * One complete text message from the client: handled now, or kept (bounded, see the class comment) until
-   * its answer fits the outbound budget. Ignored before {@link #open} and once the link is closing.
+   * its answer fits the outbound budget. Ignored before {@link #open} and once the transport is closing.
    *
    * @param text the message as received
    */
   public void onText(String text) {
-    inbox.onText(text);
+    protocol.inbox.onText(this, text);
   }
 
   /**
@@ -206,23 +201,29 @@ public final class V1Session implements WebSocketConnection {
    * serves the messages that waited while they fit.
    */
   public void onWritable() {
-    inbox.onWritable();
+    protocol.inbox.onWritable(this);
   }
 
-  /** The channel closed: drops what waits. Idempotent. */
+  /** The channel closed: drops what waits and releases an admitted request not opened. Idempotent. */
   public void discard() {
-    inbox.discard();
+    AdmittedRequest a = admitted;
+    if (a != null && session == null) {
+      admitted = null;
+      a.release();
+    }
+    protocol.inbox.discard(this);
+  }
+
+  /**
+   * The admitted request held until {@link #open}.
+   *
+   * @return it, or {@code null} when none was given or the session opened
+   */
+  protected AdmittedRequest admitted() {
+    return admitted;
   }
 
   // ---- for V1Requests and V1Inbox (package-private: the split is an implementation detail) ----------------
-
-  Link link() {
-    return link;
-  }
-
-  Channel channel() {
-    return channel;
-  }
 
   /** Ends the session with {@code reason}; before it opened, the transport's goodbye. */
   void closeSession(CloseReason reason) {
@@ -230,19 +231,20 @@ public final class V1Session implements WebSocketConnection {
     if (s != null) {
       s.close(reason);
     } else {
-      link.close(CloseCodes.of(reason), "");
+      closeTransport(CloseCodes.of(reason), "");
     }
   }
 
   /** Writes and flushes one server message on the loop; the session is open. */
   void write(String json) {
     Session s = session;
-    s.write(link.encodeText(channel.alloc(), json));
+    s.write(encodeText(channel().alloc(), json));
     s.flush();
   }
 
   /** Runs {@code r} on the connection's event loop: now when already there. */
   void onLoop(Runnable r) {
+    Channel channel = channel();
     if (channel.eventLoop().inEventLoop()) {
       r.run();
     } else {
@@ -276,7 +278,7 @@ public final class V1Session implements WebSocketConnection {
   public boolean reply(String ref, Object data) {
     String json;
     try {
-      json = context.objectMapper().writeValueAsString(data);
+      json = protocol.context.objectMapper().writeValueAsString(data);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("data: cannot serialise (" + e.getOriginalMessage() + ")", e);
     }
@@ -297,8 +299,9 @@ public final class V1Session implements WebSocketConnection {
     if (!isOpen()) {
       return false;
     }
+    Channel channel = channel();
     if (channel.eventLoop().inEventLoop()) {
-      if (link.isClosing() || !channel.isWritable()) {
+      if (isClosing() || !channel.isWritable()) {
         return false;
       }
       write(json);
@@ -312,7 +315,7 @@ public final class V1Session implements WebSocketConnection {
     try {
       channel.eventLoop().execute(() -> {
         IN_FLIGHT.addAndGet(this, -size);
-        if (session != null && !link.isClosing()) {
+        if (session != null && !isClosing()) {
           write(json);
         }
       });
@@ -325,19 +328,19 @@ public final class V1Session implements WebSocketConnection {
 
   @Override
   public EventId publish(String topic, Event event) {
-    return context.publish(topic, event);
+    return protocol.context.publish(topic, event);
   }
 
   @Override
   public CompletableFuture<EventId> publishAsync(String topic, Event event) {
-    return context.publishAsync(topic, event);
+    return protocol.context.publishAsync(topic, event);
   }
 
   @Override
   public void close(int code, String reason) {
     CloseCodes.validate(code, reason);
     onLoop(() -> {
-      if (link.isClosing()) {
+      if (isClosing()) {
         return;
       }
       appCloseCode = code;
@@ -346,16 +349,22 @@ public final class V1Session implements WebSocketConnection {
       if (s != null) {
         s.close(CloseReason.APPLICATION);
       } else {
-        link.close(code, appCloseReason);
+        closeTransport(code, appCloseReason);
       }
     });
   }
 
   @Override
   public boolean isOpen() {
-    return !link.isClosing() && session != null && channel.isActive();
+    return !isClosing() && session != null && channel().isActive();
   }
 
+  /**
+   * Describes the connection for logs: its id and request (whose values are neutralised by their own
+   * {@code toString}).
+   *
+   * @return the description
+   */
   @Override
   public String toString() {
     return "WebSocketConnection{id=" + id() + ", request=" + request() + '}';

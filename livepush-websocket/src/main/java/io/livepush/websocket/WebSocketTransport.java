@@ -128,6 +128,8 @@ public final class WebSocketTransport implements Transport {
   /** Immutable, shared by every connection; {@code null} without permessage-deflate. */
   private final PerMessageDeflateServerExtensionHandshaker deflate;
   volatile TransportContext context;
+  /** livepush.v1's shared part, made with the context. */
+  volatile V1Protocol v1;
 
   private WebSocketTransport(Builder b) {
     this.paths = Set.copyOf(b.paths.isEmpty() ? Set.of(DEFAULT_PATH) : b.paths);
@@ -192,6 +194,7 @@ public final class WebSocketTransport implements Transport {
   @Override
   public void init(TransportContext context) {
     this.context = context;
+    this.v1 = new V1Protocol(context, handler, handlerExecutor, maxPendingMessages);
   }
 
   @Override

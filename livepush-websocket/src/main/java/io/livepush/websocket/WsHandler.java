@@ -8,7 +8,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -37,25 +36,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The per-connection end of the WebSocket pipeline: opens the session after the handshake, reassembles
- * messages and hands complete text messages to the livepush.v1 protocol ({@link V1Session}; or echoes in
- * conformance mode), answers pings and close frames and sends livepush's own close codes: RFC 6455 framing,
- * nothing of livepush.v1. State is confined to the event loop except where marked volatile.
+ * messages and hands complete text messages to the livepush.v1 protocol (its superclass {@link V1Session}, one
+ * object per connection; or echoes in conformance mode), answers pings and close frames and sends livepush's own
+ * close codes: RFC 6455 framing, nothing of livepush.v1. State is confined to the event loop except where marked
+ * volatile.
  */
-final class WsHandler extends ChannelDuplexHandler implements V1Session.Link {
+final class WsHandler extends V1Session {
   private static final Logger LOG = LoggerFactory.getLogger(WsHandler.class);
   /** The key under which Netty's protocol handler keeps the handshaker (same name, so the same constant). */
   private static final AttributeKey<WebSocketServerHandshaker> NETTY_HANDSHAKER =
       AttributeKey.valueOf(WebSocketServerHandshaker.class, "HANDSHAKER");
 
   private final WebSocketTransport transport;
-  /**
-   * The admitted handshake request until the session exists ({@code null} over capacity); then
-   * {@code session.request()} (which may drop headers).
-   */
-  private AdmittedRequest admitted;
   private Channel channel;
-  /** The livepush.v1 protocol of this connection (also the application's {@link WebSocketConnection}). */
-  private V1Session protocol;
   private volatile boolean closing;
   /** Components of {@link #partial} before it consolidates, as Netty's MessageAggregator default. */
   private static final int MAX_COMPONENTS = 1024;
@@ -68,29 +61,27 @@ final class WsHandler extends ChannelDuplexHandler implements V1Session.Link {
   /** Our close frame went out: RFC 6455 §5.5.1, nothing more may follow it (event loop only). */
   private boolean closeFrameSent;
 
+  /** {@code admitted} is held until the handshake completes; {@code null} over capacity (the client gets 1013). */
   WsHandler(WebSocketTransport transport, AdmittedRequest admitted) {
+    super(transport.v1, admitted);
     this.transport = transport;
-    this.admitted = admitted;
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
-    protocol = new V1Session(transport.context, transport.handler, transport.handlerExecutor,
-        transport.maxPendingMessages, admitted, this);
   }
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
       slimPipeline(ctx.pipeline());
-      AdmittedRequest a = admitted;
+      AdmittedRequest a = admitted();
       if (a == null) {
         sendClose(CloseCodes.TRY_AGAIN_LATER, "server at capacity, try again later");
         return;
       }
-      admitted = null; // the slot passes to the session
-      protocol.open(a);
+      open(a); // the slot passes to the session
       return;
     }
     ctx.fireUserEventTriggered(evt);
@@ -126,14 +117,9 @@ final class WsHandler extends ChannelDuplexHandler implements V1Session.Link {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    AdmittedRequest a = admitted;
-    if (a != null) {
-      admitted = null;
-      a.release();
-    }
     closing = true;
     releasePartial();
-    protocol.discard();
+    discard(); // also releases the admitted request if the handshake never completed
     releasePendingPong();
     ctx.fireChannelInactive();
   }
@@ -144,7 +130,7 @@ final class WsHandler extends ChannelDuplexHandler implements V1Session.Link {
       if (!(msg instanceof WebSocketFrame)) {
         return; // nothing else can arrive after the upgrade
       }
-      Session s = protocol.session();
+      Session s = session();
       if (s != null) {
         s.markRead(); // any frame, pongs included, proves the peer alive
       }
@@ -231,7 +217,7 @@ final class WsHandler extends ChannelDuplexHandler implements V1Session.Link {
       return;
     }
     if (msg instanceof TextWebSocketFrame) {
-      protocol.onText(((TextWebSocketFrame) msg).text());
+      onText(((TextWebSocketFrame) msg).text());
     } else if (msg instanceof BinaryWebSocketFrame) {
       sendClose(CloseCodes.UNSUPPORTED_DATA, "binary messages are not supported");
     }
@@ -297,7 +283,7 @@ final class WsHandler extends ChannelDuplexHandler implements V1Session.Link {
   /** Called by {@link WebSocketTransport#close} once the core decided to close the session. */
   void closeFor(CloseReason reason) {
     if (reason == CloseReason.APPLICATION) {
-      sendClose(protocol.applicationCloseCode(), protocol.applicationCloseReason());
+      sendClose(applicationCloseCode(), applicationCloseReason());
     } else {
       sendClose(CloseCodes.of(reason), CloseCodes.reasonText(reason));
     }
@@ -359,35 +345,30 @@ final class WsHandler extends ChannelDuplexHandler implements V1Session.Link {
         pendingPong = null;
         ctx.writeAndFlush(new PongWebSocketFrame(p));
       }
-      protocol.onWritable();
+      onWritable();
     }
     ctx.fireChannelWritabilityChanged();
   }
 
-  // ---- V1Session.Link -------------------------------------------------------------------------------------
+  // ---- V1Session's transport side ---------------------------------------------------------------------------
 
   @Override
-  public Channel channel() {
+  protected Channel channel() {
     return channel;
   }
 
   @Override
-  public ByteBuf encodeText(ByteBufAllocator alloc, String json) {
+  protected ByteBuf encodeText(ByteBufAllocator alloc, String json) {
     return WsFrames.textFrame(alloc, json);
   }
 
   @Override
-  public void close(int code, String reason) {
+  protected void closeTransport(int code, String reason) {
     sendClose(code, reason);
   }
 
   @Override
-  public boolean isClosing() {
+  protected boolean isClosing() {
     return closing;
-  }
-
-  @Override
-  public String toString() {
-    return protocol.toString();
   }
 }

@@ -9,7 +9,6 @@ import io.livepush.websocket.V1Session;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.quic.QuicStreamChannel;
@@ -25,11 +24,11 @@ import org.slf4j.LoggerFactory;
 /**
  * A WebTransport session's livepush.v1 stream: the client-opened bidirectional stream whose signal named the
  * session. Messages arrive split by Netty's {@code LengthFieldBasedFrameDecoder} ({@link WtFrames}); text ones
- * go to the protocol ({@link V1Session}), which answers through {@link #encodeText}. The core's session lives on
+ * go to the protocol (the superclass {@link V1Session}: one object per session), which answers through {@link #encodeText}. The core's session lives on
  * this stream's channel (its writes, budget and writability are this stream's). Ending either stream ends the
  * session: {@link #closeFor} sends the close capsule on the CONNECT stream and FIN here. Event loop only.
  */
-final class WtSessionStream extends ChannelDuplexHandler implements V1Session.Link {
+final class WtSessionStream extends V1Session {
   private static final Logger LOG = LoggerFactory.getLogger(WtSessionStream.class);
   /** How long a closed session's stream waits for its last bytes to leave before it is reset. */
   private static final long CLOSE_TIMEOUT_MILLIS = 1000;
@@ -38,7 +37,6 @@ final class WtSessionStream extends ChannelDuplexHandler implements V1Session.Li
   private final WtConnection connection;
   private final long sessionId;
   private QuicStreamChannel channel;
-  private V1Session protocol;
   private WtConnect connect;
   private boolean closing;
   /**
@@ -50,6 +48,7 @@ final class WtSessionStream extends ChannelDuplexHandler implements V1Session.Li
   private boolean datagramsUnflushed;
 
   WtSessionStream(WtConnection connection, long sessionId) {
+    super(connection.transport().v1, null);
     this.connection = connection;
     this.transport = connection.transport();
     this.sessionId = sessionId;
@@ -58,17 +57,15 @@ final class WtSessionStream extends ChannelDuplexHandler implements V1Session.Li
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = (QuicStreamChannel) ctx.channel();
-    protocol = new V1Session(transport.context, transport.handler, transport.handlerExecutor,
-        transport.maxPendingMessages, null, this);
   }
 
   /** The session's CONNECT was admitted: opens the core's session on this stream. */
-  void open(AdmittedRequest admitted) {
+  void start(AdmittedRequest admitted) {
     if (closing || !channel.isActive()) {
       admitted.release();
       return;
     }
-    protocol.open(admitted);
+    open(admitted);
   }
 
   /**
@@ -88,7 +85,7 @@ final class WtSessionStream extends ChannelDuplexHandler implements V1Session.Li
 
   /** The CONNECT stream ended: so does the session. */
   void connectGone() {
-    Session s = protocol.session();
+    Session s = session();
     if (s != null && !s.isClosed()) {
       s.close(CloseReason.CLIENT_CLOSED);
     }
@@ -102,7 +99,7 @@ final class WtSessionStream extends ChannelDuplexHandler implements V1Session.Li
         return;
       }
       ByteBuf m = (ByteBuf) msg;
-      Session s = protocol.session();
+      Session s = session();
       if (s == null) {
         // Messages before the 200: the client did not wait for the session to be ready.
         closeWith(CloseCodes.POLICY_VIOLATION, "message before the session was established");
@@ -123,7 +120,7 @@ final class WtSessionStream extends ChannelDuplexHandler implements V1Session.Li
         closeWith(CloseCodes.INVALID_PAYLOAD, "message is not UTF-8");
         return;
       }
-      protocol.onText(text);
+      onText(text);
     } finally {
       ReferenceCountUtil.release(msg);
     }
@@ -137,7 +134,7 @@ final class WtSessionStream extends ChannelDuplexHandler implements V1Session.Li
    * when it returns {@code true}.
    */
   boolean sendDatagram(ByteBuf event) {
-    if (closing || !protocol.datagramsRequested()) {
+    if (closing || !datagramsRequested()) {
       return false;
     }
     long quarterStreamId = sessionId >>> 2;
@@ -171,7 +168,7 @@ final class WtSessionStream extends ChannelDuplexHandler implements V1Session.Li
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     if (ctx.channel().isWritable() && !closing) {
-      protocol.onWritable();
+      onWritable();
     }
     ctx.fireChannelWritabilityChanged();
   }
@@ -180,7 +177,7 @@ final class WtSessionStream extends ChannelDuplexHandler implements V1Session.Li
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent && !closing) {
-      Session s = protocol.session();
+      Session s = session();
       if (s != null) {
         s.close(CloseReason.CLIENT_CLOSED);
       } else {
@@ -193,7 +190,7 @@ final class WtSessionStream extends ChannelDuplexHandler implements V1Session.Li
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     closing = true;
-    protocol.discard();
+    discard();
     WtConnect c = connect;
     if (c != null) {
       c.end(CloseCodes.NORMAL, "");
@@ -223,7 +220,7 @@ final class WtSessionStream extends ChannelDuplexHandler implements V1Session.Li
   /** Called by the transport once the core decided to close the session. */
   void closeFor(CloseReason reason) {
     if (reason == CloseReason.APPLICATION) {
-      closeWith(protocol.applicationCloseCode(), protocol.applicationCloseReason());
+      closeWith(applicationCloseCode(), applicationCloseReason());
     } else {
       closeWith(CloseCodes.of(reason), CloseCodes.reasonText(reason));
     }
@@ -263,30 +260,30 @@ final class WtSessionStream extends ChannelDuplexHandler implements V1Session.Li
     }, CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
   }
 
-  // ---- V1Session.Link ------------------------------------------------------------------------------------
+  // ---- V1Session's transport side ---------------------------------------------------------------------------
 
   @Override
-  public Channel channel() {
+  protected Channel channel() {
     return channel;
   }
 
   @Override
-  public ByteBuf encodeText(ByteBufAllocator alloc, String json) {
+  protected ByteBuf encodeText(ByteBufAllocator alloc, String json) {
     return WtFrames.text(alloc, json);
   }
 
   @Override
-  public void close(int code, String reason) {
+  protected void closeTransport(int code, String reason) {
     closeWith(code, reason);
   }
 
   @Override
-  public boolean isClosing() {
+  protected boolean isClosing() {
     return closing;
   }
 
   @Override
   public String toString() {
-    return "WebTransportSession{id=" + sessionId + ", " + protocol + '}';
+    return "WebTransportSession{id=" + sessionId + ", " + super.toString() + '}';
   }
 }
