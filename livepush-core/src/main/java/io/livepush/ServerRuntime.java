@@ -3,6 +3,7 @@ package io.livepush;
 import io.livepush.internal.Admission;
 import io.livepush.internal.BlockingExecutors;
 import io.livepush.internal.Callbacks;
+import io.livepush.internal.ClientAddress;
 import io.livepush.internal.Http2Connections;
 import io.livepush.internal.Hub;
 import io.livepush.internal.ResponseHeaders;
@@ -192,7 +193,8 @@ final class ServerRuntime {
       }
 
       @Override
-      public void serveRequests(Channel channel) {
+      public void serveRequests(Channel channel, InetSocketAddress client) {
+        ClientAddress.set(channel, client);
         requests.addRequestHandlers(channel.pipeline());
       }
     };

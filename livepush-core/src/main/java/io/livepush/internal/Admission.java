@@ -54,7 +54,7 @@ public final class Admission {
   /** See {@link io.livepush.spi.TransportContext#admit}. */
   public CompletionStage<AdmittedRequest> admit(Channel channel, FullHttpRequest request, Transport transport,
       int transportIndex, Function<Principal, List<String>> topics) {
-    return admit(channel, channel.remoteAddress(), request, transport, transportIndex, topics);
+    return admit(channel, ClientAddress.of(channel), request, transport, transportIndex, topics);
   }
 
   /** See {@link io.livepush.spi.TransportContext#admit(Channel, java.net.InetSocketAddress, FullHttpRequest,
@@ -199,7 +199,7 @@ public final class Admission {
    * {@code Retry-After}, counted), or {@code null}: checked before the authenticator runs.
    */
   AuthenticationException throttled(Channel channel) {
-    return throttled(channel.remoteAddress());
+    return throttled(ClientAddress.of(channel));
   }
 
   private AuthenticationException throttled(SocketAddress client) {
@@ -220,7 +220,7 @@ public final class Admission {
 
   /** The authenticator's principal, or the refusal as an {@link AuthenticationException} (counted). */
   Principal principal(Channel channel, RequestInfo info, CompletableFuture<AuthResult> auth) {
-    return principal(channel.remoteAddress(), info, auth);
+    return principal(ClientAddress.of(channel), info, auth);
   }
 
   private Principal principal(SocketAddress client, RequestInfo info, CompletableFuture<AuthResult> auth) {

@@ -411,7 +411,7 @@ public final class Hub {
    * per-address slot is returned when the channel closes or by {@link #releaseAdmission(Channel)}.
    */
   public void admit(Channel channel) {
-    admit(channel, channel.remoteAddress());
+    admit(channel, ClientAddress.of(channel));
   }
 
   /** As {@link #admit(Channel)}, with {@code client} standing for the channel's remote address. */

@@ -200,7 +200,7 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
       HttpResponses.sendError(ctx, HttpResponseStatus.NOT_FOUND, "no route for this path", null);
       return;
     }
-    Exchange x = new Exchange(ctx, deadline, new DefaultRequestInfo(request, ctx.channel().remoteAddress()),
+    Exchange x = new Exchange(ctx, deadline, new DefaultRequestInfo(request, ClientAddress.of(ctx.channel())),
         ByteBufUtil.getBytes(request.content()), HttpUtil.isKeepAlive(request),
         HttpMethod.HEAD.equals(request.method()));
     x.serve(services, 0);

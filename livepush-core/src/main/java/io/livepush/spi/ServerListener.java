@@ -43,10 +43,12 @@ public interface ServerListener {
    * deliver one request as {@code HttpRequest}, {@code HttpContent}s and a {@code LastHttpContent}, and take
    * {@code HttpResponse}/{@code HttpContent} writes; the one named {@link PipelineNames#HTTP_CODEC} is the one a
    * transport removes when the stream becomes raw bytes (SSE), after which a {@code ByteBuf} written must still
-   * reach the client as response body bytes. Call on {@code channel}'s event loop, before it reads; never
-   * blocks.
+   * reach the client as response body bytes. {@code client} stands for the channel's remote address (a QUIC
+   * stream's names the stream): {@link io.livepush.RequestInfo#remoteAddress()}, the per-address limit and the
+   * authentication-failure throttle use it. Call on {@code channel}'s event loop, before it reads; never blocks.
    *
    * @param channel a channel registered on one of {@link #eventLoops()}, carrying one request
+   * @param client the client's address (for QUIC, the connection's remote UDP address)
    */
-  void serveRequests(Channel channel);
+  void serveRequests(Channel channel, InetSocketAddress client);
 }

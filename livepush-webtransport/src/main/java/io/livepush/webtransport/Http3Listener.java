@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The UDP socket with Netty's QUIC codec and, per connection, Netty's HTTP/3 connection handler with livepush's
- * WebTransport handlers ({@link WtConnection}) in front. Bound on the server's event loops, so every QUIC
+ * WebTransport handlers ({@link WtConnection}) in front; each request stream starts with {@link H3RequestStream}
+ * (WebTransport CONNECTs, or ordinary requests served by the core's router). Bound on the server's event loops, so every QUIC
  * connection and stream runs on one of them (the socket's). At most the server's {@code maxConnections} QUIC
  * connections at once (each session is one connection there too); more are refused with CONNECTION_REFUSED.
  * Thread-safe: bound once, closed once.
@@ -43,6 +44,8 @@ final class Http3Listener {
   private static final int DATAGRAM_QUEUE = 16;
   /** QUIC's CONNECTION_REFUSED transport error (RFC 9000 §20.1). */
   private static final int CONNECTION_REFUSED = 0x2;
+  /** The smallest header section the codec takes (see {@link #fieldSectionLimit}), in bytes. */
+  static final long MIN_FIELD_SECTION_LIMIT = 64 * 1024;
   /** The H3_NO_ERROR code (RFC 9114 §8.1) for connections closed when the server stops. */
   private static final int H3_NO_ERROR = 0x100;
 
@@ -118,7 +121,7 @@ final class Http3Listener {
                 new ChannelInitializer<QuicStreamChannel>() {
                   @Override
                   protected void initChannel(QuicStreamChannel stream) {
-                    stream.pipeline().addLast(new WtConnect(transport));
+                    stream.pipeline().addLast(new H3RequestStream(transport, server));
                   }
                 }, wt.controlStreamObserver(), WtConnection::refuseUnidirectional, settings(), true,
                 (id, value) -> true, null, transport.maxMessageSize));
@@ -132,11 +135,24 @@ final class Http3Listener {
     Http3Settings s = new Http3Settings((id, value) -> true)
         .qpackMaxTableCapacity(0)
         .qpackBlockedStreams(0)
+        .maxFieldSectionSize(fieldSectionLimit(transport.context.config().maxHeaderBytes()))
         .enableConnectProtocol(true)
         .enableH3Datagram(true);
     s.put(SETTINGS_ENABLE_WEBTRANSPORT, 1L);
     s.put(SETTINGS_WT_MAX_SESSIONS, (long) transport.maxSessionsPerConnection);
     return new DefaultHttp3SettingsFrame(s);
+  }
+
+  /**
+   * The header section size Netty's codec accepts (and the listener advertises as
+   * {@code SETTINGS_MAX_FIELD_SECTION_SIZE}, RFC 9114 §7.2.4.1): room beyond the server's {@code maxHeaderBytes},
+   * so that a section over that limit gets 431 on its stream ({@link H3RequestStream}) instead of Netty's
+   * connection error (H3_EXCESSIVE_LOAD), which only sections larger than this get, as HTTP/2 sends GOAWAY only far
+   * beyond its limit. At least {@value #MIN_FIELD_SECTION_LIMIT} bytes, four times {@code maxHeaderBytes} when
+   * that is more; bounded, and a stream holds no more than its QUIC flow-control window anyway.
+   */
+  static long fieldSectionLimit(int maxHeaderBytes) {
+    return Math.max(MIN_FIELD_SECTION_LIMIT, 4L * maxHeaderBytes);
   }
 
   /** GOAWAY and close every connection (their sessions were closed by the core already), then the socket. */

@@ -15,7 +15,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
@@ -49,8 +52,13 @@ import java.util.concurrent.Executor;
  *
  * <h2>Listener</h2>
  * When the server has bound its TCP port, this transport binds UDP at the same port number and host on the
- * server's event loops ({@link Transport#listen}); it serves only WebTransport sessions there: any other HTTP/3
- * request is answered with an error status (404, 405, 501). TLS 1.3 is mandatory in QUIC (RFC 9001), so a
+ * server's event loops ({@link Transport#listen}) and serves HTTP/3 there (RFC 9114): WebTransport sessions, and
+ * every other request as the TCP listener does (each request stream goes to the core's router: SSE,
+ * long-polling, the application's {@code HttpService}s, the same admission stage and limits; see
+ * docs/protocol.md, "HTTP/3"). A CONNECT that is not a WebTransport session gets an error status (404, 501).
+ * Unless {@link Builder#altSvc(boolean)} turned it off, every HTTP/1.1 and HTTP/2 response on the TCP listener
+ * advertises the listener ({@code Alt-Svc: h3=":port"; ma=seconds}, RFC 7838), so browsers send the origin's
+ * later requests over HTTP/3. TLS 1.3 is mandatory in QUIC (RFC 9001), so a
  * certificate is required; browsers accept a self-signed one only through {@code serverCertificateHashes}
  * (ECDSA P-256, valid at most 14 days; {@link #certificateHash()}). Stopping the server closes the sessions
  * (CLOSE_WEBTRANSPORT_SESSION, code 1001), then sends GOAWAY and closes every QUIC connection and the socket.
@@ -87,6 +95,10 @@ public final class WebTransportTransport implements Transport {
   public static final int DEFAULT_MAX_STREAMS_PER_CONNECTION = 16;
   /** Default {@link Builder#maxPendingMessages}. */
   public static final int DEFAULT_MAX_PENDING_MESSAGES = 64;
+  /** Default {@link Builder#altSvcMaxAge}: 86,400 seconds (one day, RFC 7838 §3.1's default freshness). */
+  public static final long DEFAULT_ALT_SVC_MAX_AGE_SECONDS = 86_400;
+  /** Largest {@link Builder#altSvcMaxAge}, in seconds (2^31 - 1, a delta-seconds every cache can hold). */
+  public static final long MAX_ALT_SVC_MAX_AGE_SECONDS = Integer.MAX_VALUE;
 
   final Set<String> paths;
   final OriginPolicy origins;
@@ -99,10 +111,14 @@ public final class WebTransportTransport implements Transport {
   final WebSocketMessageHandler handler;
   final Executor handlerExecutor;
   final int maxPendingMessages;
+  /** {@code ma} of the Alt-Svc field, in seconds; 0: not advertised. */
+  private final long altSvcMaxAgeSeconds;
   volatile TransportContext context;
   /** livepush.v1's shared part, made with the context. */
   volatile io.livepush.websocket.V1Protocol v1;
   private volatile Http3Listener listener;
+  /** The Alt-Svc field while the listener runs and advertising is on; else {@code null}. */
+  private volatile HttpHeaders altSvc;
 
   private WebTransportTransport(Builder b) {
     this.paths = Set.copyOf(b.paths);
@@ -116,6 +132,7 @@ public final class WebTransportTransport implements Transport {
     this.handler = b.handler;
     this.handlerExecutor = b.handlerExecutor;
     this.maxPendingMessages = b.maxPendingMessages;
+    this.altSvcMaxAgeSeconds = b.altSvc ? b.altSvcMaxAgeSeconds : 0;
   }
 
   /**
@@ -148,13 +165,35 @@ public final class WebTransportTransport implements Transport {
   public CompletionStage<Void> listen(ServerListener serverListener) {
     Http3Listener l = new Http3Listener(this, serverListener);
     listener = l;
-    return l.bind();
+    return l.bind().thenRun(() -> {
+      if (altSvcMaxAgeSeconds > 0) {
+        altSvc = new DefaultHttpHeaders().add(HttpHeaderNames.ALT_SVC, altSvcValue(l.port(), altSvcMaxAgeSeconds));
+      }
+    });
   }
 
   @Override
   public CompletionStage<Void> stopListening() {
+    altSvc = null;
     Http3Listener l = listener;
     return l == null ? CompletableFuture.completedFuture(null) : l.close();
+  }
+
+  /**
+   * {@code Alt-Svc: h3=":port"; ma=seconds} (RFC 7838 §3: an alternative on the same host, the UDP port of the
+   * HTTP/3 listener, ALPN {@code h3} of RFC 9114 §3.1) while the listener runs, unless {@link Builder#altSvc}
+   * turned advertising off; the core adds it to every HTTP/1.1 and HTTP/2 response head on the TCP listener.
+   *
+   * @return the field, or {@code null} before the listener is bound, after it stopped, or when advertising is off
+   */
+  @Override
+  public HttpHeaders responseHeaders() {
+    return altSvc;
+  }
+
+  /** RFC 7838 §3: {@code alt-value = alpn-id "=" alt-authority *( OWS ";" OWS parameter )}. */
+  static String altSvcValue(int port, long maxAgeSeconds) {
+    return "h3=\":" + port + "\"; ma=" + maxAgeSeconds;
   }
 
   /**
@@ -256,6 +295,8 @@ public final class WebTransportTransport implements Transport {
     private WebSocketMessageHandler handler;
     private Executor handlerExecutor;
     private int maxPendingMessages = DEFAULT_MAX_PENDING_MESSAGES;
+    private boolean altSvc = true;
+    private long altSvcMaxAgeSeconds = DEFAULT_ALT_SVC_MAX_AGE_SECONDS;
 
     private Builder() {}
 
@@ -384,7 +425,8 @@ public final class WebTransportTransport implements Transport {
 
     /**
      * Most client-opened bidirectional streams open at once on one QUIC connection
-     * ({@code initial_max_streams_bidi}, RFC 9000 §4.6): each session uses two (CONNECT and livepush.v1).
+     * ({@code initial_max_streams_bidi}, RFC 9000 §4.6): each session uses two (CONNECT and livepush.v1), each
+     * ordinary HTTP/3 request one while it lasts (an SSE stream or a held long-poll for as long as it is open).
      * QUIC itself keeps a client within it. Default {@value #DEFAULT_MAX_STREAMS_PER_CONNECTION}.
      *
      * @param streams at least 2
@@ -434,6 +476,41 @@ public final class WebTransportTransport implements Transport {
         throw new IllegalArgumentException("maxPendingMessages: " + messages + " (expected: >= 1)");
       }
       this.maxPendingMessages = messages;
+      return this;
+    }
+
+    /**
+     * Whether HTTP/1.1 and HTTP/2 responses on the server's TCP listener advertise the HTTP/3 listener with
+     * {@code Alt-Svc: h3=":port"; ma=seconds} (RFC 7838), so that browsers send the origin's later requests
+     * (pages, SSE, long-polls, fetches) over HTTP/3 on UDP. Default {@code true}. Turn it off when UDP to the port
+     * is blocked on the way to clients, or when the QUIC certificate is not one browsers trust for the origin
+     * (a {@code serverCertificateHashes} one: they ignore the advertisement then, after a failed attempt).
+     *
+     * @param advertise {@code false} to send no {@code Alt-Svc}
+     * @return this builder
+     */
+    public Builder altSvc(boolean advertise) {
+      this.altSvc = advertise;
+      return this;
+    }
+
+    /**
+     * How long a browser may keep using the advertised HTTP/3 listener without hearing it again: the
+     * {@code ma} parameter of {@code Alt-Svc} (RFC 7838 §3.1), in whole seconds. Default one day.
+     *
+     * @param maxAge 1 second to {@value #MAX_ALT_SVC_MAX_AGE_SECONDS} seconds; fractions are dropped
+     * @return this builder
+     * @throws NullPointerException if {@code maxAge} is {@code null}
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder altSvcMaxAge(Duration maxAge) {
+      Objects.requireNonNull(maxAge, "maxAge");
+      long s = maxAge.getSeconds();
+      if (s < 1 || s > MAX_ALT_SVC_MAX_AGE_SECONDS) {
+        throw new IllegalArgumentException("altSvcMaxAge: " + maxAge + " (expected: 1s.."
+            + MAX_ALT_SVC_MAX_AGE_SECONDS + "s)");
+      }
+      this.altSvcMaxAgeSeconds = s;
       return this;
     }
 

@@ -32,8 +32,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One HTTP/3 request stream: a WebTransport session's CONNECT (draft-ietf-webtrans-http3 §3: extended CONNECT,
- * RFC 9220, with {@code :protocol = webtransport}), or any other request, which gets an error status. A CONNECT
+ * One HTTP/3 CONNECT request stream ({@link H3RequestStream} sends it here): a WebTransport session's CONNECT
+ * (draft-ietf-webtrans-http3 §3: extended CONNECT, RFC 9220, with {@code :protocol = webtransport}), or any other
+ * CONNECT, which gets an error status. A CONNECT
  * passes the path, the {@code Origin} check and the core's admission stage on this stream, is answered
  * {@code 200}, and then waits for the bidirectional stream the client opens for the session
  * ({@link WtSessionStream}), which opens the core's session. The session ends when either stream ends: this one
@@ -93,10 +94,9 @@ final class WtConnect extends Http3RequestStreamInboundHandler {
   }
 
   private void onConnect(Http3Headers h) {
-    CharSequence method = h.method();
     CharSequence protocol = h.protocol();
     String target = h.path() == null ? "" : h.path().toString();
-    if (!isRequestTarget(target)) {
+    if (!H3RequestStream.isRequestTarget(target)) {
       // RFC 9114 §4.1.2 / RFC 9110 §5.5: NUL, CR, LF or other octets no HTTP/1.1 request line can carry make the
       // request malformed; HTTP/1.1 and HTTP/2 refuse them in their codecs, so the application never sees them.
       refuse(400, "malformed :path");
@@ -106,10 +106,6 @@ final class WtConnect extends Http3RequestStreamInboundHandler {
     String path = q < 0 ? target : target.substring(0, q);
     if (!transport.paths.contains(path)) {
       refuse(404, "no WebTransport endpoint at this path");
-      return;
-    }
-    if (method == null || !HttpMethod.CONNECT.name().contentEquals(method)) {
-      refuse(405, "WebTransport sessions start with an extended CONNECT");
       return;
     }
     if (protocol == null || !"webtransport".contentEquals(protocol)) {
@@ -225,13 +221,7 @@ final class WtConnect extends Http3RequestStreamInboundHandler {
       return;
     }
     ended = true;
-    Http3HeadersFrame answer = new DefaultHttp3HeadersFrame();
-    answer.headers().status(Integer.toString(status));
-    answer.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-    byte[] body = (reason == null ? "" : reason).getBytes(StandardCharsets.UTF_8);
-    channel.write(answer);
-    channel.writeAndFlush(new DefaultHttp3DataFrame(Unpooled.wrappedBuffer(body)))
-        .addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+    H3RequestStream.answer(channel, status, reason);
   }
 
   /** Capsules (RFC 9297 §3.2) in DATA frames: parsed as they come, nothing kept but one header and a reason. */
@@ -359,20 +349,6 @@ final class WtConnect extends Http3RequestStreamInboundHandler {
     } else {
       ctx.close();
     }
-  }
-
-  /** Whether {@code target} is an origin-form request target of visible ASCII (RFC 9112 §3.2), not empty. */
-  private static boolean isRequestTarget(String target) {
-    if (target.isEmpty() || target.charAt(0) != '/') {
-      return false;
-    }
-    for (int i = 0; i < target.length(); i++) {
-      char c = target.charAt(i);
-      if (c <= 0x20 || c >= 0x7f) {
-        return false;
-      }
-    }
-    return true;
   }
 
   Channel parent() {

@@ -12,6 +12,10 @@ final class WtErrors {
 
   /** H3_MESSAGE_ERROR (RFC 9114 §8.1): a malformed capsule sequence on a session's CONNECT stream. */
   static final int H3_MESSAGE_ERROR = 0x10e;
+  /** H3_NO_ERROR (RFC 9114 §8.1): STOP_SENDING for a request body the answer no longer needs (§4.1). */
+  static final int H3_NO_ERROR = 0x100;
+  /** H3_REQUEST_INCOMPLETE (RFC 9114 §8.1): a request stream whose header section did not arrive in time. */
+  static final int H3_REQUEST_INCOMPLETE = 0x10d;
 
   private WtErrors() {}
 }

@@ -64,8 +64,15 @@ final class WtTestClient implements AutoCloseable {
     Http3Settings settings = new Http3Settings((id, v) -> true).enableConnectProtocol(true)
         .enableH3Datagram(true).qpackMaxTableCapacity(0).qpackBlockedStreams(0);
     try {
-      Http3ClientConnectionHandler h3 =
-          new Http3ClientConnectionHandler(null, null, null, new DefaultHttp3SettingsFrame(settings), true);
+      Http3ClientConnectionHandler h3 = new Http3ClientConnectionHandler(new ChannelInboundHandlerAdapter() {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+          if (msg instanceof io.netty.handler.codec.http3.Http3GoAwayFrame) {
+            goAway.complete(((io.netty.handler.codec.http3.Http3GoAwayFrame) msg).id());
+          }
+          ReferenceCountUtil.release(msg);
+        }
+      }, null, null, new DefaultHttp3SettingsFrame(settings), true);
       quic = QuicChannel.newBootstrap(udp)
           .handler(new ChannelInitializer<QuicChannel>() {
             @Override
@@ -86,6 +93,8 @@ final class WtTestClient implements AutoCloseable {
    * on the stream, its JSON (binary ones as {@code "binary:<bytes>"}).
    */
   final BlockingQueue<String> datagrams = new LinkedBlockingQueue<>();
+  /** The id of the server's GOAWAY (RFC 9114 §5.2), once it sent one. */
+  final CompletableFuture<Long> goAway = new CompletableFuture<>();
   /** The peer's CONNECTION_CLOSE, once it closed the connection. */
   final CompletableFuture<QuicConnectionCloseEvent> connectionClosed = new CompletableFuture<>();
 
@@ -143,6 +152,108 @@ final class WtTestClient implements AutoCloseable {
     }
     stream.writeAndFlush(h).sync();
     return s;
+  }
+
+  /**
+   * Sends an ordinary HTTP/3 request (RFC 9114 §4.1): {@code method} to {@code path} with the extra header
+   * name/value pairs as given (not validated, so a test can send what a hostile client would) and {@code body}
+   * (may be {@code null}), then FIN. The answer lands in the returned {@link Exchange}.
+   */
+  Exchange request(String method, String path, byte[] body, String... nameValues) throws Exception {
+    Exchange x = new Exchange();
+    QuicStreamChannel stream = Http3.newRequestStream(quic, x.handler).get(10, TimeUnit.SECONDS);
+    x.stream = stream;
+    Http3HeadersFrame h = new DefaultHttp3HeadersFrame(new io.netty.handler.codec.http3.DefaultHttp3Headers(false));
+    h.headers().method(method).scheme("https")
+        .authority("127.0.0.1:" + ((InetSocketAddress) quic.remoteSocketAddress()).getPort()).path(path);
+    for (int i = 0; i < nameValues.length; i += 2) {
+      h.headers().add(nameValues[i], nameValues[i + 1]);
+    }
+    io.netty.channel.ChannelFuture last = body == null ? stream.writeAndFlush(h) : stream.write(h);
+    if (body != null) {
+      last = stream.writeAndFlush(
+          new io.netty.handler.codec.http3.DefaultHttp3DataFrame(Unpooled.wrappedBuffer(body)));
+    }
+    last.addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+    return x;
+  }
+
+  /** One ordinary HTTP/3 request's answer: its head, its body as it arrives, its end. */
+  static final class Exchange {
+    final CompletableFuture<io.netty.handler.codec.http3.Http3Headers> head = new CompletableFuture<>();
+    /** The body so far (UTF-8); append-only, read it with {@link #awaitBody}. */
+    final StringBuffer body = new StringBuffer();
+    /** Completed when the server ends the response (FIN) or the stream (reset, close). */
+    final CompletableFuture<Void> ended = new CompletableFuture<>();
+    /** Why the stream ended, when the server reset it. */
+    volatile Throwable error;
+    QuicStreamChannel stream;
+
+    final Http3RequestStreamInboundHandler handler = new Http3RequestStreamInboundHandler() {
+      @Override
+      protected void channelRead(ChannelHandlerContext ctx, Http3HeadersFrame frame) {
+        head.complete(frame.headers());
+        ReferenceCountUtil.release(frame);
+      }
+
+      @Override
+      protected void channelRead(ChannelHandlerContext ctx, Http3DataFrame frame) {
+        synchronized (body) {
+          body.append(frame.content().toString(StandardCharsets.UTF_8));
+          body.notifyAll();
+        }
+        frame.release();
+      }
+
+      @Override
+      protected void channelInputClosed(ChannelHandlerContext ctx) {
+        ended.complete(null);
+      }
+
+      @Override
+      public void channelInactive(ChannelHandlerContext ctx) {
+        ended.complete(null);
+        ctx.fireChannelInactive();
+      }
+
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        error = cause;
+        ended.complete(null);
+      }
+    };
+
+    /** The response status, within 10 s. */
+    int status() throws Exception {
+      return Integer.parseInt(head.get(10, TimeUnit.SECONDS).status().toString());
+    }
+
+    /** The response header {@code name} (lower case), or {@code null}. */
+    String header(String name) throws Exception {
+      CharSequence v = head.get(10, TimeUnit.SECONDS).get(name);
+      return v == null ? null : v.toString();
+    }
+
+    /** The whole body, once the response ended (within 10 s). */
+    String fullBody() throws Exception {
+      ended.get(10, TimeUnit.SECONDS);
+      return body.toString();
+    }
+
+    /** Waits up to 10 s until the body contains {@code text}; returns the body so far. */
+    String awaitBody(String text) throws InterruptedException {
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      synchronized (body) {
+        while (body.indexOf(text) < 0) {
+          long left = end - System.nanoTime();
+          if (left <= 0) {
+            throw new AssertionError("no " + text + " within 10 s in: " + body);
+          }
+          TimeUnit.NANOSECONDS.timedWait(body, left);
+        }
+        return body.toString();
+      }
+    }
   }
 
   /** Closes the QUIC connection (CONNECTION_CLOSE sent), then the socket. */

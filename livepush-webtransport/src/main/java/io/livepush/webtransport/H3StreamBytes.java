@@ -1,0 +1,23 @@
+package io.livepush.webtransport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http3.DefaultHttp3DataFrame;
+
+/**
+ * First of livepush's handlers on an HTTP/3 request stream served by the core's router (next to Netty's frame
+ * codec): lets a transport that turned the stream into raw bytes (SSE removes the HTTP codec after the response
+ * head) keep writing {@code ByteBuf}s, each sent as one DATA frame (RFC 9114 §7.2.1) and owned by it from then on;
+ * closing the stream then ends the response with FIN after the bytes already written. Other messages pass
+ * unchanged. Stateless; per stream, on its loop (the HTTP/2 counterpart is core's {@code Http2StreamBytes}).
+ */
+final class H3StreamBytes extends ChannelOutboundHandlerAdapter {
+  static final String NAME = "livepush.h3.bytes";
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    ctx.write(msg instanceof ByteBuf ? new DefaultHttp3DataFrame((ByteBuf) msg) : msg, promise);
+  }
+}
