@@ -4,6 +4,7 @@
 # livepush-bench/results/results.tsv.
 #
 #   livepush-bench/run.sh <idle|capacity|fanout|io-compare|replay|plot|jmh|wt-idle|wt-fanout|cluster|all>
+#   (cluster through Kafka instead of Redis: CLUSTER_BUS=kafka livepush-bench/run.sh cluster)
 #
 # Sizes are the issue's targets by default; SMALL=1 scales everything down for a smoke test.
 # IO=io_uring (or epoll, nio) starts the livepush server on that I/O transport; `io-compare` runs the livepush
@@ -54,7 +55,14 @@ HAS_WS=0
 if grep -q livepush-websocket $BENCH/target/classpath.txt; then HAS_WS=1; fi
 
 PIDS=()
-cleanup() { for p in "${PIDS[@]:-}"; do [[ -n $p ]] && kill "$p" 2>/dev/null || true; done; }
+DIRS=() # throwaway data (the cluster's Kafka broker), removed at exit once its processes are gone
+cleanup() {
+  for p in "${PIDS[@]:-}"; do [[ -n $p ]] && kill "$p" 2>/dev/null || true; done
+  if (( ${#DIRS[@]} > 0 )); then
+    for p in "${PIDS[@]:-}"; do [[ -n $p ]] && stop_pid "$p"; done
+    for d in "${DIRS[@]}"; do rm -rf "$d"; done
+  fi
+}
 trap cleanup EXIT
 
 wait_port() { # wait (bounded: $2 tenths of a second, default 200) until the control endpoint answers
@@ -91,6 +99,11 @@ start_nettypeer() {
   SERVER_PID=$!; PIDS+=("$SERVER_PID"); wait_port "$NETTY_PORT"; TARGET=127.0.0.1:$NETTY_PORT
 }
 stop_server() { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
+stop_pid() { # SIGTERM, then (bounded: 30 s, e.g. a broker's controlled shutdown) SIGKILL; reaps it
+  kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 300); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true
+}
 
 if [[ $SMALL == 1 ]]; then N1=200; N2=1000; SUBS=500; RATE=20; SECS=5; WARM=2; CLIENTS=500; CAP=500
 else N1=2000; N2=10000; SUBS=10000; RATE=10; SECS=20; WARM=5; CLIENTS=10000; CAP=19500; fi
@@ -195,9 +208,11 @@ wt_fanout() {
 # ready files into the run directory; then one publish schedule starts (ClusterRun publish) and each generator
 # counts every subscriber's events 1..n exactly once, in order; ClusterRun merge adds the results up.
 GEN_CPUS=${GEN_CPUS:-1}; GEN_HEAP=${GEN_HEAP:-512m}
-# multi_gen label nodes(csv) node-pids(csv) redis-pid conns gens transport rate events warmup-events publish-mode
+# multi_gen label nodes(csv) node-pids(csv) bus-pid conns gens transport rate events warmup-events publish-mode
+#   [bus name: redis|kafka|none]
 multi_gen() {
-  local label=$1 nodes=$2 npids=$3 rpid=$4 conns=$5 gens=$6 transport=$7 rate=$8 events=$9 warm=${10} mode=${11}
+  local label=$1 nodes=$2 npids=$3 bpid=$4 conns=$5 gens=$6 transport=$7 rate=$8 events=$9 warm=${10} mode=${11}
+  local bus=${12:-none}
   local dir; dir=$(dirname "$RESULTS")/$label.run; rm -rf "$dir"; mkdir -p "$dir"
   local gpids=() g p
   for ((g = 0; g < gens; g++)); do
@@ -222,7 +237,7 @@ multi_gen() {
   echo "all $gens generators ready after $((SECONDS - t0)) s"
   local established; established=$(cat "$dir"/gen-*.ready | sed -n 's/^established=//p' | paste -sd+ | bc)
   java $NATIVE_ACCESS -cp "$CP" io.livepush.bench.Main cluster-publish --nodes "$nodes" --pids "$npids" \
-    --redis-pid "$rpid" --conns "$established" --rate "$rate" --events "$events" --mode "$mode" --dir "$dir"
+    --bus-pid "$bpid" --conns "$established" --rate "$rate" --events "$events" --mode "$mode" --dir "$dir"
   t0=$SECONDS
   while :; do # every generator's result (it then holds its connections for the merge's memory readings)
     ready=0
@@ -235,43 +250,68 @@ multi_gen() {
     sleep 0.5
   done
   java $NATIVE_ACCESS -cp "$CP" io.livepush.bench.Main cluster-merge --dir "$dir" --nodes "$nodes" --pids "$npids" \
-    --redis-pid "$rpid" --gens "$gens" --conns "$conns" --label "$label" --results "$RESULTS"
+    --bus "$bus" --bus-pid "$bpid" --gens "$gens" --conns "$conns" --label "$label" --results "$RESULTS"
   touch "$dir/release"
   for p in "${gpids[@]}"; do wait "$p" || echo "a generator failed (status $?)" >&2; done
 }
 
 # Cluster (issue 18): CLUSTER_NODES livepush nodes (BenchServer --redis, pinned to core 0, heap CLUSTER_HEAP each)
-# on one throwaway redis-server, CLUSTER_CONNS subscribers (CLUSTER_WS_PERCENT % WebSocket, the rest SSE) spread
-# evenly over the nodes and held by CLUSTER_GENS generator processes; CLUSTER_EVENTS events (the first
-# CLUSTER_WARM_EVENTS not measured) at CLUSTER_RATE/s, published by the nodes in turn (CLUSTER_PUBLISH=all) or
-# by node 0 (one). Every publish reaches every subscriber: at 100,000 subscribers one publish is 100,000
-# deliveries, about a second of one core, so the default 0.5/s lets each burst drain before the next.
+# on one throwaway redis-server, or with CLUSTER_BUS=kafka (BenchServer --kafka) on one fresh topic of a throwaway
+# one-node KRaft broker (KafkaBrokerLauncher; data under livepush-bench/target/kafka-cluster.*, removed after);
+# CLUSTER_CONNS subscribers (CLUSTER_WS_PERCENT % WebSocket, the rest SSE) spread evenly over the nodes and held
+# by CLUSTER_GENS generator processes; CLUSTER_EVENTS events (the first CLUSTER_WARM_EVENTS not measured) at
+# CLUSTER_RATE/s, published by the nodes in turn (CLUSTER_PUBLISH=all) or by node 0 (one). Every publish reaches
+# every subscriber: at 100,000 subscribers one publish is 100,000 deliveries, about a second of one core, so the
+# default 0.5/s lets each burst drain before the next.
 if [[ $SMALL == 1 ]]; then CLUSTER_CONNS=${CLUSTER_CONNS:-3000}; CLUSTER_EVENTS=${CLUSTER_EVENTS:-10}
   CLUSTER_RATE=${CLUSTER_RATE:-1}; CLUSTER_WARM_EVENTS=${CLUSTER_WARM_EVENTS:-2}; fi
 CLUSTER_NODES=${CLUSTER_NODES:-6}; CLUSTER_CONNS=${CLUSTER_CONNS:-100000}; CLUSTER_EVENTS=${CLUSTER_EVENTS:-30}
 CLUSTER_RATE=${CLUSTER_RATE:-0.5}; CLUSTER_WARM_EVENTS=${CLUSTER_WARM_EVENTS:-5}; CLUSTER_HEAP=${CLUSTER_HEAP:-192m}
 CLUSTER_PUBLISH=${CLUSTER_PUBLISH:-all}; CLUSTER_PORT=${CLUSTER_PORT:-8100}; CLUSTER_REDIS_PORT=${CLUSTER_REDIS_PORT:-16380}
+CLUSTER_BUS=${CLUSTER_BUS:-redis}; CLUSTER_KAFKA_PORT=${CLUSTER_KAFKA_PORT:-19094} # and +1 for its controller
 # Generators: enough that none holds more than 18,000 connections (20,000 open files per process), at least 2.
 CLUSTER_GENS=${CLUSTER_GENS:-$(( (CLUSTER_CONNS + 17999) / 18000 > 2 ? (CLUSTER_CONNS + 17999) / 18000 : 2 ))}
 cluster() {
-  echo "== cluster: $CLUSTER_CONNS subscribers on $CLUSTER_NODES nodes through Redis, $CLUSTER_GENS generators," \
+  echo "== cluster: $CLUSTER_CONNS subscribers on $CLUSTER_NODES nodes through $CLUSTER_BUS, $CLUSTER_GENS generators," \
     "$CLUSTER_EVENTS events at $CLUSTER_RATE/s (publish: $CLUSTER_PUBLISH)"
-  redis-server --bind 127.0.0.1 --port "$CLUSTER_REDIS_PORT" --save '' --appendonly no --daemonize no >/dev/null 2>&1 &
-  local rpid=$!; PIDS+=("$rpid")
-  for _ in $(seq 1 50); do redis-cli -p "$CLUSTER_REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  local bpid bus_args label=livepush-cluster-$CLUSTER_NODES-$CLUSTER_CONNS$SUFFIX kdir=
+  case $CLUSTER_BUS in
+    redis)
+      redis-server --bind 127.0.0.1 --port "$CLUSTER_REDIS_PORT" --save '' --appendonly no --daemonize no >/dev/null 2>&1 &
+      bpid=$!; PIDS+=("$bpid")
+      for _ in $(seq 1 50); do redis-cli -p "$CLUSTER_REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+      bus_args=(--redis "redis://127.0.0.1:$CLUSTER_REDIS_PORT") ;;
+    kafka) # not pinned, like redis-server; the broker's own JVM (as bus-compare's), its CPU counted like Redis's
+      kdir=$(mktemp -d "$PWD/$BENCH/target/kafka-cluster.XXXXXX"); DIRS+=("$kdir")
+      java -Xmx512m -XX:+UseSerialGC -cp "$CP" \
+        io.livepush.bench.KafkaBrokerLauncher "$kdir" "$CLUSTER_KAFKA_PORT" $((CLUSTER_KAFKA_PORT + 1)) \
+        >"$kdir/broker.log" 2>&1 &
+      bpid=$!; PIDS+=("$bpid")
+      for _ in $(seq 1 300); do
+        grep -q "Kafka Server started" "$kdir/broker.log" && break
+        kill -0 "$bpid" 2>/dev/null || { echo "the Kafka broker exited:" >&2; tail -20 "$kdir/broker.log" >&2; return 1; }
+        sleep 1
+      done
+      grep -q "Kafka Server started" "$kdir/broker.log" || { echo "the Kafka broker did not start in 300 s" >&2; return 1; }
+      # A fresh topic per run (the nodes create it: one partition); the first node to start creates it.
+      bus_args=(--kafka "127.0.0.1:$CLUSTER_KAFKA_PORT" --kafka-topic "livepush-cluster-$(date +%s)")
+      label=livepush-cluster-kafka-$CLUSTER_NODES-$CLUSTER_CONNS$SUFFIX ;;
+    *) echo "CLUSTER_BUS is redis or kafka, not $CLUSTER_BUS" >&2; return 2 ;;
+  esac
   local nodes=() npids=() i
   for ((i = 0; i < CLUSTER_NODES; i++)); do
     taskset -c 0 "${JAVA_SERVER[@]}" -Xms32m -Xmx"$CLUSTER_HEAP" -cp "$CP" io.livepush.bench.Main server \
-      --port $((CLUSTER_PORT + i)) --max-seconds 1800 --io "$IO" --redis "redis://127.0.0.1:$CLUSTER_REDIS_PORT" &
+      --port $((CLUSTER_PORT + i)) --max-seconds 1800 --io "$IO" "${bus_args[@]}" &
     npids+=("$!"); PIDS+=("$!"); nodes+=("127.0.0.1:$((CLUSTER_PORT + i))")
   done
   for ((i = 0; i < CLUSTER_NODES; i++)); do wait_port $((CLUSTER_PORT + i)) 1200; done
-  local label=livepush-cluster-$CLUSTER_NODES-$CLUSTER_CONNS$SUFFIX
-  multi_gen "$label" "$(IFS=,; echo "${nodes[*]}")" "$(IFS=,; echo "${npids[*]}")" "$rpid" "$CLUSTER_CONNS" \
-    "$CLUSTER_GENS" mix "$CLUSTER_RATE" "$CLUSTER_EVENTS" "$CLUSTER_WARM_EVENTS" "$CLUSTER_PUBLISH" || true
+  multi_gen "$label" "$(IFS=,; echo "${nodes[*]}")" "$(IFS=,; echo "${npids[*]}")" "$bpid" "$CLUSTER_CONNS" \
+    "$CLUSTER_GENS" mix "$CLUSTER_RATE" "$CLUSTER_EVENTS" "$CLUSTER_WARM_EVENTS" "$CLUSTER_PUBLISH" "$CLUSTER_BUS" \
+    || true
   for i in "${npids[@]}"; do kill "$i" 2>/dev/null || true; done
   for i in "${npids[@]}"; do wait "$i" 2>/dev/null || true; done
-  redis-cli -p "$CLUSTER_REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  if [[ $CLUSTER_BUS == redis ]]; then redis-cli -p "$CLUSTER_REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  else stop_pid "$bpid"; rm -rf "$kdir"; fi
 }
 
 capacity() {

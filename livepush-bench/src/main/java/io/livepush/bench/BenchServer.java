@@ -7,6 +7,7 @@ import io.livepush.IoTransport;
 import io.livepush.LivePushServer;
 import io.livepush.ReplayConfig;
 import io.livepush.RequestInfo;
+import io.livepush.kafka.KafkaBus;
 import io.livepush.longpoll.LongPollTransport;
 import io.livepush.redis.RedisBus;
 import io.livepush.sse.SseTransport;
@@ -35,10 +36,35 @@ public final class BenchServer {
   /**
    * {@code server [--port 8090] [--io-threads 1] [--io auto|epoll|io_uring|nio] [--heartbeat-s 15]
    * [--replay-events 2000] [--h2-max-streams 100] [--poll-timeout-s 25] [--max-seconds 900]
-   * [--redis redis://host:port] [--redis-timeout-s 10]} ({@code --redis}: a cluster node, a {@link RedisBus} on
-   * that Redis).
+   * [--redis redis://host:port] [--redis-timeout-s 10] [--kafka host:port --kafka-topic t] [--kafka-timeout-s 30]}
+   * ({@code --redis}: a cluster node, a {@link RedisBus} on that Redis; {@code --kafka}: a cluster node, a
+   * {@link KafkaBus} on that broker and topic, created with one partition by the first node to start).
    */
   public static void main(Options o) throws Exception {
+    Control control = new Control();
+    LivePushServer server = start(o, control);
+    server.closeOnJvmShutdown();
+    Thread sampler = new Thread(control::sample, "heap-sampler");
+    sampler.setDaemon(true);
+    sampler.start();
+    String redis = o.string("redis", "");
+    String kafka = o.string("kafka", "");
+    System.out.println("bench server on 127.0.0.1:" + server.port() + " pid " + ProcessHandle.current().pid()
+        + " (SSE /events?topic=bench over HTTP/1.1 and h2c, WebSocket /ws, long-poll /poll; I/O "
+        + server.ioTransportInUse().label() + (redis.isEmpty() ? "" : "; Redis bus " + redis)
+        + (kafka.isEmpty() ? "" : "; Kafka bus " + kafka) + ")");
+    long max = o.integer("max-seconds", 900);
+    Thread.sleep(max * 1000); // bounded lifetime: a forgotten server stops by itself
+    server.close();
+  }
+
+  /**
+   * Builds and starts the server {@link #main} runs, from the same options, with {@code control}'s endpoints
+   * (tests start it so, on port 0); the caller closes it. Blocks until the server and its bus started.
+   *
+   * @throws Exception if the WebTransport certificate cannot be made or the server (or its bus) does not start
+   */
+  static LivePushServer start(Options o, Control control) throws Exception {
     LivePushServer.Builder b = LivePushServer.builder()
         .host("127.0.0.1")
         .port(o.integer("port", 8090))
@@ -55,30 +81,31 @@ public final class BenchServer {
     b.transport(LongPollTransport.builder().path("/poll").maxPolls(100_000)
         .timeout(Duration.ofSeconds(o.integer("poll-timeout-s", 25))).build());
     String redis = o.string("redis", "");
+    String kafka = o.string("kafka", "");
+    if (!redis.isEmpty() && !kafka.isEmpty()) {
+      throw new IllegalArgumentException("--redis and --kafka: one bus per node");
+    }
     if (!redis.isEmpty()) {
       // publish then waits for Redis (the publisher is no event loop); six JVMs starting at once on one shared
       // core took Lettuce's connection handshake past the default 2 s timeout
       b.bus(RedisBus.builder().uri(redis).commandTimeout(Duration.ofSeconds(o.integer("redis-timeout-s", 10)))
           .build());
     }
+    if (!kafka.isEmpty()) {
+      // The same reason as Redis's timeout, and six nodes creating or describing the topic at once: the default
+      // 2 s publish / 5 s request timeouts measure the loaded core, not the bus.
+      Duration timeout = Duration.ofSeconds(o.integer("kafka-timeout-s", 30));
+      b.bus(KafkaBus.builder().bootstrapServers(kafka).topic(o.string("kafka-topic", "livepush-bench"))
+          .publishTimeout(timeout).requestTimeout(timeout).build());
+    }
     if (o.integer("webtransport", 0) == 1) {
       b.transport(WtBench.transport(o)); // UDP at the same port number, path /wt
     }
-    Control control = new Control();
     b.httpService(control::handle);
     LivePushServer server = b.build();
     control.server = server;
     server.start().join();
-    server.closeOnJvmShutdown();
-    Thread sampler = new Thread(control::sample, "heap-sampler");
-    sampler.setDaemon(true);
-    sampler.start();
-    System.out.println("bench server on 127.0.0.1:" + server.port() + " pid " + ProcessHandle.current().pid()
-        + " (SSE /events?topic=bench over HTTP/1.1 and h2c, WebSocket /ws, long-poll /poll; I/O "
-        + server.ioTransportInUse().label() + (redis.isEmpty() ? "" : "; Redis bus " + redis) + ")");
-    long max = o.integer("max-seconds", 900);
-    Thread.sleep(max * 1000); // bounded lifetime: a forgotten server stops by itself
-    server.close();
+    return server;
   }
 
   /**

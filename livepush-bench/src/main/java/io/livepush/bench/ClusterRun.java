@@ -25,11 +25,12 @@ final class ClusterRun {
   private ClusterRun() {}
 
   /**
-   * {@code cluster-publish --nodes h:p,... --pids p,... [--redis-pid p] --conns n --rate r --events e
+   * {@code cluster-publish --nodes h:p,... --pids p,... [--bus-pid p] --conns n --rate r --events e
    * [--mode all|one] [--size 64] --dir d}: awaits (bounded) that the nodes together hold {@code conns}
-   * subscribers, records every node's CPU time, then has node 0 publish events {@code 1..e} ({@code one}) or the
-   * nodes publish them in turn ({@code all}: node {@code i} publishes events {@code i + 1, i + 1 + nodes, ...}), at
-   * {@code r} events per second in total from half a second after now.
+   * subscribers, records every node's CPU time and the bus process's (redis-server or the Kafka broker), then
+   * has node 0 publish events {@code 1..e} ({@code one}) or the nodes publish them in turn ({@code all}: node
+   * {@code i} publishes events {@code i + 1, i + 1 + nodes, ...}), at {@code r} events per second in total from
+   * half a second after now.
    */
   static void publish(Options o) throws Exception {
     List<String> nodes = list(o.string("nodes", "127.0.0.1:8090"));
@@ -53,9 +54,9 @@ final class ClusterRun {
     for (int i = 0; i < pids.size(); i++) {
       p.setProperty("cpu0." + i, Long.toString(Proc.cpuNanos(pids.get(i))));
     }
-    long redisPid = Long.parseLong(o.string("redis-pid", "-1"));
-    if (redisPid > 0) {
-      p.setProperty("redisCpu0", Long.toString(Proc.cpuNanos(redisPid)));
+    long busPid = busPid(o);
+    if (busPid > 0) {
+      p.setProperty("busCpu0", Long.toString(Proc.cpuNanos(busPid)));
     }
     long start = System.nanoTime() + 500_000_000L;
     p.setProperty("start", Long.toString(start));
@@ -83,10 +84,10 @@ final class ClusterRun {
   }
 
   /**
-   * {@code cluster-merge --dir d --nodes h:p,... --pids p,... [--redis-pid p] --gens g --conns n --label l
-   * [--results f]}: reads every {@code gen-<i>.result}, merges the latency histograms (all subscribers, and per
-   * node), sums the counts, reads each node's CPU since {@code cluster-publish}, RSS, peak heap and heap after a
-   * full GC (the generators still hold their connections), prints two tables (the run; one row per node) and
+   * {@code cluster-merge --dir d --nodes h:p,... --pids p,... [--bus redis|kafka|none --bus-pid p] --gens g
+   * --conns n --label l [--results f]}: reads every {@code gen-<i>.result}, merges the latency histograms (all
+   * subscribers, and per node), sums the counts, reads each node's CPU since {@code cluster-publish}, RSS, peak
+   * heap and heap after a full GC, and the bus process's CPU since {@code cluster-publish} and RSS (the generators still hold their connections), prints two tables (the run; one row per node) and
    * appends them to the results file, with the merged histogram as {@code <label>.hist} beside it. Then writes
    * {@code release}: the generators close and exit.
    */
@@ -178,22 +179,24 @@ final class ClusterRun {
           Main.ms(h, 50),
           Main.ms(h, 99), Main.ms(h, 100), Main.fmt(cpu / 1e9), rss >> 20, peak >> 20, heap >> 20});
     }
-    long redisPid = Long.parseLong(o.string("redis-pid", "-1"));
-    String redisCpu = redisPid > 0 && pub.containsKey("redisCpu0")
-        ? Main.fmt((Proc.cpuNanos(redisPid) - Long.parseLong(pub.getProperty("redisCpu0"))) / 1e9) : "n/a";
-    Main.row(o, "cluster", new String[] {"label", "nodes", "gens", "conns", "established", "failed", "closed",
+    long busPid = busPid(o);
+    String busCpu = busPid > 0 && pub.containsKey("busCpu0")
+        ? Main.fmt((Proc.cpuNanos(busPid) - Long.parseLong(pub.getProperty("busCpu0"))) / 1e9) : "n/a";
+    Object busRss = busPid > 0 ? Proc.rss(busPid) >> 20 : "n/a";
+    Main.row(o, "cluster", new String[] {"label", "bus", "nodes", "gens", "conns", "established", "failed", "closed",
         "events", "deliveries expected", "delivered", "lost", "duplicated", "reordered", "unexpected",
         "complete conns", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "connect s", "delivery window s",
-        "delivered/s", "node CPU s", "CPU us/delivery", "redis CPU s", "gen CPU s", "RSS MB (nodes)",
-        "peak heap MB", "heap MB after GC"},
-        new Object[] {label, nodes.size(), gens - missing.size() + "/" + gens, o.integer("conns", 0), established,
+        "delivered/s", "node CPU s", "CPU us/delivery", "bus CPU s", "bus RSS MB", "gen CPU s",
+        "RSS MB (nodes)", "peak heap MB", "heap MB after GC"},
+        new Object[] {label, o.string("bus", "none"), nodes.size(), gens - missing.size() + "/" + gens,
+            o.integer("conns", 0), established,
             sum.getOrDefault("failed", 0L), sum.getOrDefault("closed", 0L), events + " (" + warmup + " warm-up)",
             events * established, delivered, lost, sum.getOrDefault("duplicates", 0L),
             sum.getOrDefault("reordered", 0L), sum.getOrDefault("unexpected", 0L),
             sum.getOrDefault("complete", 0L), Main.ms(all, 50), Main.ms(all, 90), Main.ms(all, 99),
             Main.ms(all, 99.9), Main.ms(all, 100), Main.fmt((connectEnd - connectStart) / 1e9), Main.fmt(windowS),
             windowS > 0 ? Math.round(delivered / windowS) : "n/a", Main.fmt(cpuTotal / 1e9),
-            delivered > 0 ? Main.fmt(cpuTotal / 1e3 / delivered) : "n/a", redisCpu,
+            delivered > 0 ? Main.fmt(cpuTotal / 1e3 / delivered) : "n/a", busCpu, busRss,
             Main.fmt(sum.getOrDefault("cpuNanos", 0L) / 1e9), rssTotal >> 20, peakTotal >> 20, heapTotal >> 20});
     System.out.println("per node (latency of the events after the warm-up, by the node that delivered them):");
     String[] names = {"label", "node", "server conns (publish / merge)", "gen subscribers", "p50 ms", "p99 ms", "max ms", "CPU s",
@@ -201,6 +204,11 @@ final class ClusterRun {
     Main.rows(o, "cluster-node", names, nodeRows);
     Main.saveHistogram(o, label, all); // <label>.hist next to the results, for run.sh plot
     ClusterGen.writeAtomically(dir.resolve("release"), "merged\n");
+  }
+
+  /** The bus process ({@code --bus-pid}: redis-server or the Kafka broker), or -1 for none. */
+  private static long busPid(Options o) {
+    return Long.parseLong(o.string("bus-pid", "-1"));
   }
 
   private static List<String> list(String csv) {

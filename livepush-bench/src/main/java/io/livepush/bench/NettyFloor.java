@@ -12,9 +12,11 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * closing those connections. Child options are livepush's ({@code ServerRuntime}): TCP_NODELAY, an 8 KiB
  * {@link FixedRecvByteBufAllocator} and the default 1 MiB high water mark.
  *
- * <pre>java -cp ... io.livepush.bench.Main netty-floor --port 8194 --max-seconds 300</pre>
+ * <pre>java -cp ... io.livepush.bench.Main netty-floor --port 8194 --max-seconds 300 [--recv fixed|shared]</pre>
  */
 final class NettyFloor {
   private NettyFloor() {}
@@ -43,7 +45,8 @@ final class NettyFloor {
     Channel ch = new ServerBootstrap().group(boss, workers).channel(EpollServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(8192))
+        .childOption(ChannelOption.RCVBUF_ALLOCATOR, o.string("recv", "fixed").equals("shared")
+            ? new SharedHandleAllocator(new FixedRecvByteBufAllocator(8192)) : new FixedRecvByteBufAllocator(8192))
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 1024 * 1024))
         .childHandler(floor)
         .bind("127.0.0.1", o.integer("port", 8194)).sync().channel();
@@ -51,6 +54,30 @@ final class NettyFloor {
     Thread.sleep(o.integer("max-seconds", 300) * 1000L);
     boss.shutdownGracefully();
     workers.shutdownGracefully();
+  }
+
+  /**
+   * {@code --recv shared}: what Netty's read-allocator handle costs per channel. The handle is state of one read
+   * loop (reset at its start), and an epoll or NIO event loop runs one channel's read loop at a time, so one
+   * handle per loop thread would do; the epoll channel still wraps it in a handle of its own. A measurement
+   * only: io_uring keeps a handle across submissions, so livepush does not use this.
+   */
+  private static final class SharedHandleAllocator implements RecvByteBufAllocator {
+    private final FastThreadLocal<Handle> handles;
+
+    SharedHandleAllocator(RecvByteBufAllocator delegate) {
+      this.handles = new FastThreadLocal<>() {
+        @Override
+        protected Handle initialValue() {
+          return delegate.newHandle();
+        }
+      };
+    }
+
+    @Override
+    public Handle newHandle() {
+      return handles.get();
+    }
   }
 
   /** The one handler of every connection: no per-connection state at all (the count is global). */

@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
@@ -22,7 +21,7 @@ import java.util.concurrent.CompletionStage;
  * the HTTP/1.1 Upgrade. The same checks as the Upgrade (origin, {@code Sec-WebSocket-Version: 13}, RFC 8441 §5),
  * the same admission stage, then {@code 200} (with {@code Sec-WebSocket-Protocol: livepush.v1} when the client
  * offered it) instead of {@code 101}; there is no {@code Sec-WebSocket-Key}/{@code Accept} exchange (§5). The
- * stream then carries RFC 6455 frames through Netty's frame decoder and encoder, the UTF-8 validator and the
+ * stream then carries RFC 6455 frames through Netty's frame decoder and encoder and the
  * same {@link WsHandler} as an HTTP/1.1 connection: one livepush.v1 session per stream, with the same limits.
  * permessage-deflate is not negotiated over HTTP/2. On the stream's event loop.
  */
@@ -82,7 +81,6 @@ final class Http2WebSocket {
     ExtendedConnect.accept(ctx, response, p -> {
       p.addLast("wsdecoder", new WebSocket13FrameDecoder(decoder));
       p.addLast("wsencoder", new WebSocket13FrameEncoder(false));
-      p.addLast("livepush.websocket.utf8", new Utf8FrameValidator(decoder.closeOnProtocolViolation()));
       p.addLast(WebSocketTransport.HANDLER, handler);
       // What Netty's handshaker announces after a 101: the handler opens the session (or closes 1013), before
       // the client's first frame is read.

@@ -73,7 +73,8 @@ import java.util.concurrent.Executor;
  * Netty's codec does all parsing: {@code wsdecoder}/{@code wsencoder} (RFC 6455 §5), optional
  * permessage-deflate (RFC 7692) with a decompressed-size cap (offers checked by {@code DeflateOffers}; before
  * it a check that fails frames with reserved bits the connection did not negotiate, 1002),
- * {@code Utf8FrameValidator} (1007), then livepush's handler, which also reassembles fragmented messages
+ * then livepush's handler, which checks text as UTF-8 (1007; instead of Netty's {@code Utf8FrameValidator}, one
+ * handler less per connection) and reassembles fragmented messages
  * (RFC 6455 §5.4) up to {@code maxMessageSize} (1009 beyond), like Netty's {@code WebSocketFrameAggregator} but without a pipeline entry of its own. Netty's
  * {@link WebSocketServerProtocolHandler} runs the handshake and is removed once it completes (with its channel
  * attribute), to keep idle connections small: livepush's handler answers pings (RFC 6455 §5.5.2), takes pongs
@@ -148,7 +149,8 @@ public final class WebSocketTransport implements Transport {
         .maxFramePayloadLength(maxFrameSize)
         .allowExtensions(deflateMaxBytes > 0)
         .closeOnProtocolViolation(true)
-        .withUTF8Validator(true)
+        // WsHandler checks text as UTF-8 itself (1007): no validator handler per connection (issue 18).
+        .withUTF8Validator(false)
         .build();
     for (String path : paths) {
       protocolConfigs.put(path, WebSocketServerProtocolConfig.newBuilder()

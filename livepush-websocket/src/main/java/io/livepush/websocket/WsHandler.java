@@ -28,6 +28,13 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.DataFormatException;
@@ -58,6 +65,8 @@ final class WsHandler extends V1Session {
    */
   private CompositeByteBuf partial;
   private boolean partialText;
+  /** Bytes of a text {@link #partial} checked as UTF-8 so far (an incomplete last sequence is checked again). */
+  private int partialChecked;
   /** Our close frame went out: RFC 6455 §5.5.1, nothing more may follow it (event loop only). */
   private boolean closeFrameSent;
 
@@ -90,7 +99,7 @@ final class WsHandler extends V1Session {
   /**
    * Drops what only the handshake needed, so an idle connection keeps codec, validator, aggregator and this
    * handler: Netty's protocol handler (its ping, pong and close duties are done here) and its handshaker
-   * attribute. The Utf8FrameValidator it added stays.
+   * attribute. (No Utf8FrameValidator: this handler checks UTF-8 itself.)
    */
   private static void slimPipeline(ChannelPipeline p) {
     if (p.get(WebSocketTransport.PROTOCOL) != null) {
@@ -176,6 +185,7 @@ final class WsHandler extends V1Session {
       releasePartial();
       partialText = f instanceof TextWebSocketFrame;
       partial = ctx.alloc().compositeBuffer(MAX_COMPONENTS);
+      partialChecked = 0;
     } else if (partial == null) {
       return null;
     }
@@ -187,6 +197,9 @@ final class WsHandler extends V1Session {
     }
     partial.addComponent(true, content.retain());
     if (!f.isFinalFragment()) {
+      if (partialText && !checkFragments()) {
+        releasePartial();
+      }
       return null;
     }
     ByteBuf whole = partial;
@@ -210,17 +223,66 @@ final class WsHandler extends V1Session {
 
   /** A complete text or binary message. */
   private void onMessage(ChannelHandlerContext ctx, WebSocketFrame msg) {
+    String text = null;
+    if (msg instanceof TextWebSocketFrame) {
+      text = utf8(msg.content());
+      if (text == null) {
+        return;
+      }
+    }
     if (transport.echo) {
       if (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame) {
         ctx.writeAndFlush(msg.retainedDuplicate());
       }
       return;
     }
-    if (msg instanceof TextWebSocketFrame) {
-      onText(((TextWebSocketFrame) msg).text());
+    if (text != null) {
+      onText(text);
     } else if (msg instanceof BinaryWebSocketFrame) {
       sendClose(CloseCodes.UNSUPPORTED_DATA, "binary messages are not supported");
     }
+  }
+
+  // ---- UTF-8 (RFC 6455 §5.6, §8.1) ---------------------------------------------------------------------------
+  // Checked here rather than by Netty's Utf8FrameValidator, which would be one more handler (and context, and
+  // validator) on every idle connection (issue 18: 112 B). The JDK's strict decoder rejects what RFC 3629 does
+  // (overlong forms, surrogates, code points above U+10FFFF); a fragmented message fails at the first fragment
+  // that makes it invalid, as Netty's validator did.
+
+  private static CharsetDecoder strictUtf8() {
+    return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+  }
+
+  /** The text of a whole message, or {@code null} after sending 1007 when it is not UTF-8. */
+  private String utf8(ByteBuf content) {
+    try {
+      return strictUtf8().decode(content.nioBuffer()).toString();
+    } catch (CharacterCodingException e) {
+      sendClose(CloseCodes.INVALID_PAYLOAD, "text is not UTF-8");
+      return null;
+    }
+  }
+
+  /**
+   * Checks the bytes of the text message being reassembled that arrived since the last check; a sequence cut
+   * by the fragment's end is checked again with the next one. Returns {@code false} after sending 1007.
+   */
+  private boolean checkFragments() {
+    ByteBuffer in = partial.nioBuffer(partialChecked, partial.writerIndex() - partialChecked);
+    int start = in.position();
+    CharsetDecoder d = strictUtf8();
+    CharBuffer scratch = CharBuffer.allocate(Math.min(in.remaining(), 4096) + 2);
+    CoderResult r;
+    while ((r = d.decode(in, scratch, false)).isOverflow()) {
+      scratch.clear();
+    }
+    if (r.isError()) {
+      sendClose(CloseCodes.INVALID_PAYLOAD, "text is not UTF-8");
+      return false;
+    }
+    partialChecked += in.position() - start;
+    return true;
   }
 
   /** RFC 6455 §5.5.1: answer a close with a close (echoing the code), unless ours went first; then drop TCP. */
@@ -249,7 +311,7 @@ final class WsHandler extends V1Session {
       return;
     }
     if (cause instanceof CorruptedFrameException) {
-      // Netty's decoder or UTF-8 validator already sent 1002/1007/1009 and closes.
+      // Netty's decoder already sent 1002/1007/1009 (a close reason that is not UTF-8: 1007) and closes.
       closing = true;
       ctx.close();
     } else if (cause instanceof TooLongFrameException) {

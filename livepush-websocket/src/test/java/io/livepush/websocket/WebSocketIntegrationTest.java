@@ -452,6 +452,37 @@ class WebSocketIntegrationTest {
   }
 
   @Test
+  void utf8IsCheckedAcrossFragmentsAndFailsAtTheFragmentThatBreaksIt() throws Exception {
+    startDefault();
+    // A two-byte character cut between fragments of a valid message is accepted.
+    RawWs ok = raw();
+    ok.handshake("/ws");
+    byte[] msg = "{\"type\":\"subscribe\",\"topics\":[\"t\"],\"ref\":\"caf\u00e9\"}"
+        .getBytes(StandardCharsets.UTF_8);
+    int cut = indexOf(msg, (byte) 0xC3) + 1;
+    ok.frame(false, 0x1, java.util.Arrays.copyOfRange(msg, 0, cut), true);
+    ok.frame(true, 0x0, java.util.Arrays.copyOfRange(msg, cut, msg.length), true);
+    RawWs.Frame f = ok.readFrame();
+    assertThat(f.opcode).isEqualTo(0x1);
+    assertThat(new String(f.payload, StandardCharsets.UTF_8)).contains("\"subscribed\"").contains("caf\u00e9");
+    // An invalid sequence closes with 1007 at the fragment that contains it, before the message is complete.
+    RawWs bad = raw();
+    bad.handshake("/ws");
+    bad.frame(false, 0x1, new byte[] {'{', '"', (byte) 0xC3}, true);
+    bad.frame(false, 0x0, new byte[] {(byte) 0x28, '"'}, true);
+    assertThat(bad.awaitCloseCode()).isEqualTo(1007);
+  }
+
+  private static int indexOf(byte[] a, byte b) {
+    for (int i = 0; i < a.length; i++) {
+      if (a[i] == b) {
+        return i;
+      }
+    }
+    throw new AssertionError("not found");
+  }
+
+  @Test
   void close1008WhenTooManyMessagesWaitForTheHandler() throws Exception {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     executors.add(pool);

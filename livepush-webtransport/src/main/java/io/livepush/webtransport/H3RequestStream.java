@@ -16,6 +16,7 @@ import io.netty.handler.codec.http3.DefaultHttp3HeadersFrame;
 import io.netty.handler.codec.http3.Http3DataFrame;
 import io.netty.handler.codec.http3.Http3FrameToHttpObjectCodec;
 import io.netty.handler.codec.http3.Http3Headers;
+import io.netty.handler.codec.http3.Http3HeadersValidationException;
 import io.netty.handler.codec.http3.Http3HeadersFrame;
 import io.netty.handler.codec.http3.Http3RequestStreamInboundHandler;
 import io.netty.handler.codec.quic.QuicChannel;
@@ -40,11 +41,12 @@ import org.slf4j.LoggerFactory;
  * <p>Checked first, for every request, with a status on this stream rather than a connection error: a header
  * section larger than the server's {@code maxHeaderBytes} (as RFC 9114 §4.2.2 sizes it: names, values and 32 per
  * field) gets 431; a {@code :path} longer than {@code maxInitialLineBytes} gets 414; a {@code :method} that is not
- * a token, a {@code :path} that is not an origin-form target of visible ASCII, a field value with a control
- * character (CR, LF, NUL: RFC 9114 §4.2, RFC 9110 §5.5) get 400 — all as HTTP/1.1 and HTTP/2 answer them (a
- * {@code Host} that contradicts {@code :authority}, RFC 9114 §4.3.1, upper-case names and misplaced
- * pseudo-headers are Netty's decoder's to refuse: it resets the stream with H3_MESSAGE_ERROR). After such an answer the rest of the request
- * is refused with STOP_SENDING (H3_NO_ERROR, §4.1). Header sections beyond the codec's bound (the
+ * a token, a {@code :path} that is not an origin-form target of visible ASCII, a field name that is not a token
+ * or a field value with a control character (CR, LF, NUL: RFC 9114 §4.2, RFC 9110 §5.1, §5.5) get 400 — all as
+ * HTTP/1.1 and HTTP/2 answer them (a {@code Host} that contradicts {@code :authority}, RFC 9114 §4.3.1,
+ * upper-case names and misplaced or missing pseudo-headers are Netty's decoder's to refuse: the stream is reset
+ * with H3_MESSAGE_ERROR). After such an answer the rest of the request is refused with STOP_SENDING (H3_NO_ERROR,
+ * §4.1). Header sections beyond the codec's bound (the
  * {@code SETTINGS_MAX_FIELD_SECTION_SIZE} the listener advertises) are Netty's connection error, as on HTTP/2
  * far beyond the limit. A stream whose header section does not arrive within the server's
  * {@code requestHeaderTimeout} is reset with H3_REQUEST_INCOMPLETE (slow-loris). Per stream, on its loop.
@@ -143,7 +145,13 @@ final class H3RequestStream extends Http3RequestStreamInboundHandler {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     LOG.debug("HTTP/3 request stream {} failed", ctx.channel(), LogSafe.throwable(cause));
     cancelDeadline();
-    ctx.close();
+    if (cause instanceof Http3HeadersValidationException) {
+      // Malformed (RFC 9114 §4.1.2): a stream error H3_MESSAGE_ERROR. Netty resets with it only after this
+      // handler returns, and a plain close here would end the stream with FIN first, so the client saw no error.
+      WtSessionStream.reset((QuicStreamChannel) ctx.channel(), WtErrors.H3_MESSAGE_ERROR);
+    } else {
+      ctx.close();
+    }
   }
 
   /**
@@ -172,7 +180,7 @@ final class H3RequestStream extends Http3RequestStreamInboundHandler {
       return 400; // a CONNECT's :path is WtConnect's to check
     }
     for (Map.Entry<CharSequence, CharSequence> e : h) {
-      if (!isFieldValue(e.getValue())) {
+      if (!isFieldName(e.getKey()) || !isFieldValue(e.getValue())) {
         return 400;
       }
     }
@@ -191,6 +199,16 @@ final class H3RequestStream extends Http3RequestStreamInboundHandler {
       }
     }
     return true;
+  }
+
+  /**
+   * RFC 9110 §5.1: a field name is a token (a pseudo-header, RFC 9114 §4.3: ':' and a token). Netty's QPACK
+   * decoder lets CR, LF, NUL, space and non-ASCII through in names; its conversion to HTTP/1 objects then fails
+   * with an ERROR log quoting the name raw and leaves the stream unanswered.
+   */
+  private static boolean isFieldName(CharSequence name) {
+    String n = name.toString();
+    return HttpFields.isToken(n.startsWith(":") ? n.substring(1) : n, n.length());
   }
 
   /** RFC 9110 §5.5 field-value octets: no control character but HTAB (so no CR, LF, NUL). */

@@ -56,9 +56,9 @@ import java.util.concurrent.Executor;
  * every other request as the TCP listener does (each request stream goes to the core's router: SSE,
  * long-polling, the application's {@code HttpService}s, the same admission stage and limits; see
  * docs/protocol.md, "HTTP/3"). A CONNECT that is not a WebTransport session gets an error status (404, 501).
- * Unless {@link Builder#altSvc(boolean)} turned it off, every HTTP/1.1 and HTTP/2 response on the TCP listener
- * advertises the listener ({@code Alt-Svc: h3=":port"; ma=seconds}, RFC 7838), so browsers send the origin's
- * later requests over HTTP/3. TLS 1.3 is mandatory in QUIC (RFC 9001), so a
+ * Unless {@link Builder#altSvc(boolean)} turned it off, every HTTP/1.1 and HTTP/2 response on the TCP listener,
+ * when that serves TLS, advertises the listener ({@code Alt-Svc: h3=":port"; ma=seconds}, RFC 7838), so browsers
+ * send the origin's later requests over HTTP/3. TLS 1.3 is mandatory in QUIC (RFC 9001), so a
  * certificate is required; browsers accept a self-signed one only through {@code serverCertificateHashes}
  * (ECDSA P-256, valid at most 14 days; {@link #certificateHash()}). Stopping the server closes the sessions
  * (CLOSE_WEBTRANSPORT_SESSION, code 1001), then sends GOAWAY and closes every QUIC connection and the socket.
@@ -166,7 +166,9 @@ public final class WebTransportTransport implements Transport {
     Http3Listener l = new Http3Listener(this, serverListener);
     listener = l;
     return l.bind().thenRun(() -> {
-      if (altSvcMaxAgeSeconds > 0) {
+      // h3 is for https origins only (RFC 9114 §3.1); on plain TCP the origin is http:// (browsers ignore the
+      // field), or https:// at a TLS-terminating proxy whose host and port the field would misname.
+      if (altSvcMaxAgeSeconds > 0 && context.config().tls()) {
         altSvc = new DefaultHttpHeaders().add(HttpHeaderNames.ALT_SVC, altSvcValue(l.port(), altSvcMaxAgeSeconds));
       }
     });
@@ -184,7 +186,8 @@ public final class WebTransportTransport implements Transport {
    * HTTP/3 listener, ALPN {@code h3} of RFC 9114 §3.1) while the listener runs, unless {@link Builder#altSvc}
    * turned advertising off; the core adds it to every HTTP/1.1 and HTTP/2 response head on the TCP listener.
    *
-   * @return the field, or {@code null} before the listener is bound, after it stopped, or when advertising is off
+   * @return the field, or {@code null} before the listener is bound, after it stopped, when advertising is off,
+   *     or when the TCP listener has no TLS (an {@code http} origin, see {@link Builder#altSvc})
    */
   @Override
   public HttpHeaders responseHeaders() {
@@ -499,6 +502,9 @@ public final class WebTransportTransport implements Transport {
      * (pages, SSE, long-polls, fetches) over HTTP/3 on UDP. Default {@code true}. Turn it off when UDP to the port
      * is blocked on the way to clients, or when the QUIC certificate is not one browsers trust for the origin
      * (a {@code serverCertificateHashes} one: they ignore the advertisement then, after a failed attempt).
+     * Only a server with TLS on its TCP listener ({@code LivePushServer.Builder.tls}) advertises: HTTP/3 serves
+     * {@code https} origins (RFC 9114 §3.1); without TLS the origin is {@code http} (browsers ignore the field)
+     * or a TLS-terminating proxy's, whose host and port the field cannot name (let the proxy advertise).
      *
      * @param advertise {@code false} to send no {@code Alt-Svc}
      * @return this builder

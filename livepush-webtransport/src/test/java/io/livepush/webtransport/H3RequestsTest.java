@@ -12,6 +12,7 @@ import io.livepush.LivePushServer;
 import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.livepush.fixtures.LiveServer;
+import io.livepush.fixtures.TestCertificate;
 import io.livepush.longpoll.LongPollTransport;
 import io.livepush.sse.SseTransport;
 import io.livepush.testing.WebTransportCertificate;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class H3RequestsTest {
   private static WebTransportCertificate cert;
   @RegisterExtension final LiveServer live = new LiveServer();
+  @RegisterExtension final TestCertificate tcpCert = new TestCertificate();
   private LivePushServer server;
   private WtTestClient client;
   private final List<RequestInfo> served = new CopyOnWriteArrayList<>();
@@ -51,6 +53,11 @@ class H3RequestsTest {
 
 
   private void start(WebTransportTransport.Builder wt, Authenticator auth) throws Exception {
+    start(wt, auth, false);
+  }
+
+  /** With {@code tls}, the TCP listener serves https (h2 by ALPN) with {@link #tcpCert}. */
+  private void start(WebTransportTransport.Builder wt, Authenticator auth, boolean tls) throws Exception {
     LivePushServer.Builder b = LivePushServer.builder()
         .maxRequestBytes(1024)
         .httpService(HttpService.nonBlocking((request, body) -> {
@@ -65,6 +72,9 @@ class H3RequestsTest {
         .transport(wt.path("/wt").certificate(cert.key(), cert.certificate()).build());
     if (auth != null) {
       b.authenticator(auth);
+    }
+    if (tls) {
+      tcpCert.serve(b);
     }
     server = live.start(b);
     client = live.closeAfter(new WtTestClient(server.port()));
@@ -155,35 +165,53 @@ class H3RequestsTest {
 
   @Test
   void tcpResponsesAdvertiseTheListener() throws Exception {
-    start();
+    start(WebTransportTransport.builder(), null, true);
     String expected = "h3=\":" + server.port() + "\"; ma=86400";
     for (String path : new String[] {"/page", "/nothing"}) {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
-          + path)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = https(HttpClient.Version.HTTP_1_1, path);
+      assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
       assertThat(r.headers().allValues("alt-svc")).as(path).containsExactly(expected);
     }
-    // HTTP/2 (h2c) too
-    HttpResponse<String> h2 = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + server.port() + "/page")).build(), HttpResponse.BodyHandlers.ofString());
+    // HTTP/2 (ALPN h2) too
+    HttpResponse<String> h2 = https(HttpClient.Version.HTTP_2, "/page");
     assertThat(h2.version()).isEqualTo(HttpClient.Version.HTTP_2);
     assertThat(h2.headers().allValues("alt-svc")).containsExactly(expected);
   }
 
   @Test
   void advertisingCanBeTunedOrTurnedOff() throws Exception {
-    start(WebTransportTransport.builder().altSvcMaxAge(Duration.ofSeconds(60)), null);
-    assertThat(page().headers().allValues("alt-svc")).containsExactly("h3=\":" + server.port() + "\"; ma=60");
+    start(WebTransportTransport.builder().altSvcMaxAge(Duration.ofSeconds(60)), null, true);
+    assertThat(https(HttpClient.Version.HTTP_1_1, "/page").headers().allValues("alt-svc"))
+        .containsExactly("h3=\":" + server.port() + "\"; ma=60");
     client.close();
     server.close();
-    start(WebTransportTransport.builder().altSvc(false), null);
-    assertThat(page().headers().firstValue("alt-svc")).isEmpty();
+    start(WebTransportTransport.builder().altSvc(false), null, true);
+    assertThat(https(HttpClient.Version.HTTP_1_1, "/page").headers().firstValue("alt-svc")).isEmpty();
     // the listener still serves HTTP/3
     assertThat(client.request("GET", "/page", null).status()).isEqualTo(200);
   }
 
-  private HttpResponse<String> page() throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/page")).build(),
-        HttpResponse.BodyHandlers.ofString());
+  /**
+   * h3 serves https origins only (RFC 9114 §3.1): a plain-TCP server's origin is http:// (browsers ignore the
+   * field) or a TLS-terminating proxy's, whose host and port {@code h3=":port"} would misname. No advertisement;
+   * the listener still serves HTTP/3.
+   */
+  @Test
+  void plainTcpDoesNotAdvertise() throws Exception {
+    start();
+    for (HttpClient.Version v : HttpClient.Version.values()) {
+      HttpResponse<String> r = HttpClient.newBuilder().version(v).build().send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + server.port() + "/page")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.headers().firstValue("alt-svc")).as(v.toString()).isEmpty();
+    }
+    assertThat(client.request("GET", "/page", null).status()).isEqualTo(200);
+  }
+
+  private HttpResponse<String> https(HttpClient.Version version, String path) throws Exception {
+    return HttpClient.newBuilder().version(version).sslContext(tcpCert.trustingContext()).build()
+        .send(HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   /** Reads lines up to and including the first that starts with {@code prefix}; returns them joined. */

@@ -74,13 +74,14 @@ class WtMalformedConnectTest {
       for (String[] c : cases) {
         WtTestClient.Session s = c.length == 1 ? client.connect(c[0], "https://app.example")
             : client.connect(c[0], "https://app.example", c[1], c[2]);
-        // 400, or (names the QPACK decoder itself refuses) the stream ended without an answer: never a hang
-        java.util.concurrent.CompletableFuture.anyOf(s.status, s.closed).get(10, TimeUnit.SECONDS);
+        // 400, or (names the QPACK decoder itself refuses) the stream reset with H3_MESSAGE_ERROR: never a hang
+        java.util.concurrent.CompletableFuture.anyOf(s.status, s.closed, s.connectError).get(10, TimeUnit.SECONDS);
         if (s.status.isDone()) {
           assertThat(s.status.get()).as("status for %s", Arrays.toString(c)).isEqualTo(400);
         } else {
           boolean badName = c.length == 3 && !c[1].matches("[a-z-]+");
           assertThat(badName).as("only a name the decoder refuses ends without 400: %s", Arrays.toString(c)).isTrue();
+          assertThat(s.connectError).as("reset (RFC 9114 §4.1.2), not a bare FIN: %s", Arrays.toString(c)).isDone();
         }
       }
     } finally {
