@@ -262,7 +262,9 @@ multi_gen() {
 # by CLUSTER_GENS generator processes; CLUSTER_EVENTS events (the first CLUSTER_WARM_EVENTS not measured) at
 # CLUSTER_RATE/s, published by the nodes in turn (CLUSTER_PUBLISH=all) or by node 0 (one). Every publish reaches
 # every subscriber: at 100,000 subscribers one publish is 100,000 deliveries, about a second of one core, so the
-# default 0.5/s lets each burst drain before the next.
+# default 0.5/s lets each burst drain before the next. CLUSTER_SERVER_ARGS adds node options, e.g.
+# "--heartbeat-s 120": at 100,000 connections the generators' one core answers pings later than the default 15 s
+# heartbeat allows, and the nodes close those WebSocket clients as dead peers (docs/benchmarks.md, night results).
 if [[ $SMALL == 1 ]]; then CLUSTER_CONNS=${CLUSTER_CONNS:-3000}; CLUSTER_EVENTS=${CLUSTER_EVENTS:-10}
   CLUSTER_RATE=${CLUSTER_RATE:-1}; CLUSTER_WARM_EVENTS=${CLUSTER_WARM_EVENTS:-2}; fi
 CLUSTER_NODES=${CLUSTER_NODES:-6}; CLUSTER_CONNS=${CLUSTER_CONNS:-100000}; CLUSTER_EVENTS=${CLUSTER_EVENTS:-30}
@@ -301,7 +303,7 @@ cluster() {
   local nodes=() npids=() i
   for ((i = 0; i < CLUSTER_NODES; i++)); do
     taskset -c 0 "${JAVA_SERVER[@]}" -Xms32m -Xmx"$CLUSTER_HEAP" -cp "$CP" io.livepush.bench.Main server \
-      --port $((CLUSTER_PORT + i)) --max-seconds 1800 --io "$IO" "${bus_args[@]}" &
+      --port $((CLUSTER_PORT + i)) --max-seconds 1800 --io "$IO" "${bus_args[@]}" ${CLUSTER_SERVER_ARGS:-} &
     npids+=("$!"); PIDS+=("$!"); nodes+=("127.0.0.1:$((CLUSTER_PORT + i))")
   done
   for ((i = 0; i < CLUSTER_NODES; i++)); do wait_port $((CLUSTER_PORT + i)) 1200; done
