@@ -261,6 +261,7 @@ const scenarios = {
     log('chat: both resumed');
     await say(alice, 'still there?');
     await waitText(bob, 'alice: still there?');
+    await waitText(alice, 'alice: still there?'); // her own message comes back to her page independently of bob's
     await waitMembers(bob, ['alice', 'bob']);
     out.chat.cut = cut.cut;
     out.chat.publishedWhileCut = cut.published.map((t) => 'server: ' + t);
