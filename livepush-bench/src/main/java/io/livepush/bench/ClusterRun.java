@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,8 +32,8 @@ final class ClusterRun {
    * half a second after now.
    */
   static void publish(Options o) throws Exception {
-    List<String> nodes = list(o.string("nodes", "127.0.0.1:8090"));
-    List<Long> pids = list(o.string("pids", "")).stream().map(Long::parseLong).toList();
+    List<String> nodes = o.list("nodes", "127.0.0.1:8090");
+    List<Long> pids = o.list("pids", "").stream().map(Long::parseLong).toList();
     int conns = o.integer("conns", 0);
     double rate = o.decimal("rate", 0.5);
     long events = o.integer("events", 30);
@@ -93,8 +92,8 @@ final class ClusterRun {
    */
   static void merge(Options o) throws Exception {
     Path dir = Path.of(o.string("dir", "."));
-    List<String> nodes = list(o.string("nodes", "127.0.0.1:8090"));
-    List<Long> pids = list(o.string("pids", "")).stream().map(Long::parseLong).toList();
+    List<String> nodes = o.list("nodes", "127.0.0.1:8090");
+    List<Long> pids = o.list("pids", "").stream().map(Long::parseLong).toList();
     int gens = o.integer("gens", 1);
     String label = o.string("label", "cluster");
     Properties pub = load(dir.resolve("publish.properties"));
@@ -209,10 +208,6 @@ final class ClusterRun {
   /** The bus process ({@code --bus-pid}: redis-server or the Kafka broker), or -1 for none. */
   private static long busPid(Options o) {
     return Long.parseLong(o.string("bus-pid", "-1"));
-  }
-
-  private static List<String> list(String csv) {
-    return csv.isEmpty() ? List.of() : Arrays.asList(csv.split(","));
   }
 
   private static Properties load(Path f) throws IOException {
