@@ -2,7 +2,6 @@ package io.livepush.bench;
 
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -247,11 +246,7 @@ final class ClusterGen {
     r.setProperty("targets", String.join(",", targets));
     r.setProperty("hist", HistogramText.encode(all));
     r.setProperty("firstFailure", firstFailure);
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-      r.store(w, "ClusterGen " + gen);
-    }
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    writeAtomically(file, ClusterRun.store(r, "ClusterGen " + gen));
     long established = sums.getOrDefault("established", 0L);
     System.out.printf("generator %d: %d subscribers, %d of them complete, %d lost, %d duplicated, %d reordered%n",
         gen, established, sums.getOrDefault("complete", 0L),

@@ -61,7 +61,7 @@ final class ClusterRun {
     p.setProperty("start", Long.toString(start));
     int publishers = all ? (int) Math.min(nodes.size(), events) : 1;
     p.setProperty("publishers", Integer.toString(publishers));
-    ClusterGen.writeAtomically(Path.of(o.string("dir", ".")).resolve("publish.properties"), store(p));
+    ClusterGen.writeAtomically(Path.of(o.string("dir", ".")).resolve("publish.properties"), store(p, null));
     for (int i = 0; i < publishers; i++) {
       Proc.get(nodes.get(i), String.format(Locale.ROOT, "/bench/publish?rate=%s&start=%d&count=%d&stride=%d&index=%d"
           + "&size=%d", rate, start, events, publishers, i, o.integer("size", 64)));
@@ -218,9 +218,10 @@ final class ClusterRun {
     return p;
   }
 
-  private static String store(Properties p) throws IOException {
+  /** {@code p} as {@link Properties#store} writes it, with {@code comments} (or none) in its first line. */
+  static String store(Properties p, String comments) throws IOException {
     java.io.StringWriter w = new java.io.StringWriter();
-    p.store(w, null);
+    p.store(w, comments);
     return w.toString();
   }
 }
