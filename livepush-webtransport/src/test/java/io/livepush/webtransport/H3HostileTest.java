@@ -99,7 +99,9 @@ class H3HostileTest {
     assertRefused(raw(h -> h.method("GET").scheme("https").authority(authority).path("*")), "asterisk form");
     assertRefused(raw(h -> h.scheme("https").authority(authority).path("/page")), "no :method");
     // a classic CONNECT (no :protocol): livepush is not a proxy
-    assertRefused(raw(h -> h.method("CONNECT").authority("example.com:443")), "CONNECT without :protocol");
+    WtTestClient.Exchange connect = raw(h -> h.method("CONNECT").authority("example.com:443"));
+    assertRefused(connect, "CONNECT without :protocol");
+    assertThat(connect.status()).as("no :path to open a session at (docs/protocol.md)").isEqualTo(400);
     assertThat(served).isEmpty();
     assertThat(client.request("GET", "/page", null).status()).isEqualTo(200);
   }
