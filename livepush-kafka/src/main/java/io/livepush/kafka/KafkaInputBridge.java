@@ -18,6 +18,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -36,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * lost its partitions in a rebalance cannot commit). So each input record becomes exactly one log event (or, if
  * bad, none), across rebalances, stops and crashes: an aborted transaction's records are invisible to the log's
  * {@code read_committed} readers, and its offsets were not committed.
+ *
+ * <p>A record Kafka refuses for good ({@link RecordTooLargeException}: larger than the log topic's
+ * {@code max.message.bytes}; {@link InvalidRecordException}) fails its transaction once; when the batch is read
+ * again it is bad (counted, skipped), so it cannot stop the bridge.
  *
  * <p>Faults: any failure (broker down, fenced, a timed-out send) aborts the transaction (a producer that cannot
  * abort is closed and re-created with the same {@code transactional.id}, which aborts what it left open), seeks the
@@ -62,6 +68,12 @@ final class KafkaInputBridge implements Runnable {
   private KafkaProducer<byte[], byte[]> producer;
   private boolean inTransaction;
   private boolean resetNeeded;
+  /**
+   * Input records whose log record Kafka refused for good (too large for the log topic's {@code max.message.bytes},
+   * invalid): bad when the aborted batch is read again, so one such record cannot stop the bridge. Written by the
+   * producer's I/O thread, read by the bridge thread; emptied at each commit (bounded by one batch's records).
+   */
+  private final Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** The first offset of each partition in the batch being bridged: where it goes back when nothing was committed. */
   private final Map<TopicPartition, Long> batchStart = new HashMap<>();
 
@@ -204,7 +216,11 @@ final class KafkaInputBridge implements Runnable {
     inTransaction = true;
     for (ConsumerRecord<byte[], byte[]> r : batch) {
       KafkaRecords.Fields f;
+      String position = r.topic() + "-" + r.partition() + "@" + r.offset();
       try {
+        if (refused.contains(position)) {
+          throw new IllegalArgumentException("the log topic refused its record");
+        }
         f = records.input(r, config.inputs().get(r.topic()));
       } catch (IOException | RuntimeException e) {
         f = null;
@@ -214,7 +230,11 @@ final class KafkaInputBridge implements Runnable {
       }
       if (f != null) {
         // A failed send makes commitTransaction throw: the whole batch is then aborted and read again.
-        producer.send(KafkaRecords.encode(config.topic(), f.topic(), f.type(), f.kind(), f.payload()));
+        producer.send(KafkaRecords.encode(config.topic(), f.topic(), f.type(), f.kind(), f.payload()), (md, e) -> {
+          if (e instanceof RecordTooLargeException || e instanceof InvalidRecordException) {
+            refused.add(position);
+          }
+        });
         good++;
       }
       offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
@@ -226,6 +246,7 @@ final class KafkaInputBridge implements Runnable {
     commit();
     inTransaction = false;
     batchStart.clear();
+    refused.clear();
     bridged.add(good);
     bad.add(skippedBad);
   }

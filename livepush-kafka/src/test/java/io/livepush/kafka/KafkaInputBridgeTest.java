@@ -50,6 +50,8 @@ import org.junit.jupiter.api.Test;
 class KafkaInputBridgeTest {
   private static final int PARTITIONS = 3;
   private static final int KEYS = 6;
+  /** Longer than kafka-clients' default delivery timeout (120 s): a write waits out a broker restart. */
+  private static final int ACK_SECONDS = 180;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AtomicInteger RUNS = new AtomicInteger();
   private static KafkaBrokerProcess broker;
@@ -144,18 +146,18 @@ class KafkaInputBridgeTest {
     if (json) {
       r.headers().add("json", new byte[0]);
     }
-    p.send(r).get(30, TimeUnit.SECONDS);
+    p.send(r).get(ACK_SECONDS, TimeUnit.SECONDS);
     checker.published(key, seq);
     goodSent++;
     if (n % 40 == 39) {
       ProducerRecord<byte[], byte[]> malformed = new ProducerRecord<>(inputTopic, k % PARTITIONS, bytes(key),
           bytes("{\"seq\":"));
       malformed.headers().add("json", new byte[0]);
-      p.send(malformed).get(30, TimeUnit.SECONDS);
+      p.send(malformed).get(ACK_SECONDS, TimeUnit.SECONDS);
       p.send(new ProducerRecord<>(inputTopic, (k + 1) % PARTITIONS, bytes("bad topic!"), bytes("x/1")))
-          .get(30, TimeUnit.SECONDS); // not a livepush topic name
+          .get(ACK_SECONDS, TimeUnit.SECONDS); // not a livepush topic name
       p.send(new ProducerRecord<>(inputTopic, (k + 2) % PARTITIONS, bytes("ignored"), bytes("x/1")))
-          .get(30, TimeUnit.SECONDS); // skipped by the mapper: neither delivered nor bad
+          .get(ACK_SECONDS, TimeUnit.SECONDS); // skipped by the mapper: neither delivered nor bad
       badSent += 2;
     }
   }
@@ -186,6 +188,41 @@ class KafkaInputBridgeTest {
     }
   }
 
+  /**
+   * The other service writing records ({@link #write}) on a thread of its own until {@link #finish}, at most 500
+   * records ahead of what {@code nodes}' bridges committed: backpressure, not timing, however fast the machine.
+   */
+  private final class Writer {
+    final AtomicBoolean stop = new AtomicBoolean();
+    final AtomicInteger written = new AtomicInteger();
+    final AtomicReference<Throwable> failed = new AtomicReference<>();
+    final Thread thread;
+
+    Writer(List<LivePushServer> nodes) {
+      thread = new Thread(() -> {
+        try (KafkaProducer<byte[], byte[]> p = producer()) {
+          for (int n = 0; !stop.get(); n++) {
+            write(p, n);
+            int w = written.incrementAndGet();
+            ClusterClients.await("the bridges within 500 records", () -> stop.get()
+                || w - sum(KafkaBus::inputRecords, nodes) <= 500);
+          }
+        } catch (Throwable e) {
+          failed.set(e);
+        }
+      }, "other-service");
+      thread.start();
+    }
+
+    /** Stops writing, waits for the last acknowledgement (goodSent and badSent are then final). */
+    void finish() throws InterruptedException {
+      stop.set(true);
+      thread.join(TimeUnit.SECONDS.toMillis(ACK_SECONDS + 10));
+      assertThat(thread.isAlive()).as("writer finished").isFalse();
+      assertThat(failed.get()).isNull();
+    }
+  }
+
   @Test
   void everyInputRecordReachesEveryClientOnceThroughANodeStopAndRestart() throws Exception {
     createInput();
@@ -201,23 +238,7 @@ class KafkaInputBridgeTest {
     harness.ws("wsB", () -> ClusterClients.wsUri(b.port()), keys);
     List<String> names = List.of("sseA", "wsA", "sseB", "wsB");
 
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicInteger written = new AtomicInteger();
-    AtomicReference<Throwable> writerFailed = new AtomicReference<>();
-    Thread writer = new Thread(() -> {
-      try (KafkaProducer<byte[], byte[]> p = producer()) {
-        for (int n = 0; !stop.get(); n++) {
-          write(p, n);
-          int w = written.incrementAndGet();
-          // Backpressure, not timing: stay at most 500 records ahead of the bridges, however fast the machine.
-          ClusterClients.await("the bridges within 500 records", () -> stop.get()
-              || w - sum(KafkaBus::inputRecords, everyNode) <= 500);
-        }
-      } catch (Throwable e) {
-        writerFailed.set(e);
-      }
-    }, "other-service");
-    writer.start();
+    Writer writer = new Writer(everyNode);
     try {
       ClusterClients.await("both nodes bridging", () -> bus(a).inputRecords() > 20 && bus(b).inputRecords() > 20);
       nodes.remove(a);
@@ -231,14 +252,12 @@ class KafkaInputBridgeTest {
       // A client resumes across nodes with its last id: from B (where it failed over) back to the new node.
       wsA.dropConnection();
       sseA.dropConnection();
-      int after = written.get();
-      ClusterClients.await("more records after the resume", () -> written.get() > after + 60
-          || writerFailed.get() != null);
+      int after = writer.written.get();
+      ClusterClients.await("more records after the resume", () -> writer.written.get() > after + 60
+          || writer.failed.get() != null);
     } finally {
-      stop.set(true);
-      writer.join(60_000);
+      writer.finish();
     }
-    assertThat(writerFailed.get()).isNull();
     harness.awaitAllCaughtUp(names, keys);
     ClusterClients.await("every bad record counted once", () -> sum(KafkaBus::inputBadRecords, everyNode) >= badSent);
     DeliveryChecker.Report r = checker.check();
@@ -272,5 +291,66 @@ class KafkaInputBridgeTest {
     assertThat(bus(a).inputRecords()).isEqualTo(goodSent);
     assertThat(bus(a).inputBadRecords()).isEqualTo(badSent);
     assertThat(committedLogRecords()).as("aborted records are invisible to read_committed").isEqualTo(goodSent);
+  }
+
+  @Test
+  void aRecordTheLogTopicRefusesIsBadAfterOneAbortAndTheRestFlows() throws Exception {
+    createInput();
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(logTopic, 1, (short) 1).configs(Map.of("max.message.bytes", "4096"))))
+          .all().get(30, TimeUnit.SECONDS); // valid as an event (under maxEventBytes) but too large for this log
+    }
+    LivePushServer a = node();
+    harness.sse("sse", () -> ClusterClients.sseUri(a.port(), keys), null, keys);
+    try (KafkaProducer<byte[], byte[]> p = producer()) {
+      for (int n = 0; n < 20; n++) {
+        write(p, n);
+      }
+      p.send(new ProducerRecord<>(inputTopic, 0, bytes("k0"), bytes("x".repeat(8000)))).get(30, TimeUnit.SECONDS);
+      badSent++;
+      for (int n = 20; n < 40; n++) {
+        write(p, n);
+      }
+    }
+    harness.awaitAllCaughtUp(List.of("sse"), keys);
+    ClusterClients.await("the refused record counted", () -> bus(a).inputBadRecords() >= badSent);
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r.toString()).isTrue();
+    assertThat(bus(a).inputBadRecords()).isEqualTo(badSent);
+    assertThat(bus(a).inputRecords()).isEqualTo(goodSent);
+    assertThat(bus(a).inputAbortedTransactions()).isPositive();
+    assertThat(committedLogRecords()).isEqualTo(goodSent);
+  }
+
+  @Test
+  void aBrokerRestartWhileBridgingLosesAndRepeatsNothingAndClientsStayConnected() throws Exception {
+    createInput();
+    LivePushServer a = node();
+    LivePushServer b = node();
+    List<LivePushServer> both = List.of(a, b);
+    SseTestClient sse = harness.sse("sse", () -> ClusterClients.sseUri(a.port(), keys), null, keys);
+    WsTestClient ws = harness.ws("ws", () -> ClusterClients.wsUri(b.port()), keys);
+    Writer writer = new Writer(both); // kafka-clients' own retries carry its writes through the restart
+    try {
+      ClusterClients.await("bridging", () -> sum(KafkaBus::inputRecords, both) > 100);
+      broker.kill();
+      broker.startAgain(); // the broker is shared by the JVM's Kafka test classes: always back
+      long before = sum(KafkaBus::inputRecords, both);
+      ClusterClients.await("bridging after the restart", () -> sum(KafkaBus::inputRecords, both) > before + 100
+          || writer.failed.get() != null);
+    } finally {
+      writer.finish();
+    }
+    harness.awaitAllCaughtUp(List.of("sse", "ws"), keys);
+    ClusterClients.await("every bad record counted", () -> sum(KafkaBus::inputBadRecords, both) >= badSent);
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r.toString()).isTrue();
+    assertThat(r.resets).as(r.toString()).isZero();
+    assertThat(r.received).isEqualTo(2L * goodSent);
+    assertThat(sum(KafkaBus::inputRecords, both)).isEqualTo(goodSent);
+    assertThat(sum(KafkaBus::inputBadRecords, both)).isEqualTo(badSent);
+    assertThat(committedLogRecords()).isEqualTo(goodSent);
+    assertThat(sse.connects).as("stayed connected through the restart").isEmpty();
+    assertThat(ws.resetReasons).isEmpty();
   }
 }
