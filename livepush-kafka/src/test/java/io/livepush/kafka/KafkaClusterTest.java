@@ -88,7 +88,16 @@ class KafkaClusterTest {
 
   private LivePushServer node(KafkaBus.Builder busBuilder, ReplayConfig replay) {
     KafkaBus bus = busBuilder.build();
-    LivePushServer s = LivePushServer.builder()
+    LivePushServer s = server(bus, replay);
+    buses.put(s, bus);
+    s.start().join();
+    nodes.add(s);
+    return s;
+  }
+
+  /** A test node (not started): SSE on {@code /events}, WebSocket, port 0 on 127.0.0.1, on {@code bus}. */
+  static LivePushServer server(KafkaBus bus, ReplayConfig replay) {
+    return LivePushServer.builder()
         .host("127.0.0.1")
         .port(0)
         .ioThreads(2)
@@ -98,10 +107,6 @@ class KafkaClusterTest {
         .transport(WebSocketTransport.builder().build())
         .bus(bus)
         .build();
-    buses.put(s, bus);
-    s.start().join();
-    nodes.add(s);
-    return s;
   }
 
   private static URI uri(LivePushServer node, String... topics) {

@@ -3,6 +3,7 @@ package io.livepush.webtransport;
 import io.livepush.CloseReason;
 import io.livepush.spi.AdmittedRequest;
 import io.livepush.spi.LogSafe;
+import io.livepush.spi.PendingOutbound;
 import io.livepush.spi.Session;
 import io.livepush.websocket.CloseCodes;
 import io.livepush.websocket.V1Session;
@@ -10,6 +11,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.ReferenceCountUtil;
@@ -28,12 +30,11 @@ import org.slf4j.LoggerFactory;
  * this stream's channel (its writes, budget and writability are this stream's). Ending either stream ends the
  * session: {@link #closeFor} sends the close capsule on the CONNECT stream and FIN here. Event loop only.
  */
-final class WtSessionStream extends V1Session {
+final class WtSessionStream extends V1Session implements PendingOutbound {
   private static final Logger LOG = LoggerFactory.getLogger(WtSessionStream.class);
   /** How long a closed session's stream waits for its last bytes to leave before it is reset. */
   private static final long CLOSE_TIMEOUT_MILLIS = 1000;
 
-  private final WebTransportTransport transport;
   private final WtConnection connection;
   private final long sessionId;
   private QuicStreamChannel channel;
@@ -44,13 +45,14 @@ final class WtSessionStream extends V1Session {
    * against the session's outbound budget with the stream's own pending bytes.
    */
   private long datagramBytesPending;
+  /** The stream's writes not yet taken by QUIC. */
+  private final PendingWrites writes = new PendingWrites();
   /** Datagrams were written since the last flush: the stream's flush flushes the connection too. */
   private boolean datagramsUnflushed;
 
   WtSessionStream(WtConnection connection, long sessionId) {
     super(connection.transport().v1, null);
     this.connection = connection;
-    this.transport = connection.transport();
     this.sessionId = sessionId;
   }
 
@@ -156,6 +158,18 @@ final class WtSessionStream extends V1Session {
     return true;
   }
 
+  /** Every write on the session's stream is counted until Netty's QUIC stream took it (the session's budget). */
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    writes.write(ctx, msg, promise);
+  }
+
+  /** The stream's writes not yet taken by QUIC, and the datagrams not yet in QUIC's datagram queue. */
+  @Override
+  public long pendingOutboundBytes() {
+    return writes.pending() + datagramBytesPending;
+  }
+
   @Override
   public void flush(ChannelHandlerContext ctx) {
     if (datagramsUnflushed) {
@@ -204,7 +218,7 @@ final class WtSessionStream extends V1Session {
       return;
     }
     if (cause instanceof TooLongFrameException) {
-      closeWith(CloseCodes.MESSAGE_TOO_BIG, "message over " + transport.maxMessageSize + " bytes");
+      closeWith(CloseCodes.MESSAGE_TOO_BIG, "message over " + connection.transport().maxMessageSize + " bytes");
     } else if (cause instanceof IOException || cause instanceof io.netty.handler.codec.quic.QuicException) {
       ctx.close();
     } else {
