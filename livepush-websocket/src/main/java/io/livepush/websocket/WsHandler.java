@@ -97,9 +97,10 @@ final class WsHandler extends V1Session {
   }
 
   /**
-   * Drops what only the handshake needed, so an idle connection keeps codec, validator, aggregator and this
-   * handler: Netty's protocol handler (its ping, pong and close duties are done here) and its handshaker
-   * attribute. (No Utf8FrameValidator: this handler checks UTF-8 itself.)
+   * Drops what only the handshake needed, so an idle connection keeps Netty's frame codec (with the
+   * permessage-deflate handlers when negotiated) and this handler, which also checks UTF-8 and reassembles
+   * messages: Netty's protocol handler (its ping, pong and close duties are done here) and its handshaker
+   * attribute.
    */
   private static void slimPipeline(ChannelPipeline p) {
     if (p.get(WebSocketTransport.PROTOCOL) != null) {
@@ -299,7 +300,7 @@ final class WsHandler extends V1Session {
 
   /**
    * Maps decoder failures to close codes. Once the connection is closing (our close frame sent, or Netty's
-   * decoder or validator sent one), later failures, typically every further frame of a client that goes on
+   * decoder sent one), later failures, typically every further frame of a client that goes on
    * sending after a protocol error, are discarded without logging: at most one log line per connection.
    */
   @Override
