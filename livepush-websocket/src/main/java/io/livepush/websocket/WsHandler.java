@@ -33,8 +33,6 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.DataFormatException;
@@ -247,13 +245,8 @@ final class WsHandler extends V1Session {
   // ---- UTF-8 (RFC 6455 §5.6, §8.1) ---------------------------------------------------------------------------
   // Checked here rather than by Netty's Utf8FrameValidator, which would be one more handler (and context, and
   // validator) on every idle connection (issue 18: 112 B). The JDK's strict decoder rejects what RFC 3629 does
-  // (overlong forms, surrogates, code points above U+10FFFF); a fragmented message fails at the first fragment
-  // that makes it invalid, as Netty's validator did.
-
-  private static CharsetDecoder strictUtf8() {
-    return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
-  }
+  // (overlong forms, surrogates, code points above U+10FFFF: V1Session.strictUtf8, which WebTransport uses too); a
+  // fragmented message fails at the first fragment that makes it invalid, as Netty's validator did.
 
   /** The text of a whole message, or {@code null} after sending 1007 when it is not UTF-8. */
   private String utf8(ByteBuf content) {
