@@ -12,7 +12,6 @@ import io.livepush.longpoll.LongPollTransport;
 import io.livepush.redis.RedisBus;
 import io.livepush.sse.SseTransport;
 import io.livepush.websocket.WebSocketTransport;
-import io.netty.util.internal.PlatformDependent;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
@@ -130,13 +129,8 @@ public final class BenchServer {
       String path = request.path();
       Map<String, java.util.List<String>> q = request.queryParameters();
       switch (path) {
-        case "/bench/heap": {
-          for (int i = 0; i < 3; i++) {
-            System.gc();
-          }
-          return HttpReply.text(200, memory.getHeapMemoryUsage().getUsed() + " "
-              + PlatformDependent.usedDirectMemory());
-        }
+        case "/bench/heap":
+          return HttpReply.text(200, Proc.heapAfterGc());
         case "/bench/mem":
           if (q.containsKey("reset")) {
             peakHeap = 0;

@@ -2,14 +2,11 @@ package io.livepush.bench;
 
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
-import java.io.Writer;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,7 +81,7 @@ final class ClusterGen {
       Consumer<Boolean> recording) {}
 
   static void main(Options o) throws Exception {
-    List<String> nodes = Arrays.asList(o.string("nodes", "127.0.0.1:8090").split(","));
+    List<String> nodes = o.list("nodes", "127.0.0.1:8090");
     int conns = o.integer("conns", 1000);
     int gens = o.integer("gens", 1);
     int gen = o.integer("gen", 0);
@@ -94,8 +91,7 @@ final class ClusterGen {
     long warmup = o.integer("warmup-events", 3);
     double rate = o.decimal("rate", 0.5);
     Path dir = Path.of(o.string("dir", "."));
-    String src = o.string("src", "");
-    List<String> sources = src.isEmpty() ? List.of() : Arrays.asList(src.split(","));
+    List<String> sources = o.list("src", "");
     Map<String, Integer> mine = share(nodes, conns, gens, gen);
     int total = mine.values().stream().mapToInt(Integer::intValue).sum();
     if (total > o.integer("max-per-gen", MAX_PER_PROCESS)) {
@@ -149,20 +145,15 @@ final class ClusterGen {
   }
 
   private static Part tcpPart(String target, int count, EventLoopGroup group, List<String> sources) {
-    LoadGen g = new LoadGen(address(target), group, sources);
+    LoadGen g = new LoadGen(Options.address(target), group, sources);
     return new Part(target, count, g, g.latency, g.tally, g.established::get, g.failed::get, g.closed::get,
         () -> g.firstFailure, on -> g.recording = on);
   }
 
   private static Part wtPart(String target, int count, Options o) {
-    WtLoadGen g = new WtLoadGen(address(target), WtBench.PATH, o.integer("threads", 1));
+    WtLoadGen g = new WtLoadGen(Options.address(target), WtBench.PATH, o.integer("threads", 1));
     return new Part(target, count, g, g.latency, g.tally, g.established::get, g.failed::get, g.closed::get,
         () -> g.firstFailure, on -> g.recording = on);
-  }
-
-  private static InetSocketAddress address(String target) {
-    int colon = target.lastIndexOf(':');
-    return new InetSocketAddress(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)));
   }
 
   /** {@code mix}: SSE and WebSocket ({@code wsPercent} of them); {@code sse}, {@code ws}, {@code wt}: all one. */
@@ -255,11 +246,7 @@ final class ClusterGen {
     r.setProperty("targets", String.join(",", targets));
     r.setProperty("hist", HistogramText.encode(all));
     r.setProperty("firstFailure", firstFailure);
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-      r.store(w, "ClusterGen " + gen);
-    }
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    writeAtomically(file, ClusterRun.store(r, "ClusterGen " + gen));
     long established = sums.getOrDefault("established", 0L);
     System.out.printf("generator %d: %d subscribers, %d of them complete, %d lost, %d duplicated, %d reordered%n",
         gen, established, sums.getOrDefault("complete", 0L),

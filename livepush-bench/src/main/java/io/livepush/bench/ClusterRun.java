@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,8 +32,8 @@ final class ClusterRun {
    * half a second after now.
    */
   static void publish(Options o) throws Exception {
-    List<String> nodes = list(o.string("nodes", "127.0.0.1:8090"));
-    List<Long> pids = list(o.string("pids", "")).stream().map(Long::parseLong).toList();
+    List<String> nodes = o.list("nodes", "127.0.0.1:8090");
+    List<Long> pids = o.list("pids", "").stream().map(Long::parseLong).toList();
     int conns = o.integer("conns", 0);
     double rate = o.decimal("rate", 0.5);
     long events = o.integer("events", 30);
@@ -62,7 +61,7 @@ final class ClusterRun {
     p.setProperty("start", Long.toString(start));
     int publishers = all ? (int) Math.min(nodes.size(), events) : 1;
     p.setProperty("publishers", Integer.toString(publishers));
-    ClusterGen.writeAtomically(Path.of(o.string("dir", ".")).resolve("publish.properties"), store(p));
+    ClusterGen.writeAtomically(Path.of(o.string("dir", ".")).resolve("publish.properties"), store(p, null));
     for (int i = 0; i < publishers; i++) {
       Proc.get(nodes.get(i), String.format(Locale.ROOT, "/bench/publish?rate=%s&start=%d&count=%d&stride=%d&index=%d"
           + "&size=%d", rate, start, events, publishers, i, o.integer("size", 64)));
@@ -93,8 +92,8 @@ final class ClusterRun {
    */
   static void merge(Options o) throws Exception {
     Path dir = Path.of(o.string("dir", "."));
-    List<String> nodes = list(o.string("nodes", "127.0.0.1:8090"));
-    List<Long> pids = list(o.string("pids", "")).stream().map(Long::parseLong).toList();
+    List<String> nodes = o.list("nodes", "127.0.0.1:8090");
+    List<Long> pids = o.list("pids", "").stream().map(Long::parseLong).toList();
     int gens = o.integer("gens", 1);
     String label = o.string("label", "cluster");
     Properties pub = load(dir.resolve("publish.properties"));
@@ -211,10 +210,6 @@ final class ClusterRun {
     return Long.parseLong(o.string("bus-pid", "-1"));
   }
 
-  private static List<String> list(String csv) {
-    return csv.isEmpty() ? List.of() : Arrays.asList(csv.split(","));
-  }
-
   private static Properties load(Path f) throws IOException {
     Properties p = new Properties();
     try (Reader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
@@ -223,9 +218,10 @@ final class ClusterRun {
     return p;
   }
 
-  private static String store(Properties p) throws IOException {
+  /** {@code p} as {@link Properties#store} writes it, with {@code comments} (or none) in its first line. */
+  static String store(Properties p, String comments) throws IOException {
     java.io.StringWriter w = new java.io.StringWriter();
-    p.store(w, null);
+    p.store(w, comments);
     return w.toString();
   }
 }

@@ -2,13 +2,11 @@ package io.livepush.bench;
 
 import io.livepush.bench.LoadGen.Kind;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.HdrHistogram.Histogram;
@@ -77,10 +75,8 @@ public final class Main {
   }
 
   private static LoadGen gen(Options o) {
-    String[] hp = o.string("target", "127.0.0.1:8090").split(":");
-    String src = o.string("src", "");
-    List<String> sources = src.isEmpty() ? List.of() : Arrays.asList(src.split(","));
-    LoadGen g = new LoadGen(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), o.integer("threads", 1), sources);
+    LoadGen g = new LoadGen(Options.address(o.string("target", "127.0.0.1:8090")), o.integer("threads", 1),
+        o.list("src", ""));
     g.streamsPerConnection(o.integer("streams-per-conn", 100));
     return g;
   }

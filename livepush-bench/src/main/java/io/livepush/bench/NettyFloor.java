@@ -116,13 +116,7 @@ final class NettyFloor {
       String body = switch (path) {
         case "/bench/conns" -> Integer.toString(active.get() - 1); // less this control connection
         case "/bench/mem" -> "0 " + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        case "/bench/heap" -> {
-          for (int i = 0; i < 3; i++) {
-            System.gc();
-          }
-          yield ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() + " "
-              + io.netty.util.internal.PlatformDependent.usedDirectMemory();
-        }
+        case "/bench/heap" -> Proc.heapAfterGc();
         default -> "";
       };
       byte[] b = body.getBytes(StandardCharsets.US_ASCII);

@@ -90,11 +90,7 @@ final class NettyPeer {
       String body;
       switch (q.path()) {
         case "/bench/heap":
-          for (int i = 0; i < 3; i++) {
-            System.gc();
-          }
-          body = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() + " "
-              + io.netty.util.internal.PlatformDependent.usedDirectMemory();
+          body = Proc.heapAfterGc();
           break;
         case "/bench/conns":
           body = Integer.toString(group.size());

@@ -14,14 +14,8 @@ final class OpenLoop {
 
   /** Calls {@code publish} with each intended time ({@link System#nanoTime()} scale) on the calling thread. */
   static void run(double rate, double seconds, LongConsumer publish) {
-    long period = (long) (1e9 / rate);
-    long n = (long) (rate * seconds);
-    long start = System.nanoTime() + 1_000_000;
-    for (long i = 0; i < n; i++) {
-      long intended = start + i * period;
-      awaitTime(intended);
-      publish.accept(intended);
-    }
+    run(System.nanoTime() + 1_000_000, (long) (1e9 / rate), 0, 1, (long) (rate * seconds),
+        (i, intended) -> publish.accept(intended));
   }
 
   /** Publishes event {@code i} of a shared schedule, due at {@code intended}. */
@@ -38,15 +32,11 @@ final class OpenLoop {
   static void run(long start, long period, long first, long stride, long count, Indexed publish) {
     for (long i = first; i < count; i += stride) {
       long intended = start + i * period;
-      awaitTime(intended);
+      long now;
+      while ((now = System.nanoTime()) < intended) {
+        LockSupport.parkNanos(intended - now);
+      }
       publish.publish(i, intended);
-    }
-  }
-
-  private static void awaitTime(long intended) {
-    long now;
-    while ((now = System.nanoTime()) < intended) {
-      LockSupport.parkNanos(intended - now);
     }
   }
 }

@@ -1,6 +1,8 @@
 package io.livepush.bench;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +46,18 @@ public final class Options {
   public double decimal(String name, double dflt) {
     String v = values.get(name);
     return v == null ? dflt : Double.parseDouble(v);
+  }
+
+  /** The comma-separated values of {@code name} (or of {@code dflt}); empty when the value is empty. */
+  public List<String> list(String name, String dflt) {
+    String v = string(name, dflt);
+    return v.isEmpty() ? List.of() : Arrays.asList(v.split(","));
+  }
+
+  /** {@code host:port} (the port after the last colon) as an unresolved-if-need-be socket address. */
+  static InetSocketAddress address(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
   }
 
   public List<String> positional() {

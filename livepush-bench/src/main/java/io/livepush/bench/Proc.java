@@ -2,13 +2,17 @@ package io.livepush.bench;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Reads another process's CPU time and RSS from /proc, and calls the control endpoints of a server. */
+/**
+ * Reads another process's CPU time and RSS from /proc, calls the control endpoints of a server, and makes the
+ * answers every server under test gives the same way ({@link #heapAfterGc}).
+ */
 final class Proc {
   /** USER_HZ: the unit of utime/stime in /proc/[pid]/stat (100 on every Linux we run on). */
   static final long CLK_TCK = 100;
@@ -39,6 +43,19 @@ final class Proc {
       return -1;
     }
     return -1;
+  }
+
+  /**
+   * This JVM's {@code /bench/heap} answer, the same from every server under test ({@code BenchServer}, the peers):
+   * heap used after three full GCs, a space, Netty's used direct memory, in bytes ({@code Main.heap} reads it).
+   * Blocks for the GCs.
+   */
+  static String heapAfterGc() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() + " "
+        + io.netty.util.internal.PlatformDependent.usedDirectMemory();
   }
 
   /** GET {@code http://host:port path} and return the body as text. */

@@ -2,7 +2,6 @@ package io.livepush.bench;
 
 import io.livepush.testing.WebTransportCertificate;
 import io.livepush.webtransport.WebTransportTransport;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.HdrHistogram.Histogram;
 
@@ -30,8 +29,7 @@ final class WtBench {
   }
 
   private static WtLoadGen gen(Options o) {
-    String[] hp = o.string("target", "127.0.0.1:8090").split(":");
-    return new WtLoadGen(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), PATH, o.integer("threads", 1));
+    return new WtLoadGen(Options.address(o.string("target", "127.0.0.1:8090")), PATH, o.integer("threads", 1));
   }
 
   static void idle(Options o) throws Exception {

@@ -161,8 +161,10 @@ final class H3RequestStream extends Http3RequestStreamInboundHandler {
    */
   static int check(Http3Headers h, LivePushConfig config) {
     long size = 0;
-    for (Map.Entry<CharSequence, CharSequence> e : h) {
+    boolean malformedField = false;
+    for (Map.Entry<CharSequence, CharSequence> e : h) { // one pass: size, and the field grammar (400 below)
       size += e.getKey().length() + e.getValue().length() + FIELD_OVERHEAD;
+      malformedField = malformedField || !isFieldName(e.getKey()) || !isFieldValue(e.getValue());
     }
     if (size > config.maxHeaderBytes()) {
       return 431;
@@ -179,12 +181,7 @@ final class H3RequestStream extends Http3RequestStreamInboundHandler {
     if (!connect && (path == null || !isRequestTarget(path))) {
       return 400; // a CONNECT's :path is WtConnect's to check
     }
-    for (Map.Entry<CharSequence, CharSequence> e : h) {
-      if (!isFieldName(e.getKey()) || !isFieldValue(e.getValue())) {
-        return 400;
-      }
-    }
-    return 0;
+    return malformedField ? 400 : 0;
   }
 
   /** Whether {@code target} is an origin-form request target of visible ASCII (RFC 9112 §3.2). */

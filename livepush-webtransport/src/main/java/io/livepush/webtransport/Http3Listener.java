@@ -46,8 +46,6 @@ final class Http3Listener {
   private static final int CONNECTION_REFUSED = 0x2;
   /** The smallest header section the codec takes (see {@link #fieldSectionLimit}), in bytes. */
   static final long MIN_FIELD_SECTION_LIMIT = 64 * 1024;
-  /** The H3_NO_ERROR code (RFC 9114 §8.1) for connections closed when the server stops. */
-  private static final int H3_NO_ERROR = 0x100;
 
   private final WebTransportTransport transport;
   private final ServerListener server;
@@ -168,7 +166,7 @@ final class Http3Listener {
         if (w != null) {
           w.goAway();
         }
-        c.close(true, H3_NO_ERROR, Unpooled.copiedBuffer("server stopping", StandardCharsets.US_ASCII));
+        c.close(true, WtErrors.H3_NO_ERROR, Unpooled.copiedBuffer("server stopping", StandardCharsets.US_ASCII));
       }
       s.close().addListener(f -> closed.complete(null));
     });

@@ -228,8 +228,8 @@ final class WtConnect extends Http3RequestStreamInboundHandler {
   @Override
   protected void channelRead(ChannelHandlerContext ctx, Http3DataFrame frame) {
     try {
-      if (ended || !headersSeen) {
-        return; // the session is over (or never began): nothing the client says changes it
+      if (ended) {
+        return; // the session is over: nothing the client says changes it
       }
       switch (capsules.read(frame.content())) {
         case CLOSE -> clientClosed();
@@ -334,11 +334,11 @@ final class WtConnect extends Http3RequestStreamInboundHandler {
   }
 
   /**
-   * A field the codecs refuse makes the CONNECT malformed (RFC 9114 §4.1.2, §4.2). A name the QPACK decoder refuses
-   * (upper case, CR) has already reset the stream with H3_MESSAGE_ERROR (Netty's {@code Http3FrameCodec}): the
-   * stream is closed. A value the request's conversion refuses (NUL, CR, LF) is answered with 400 while no answer
-   * was sent yet, as HTTP/1.1 and HTTP/2 answer. The cause quotes the client's bytes, so it is logged through
-   * LogSafe.
+   * A field the codecs refuse makes the CONNECT malformed (RFC 9114 §4.1.2, §4.2). Names that are not tokens and
+   * values with CR, LF or NUL never get here ({@link H3RequestStream} answered 400 before adding this handler); a
+   * section Netty's codec refuses later (trailers) has already reset the stream with H3_MESSAGE_ERROR: the stream is
+   * closed. Any other failure is answered with 400 while no answer was sent yet, as HTTP/1.1 and HTTP/2 answer. The
+   * cause may quote the client's bytes, so it is logged through LogSafe.
    */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {

@@ -31,7 +31,6 @@ final class WtSessionStream extends V1Session {
   /** How long a closed session's stream waits for its last bytes to leave before it is reset. */
   private static final long CLOSE_TIMEOUT_MILLIS = 1000;
 
-  private final WebTransportTransport transport;
   private final WtConnection connection;
   private final long sessionId;
   private QuicStreamChannel channel;
@@ -48,7 +47,6 @@ final class WtSessionStream extends V1Session {
   WtSessionStream(WtConnection connection, long sessionId) {
     super(connection.transport().v1, null);
     this.connection = connection;
-    this.transport = connection.transport();
     this.sessionId = sessionId;
   }
 
@@ -201,7 +199,7 @@ final class WtSessionStream extends V1Session {
       return;
     }
     if (cause instanceof TooLongFrameException) {
-      closeWith(CloseCodes.MESSAGE_TOO_BIG, "message over " + transport.maxMessageSize + " bytes");
+      closeWith(CloseCodes.MESSAGE_TOO_BIG, "message over " + connection.transport().maxMessageSize + " bytes");
     } else if (cause instanceof IOException || cause instanceof io.netty.handler.codec.quic.QuicException) {
       ctx.close();
     } else {

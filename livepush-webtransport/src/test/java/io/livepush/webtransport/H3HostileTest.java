@@ -13,7 +13,6 @@ import io.livepush.sse.SseTransport;
 import io.livepush.testing.Await;
 import io.livepush.testing.WebTransportCertificate;
 import io.netty.channel.ChannelOption;
-import io.netty.handler.codec.http3.DefaultHttp3Headers;
 import io.netty.handler.codec.http3.DefaultHttp3HeadersFrame;
 import io.netty.handler.codec.http3.Http3;
 import io.netty.handler.codec.http3.Http3HeadersFrame;
@@ -63,13 +62,7 @@ class H3HostileTest {
 
   /** Sends a header section built by {@code headers} (not validated), then FIN. */
   private WtTestClient.Exchange raw(Consumer<io.netty.handler.codec.http3.Http3Headers> headers) throws Exception {
-    WtTestClient.Exchange x = new WtTestClient.Exchange();
-    QuicStreamChannel stream = Http3.newRequestStream(client.quic, x.handler).get(10, TimeUnit.SECONDS);
-    x.stream = stream;
-    Http3HeadersFrame h = new DefaultHttp3HeadersFrame(new DefaultHttp3Headers(false));
-    headers.accept(h.headers());
-    stream.writeAndFlush(h).addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
-    return x;
+    return client.send(headers, null);
   }
 
   /** The stream was refused: a 4xx status, or reset by the server without a response head. */
@@ -106,7 +99,9 @@ class H3HostileTest {
     assertRefused(raw(h -> h.method("GET").scheme("https").authority(authority).path("*")), "asterisk form");
     assertRefused(raw(h -> h.scheme("https").authority(authority).path("/page")), "no :method");
     // a classic CONNECT (no :protocol): livepush is not a proxy
-    assertRefused(raw(h -> h.method("CONNECT").authority("example.com:443")), "CONNECT without :protocol");
+    WtTestClient.Exchange connect = raw(h -> h.method("CONNECT").authority("example.com:443"));
+    assertRefused(connect, "CONNECT without :protocol");
+    assertThat(connect.status()).as("no :path to open a session at (docs/protocol.md)").isEqualTo(400);
     assertThat(served).isEmpty();
     assertThat(client.request("GET", "/page", null).status()).isEqualTo(200);
   }

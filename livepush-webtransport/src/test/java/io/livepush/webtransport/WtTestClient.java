@@ -160,15 +160,27 @@ final class WtTestClient implements AutoCloseable {
    * (may be {@code null}), then FIN. The answer lands in the returned {@link Exchange}.
    */
   Exchange request(String method, String path, byte[] body, String... nameValues) throws Exception {
+    return send(h -> {
+      h.method(method).scheme("https")
+          .authority("127.0.0.1:" + ((InetSocketAddress) quic.remoteSocketAddress()).getPort()).path(path);
+      for (int i = 0; i < nameValues.length; i += 2) {
+        h.add(nameValues[i], nameValues[i + 1]);
+      }
+    }, body);
+  }
+
+  /**
+   * Sends a request stream whose header section {@code headers} fills in entirely (not validated: pseudo-headers
+   * may be missing or misplaced, as a hostile client sends them), then {@code body} (may be {@code null}), then
+   * FIN. The answer lands in the returned {@link Exchange}.
+   */
+  Exchange send(java.util.function.Consumer<io.netty.handler.codec.http3.Http3Headers> headers, byte[] body)
+      throws Exception {
     Exchange x = new Exchange();
     QuicStreamChannel stream = Http3.newRequestStream(quic, x.handler).get(10, TimeUnit.SECONDS);
     x.stream = stream;
     Http3HeadersFrame h = new DefaultHttp3HeadersFrame(new io.netty.handler.codec.http3.DefaultHttp3Headers(false));
-    h.headers().method(method).scheme("https")
-        .authority("127.0.0.1:" + ((InetSocketAddress) quic.remoteSocketAddress()).getPort()).path(path);
-    for (int i = 0; i < nameValues.length; i += 2) {
-      h.headers().add(nameValues[i], nameValues[i + 1]);
-    }
+    headers.accept(h.headers());
     io.netty.channel.ChannelFuture last = body == null ? stream.writeAndFlush(h) : stream.write(h);
     if (body != null) {
       last = stream.writeAndFlush(
