@@ -494,6 +494,7 @@ export class LivePushClient {
       payload = bytes.subarray(2 + n);
     }
     this.#attempt = 0; // the server talks to us: the next drop starts the backoff afresh
+    if (msg.type === 'heartbeat') return; // WebTransport's idle-session probe (docs/protocol.md): nothing to do
     this.#emit('message', msg);
     if (m.datagram) {
       this.#onDatagram(msg, payload);

@@ -2,6 +2,7 @@ package io.livepush.bench;
 
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,11 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import java.util.function.IntSupplier;
-import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * One generator process of a multi-generator run ({@code run.sh cluster}: many nodes, and {@code run.sh
@@ -72,13 +69,8 @@ final class ClusterGen {
     return mine;
   }
 
-  /**
-   * One target of this process: a generator against one node ({@link LoadGen} or {@link WtLoadGen}), seen through
-   * what the run reads of it.
-   */
-  private record Part(String target, int count, AutoCloseable gen, Recorder latency, Tally tally,
-      IntSupplier established, IntSupplier failed, IntSupplier closed, Supplier<String> firstFailure,
-      Consumer<Boolean> recording) {}
+  /** One target of this process: a generator against one node ({@link LoadGen} or {@link WtLoadGen}). */
+  private record Part(String target, int count, Generator gen) {}
 
   static void main(Options o) throws Exception {
     List<String> nodes = o.list("nodes", "127.0.0.1:8090");
@@ -106,18 +98,19 @@ final class ClusterGen {
     try {
       long connectStart = System.nanoTime();
       for (Map.Entry<String, Integer> e : mine.entrySet()) {
-        Part p = transport.equals("wt") ? wtPart(e.getKey(), e.getValue(), o) : tcpPart(e.getKey(), e.getValue(),
-            group, sources);
+        InetSocketAddress node = Options.address(e.getKey());
+        Part p = new Part(e.getKey(), e.getValue(), transport.equals("wt")
+            ? new WtLoadGen(node, WtBench.PATH, o.integer("threads", 1)) : new LoadGen(node, group, sources));
         parts.add(p);
-        p.tally().expect(events, warmup); // before any event can arrive: publishing starts after every ready file
+        p.gen().tally.expect(events, warmup); // before any event can arrive: publishing starts after every ready file
         open(p, transport, wsPercent, o.integer("batch", 200));
       }
       long connectEnd = System.nanoTime();
       int established = 0;
       for (Part p : parts) {
-        established += p.established().getAsInt();
-        p.tally().awaitComplete(p.established().getAsInt());
-        p.recording().accept(true);
+        established += p.gen().established.get();
+        p.gen().tally.awaitComplete(p.gen().established.get());
+        p.gen().recording = true;
       }
       long readyAt = System.nanoTime();
       long cpu0 = Proc.cpuNanos(ProcessHandle.current().pid());
@@ -142,18 +135,6 @@ final class ClusterGen {
       }
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     }
-  }
-
-  private static Part tcpPart(String target, int count, EventLoopGroup group, List<String> sources) {
-    LoadGen g = new LoadGen(Options.address(target), group, sources);
-    return new Part(target, count, g, g.latency, g.tally, g.established::get, g.failed::get, g.closed::get,
-        () -> g.firstFailure, on -> g.recording = on);
-  }
-
-  private static Part wtPart(String target, int count, Options o) {
-    WtLoadGen g = new WtLoadGen(Options.address(target), WtBench.PATH, o.integer("threads", 1));
-    return new Part(target, count, g, g.latency, g.tally, g.established::get, g.failed::get, g.closed::get,
-        () -> g.firstFailure, on -> g.recording = on);
   }
 
   /** {@code mix}: SSE and WebSocket ({@code wsPercent} of them); {@code sse}, {@code ws}, {@code wt}: all one. */
@@ -187,10 +168,10 @@ final class ClusterGen {
       boolean allClosed = true;
       long first = 0;
       for (Part p : parts) {
-        int est = p.established().getAsInt();
-        done &= p.tally().complete.get() >= est;
-        allClosed &= p.closed().getAsInt() >= est;
-        long f = p.tally().firstAt.get();
+        int est = p.gen().established.get();
+        done &= p.gen().tally.complete.get() >= est;
+        allClosed &= p.gen().closed.get() >= est;
+        long f = p.gen().tally.firstAt.get();
         if (f != 0 && (first == 0 || f < first)) {
           first = f;
         }
@@ -215,13 +196,14 @@ final class ClusterGen {
     String firstFailure = "";
     List<String> targets = new ArrayList<>();
     for (Part p : parts) {
-      Histogram h = p.latency().getIntervalHistogram();
+      Generator g = p.gen();
+      Histogram h = g.latency.getIntervalHistogram();
       all.add(h);
       r.setProperty("hist." + p.target(), HistogramText.encode(h));
-      r.setProperty("established." + p.target(), Integer.toString(p.established().getAsInt()));
+      r.setProperty("established." + p.target(), Integer.toString(g.established.get()));
       targets.add(p.target());
-      Tally t = p.tally();
-      long[] v = {p.established().getAsInt(), p.failed().getAsInt(), p.closed().getAsInt(), t.distinct.sum(),
+      Tally t = g.tally;
+      long[] v = {g.established.get(), g.failed.get(), g.closed.get(), t.distinct.sum(),
           t.duplicates.sum(), t.reordered.sum(), t.unexpected.sum(), t.complete.get()};
       for (int i = 0; i < SUMMED.length; i++) {
         sums.merge(SUMMED[i], v[i], Long::sum);
@@ -232,8 +214,8 @@ final class ClusterGen {
       }
       allComplete &= t.allCompleteAt != 0;
       completeAt = Math.max(completeAt, t.allCompleteAt);
-      if (firstFailure.isEmpty() && p.firstFailure().get() != null) {
-        firstFailure = p.firstFailure().get();
+      if (firstFailure.isEmpty() && g.firstFailure != null) {
+        firstFailure = g.firstFailure;
       }
     }
     sums.forEach((k, v) -> r.setProperty(k, Long.toString(v)));

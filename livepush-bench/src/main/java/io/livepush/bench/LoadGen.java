@@ -37,7 +37,7 @@ import org.HdrHistogram.Recorder;
  * <p>Bounded: one process holds at most the connections asked for; the per-process file limit (20,000 on the
  * measurement box) is the caller's concern (see {@code Main}).
  */
-public final class LoadGen implements AutoCloseable {
+public final class LoadGen extends Generator {
   /**
    * Which protocol a subscriber speaks: SSE over HTTP/1.1, WebSocket (livepush.v1), SSE over HTTP/2 cleartext
    * with prior knowledge (many streams per connection, {@link H2Client}), or long-polling ({@link LongPoller}).
@@ -53,25 +53,10 @@ public final class LoadGen implements AutoCloseable {
   private final List<String> sourceAddresses;
   private final AtomicInteger nextSource = new AtomicInteger();
 
-  /** Latency (ns) of live events while {@link #recording} is set. */
-  public final Recorder latency = new Recorder(3);
-  /** Events received (every "t" value seen). */
-  public final LongAdder events = new LongAdder();
-  /** Exactly-once accounting of the payloads' {@code "s"} numbers, when a run {@link Tally#expect expects} them. */
-  final Tally tally = new Tally();
-  /** Connections whose handshake completed (SSE 200 head, WS first text frame). */
-  public final AtomicInteger established = new AtomicInteger();
-  /** Connections that closed or failed after or during the handshake. */
-  public final AtomicInteger closed = new AtomicInteger();
-  /** Connections that failed before the handshake completed. */
-  public final AtomicInteger failed = new AtomicInteger();
   /** Connections that have seen a sequence number >= {@link #targetSeq}. */
   public final AtomicInteger caughtUp = new AtomicInteger();
   /** Time the last connection caught up. */
   public volatile long allCaughtUpAt;
-  /** Why the first failed connection failed, for the report. */
-  public volatile String firstFailure;
-  public volatile boolean recording;
   public volatile long targetSeq = Long.MAX_VALUE;
   private volatile int expectedCaughtUp = Integer.MAX_VALUE;
   /** HTTP/2 streams per connection for {@link Kind#H2}. */
@@ -88,14 +73,6 @@ public final class LoadGen implements AutoCloseable {
       throw new IllegalArgumentException("streams per connection: " + n + " (expected: >= 1)");
     }
     streamsPerConnection = n;
-  }
-
-  /** Records why a subscriber failed before its handshake, and counts it. */
-  void failure(String why) {
-    if (firstFailure == null) {
-      firstFailure = why;
-    }
-    failed.incrementAndGet();
   }
 
   void caughtUp() {

@@ -14,7 +14,6 @@ final class Receiver implements ValueScanner.Sink, ByteProcessor {
   private final LoadGen gen;
   private final ValueScanner scanner = new ValueScanner();
   private final Tally.Subscriber counted;
-  private boolean measured = true; // the current event's "s" says: record its latency
   private CountDownLatch latch;
   private boolean handshaken;
   private boolean caught;
@@ -71,17 +70,10 @@ final class Receiver implements ValueScanner.Sink, ByteProcessor {
 
   @Override
   public void value(byte key, long value) {
-    if (key == 't') {
-      gen.events.increment();
-      if (gen.recording && measured) {
-        gen.latency.recordValue(Math.max(0, now - value));
-      }
-    } else {
-      measured = counted.seq(value); // "s" comes before "t" in every payload
-      if (!caught && value >= gen.targetSeq) {
-        caught = true;
-        gen.caughtUp();
-      }
+    gen.count(counted, key, value, now);
+    if (key != 't' && !caught && value >= gen.targetSeq) {
+      caught = true;
+      gen.caughtUp();
     }
   }
 }

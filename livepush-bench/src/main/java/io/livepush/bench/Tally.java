@@ -67,6 +67,13 @@ final class Tally {
     private long[] seen; // allocated at the first number: idle subscribers in other scenarios pay nothing
     private long highest;
     private long count;
+    /** What the latest {@link #seq} returned: the current event's latency is to be measured. */
+    private boolean measured = true;
+
+    /** Whether the latest number's event is to be measured (see {@link #seq}); {@code true} before any. */
+    boolean measured() {
+      return measured;
+    }
 
     /**
      * Counts number {@code s}.
@@ -74,6 +81,11 @@ final class Tally {
      * @return whether the event's latency is to be measured (past the warm-up, or nothing is being counted)
      */
     boolean seq(long s) {
+      measured = count(s);
+      return measured;
+    }
+
+    private boolean count(long s) {
       long e = expected;
       if (e == 0) {
         return true;

@@ -32,9 +32,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
-import org.HdrHistogram.Recorder;
 
 /**
  * The WebTransport load generator: many WebTransport sessions (livepush.v1 over HTTP/3, each on its own QUIC
@@ -46,28 +43,11 @@ import org.HdrHistogram.Recorder;
  * <p>Bounded: at most the sessions asked for; UDP sockets are shared by {@value #SESSIONS_PER_SOCKET} connections
  * each. Trusts any certificate: benchmark use only, against 127.0.0.0/8.
  */
-public final class WtLoadGen implements AutoCloseable {
+public final class WtLoadGen extends Generator {
   /** QUIC connections per client UDP socket (QUIC tells them apart by connection id). */
   static final int SESSIONS_PER_SOCKET = 256;
   /** The WebTransport stream signal (draft-ietf-webtrans-http3 §4.2). */
   private static final long WT_STREAM = 0x41;
-
-  /** Latency (ns) of live events while {@link #recording} is set. */
-  public final Recorder latency = new Recorder(3);
-  /** Events received (every {@code "t"} value seen). */
-  public final LongAdder events = new LongAdder();
-  /** Sessions whose {@code subscribed} arrived. */
-  public final AtomicInteger established = new AtomicInteger();
-  /** Sessions that ended after they were established. */
-  public final AtomicInteger closed = new AtomicInteger();
-  /** Sessions that failed before they were established. */
-  public final AtomicInteger failed = new AtomicInteger();
-  /** Why the first session failed, for the report. */
-  public volatile String firstFailure;
-  /** Latencies are recorded while set. */
-  public volatile boolean recording;
-  /** Exactly-once accounting of the payloads' {@code "s"} numbers, when a run {@link Tally#expect expects} them. */
-  final Tally tally = new Tally();
 
   private final EventLoopGroup group;
   private final InetSocketAddress server;
@@ -157,10 +137,7 @@ public final class WtLoadGen implements AutoCloseable {
   }
 
   private void fail(String why, CountDownLatch latch) {
-    if (firstFailure == null) {
-      firstFailure = why;
-    }
-    failed.incrementAndGet();
+    failure(why);
     latch.countDown();
   }
 
@@ -209,7 +186,6 @@ public final class WtLoadGen implements AutoCloseable {
     private final CountDownLatch latch;
     private final ValueScanner scanner = new ValueScanner();
     private final Tally.Subscriber counted = tally.new Subscriber();
-    private boolean measured = true; // the current event's "s" says: record its latency
     private boolean subscribed;
     private boolean settled;
     private boolean ended;
@@ -316,14 +292,7 @@ public final class WtLoadGen implements AutoCloseable {
 
     @Override
     public void value(byte key, long value) {
-      if (key == 't') {
-        events.increment();
-        if (recording && measured) {
-          latency.recordValue(Math.max(0, now - value));
-        }
-      } else {
-        measured = counted.seq(value); // "s" comes before "t" in every payload
-      }
+      count(counted, key, value, now);
     }
 
     @Override

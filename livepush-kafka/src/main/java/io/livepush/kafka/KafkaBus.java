@@ -45,6 +45,14 @@ import org.apache.kafka.clients.admin.Admin;
  * topic go through the {@link Builder#mapper mapper}. Every record read is validated like a publish; a bad one is
  * counted ({@link #badRecords()}) and skipped.
  *
+ * <h2>Input topics</h2>
+ * {@link Builder#input input(kafkaTopic, mapper)} makes topics other services write (any number of partitions)
+ * a source of events: every node joins the consumer group {@link KafkaBusConfig#inputGroup()} for them, and its
+ * bridge appends each record, mapped and validated, to the log with a transactional producer that commits the
+ * input offsets in the same transaction, so every input record becomes exactly one event (a bad one none, counted
+ * in {@link #inputBadRecords()}), across rebalances and node stops. Order: per input partition (hence per Kafka
+ * key) kept; across partitions, the order the bridges appended them, the same on every node and transport.
+ *
  * <h2>Failures</h2>
  * Publishes use an idempotent producer with {@code acks=all}. With Kafka unreachable the first publishes fail
  * after {@link KafkaBusConfig#publishTimeout()} and the following ones at once, with {@link KafkaBusException},
@@ -52,8 +60,8 @@ import org.apache.kafka.clients.admin.Admin;
  * Records removed by retention before a node read them become a {@code reset} ({@code too-old}).
  *
  * <h2>Threads</h2>
- * Nothing blocks the caller: a reader thread, a sender thread, a history thread (each named
- * {@code livepush-kafka-*}) and kafka-clients' own I/O threads do the work; futures complete on them. One instance
+ * Nothing blocks the caller: a reader thread, a sender thread, a history thread, with inputs a bridge thread
+ * (each named {@code livepush-kafka-*}) and kafka-clients' own I/O threads do the work; futures complete on them. One instance
  * serves one server. Presence is cluster-wide ({@link #startPresence}): nodes announce their members on the compacted
  * topic {@code <topic>-presence}.
  */
@@ -68,6 +76,7 @@ public final class KafkaBus implements EventBus {
   private volatile KafkaLogReader reader;
   private volatile KafkaPublisher publisher;
   private volatile KafkaHistoryReader history;
+  private volatile KafkaInputBridge bridge;
   /** This node in the presence topic: random, so a restarted node never inherits a dead one's members. */
   private final String nodeId = LogBusSupport.newNodeId();
   private volatile PresenceExchange presence;
@@ -114,7 +123,46 @@ public final class KafkaBus implements EventBus {
    * @return how many records were skipped as bad since the bus started
    */
   public long badRecords() {
-    return records.badRecords();
+    KafkaInputBridge b = bridge;
+    return records.badRecords() + (b == null ? 0 : b.bad());
+  }
+
+  /**
+   * Input-topic records this node's bridge appended to the log (see {@link Builder#input}), counted once their
+   * transaction committed; across the nodes of a cluster the sums count every good input record exactly once.
+   *
+   * @return how many input records this node bridged since the bus started
+   */
+  public long inputRecords() {
+    KafkaInputBridge b = bridge;
+    return b == null ? 0 : b.bridged();
+  }
+
+  /**
+   * Input-topic records this node's bridge skipped as bad (the mapper threw, or the mapped event failed the checks
+   * of a publish), counted once their offsets were committed; they are also in {@link #badRecords()}. Across the
+   * nodes of a cluster the sums count every bad input record exactly once.
+   *
+   * @return how many input records this node skipped as bad since the bus started
+   */
+  public long inputBadRecords() {
+    KafkaInputBridge b = bridge;
+    return b == null ? 0 : b.bad();
+  }
+
+  /**
+   * Input transactions this node's bridge aborted (a failure or fencing; their records were read again).
+   *
+   * @return how many bridge transactions were aborted since the bus started
+   */
+  public long inputAbortedTransactions() {
+    KafkaInputBridge b = bridge;
+    return b == null ? 0 : b.aborted();
+  }
+
+  /** For tests: the next {@code n} bridge transactions of this node fail before their commit. */
+  void failInputCommits(int n) {
+    bridge.failBeforeCommit(n);
   }
 
   /**
@@ -160,8 +208,14 @@ public final class KafkaBus implements EventBus {
       }
     });
     history = new KafkaHistoryReader(config, clients, records, epoch);
-    return reader.start().thenRun(() -> publisher = new KafkaPublisher(config, clients, admin, epoch))
-        .minimalCompletionStage();
+    return reader.start().thenRun(() -> {
+      publisher = new KafkaPublisher(config, clients, admin, epoch);
+      if (!config.inputs().isEmpty()) {
+        KafkaInputBridge b = new KafkaInputBridge(config, clients, records, nodeId);
+        bridge = b;
+        b.start(); // after the reader joined: the log topic exists
+      }
+    }).minimalCompletionStage();
   }
 
   @Override
@@ -246,6 +300,10 @@ public final class KafkaBus implements EventBus {
     PresenceExchange x = presence;
     KafkaPresence store = presenceStore;
     stopping = CompletableFuture.runAsync(() -> {
+      KafkaInputBridge b = bridge;
+      if (b != null) {
+        b.stop(); // commits its batch and leaves the group first: the other nodes take its partitions at once
+      }
       if (x != null) {
         // Leave our members for another node to reap (and announce their leaves) at its next exchange.
         if (!x.paused()) {
@@ -311,6 +369,10 @@ public final class KafkaBus implements EventBus {
     KafkaRecordMapper mapper;
     Duration presenceInterval = KafkaBusConfig.DEFAULT_PRESENCE_INTERVAL;
     Duration presenceExpiry = KafkaBusConfig.DEFAULT_PRESENCE_EXPIRY;
+    final Map<String, KafkaRecordMapper> inputs = new java.util.LinkedHashMap<>();
+    String inputGroup;
+    int inputMaxRecords = KafkaBusConfig.DEFAULT_INPUT_MAX_RECORDS;
+    Duration inputTransactionTimeout = KafkaBusConfig.DEFAULT_INPUT_TRANSACTION_TIMEOUT;
 
     private Builder() {}
 
@@ -356,13 +418,77 @@ public final class KafkaBus implements EventBus {
      * @return this builder
      */
     public Builder topic(String topic) {
-      Objects.requireNonNull(topic, "topic");
-      if (topic.isEmpty() || topic.length() > 249 || !topic.matches("[A-Za-z0-9._-]+") || topic.equals(".")
-          || topic.equals("..")) {
-        throw new IllegalArgumentException("topic: \"" + topic.replaceAll("[^ -~]", "?")
+      this.topic = kafkaName("topic", topic);
+      return this;
+    }
+
+    /** A legal Kafka topic (or group) name, else the builders' message shape. */
+    private static String kafkaName(String what, String name) {
+      Objects.requireNonNull(name, what);
+      if (name.isEmpty() || name.length() > 249 || !name.matches("[A-Za-z0-9._-]+") || name.equals(".")
+          || name.equals("..")) {
+        throw new IllegalArgumentException(what + ": \"" + name.replaceAll("[^ -~]", "?")
             + "\" (expected: 1..249 of [A-Za-z0-9._-])");
       }
-      this.topic = topic;
+      return name;
+    }
+
+    /**
+     * Bridges {@code kafkaTopic}, a topic other services write (any number of partitions), into the log: every
+     * node joins the consumer group {@link #inputGroup} for the input topics, maps each record with
+     * {@code mapper} (called on the bridge thread; livepush's headers on input records are not trusted), validates
+     * it like a publish and appends it to the log topic in a transaction that also commits the input offsets, so
+     * each input record becomes exactly one event (a bad or skipped one none). Call once per input topic; the
+     * same topic again replaces its mapper. See docs/cluster.md "Input topics".
+     *
+     * @param kafkaTopic a legal Kafka topic name, not the log topic nor its presence topic
+     * @param mapper maps its records to livepush topics and events
+     * @return this builder
+     * @throws IllegalArgumentException if {@code kafkaTopic} is not a legal Kafka topic name
+     */
+    public Builder input(String kafkaTopic, KafkaRecordMapper mapper) {
+      inputs.put(kafkaName("input", kafkaTopic), Objects.requireNonNull(mapper, "mapper"));
+      return this;
+    }
+
+    /**
+     * The consumer group of the input bridges; default {@code <topic>.input}. Nodes of one cluster must share it
+     * (Kafka splits the input partitions among its members); two clusters bridging the same input need two.
+     *
+     * @param groupId 1..249 of {@code [A-Za-z0-9._-]}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code groupId} does not match
+     */
+    public Builder inputGroup(String groupId) {
+      this.inputGroup = kafkaName("inputGroup", groupId);
+      return this;
+    }
+
+    /**
+     * Most input records one bridge poll takes ({@code max.poll.records}), hence one transaction carries (and the
+     * most records a failed transaction reads again); default 500.
+     *
+     * @param n at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is under 1
+     */
+    public Builder inputMaxRecords(int n) {
+      this.inputMaxRecords = LogBusSupport.atLeast("inputMaxRecords", n, 1);
+      return this;
+    }
+
+    /**
+     * {@code transaction.timeout.ms} of the bridge's transactions; default 10 s. A node that dies with a
+     * transaction open holds back every {@code read_committed} reader of the log (all livepush delivery) until
+     * the broker aborts it: this long, plus up to the broker's
+     * {@code transaction.abort.timed.out.transaction.cleanup.interval.ms} (10 s by default).
+     *
+     * @param timeout at least 1 ms, and at most the broker's {@code transaction.max.timeout.ms}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code timeout} is under 1 ms
+     */
+    public Builder inputTransactionTimeout(Duration timeout) {
+      this.inputTransactionTimeout = LogBusSupport.atLeastOneMilli("inputTransactionTimeout", timeout);
       return this;
     }
 
@@ -490,11 +616,18 @@ public final class KafkaBus implements EventBus {
      * Builds the bus (not connected: the server connects it on start).
      *
      * @return the bus
-     * @throws IllegalStateException if no {@link #bootstrapServers} were given
+     * @throws IllegalStateException if no {@link #bootstrapServers} were given, or an {@link #input} is the log
+     *     topic or its presence topic
      */
     public KafkaBus build() {
       if (bootstrapServers == null) {
         throw new IllegalStateException("bootstrapServers: none (expected: e.g. localhost:9092)");
+      }
+      for (String in : inputs.keySet()) {
+        if (in.equals(topic) || in.equals(topic + "-presence")) {
+          throw new IllegalStateException("input: \"" + in + "\" (expected: a topic other than the log topic "
+              + topic + " and its presence topic)");
+        }
       }
       return new KafkaBus(new KafkaBusConfig(this));
     }

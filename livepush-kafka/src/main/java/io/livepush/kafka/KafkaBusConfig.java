@@ -26,6 +26,10 @@ public final class KafkaBusConfig {
   public static final Duration DEFAULT_PRESENCE_INTERVAL = Duration.ofSeconds(2);
   /** Default age after which a node that stopped announcing is dead and its members leave. */
   public static final Duration DEFAULT_PRESENCE_EXPIRY = Duration.ofSeconds(10);
+  /** Default most input records one bridge poll takes, hence one transaction carries. */
+  public static final int DEFAULT_INPUT_MAX_RECORDS = 500;
+  /** Default {@code transaction.timeout.ms} of the input bridge's transactions. */
+  public static final Duration DEFAULT_INPUT_TRANSACTION_TIMEOUT = Duration.ofSeconds(10);
   /** Default bound on one event's payload, as the core's {@code maxEventBytes}. */
   public static final int DEFAULT_MAX_EVENT_BYTES = 1 << 20;
 
@@ -44,6 +48,10 @@ public final class KafkaBusConfig {
   private final KafkaRecordMapper mapper;
   private final Duration presenceInterval;
   private final Duration presenceExpiry;
+  private final Map<String, KafkaRecordMapper> inputs;
+  private final String inputGroup;
+  private final int inputMaxRecords;
+  private final Duration inputTransactionTimeout;
 
   KafkaBusConfig(KafkaBus.Builder b) {
     bootstrapServers = b.bootstrapServers;
@@ -61,6 +69,48 @@ public final class KafkaBusConfig {
     mapper = b.mapper;
     presenceInterval = b.presenceInterval;
     presenceExpiry = b.presenceExpiry;
+    inputs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(b.inputs));
+    inputGroup = b.inputGroup != null ? b.inputGroup : topic + ".input";
+    inputMaxRecords = b.inputMaxRecords;
+    inputTransactionTimeout = b.inputTransactionTimeout;
+  }
+
+  /**
+   * The input topics (Kafka topics other services write, any number of partitions) and the mapper of each; empty
+   * when the bus bridges none. Their records are appended to the log topic by the input bridge, exactly once.
+   *
+   * @return the input topics and their mappers, in the order given; unmodifiable
+   */
+  public Map<String, KafkaRecordMapper> inputs() {
+    return inputs;
+  }
+
+  /**
+   * The consumer group every node's input bridge joins; default {@code <topic>.input}.
+   *
+   * @return the input consumer group id
+   */
+  public String inputGroup() {
+    return inputGroup;
+  }
+
+  /**
+   * Most input records one bridge poll takes ({@code max.poll.records}), hence one transaction carries.
+   *
+   * @return at least 1
+   */
+  public int inputMaxRecords() {
+    return inputMaxRecords;
+  }
+
+  /**
+   * {@code transaction.timeout.ms} of the bridge's transactions: how long an open transaction of a node that
+   * crashed holds back every {@code read_committed} reader of the log before the broker aborts it.
+   *
+   * @return positive
+   */
+  public Duration inputTransactionTimeout() {
+    return inputTransactionTimeout;
   }
 
   /**
@@ -216,6 +266,7 @@ public final class KafkaBusConfig {
         + ", requestTimeout=" + requestTimeout + ", pollInterval=" + pollInterval + ", epochCheckInterval="
         + epochCheckInterval + ", maxPendingPublishes=" + maxPendingPublishes + ", maxEventBytes=" + maxEventBytes
         + ", mapper=" + (mapper != null) + ", presenceInterval=" + presenceInterval
-        + ", presenceExpiry=" + presenceExpiry + '}';
+        + ", presenceExpiry=" + presenceExpiry + ", inputs=" + inputs.keySet() + ", inputGroup=" + inputGroup
+        + ", inputMaxRecords=" + inputMaxRecords + ", inputTransactionTimeout=" + inputTransactionTimeout + '}';
   }
 }

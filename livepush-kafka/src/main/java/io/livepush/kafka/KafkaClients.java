@@ -92,6 +92,53 @@ final class KafkaClients {
   }
 
   /**
+   * The input bridge's producer: transactional ({@code transactional.id} = {@code id}, stable for the bridge's
+   * life so a re-created producer aborts what its predecessor left open), idempotent, {@code acks=all};
+   * {@code transaction.timeout.ms} = {@link KafkaBusConfig#inputTransactionTimeout()} (how long a crashed node's
+   * open transaction holds back {@code read_committed} readers); every blocking call bounded by
+   * {@link KafkaBusConfig#requestTimeout()}; {@code max.request.size} fits one {@code maxEventBytes} event.
+   */
+  org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> transactionalProducer(String id) {
+    Map<String, Object> p = common("bridge-producer");
+    int timeout = (int) config.requestTimeout().toMillis();
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);
+    p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) config.inputTransactionTimeout().toMillis());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.maxEventBytes() + 64 * 1024); // payload + headers
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 5); // a batch's records share requests; the commit flushes them
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeout);
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeout + 5); // kafka-clients: >= linger + request timeout
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    return new org.apache.kafka.clients.producer.KafkaProducer<>(p);
+  }
+
+  /**
+   * The input bridge's consumer: member of the group {@link KafkaBusConfig#inputGroup()} (Kafka splits the input
+   * partitions among the nodes), offsets committed only inside the bridge's transactions (no auto-commit),
+   * {@code read_committed} (aborted input records are never bridged), at most
+   * {@link KafkaBusConfig#inputMaxRecords()} records a poll (one transaction). A group without committed offsets
+   * starts at {@code earliest} unless {@code clientProperty("auto.offset.reset", ...)} says otherwise.
+   */
+  KafkaConsumer<byte[], byte[]> inputConsumer() {
+    Map<String, Object> p = common("bridge");
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, config.inputGroup());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.inputMaxRecords());
+    p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) config.requestTimeout().toMillis());
+    p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) config.requestTimeout().toMillis());
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    return new KafkaConsumer<>(p);
+  }
+
+  /**
    * The epoch of the topic's current incarnation, creating the topic (one partition) first if allowed; empty
    * when the topic does not exist. Blocks up to the request timeout: call only on the bus's own threads.
    *

@@ -22,8 +22,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * };
  * }</pre>
  *
- * <p>Threads: called on the bus's reader and history threads, one record at a time per thread; it must not
- * block for long (it delays every node's delivery) and must be thread-safe if it keeps state.
+ * <p>The same interface maps the records of an input topic ({@link KafkaBus.Builder#input}); there it is called
+ * for every record of the topic (livepush's headers are not trusted) and a bad record is counted in
+ * {@link KafkaBus#inputBadRecords()}.
+ *
+ * <p>Threads: called on the bus's reader, history and input bridge threads, one record at a time per thread; it
+ * must not block for long (it delays every node's delivery) and must be thread-safe if it keeps state.
  */
 @FunctionalInterface
 public interface KafkaRecordMapper {

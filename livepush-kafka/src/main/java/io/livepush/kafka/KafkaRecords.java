@@ -69,35 +69,9 @@ final class KafkaRecords {
    */
   PublishedEvent decode(ConsumerRecord<byte[], byte[]> r, long epoch) {
     try {
-      String topic;
-      String type;
-      Event.Kind kind;
-      byte[] payload;
-      Header t = r.headers().lastHeader(TOPIC);
-      if (t != null) {
-        topic = utf8(t.value());
-        Header k = r.headers().lastHeader(KIND);
-        kind = k == null ? null : Event.Kind.valueOf(utf8(k.value()));
-        Header y = r.headers().lastHeader(TYPE);
-        type = y == null ? null : utf8(y.value());
-        payload = r.value();
-      } else if (mapper != null) {
-        KafkaRecordMapper.Mapped m = mapper.map(r);
-        if (m == null) {
-          return null;
-        }
-        topic = m.topic();
-        type = m.event().type();
-        kind = m.event().kind();
-        payload = payloadOf(m.event());
-      } else {
-        throw new IllegalArgumentException("not a livepush record and no mapper configured");
-      }
-      if (kind == null || payload == null) {
-        throw new IllegalArgumentException("no kind or no value");
-      }
-      validate(topic, type, kind, payload);
-      return PublishedEvent.of(topic, EventId.of(epoch, r.offset() + 1), type, kind, payload);
+      Fields f = r.headers().lastHeader(TOPIC) != null ? livepushFields(r) : mapped(r, mapper);
+      return f == null ? null : PublishedEvent.of(f.topic(), EventId.of(epoch, r.offset() + 1), f.type(),
+          f.kind(), f.payload());
     } catch (RuntimeException | IOException e) {
       bad.increment();
       LOG.debug("skipping bad record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
@@ -105,6 +79,45 @@ final class KafkaRecords {
       return null;
     }
   }
+
+  /**
+   * A record of an input topic mapped by {@code inputMapper} and validated like a publish (livepush's headers,
+   * if any, are not trusted there: the input's mapper decides), or {@code null} when the mapper skips it.
+   *
+   * @throws IOException or a {@link RuntimeException} when the record is bad (the caller counts it)
+   */
+  Fields input(ConsumerRecord<byte[], byte[]> r, KafkaRecordMapper inputMapper) throws IOException {
+    return mapped(r, inputMapper);
+  }
+
+  /** A record in livepush's format (header {@value #TOPIC}), validated. */
+  private Fields livepushFields(ConsumerRecord<byte[], byte[]> r) throws IOException {
+    String topic = utf8(r.headers().lastHeader(TOPIC).value());
+    Header k = r.headers().lastHeader(KIND);
+    Event.Kind kind = k == null ? null : Event.Kind.valueOf(utf8(k.value()));
+    Header y = r.headers().lastHeader(TYPE);
+    return validated(topic, y == null ? null : utf8(y.value()), kind, r.value());
+  }
+
+  /** A record mapped by {@code m}, validated; {@code null} when the mapper skips it. */
+  private Fields mapped(ConsumerRecord<byte[], byte[]> r, KafkaRecordMapper m) throws IOException {
+    if (m == null) {
+      throw new IllegalArgumentException("not a livepush record and no mapper configured");
+    }
+    KafkaRecordMapper.Mapped x = m.map(r);
+    return x == null ? null : validated(x.topic(), x.event().type(), x.event().kind(), payloadOf(x.event()));
+  }
+
+  private Fields validated(String topic, String type, Event.Kind kind, byte[] payload) throws IOException {
+    if (kind == null || payload == null) {
+      throw new IllegalArgumentException("no kind or no value");
+    }
+    validate(topic, type, kind, payload);
+    return new Fields(topic, type, kind, payload);
+  }
+
+  /** A validated event's parts: a topic that passed {@link Topics#validate}, a legal type, a checked payload. */
+  record Fields(String topic, String type, Event.Kind kind, byte[] payload) {}
 
   private byte[] payloadOf(Event e) throws IOException {
     byte[] bytes = e.bytes();

@@ -45,6 +45,29 @@ class KafkaBusBuilderTest {
   }
 
   @Test
+  void inputTopicsAreCheckedAndTheGroupDefaultsToTheLogTopicsName() {
+    KafkaRecordMapper m = r -> null;
+    KafkaBusConfig c = KafkaBus.builder().bootstrapServers("k:9092").topic("log").input("orders", m)
+        .input("payments", m).build().config();
+    assertThat(c.inputs()).containsOnlyKeys("orders", "payments");
+    assertThat(c.inputGroup()).isEqualTo("log.input");
+    assertThat(c.inputMaxRecords()).isEqualTo(KafkaBusConfig.DEFAULT_INPUT_MAX_RECORDS);
+    assertThat(c.inputTransactionTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(KafkaBus.builder().bootstrapServers("k:9092").inputGroup("g").build().config().inputGroup())
+        .isEqualTo("g");
+    assertThatThrownBy(() -> KafkaBus.builder().input("a b", m))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("input: \"a b\" (expected: 1..249 of [A-Za-z0-9._-])");
+    assertThatThrownBy(() -> KafkaBus.builder().inputGroup(""))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("inputGroup: \"\" (expected: 1..249 of [A-Za-z0-9._-])");
+    assertThatThrownBy(() -> KafkaBus.builder().inputMaxRecords(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("inputMaxRecords: 0 (expected: >= 1)");
+    assertThatThrownBy(() -> KafkaBus.builder().bootstrapServers("k:9092").topic("log").input("log", m).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("input: \"log\" (expected: a topic other");
+    assertThatThrownBy(() -> KafkaBus.builder().bootstrapServers("k:9092").topic("log").input("log-presence", m)
+        .build()).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
   void startFailsWhenKafkaIsUnreachableAndABusServesOneServer() {
     KafkaBus bus = KafkaBus.builder().bootstrapServers("127.0.0.1:1").requestTimeout(Duration.ofMillis(500)).build();
     try {

@@ -85,11 +85,16 @@ class KafkaClusterTest {
 
   private LivePushServer node(KafkaBus.Builder busBuilder, ReplayConfig replay) {
     KafkaBus bus = busBuilder.build();
-    LivePushServer s = KafkaNodeMain.node(bus).replay(replay).build();
+    LivePushServer s = server(bus, replay);
     buses.put(s, bus);
     s.start().join();
     nodes.add(s);
     return s;
+  }
+
+  /** A test node (not started): SSE on {@code /events}, WebSocket, port 0 on 127.0.0.1, on {@code bus}. */
+  static LivePushServer server(KafkaBus bus, ReplayConfig replay) {
+    return KafkaNodeMain.node(bus).replay(replay).build();
   }
 
   private static URI uri(LivePushServer node, String... topics) {

@@ -13,12 +13,12 @@ import io.livepush.websocket.V1Messages;
 import io.livepush.websocket.WebSocketMessageHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
@@ -76,7 +76,8 @@ import java.util.concurrent.Executor;
  * Every byte a session writes counts against the server's {@code maxPendingOutboundBytes} (the stream's write
  * buffer water mark; the stream stops being writable when QUIC flow control holds its bytes back), so a client
  * that stops reading meets the server's slow-consumer policy like a WebSocket client. Dead peers are found by
- * the QUIC idle timeout ({@link Builder#idleTimeout}); the core's heartbeats write nothing. Inbound messages are
+ * the QUIC idle timeout ({@link Builder#idleTimeout}); a session idle for the server's heartbeat interval gets a
+ * {@code heartbeat} message, so a peer that stopped the session's stream is found. Inbound messages are
  * at most {@link Builder#maxMessageSize} bytes; the QUIC limits ({@link Builder#maxStreamsPerConnection}, flow
  * control windows) bound what a client can make the server hold.
  *
@@ -85,6 +86,9 @@ import java.util.concurrent.Executor;
 public final class WebTransportTransport implements Transport {
   /** {@link #name()}. */
   public static final String NAME = "webtransport";
+  /** A session's heartbeat message; see {@link #encodeHeartbeat}. */
+  private static final byte[] HEARTBEAT = WtFrames.message(WtFrames.TEXT,
+      "{\"type\":\"heartbeat\"}".getBytes(StandardCharsets.US_ASCII));
   /** Default {@link Builder#idleTimeout}: 30 seconds. */
   public static final long DEFAULT_IDLE_TIMEOUT_MILLIS = 30_000;
   /** Default {@link Builder#maxMessageSize}: 64 KiB. */
@@ -253,10 +257,16 @@ public final class WebTransportTransport implements Transport {
     return WtFrames.buffer(alloc, WtFrames.message(WtFrames.TEXT, V1Messages.presence(topic, json)));
   }
 
-  /** Nothing: QUIC's idle timeout and its own PINGs keep and check the connection (RFC 9000 §10.1). */
+  /**
+   * {@code {"type":"heartbeat"}} (25 bytes with its framing), written on a session idle for a heartbeat
+   * interval; clients ignore it (docs/protocol.md). QUIC's idle timeout finds dead peers, but only a write can
+   * find a live peer that stopped the session's stream (STOP_SENDING, RFC 9000 §3.5): Netty 4.2.18 signals it on
+   * no write-less path (netty/netty#17380), and the write then fails, which closes the session; a peer that
+   * stopped reading leaves it queued, which starts the core's stall clock.
+   */
   @Override
   public ByteBuf encodeHeartbeat(ByteBufAllocator alloc) {
-    return Unpooled.EMPTY_BUFFER;
+    return WtFrames.buffer(alloc, HEARTBEAT);
   }
 
   /**

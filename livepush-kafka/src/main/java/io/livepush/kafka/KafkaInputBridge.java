@@ -1,0 +1,313 @@
+package io.livepush.kafka;
+
+import io.livepush.spi.LogBusSupport;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The input bridge: Kafka's exactly-once consume-transform-produce from the input topics (any number of
+ * partitions, written by other services) into the one-partition log topic. Every node runs one, on its own thread
+ * ({@code livepush-kafka-bridge}); they form the consumer group {@link KafkaBusConfig#inputGroup()}, so Kafka splits
+ * the input partitions among the nodes and moves them on rebalances.
+ *
+ * <p>One transaction per poll batch (at most {@link KafkaBusConfig#inputMaxRecords()} records): each record is
+ * mapped by its topic's {@link KafkaRecordMapper} and validated like a publish; a good one is appended to the log in
+ * livepush's format, a bad one is only counted; then the batch's next input offsets are committed inside the same
+ * transaction ({@code sendOffsetsToTransaction} with the consumer's group metadata: KIP-447 fencing, a member that
+ * lost its partitions in a rebalance cannot commit). So each input record becomes exactly one log event (or, if
+ * bad, none), across rebalances, stops and crashes: an aborted transaction's records are invisible to the log's
+ * {@code read_committed} readers, and its offsets were not committed.
+ *
+ * <p>A record Kafka refuses for good ({@link RecordTooLargeException}: larger than the log topic's
+ * {@code max.message.bytes}; {@link InvalidRecordException}) fails its transaction once; when the batch is read
+ * again it is bad (counted, skipped), so it cannot stop the bridge.
+ *
+ * <p>Faults: any failure (broker down, fenced, a timed-out send) aborts the transaction (a producer that cannot
+ * abort is closed and re-created with the same {@code transactional.id}, which aborts what it left open), seeks the
+ * assigned partitions back to their committed offsets and continues after a backoff (50 ms doubling to 2 s). A
+ * commit that timed out is retried as kafka-clients requires (it may already be in progress). Rebalances happen
+ * only inside {@code poll}, when no transaction is open, so no rebalance listener is needed.
+ */
+final class KafkaInputBridge implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaInputBridge.class);
+
+  private final KafkaBusConfig config;
+  private final KafkaClients clients;
+  private final KafkaRecords records;
+  private final String transactionalId;
+  private final LongAdder bridged = new LongAdder();
+  private final LongAdder bad = new LongAdder();
+  private final LongAdder aborted = new LongAdder();
+  private final AtomicInteger failBeforeCommit = new AtomicInteger(); // test hook
+  private final LogBusSupport.Backoff backoff = new LogBusSupport.Backoff(Duration.ofMillis(50), Duration.ofSeconds(2));
+  private final Thread thread;
+  private volatile boolean stopped;
+  private volatile KafkaConsumer<byte[], byte[]> consumer;
+  // Touched on the bridge thread only:
+  private KafkaProducer<byte[], byte[]> producer;
+  private boolean inTransaction;
+  private boolean resetNeeded;
+  /**
+   * Input records whose log record Kafka refused for good (too large for the log topic's {@code max.message.bytes},
+   * invalid): bad when the aborted batch is read again, so one such record cannot stop the bridge. Written by the
+   * producer's I/O thread, read by the bridge thread; emptied at each commit (bounded by one batch's records).
+   */
+  private final Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** The first offset of each partition in the batch being bridged: where it goes back when nothing was committed. */
+  private final Map<TopicPartition, Long> batchStart = new HashMap<>();
+
+  KafkaInputBridge(KafkaBusConfig config, KafkaClients clients, KafkaRecords records, String nodeId) {
+    this.config = config;
+    this.clients = clients;
+    this.records = records;
+    // Unique per bus instance (one member, one producer); stable for its life so a re-created producer fences the
+    // previous one and aborts its open transaction at once instead of after the transaction timeout.
+    this.transactionalId = config.inputGroup() + "-" + nodeId;
+    this.thread = new Thread(this, "livepush-kafka-bridge");
+    thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** Input records appended to the log by this node, counted when their transaction committed. */
+  long bridged() {
+    return bridged.sum();
+  }
+
+  /** Input records this node skipped as bad, counted when their offsets were committed. */
+  long bad() {
+    return bad.sum();
+  }
+
+  /** Transactions this node aborted. */
+  long aborted() {
+    return aborted.sum();
+  }
+
+  /** For tests: the next {@code n} batches fail after their records were sent, before the commit. */
+  void failBeforeCommit(int n) {
+    failBeforeCommit.set(n);
+  }
+
+  /**
+   * Stops the bridge: the batch in progress is committed (or aborted), the producer closed and the consumer leaves
+   * the group, so the other nodes take its partitions at once. Blocks up to about twice the request timeout: call
+   * on the bus's stop thread only.
+   */
+  void stop() {
+    stopped = true;
+    KafkaConsumer<byte[], byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
+    LockSupport.unpark(thread);
+    try {
+      thread.join(2 * config.requestTimeout().toMillis() + config.pollInterval().toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void run() {
+    KafkaConsumer<byte[], byte[]> c = null;
+    try {
+      c = clients.inputConsumer();
+      consumer = c;
+      if (stopped) {
+        return; // stop() may have missed the consumer to wake
+      }
+      c.subscribe(List.copyOf(config.inputs().keySet()));
+      while (!stopped) {
+        try {
+          if (producer == null) {
+            producer = newProducer();
+          }
+          if (resetNeeded) {
+            seekToCommitted(c);
+            resetNeeded = false;
+          }
+          ConsumerRecords<byte[], byte[]> batch = c.poll(config.pollInterval());
+          if (!batch.isEmpty()) {
+            bridge(c, batch);
+          }
+          backoff.reset();
+        } catch (WakeupException e) {
+          return;
+        } catch (RuntimeException e) {
+          if (stopped) {
+            return;
+          }
+          failed();
+          long delay = backoff.nextNanos();
+          LOG.warn("kafka bus input bridge failed ({}{}); resuming from the committed offsets in {} ms",
+              LogBusSupport.describe(e), e.getCause() == null ? "" : ", caused by " + LogBusSupport.describe(
+                  e.getCause()), TimeUnit.NANOSECONDS.toMillis(delay));
+          LockSupport.parkNanos(delay); // our own thread: only the bridge waits
+        }
+      }
+    } catch (RuntimeException e) {
+      if (!stopped) {
+        LOG.error("kafka bus input bridge stopped", e);
+      }
+    } finally {
+      // The producer first: its open transaction (if any) is aborted before the consumer leaves the group, so the
+      // next owner of the partitions does not wait for it.
+      if (producer != null) {
+        if (inTransaction) {
+          abortOrClose();
+        }
+        if (producer != null) {
+          producer.close(config.requestTimeout());
+          producer = null;
+        }
+      }
+      if (c != null) {
+        c.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(config.requestTimeout()));
+      }
+      consumer = null;
+    }
+  }
+
+  private KafkaProducer<byte[], byte[]> newProducer() {
+    KafkaProducer<byte[], byte[]> p = clients.transactionalProducer(transactionalId);
+    try {
+      p.initTransactions(); // fences an earlier producer with this id and aborts what it left open
+      return p;
+    } catch (RuntimeException e) {
+      p.close(Duration.ZERO);
+      throw e;
+    }
+  }
+
+  /** One transaction: the batch's good records into the log, its offsets into the group, atomically. */
+  private void bridge(KafkaConsumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> batch) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    batchStart.clear();
+    for (TopicPartition tp : batch.partitions()) {
+      batchStart.put(tp, batch.records(tp).get(0).offset());
+    }
+    int good = 0;
+    int skippedBad = 0;
+    producer.beginTransaction();
+    inTransaction = true;
+    for (ConsumerRecord<byte[], byte[]> r : batch) {
+      KafkaRecords.Fields f;
+      String position = r.topic() + "-" + r.partition() + "@" + r.offset();
+      try {
+        if (refused.contains(position)) {
+          throw new IllegalArgumentException("the log topic refused its record");
+        }
+        f = records.input(r, config.inputs().get(r.topic()));
+      } catch (IOException | RuntimeException e) {
+        f = null;
+        skippedBad++;
+        LOG.debug("skipping bad input record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
+            e.getClass().getSimpleName()); // record contents are not trusted: position only
+      }
+      if (f != null) {
+        // A failed send makes commitTransaction throw: the whole batch is then aborted and read again.
+        producer.send(KafkaRecords.encode(config.topic(), f.topic(), f.type(), f.kind(), f.payload()), (md, e) -> {
+          if (e instanceof RecordTooLargeException || e instanceof InvalidRecordException) {
+            refused.add(position);
+          }
+        });
+        good++;
+      }
+      offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+    }
+    if (failBeforeCommit.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      throw new KafkaException("test: failure injected before the commit");
+    }
+    producer.sendOffsetsToTransaction(offsets, c.groupMetadata());
+    commit();
+    inTransaction = false;
+    batchStart.clear();
+    refused.clear();
+    bridged.add(good);
+    bad.add(skippedBad);
+  }
+
+  /** Commits; a timed-out commit may be in progress and must be retried, never aborted (kafka-clients' rule). */
+  private void commit() {
+    while (true) {
+      try {
+        producer.commitTransaction();
+        return;
+      } catch (TimeoutException e) {
+        if (stopped) {
+          throw e;
+        }
+        long delay = backoff.nextNanos();
+        LOG.warn("kafka bus input bridge: commit timed out ({}); retrying in {} ms", LogBusSupport.describe(e),
+            TimeUnit.NANOSECONDS.toMillis(delay));
+        LockSupport.parkNanos(delay);
+      }
+    }
+  }
+
+  /** After a failure: abort the open transaction and go back to the committed offsets before the next poll. */
+  private void failed() {
+    if (inTransaction) {
+      aborted.increment();
+      abortOrClose();
+    }
+    resetNeeded = true;
+  }
+
+  private void abortOrClose() {
+    try {
+      producer.abortTransaction();
+    } catch (RuntimeException abortFailed) {
+      // Fenced or fatal (or Kafka unreachable): a new producer with the same transactional.id aborts it instead.
+      producer.close(Duration.ZERO);
+      producer = null;
+    }
+    inTransaction = false;
+  }
+
+  /**
+   * Seeks every assigned partition to its committed offset (fetched with {@code require_stable}: it waits for a
+   * pending transaction's offsets), or, when the group never committed one, to the start of the failed batch.
+   */
+  private void seekToCommitted(KafkaConsumer<byte[], byte[]> c) {
+    Set<TopicPartition> assigned = c.assignment();
+    if (assigned.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> committed = c.committed(assigned, config.requestTimeout());
+    for (TopicPartition tp : assigned) {
+      OffsetAndMetadata o = committed.get(tp);
+      Long start = batchStart.get(tp);
+      if (o != null) {
+        c.seek(tp, o);
+      } else if (start != null) {
+        c.seek(tp, start);
+      }
+    }
+    batchStart.clear();
+  }
+}

@@ -1,0 +1,356 @@
+package io.livepush.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.livepush.Event;
+import io.livepush.LivePushServer;
+import io.livepush.ReplayConfig;
+import io.livepush.testing.ClusterClients;
+import io.livepush.testing.DeliveryChecker;
+import io.livepush.testing.SseTestClient;
+import io.livepush.testing.WsTestClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The input bridge on a real broker: an input topic with 3 partitions written by a plain {@link KafkaProducer}
+ * (keys over every partition, text and JSON values, bad records), livepush nodes bridging it into their
+ * one-partition log in one consumer group, SSE and WebSocket clients checked with {@link DeliveryChecker}: every
+ * good record exactly once, per key in order, bad ones skipped and counted once, through a node stop (the group
+ * rebalances to the other), a restart (it rebalances back) and aborted transactions.
+ */
+class KafkaInputBridgeTest {
+  private static final int PARTITIONS = 3;
+  private static final int KEYS = 6;
+  /** Longer than kafka-clients' default delivery timeout (120 s): a write waits out a broker restart. */
+  private static final int ACK_SECONDS = 180;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final AtomicInteger RUNS = new AtomicInteger();
+  private static KafkaBrokerProcess broker;
+
+  private final int run = RUNS.incrementAndGet();
+  private final String logTopic = "livepush-bridge-" + run;
+  private final String inputTopic = "orders-in-" + run;
+  private final List<LivePushServer> nodes = new CopyOnWriteArrayList<>();
+  private final Map<LivePushServer, KafkaBus> buses = new ConcurrentHashMap<>();
+  private final ClusterClients harness = new ClusterClients();
+  private final DeliveryChecker checker = harness.checker;
+  private final String[] keys = new String[KEYS];
+  private int badSent;
+  private int goodSent;
+
+  /**
+   * Key {@code k<i>} → livepush topic {@code k<i>}; a value with header {@code json} is a JSON object
+   * {@code {"seq":n}}, else the text {@code k<i>/n}; both become the text event {@code k<i>/n} that the test
+   * clients report. Key {@code ignored} is skipped (not bad); malformed JSON or an invalid topic is bad.
+   */
+  private static final KafkaRecordMapper MAPPER = rec -> {
+    String key = new String(rec.key(), StandardCharsets.UTF_8);
+    if (key.equals("ignored")) {
+      return null;
+    }
+    String value = new String(rec.value(), StandardCharsets.UTF_8);
+    if (rec.headers().lastHeader("json") != null) {
+      try {
+        JsonNode n = JSON.readTree(value);
+        return new KafkaRecordMapper.Mapped(key, Event.text(key + "/" + n.required("seq").asLong()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e); // malformed JSON: a bad record
+      }
+    }
+    return new KafkaRecordMapper.Mapped(key, Event.text(value));
+  };
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    broker = KafkaBrokerProcess.shared();
+  }
+
+  @AfterEach
+  void stopAll() {
+    harness.close();
+    for (LivePushServer n : nodes) {
+      n.close();
+    }
+  }
+
+  private LivePushServer node() {
+    KafkaBus bus = KafkaBus.builder().bootstrapServers(broker.bootstrapServers()).topic(logTopic)
+        .pollInterval(Duration.ofMillis(100)).publishTimeout(Duration.ofSeconds(1))
+        .input(inputTopic, MAPPER).inputMaxRecords(50).build();
+    LivePushServer s = KafkaClusterTest.server(bus, ReplayConfig.defaults());
+    buses.put(s, bus);
+    s.start().join();
+    nodes.add(s);
+    return s;
+  }
+
+  private KafkaBus bus(LivePushServer node) {
+    return buses.get(node);
+  }
+
+  private void createInput() throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(inputTopic, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    }
+    for (int i = 0; i < KEYS; i++) {
+      keys[i] = "k" + i;
+    }
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer() {
+    return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+        ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /**
+   * Writes record number {@code n} of the other service: the next event of key {@code n % KEYS} (on partition
+   * {@code key % 3}, so every partition holds two keys), every 5th as JSON; every 40th is followed by two bad
+   * records and one the mapper skips. Waits for each acknowledgement, then tells the checker.
+   */
+  private void write(KafkaProducer<byte[], byte[]> p, int n) throws Exception {
+    int k = n % KEYS;
+    String key = keys[k];
+    long seq = checker.lastPublished(key) + 1;
+    boolean json = n % 5 == 0;
+    String value = json ? "{\"seq\":" + seq + "}" : key + "/" + seq;
+    ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(inputTopic, k % PARTITIONS, bytes(key), bytes(value));
+    if (json) {
+      r.headers().add("json", new byte[0]);
+    }
+    p.send(r).get(ACK_SECONDS, TimeUnit.SECONDS);
+    checker.published(key, seq);
+    goodSent++;
+    if (n % 40 == 39) {
+      ProducerRecord<byte[], byte[]> malformed = new ProducerRecord<>(inputTopic, k % PARTITIONS, bytes(key),
+          bytes("{\"seq\":"));
+      malformed.headers().add("json", new byte[0]);
+      p.send(malformed).get(ACK_SECONDS, TimeUnit.SECONDS);
+      p.send(new ProducerRecord<>(inputTopic, (k + 1) % PARTITIONS, bytes("bad topic!"), bytes("x/1")))
+          .get(ACK_SECONDS, TimeUnit.SECONDS); // not a livepush topic name
+      p.send(new ProducerRecord<>(inputTopic, (k + 2) % PARTITIONS, bytes("ignored"), bytes("x/1")))
+          .get(ACK_SECONDS, TimeUnit.SECONDS); // skipped by the mapper: neither delivered nor bad
+      badSent += 2;
+    }
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private long sum(java.util.function.ToLongFunction<KafkaBus> counter, List<LivePushServer> of) {
+    return of.stream().mapToLong(n -> counter.applyAsLong(bus(n))).sum();
+  }
+
+  /** The log topic's committed records, read as a {@code read_committed} consumer would from its start. */
+  private long committedLogRecords() {
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      TopicPartition tp = new TopicPartition(logTopic, 0);
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      long end = c.endOffsets(List.of(tp)).get(tp); // the last stable offset under read_committed
+      long n = 0;
+      while (c.position(tp) < end) {
+        n += c.poll(Duration.ofMillis(500)).count();
+      }
+      return n;
+    }
+  }
+
+  /**
+   * The other service writing records ({@link #write}) on a thread of its own until {@link #finish}, at most 500
+   * records ahead of what {@code nodes}' bridges committed: backpressure, not timing, however fast the machine.
+   */
+  private final class Writer {
+    final AtomicBoolean stop = new AtomicBoolean();
+    final AtomicInteger written = new AtomicInteger();
+    final AtomicReference<Throwable> failed = new AtomicReference<>();
+    final Thread thread;
+
+    Writer(List<LivePushServer> nodes) {
+      thread = new Thread(() -> {
+        try (KafkaProducer<byte[], byte[]> p = producer()) {
+          for (int n = 0; !stop.get(); n++) {
+            write(p, n);
+            int w = written.incrementAndGet();
+            ClusterClients.await("the bridges within 500 records", () -> stop.get()
+                || w - sum(KafkaBus::inputRecords, nodes) <= 500);
+          }
+        } catch (Throwable e) {
+          failed.set(e);
+        }
+      }, "other-service");
+      thread.start();
+    }
+
+    /** Stops writing, waits for the last acknowledgement (goodSent and badSent are then final). */
+    void finish() throws InterruptedException {
+      stop.set(true);
+      thread.join(TimeUnit.SECONDS.toMillis(ACK_SECONDS + 10));
+      assertThat(thread.isAlive()).as("writer finished").isFalse();
+      assertThat(failed.get()).isNull();
+    }
+  }
+
+  @Test
+  void everyInputRecordReachesEveryClientOnceThroughANodeStopAndRestart() throws Exception {
+    createInput();
+    LivePushServer a = node();
+    LivePushServer b = node();
+    List<LivePushServer> everyNode = new CopyOnWriteArrayList<>(List.of(a, b));
+    AtomicReference<LivePushServer> home = new AtomicReference<>(a);
+    // Like browsers behind a load balancer: the "A" clients go to A's node while it is up, else to B.
+    Supplier<LivePushServer> target = () -> nodes.contains(home.get()) ? home.get() : b;
+    SseTestClient sseA = harness.sse("sseA", () -> ClusterClients.sseUri(target.get().port(), keys), null, keys);
+    WsTestClient wsA = harness.ws("wsA", () -> ClusterClients.wsUri(target.get().port()), keys);
+    harness.sse("sseB", () -> ClusterClients.sseUri(b.port(), keys), null, keys);
+    harness.ws("wsB", () -> ClusterClients.wsUri(b.port()), keys);
+    List<String> names = List.of("sseA", "wsA", "sseB", "wsB");
+
+    Writer writer = new Writer(everyNode);
+    try {
+      ClusterClients.await("both nodes bridging", () -> bus(a).inputRecords() > 20 && bus(b).inputRecords() > 20);
+      nodes.remove(a);
+      a.close(); // mid-stream: its partitions move to B, its clients reconnect to B with their last id
+      long bBefore = bus(b).inputRecords();
+      ClusterClients.await("B bridging A's partitions too", () -> bus(b).inputRecords() > bBefore + 100);
+      LivePushServer a2 = node(); // restarted: the group rebalances again
+      everyNode.add(a2);
+      home.set(a2);
+      ClusterClients.await("the restarted node bridging", () -> bus(a2).inputRecords() > 20);
+      // A client resumes across nodes with its last id: from B (where it failed over) back to the new node.
+      wsA.dropConnection();
+      sseA.dropConnection();
+      int after = writer.written.get();
+      ClusterClients.await("more records after the resume", () -> writer.written.get() > after + 60
+          || writer.failed.get() != null);
+    } finally {
+      writer.finish();
+    }
+    harness.awaitAllCaughtUp(names, keys);
+    ClusterClients.await("every bad record counted once", () -> sum(KafkaBus::inputBadRecords, everyNode) >= badSent);
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r.toString()).isTrue();
+    assertThat(r.resets).as(r.toString()).isZero();
+    assertThat(r.received).isEqualTo((long) names.size() * goodSent);
+    assertThat(sum(KafkaBus::inputRecords, everyNode)).as("bridged once across the nodes").isEqualTo(goodSent);
+    assertThat(sum(KafkaBus::inputBadRecords, everyNode)).isEqualTo(badSent);
+    assertThat(committedLogRecords()).as("one log record per good input record").isEqualTo(goodSent);
+    assertThat(badSent).isPositive();
+  }
+
+  @Test
+  void anAbortedTransactionIsReadAgainAndDeliveredOnce() throws Exception {
+    createInput();
+    LivePushServer a = node();
+    harness.sse("sse", () -> ClusterClients.sseUri(a.port(), keys), null, keys);
+    harness.ws("ws", () -> ClusterClients.wsUri(a.port()), keys);
+    bus(a).failInputCommits(3); // the next three transactions fail after their records were sent
+    try (KafkaProducer<byte[], byte[]> p = producer()) {
+      for (int n = 0; n < 120; n++) {
+        write(p, n);
+      }
+    }
+    harness.awaitAllCaughtUp(List.of("sse", "ws"), keys);
+    ClusterClients.await("every bad record counted", () -> bus(a).inputBadRecords() >= badSent);
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r.toString()).isTrue();
+    assertThat(r.received).isEqualTo(2L * goodSent);
+    assertThat(bus(a).inputAbortedTransactions()).isEqualTo(3);
+    assertThat(bus(a).inputRecords()).isEqualTo(goodSent);
+    assertThat(bus(a).inputBadRecords()).isEqualTo(badSent);
+    assertThat(committedLogRecords()).as("aborted records are invisible to read_committed").isEqualTo(goodSent);
+  }
+
+  @Test
+  void aRecordTheLogTopicRefusesIsBadAfterOneAbortAndTheRestFlows() throws Exception {
+    createInput();
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(logTopic, 1, (short) 1).configs(Map.of("max.message.bytes", "4096"))))
+          .all().get(30, TimeUnit.SECONDS); // valid as an event (under maxEventBytes) but too large for this log
+    }
+    LivePushServer a = node();
+    harness.sse("sse", () -> ClusterClients.sseUri(a.port(), keys), null, keys);
+    try (KafkaProducer<byte[], byte[]> p = producer()) {
+      for (int n = 0; n < 20; n++) {
+        write(p, n);
+      }
+      p.send(new ProducerRecord<>(inputTopic, 0, bytes("k0"), bytes("x".repeat(8000)))).get(30, TimeUnit.SECONDS);
+      badSent++;
+      for (int n = 20; n < 40; n++) {
+        write(p, n);
+      }
+    }
+    harness.awaitAllCaughtUp(List.of("sse"), keys);
+    ClusterClients.await("the refused record counted", () -> bus(a).inputBadRecords() >= badSent);
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r.toString()).isTrue();
+    assertThat(bus(a).inputBadRecords()).isEqualTo(badSent);
+    assertThat(bus(a).inputRecords()).isEqualTo(goodSent);
+    assertThat(bus(a).inputAbortedTransactions()).isPositive();
+    assertThat(committedLogRecords()).isEqualTo(goodSent);
+  }
+
+  @Test
+  void aBrokerRestartWhileBridgingLosesAndRepeatsNothingAndClientsStayConnected() throws Exception {
+    createInput();
+    LivePushServer a = node();
+    LivePushServer b = node();
+    List<LivePushServer> both = List.of(a, b);
+    SseTestClient sse = harness.sse("sse", () -> ClusterClients.sseUri(a.port(), keys), null, keys);
+    WsTestClient ws = harness.ws("ws", () -> ClusterClients.wsUri(b.port()), keys);
+    Writer writer = new Writer(both); // kafka-clients' own retries carry its writes through the restart
+    try {
+      ClusterClients.await("bridging", () -> sum(KafkaBus::inputRecords, both) > 100);
+      broker.kill();
+      broker.startAgain(); // the broker is shared by the JVM's Kafka test classes: always back
+      long before = sum(KafkaBus::inputRecords, both);
+      ClusterClients.await("bridging after the restart", () -> sum(KafkaBus::inputRecords, both) > before + 100
+          || writer.failed.get() != null);
+    } finally {
+      writer.finish();
+    }
+    harness.awaitAllCaughtUp(List.of("sse", "ws"), keys);
+    ClusterClients.await("every bad record counted", () -> sum(KafkaBus::inputBadRecords, both) >= badSent);
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r.toString()).isTrue();
+    assertThat(r.resets).as(r.toString()).isZero();
+    assertThat(r.received).isEqualTo(2L * goodSent);
+    assertThat(sum(KafkaBus::inputRecords, both)).isEqualTo(goodSent);
+    assertThat(sum(KafkaBus::inputBadRecords, both)).isEqualTo(badSent);
+    assertThat(committedLogRecords()).isEqualTo(goodSent);
+    assertThat(sse.connects).as("stayed connected through the restart").isEmpty();
+    assertThat(ws.resetReasons).isEmpty();
+  }
+}
