@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.WriteBufferWaterMark;
+import io.livepush.spi.PendingOutbound;
 import io.livepush.spi.Transport;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.util.ArrayList;
@@ -212,7 +213,12 @@ abstract class SessionOutbound extends SessionSubscriptions {
           : m.low() - 1 + channel.bytesBeforeWritable();
     }
     ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
-    return out == null ? 0 : out.totalPendingWriteBytes();
+    if (out != null) {
+      return out.totalPendingWriteBytes();
+    }
+    // No outbound buffer (a QUIC stream): the transport's bytes layer counts what waits below it.
+    PendingOutbound counted = channel.pipeline().get(PendingOutbound.class);
+    return counted == null ? 0 : counted.pendingOutboundBytes();
   }
 
   @Override
