@@ -323,6 +323,7 @@ public final class Hub {
         return;
       }
       ByteBuf[] shared = new ByteBuf[hub.transports.length];
+      long now = hub.nanoTime(); // one clock read per task, not per subscriber
       int delivered = 0;
       long written = 0;
       try {
@@ -347,7 +348,7 @@ public final class Hub {
             buf = session.channel.alloc().directBuffer(bytes.length).writeBytes(bytes);
             shared[ti] = buf;
           }
-          if (session.deliver(s, entry, buf.retainedDuplicate())) {
+          if (session.deliver(s, entry, buf.retainedDuplicate(), now)) {
             delivered++;
             written += buf.readableBytes();
           }

@@ -45,7 +45,7 @@ final class LoopState {
     for (int i = 0; i < dirty.size(); i++) {
       SessionImpl s = dirty.get(i);
       s.dirty = false;
-      s.channel.flush();
+      s.flushOut();
     }
     dirty.clear();
   }

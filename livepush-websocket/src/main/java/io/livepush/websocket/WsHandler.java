@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.AttributeKey;
@@ -88,7 +89,9 @@ final class WsHandler extends V1Session {
         sendClose(CloseCodes.TRY_AGAIN_LATER, "server at capacity, try again later");
         return;
       }
-      open(a); // the slot passes to the session
+      // The slot passes to the session. Its events, resets and heartbeats are complete frames (never compressed),
+      // so they enter after the frame encoder: the tail, this handler and the encoders are not walked per write.
+      open(a).writeFrom(ctx.pipeline().context(WebSocketFrameEncoder.class));
       return;
     }
     ctx.fireUserEventTriggered(evt);
@@ -119,6 +122,10 @@ final class WsHandler extends V1Session {
     }
     if (msg instanceof CloseWebSocketFrame) {
       closeFrameSent = true;
+      Session s = session();
+      if (s != null) {
+        s.writeFrom(null); // the session's writes pass here again, and are dropped
+      }
     }
     ctx.write(msg, promise);
   }
