@@ -28,6 +28,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -255,6 +256,14 @@ final class WsHandler extends V1Session {
   // (overlong forms, surrogates, code points above U+10FFFF: V1Session.strictUtf8, which WebTransport uses too); a
   // fragmented message fails at the first fragment that makes it invalid, as Netty's validator did.
 
+  /** Where {@link #checkFragments} decodes to (and drops) a fragment's text: one per thread, not per fragment. */
+  private static final FastThreadLocal<CharBuffer> CHECK_SCRATCH = new FastThreadLocal<>() {
+    @Override
+    protected CharBuffer initialValue() {
+      return CharBuffer.allocate(4096);
+    }
+  };
+
   /** The text of a whole message, or {@code null} after sending 1007 when it is not UTF-8. */
   private String utf8(ByteBuf content) {
     try {
@@ -273,7 +282,7 @@ final class WsHandler extends V1Session {
     ByteBuffer in = partial.nioBuffer(partialChecked, partial.writerIndex() - partialChecked);
     int start = in.position();
     CharsetDecoder d = strictUtf8();
-    CharBuffer scratch = CharBuffer.allocate(Math.min(in.remaining(), 4096) + 2);
+    CharBuffer scratch = CHECK_SCRATCH.get().clear();
     CoderResult r;
     while ((r = d.decode(in, scratch, false)).isOverflow()) {
       scratch.clear();
