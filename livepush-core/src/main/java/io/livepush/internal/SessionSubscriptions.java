@@ -109,7 +109,7 @@ abstract class SessionSubscriptions extends SessionBase {
         if (backfilled) {
           s.logFrom = start.offset();
         }
-        topic.addSubscriber(loopIndex, s);
+        topic.addSubscriber(loop.index, s);
         subscriptions.put(s);
       }
     } finally {
@@ -428,7 +428,7 @@ abstract class SessionSubscriptions extends SessionBase {
     }
     hub.log.lock();
     try {
-      s.topic.removeSubscriber(loopIndex, s);
+      s.topic.removeSubscriber(loop.index, s);
     } finally {
       hub.log.unlock();
     }
@@ -445,7 +445,7 @@ abstract class SessionSubscriptions extends SessionBase {
     hub.log.lock();
     try {
       for (Subscription s : subscriptions) {
-        s.topic.removeSubscriber(loopIndex, s);
+        s.topic.removeSubscriber(loop.index, s);
       }
     } finally {
       hub.log.unlock();
