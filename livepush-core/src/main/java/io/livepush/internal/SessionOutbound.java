@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.livepush.spi.PendingOutbound;
 import io.livepush.spi.Transport;
@@ -102,7 +103,8 @@ abstract class SessionOutbound extends SessionSubscriptions {
 
   /**
    * Delivers one live event of {@code s}, taking ownership of {@code buf}, flushed at once when {@code flushNow}
-   * (no other delivery is queued on the loop), else once the loop's queued deliveries have run. When the connection is over its outbound budget (not writable, counting the
+   * (no other delivery is queued on the loop) and the channel is a connection of its own, else once the loop's
+   * queued deliveries have run. When the connection is over its outbound budget (not writable, counting the
    * batch's unflushed bytes) the subscription's {@link SlowConsumerPolicy} decides: close (the client resumes
    * from the log), skip and owe a reset, or keep only this newest event. Returns whether it was written.
    * {@code now} is the delivery task's one clock read ({@link Hub#nanoTime()}), taken as this write's time.
@@ -154,7 +156,9 @@ abstract class SessionOutbound extends SessionSubscriptions {
     // channel like a write.
     if (s.policy != SlowConsumerPolicy.KEEP_LATEST
         || !transport.sendUnreliable(this, s.topic.name, buf)) {
-      if (flushNow) {
+      // A stream of a multiplexed connection (HTTP/2, QUIC) defers: each stream's flush writes the parent
+      // connection, so the loop's one pass after the task sends all its streams' events in one write.
+      if (flushNow && channel.parent() instanceof ServerChannel) {
         writeAndFlushOut(buf);
         return true;
       }
