@@ -54,6 +54,16 @@ abstract class SessionOutbound extends SessionSubscriptions {
     }
   }
 
+  /** Writes and flushes {@code buf} (ownership passes) in one pipeline walk; see {@link #writeOut}. */
+  final void writeAndFlushOut(ByteBuf buf) {
+    ChannelHandlerContext e = entry;
+    if (e != null) {
+      e.writeAndFlush(buf, e.voidPromise());
+    } else {
+      channel.writeAndFlush(buf, channel.voidPromise());
+    }
+  }
+
   /** Flushes from {@link #writeFrom}'s context, or the tail. */
   final void flushOut() {
     ChannelHandlerContext e = entry;
@@ -91,13 +101,13 @@ abstract class SessionOutbound extends SessionSubscriptions {
   }
 
   /**
-   * Delivers one live event of {@code s}, taking ownership of {@code buf}; the flush follows once the loop's
-   * queued deliveries have run. When the connection is over its outbound budget (not writable, counting the
+   * Delivers one live event of {@code s}, taking ownership of {@code buf}, flushed at once when {@code flushNow}
+   * (no other delivery is queued on the loop), else once the loop's queued deliveries have run. When the connection is over its outbound budget (not writable, counting the
    * batch's unflushed bytes) the subscription's {@link SlowConsumerPolicy} decides: close (the client resumes
    * from the log), skip and owe a reset, or keep only this newest event. Returns whether it was written.
    * {@code now} is the delivery task's one clock read ({@link Hub#nanoTime()}), taken as this write's time.
    */
-  boolean deliver(Subscription s, LogEntry entry, ByteBuf buf, long now) {
+  boolean deliver(Subscription s, LogEntry entry, ByteBuf buf, long now, boolean flushNow) {
     if (closed || replaying()) {
       buf.release(); // a replay owed reads this event from the log in its turn
       return false;
@@ -144,6 +154,10 @@ abstract class SessionOutbound extends SessionSubscriptions {
     // channel like a write.
     if (s.policy != SlowConsumerPolicy.KEEP_LATEST
         || !transport.sendUnreliable(this, s.topic.name, buf)) {
+      if (flushNow) {
+        writeAndFlushOut(buf);
+        return true;
+      }
       writeOut(buf);
     }
     loop.markDirty((SessionImpl) this);

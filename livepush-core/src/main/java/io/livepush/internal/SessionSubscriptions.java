@@ -112,7 +112,7 @@ abstract class SessionSubscriptions extends SessionBase {
         if (backfilled) {
           s.logFrom = start.offset();
         }
-        topic.addSubscriber(loopIndex, s);
+        topic.addSubscriber(loop.index, s);
         subscriptions.put(s);
       }
     } finally {
@@ -431,7 +431,7 @@ abstract class SessionSubscriptions extends SessionBase {
     }
     hub.log.lock();
     try {
-      s.topic.removeSubscriber(loopIndex, s);
+      s.topic.removeSubscriber(loop.index, s);
     } finally {
       hub.log.unlock();
     }
@@ -448,7 +448,7 @@ abstract class SessionSubscriptions extends SessionBase {
     hub.log.lock();
     try {
       for (Subscription s : subscriptions) {
-        s.topic.removeSubscriber(loopIndex, s);
+        s.topic.removeSubscriber(loop.index, s);
       }
     } finally {
       hub.log.unlock();
