@@ -253,6 +253,21 @@ abstract class SessionOutbound extends SessionSubscriptions {
     }
   }
 
+  /**
+   * Bytes that may still be written before the connection is over its budget (a replay takes at most this much
+   * per step). A channel with an outbound buffer, and an HTTP/2 stream, tell it themselves (the water mark is the
+   * budget); a channel without one (a QUIC stream) reports QUIC's send capacity instead, which knows nothing of
+   * the budget, so there it is the budget less what the transport's bytes layer counts.
+   */
+  @Override
+  long bytesBeforeOverBudget() {
+    long room = channel.bytesBeforeUnwritable();
+    if (!(channel instanceof Http2StreamChannel) && channel.unsafe().outboundBuffer() == null) {
+      room = Math.min(room, hub.config.maxPendingOutboundBytes() - pendingOutboundBytes());
+    }
+    return Math.max(0, room);
+  }
+
   @Override
   public long pendingOutboundBytes() {
     if (channel instanceof Http2StreamChannel) {
