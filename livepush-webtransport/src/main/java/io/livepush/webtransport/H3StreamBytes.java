@@ -1,5 +1,6 @@
 package io.livepush.webtransport;
 
+import io.livepush.spi.PendingOutbound;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
@@ -11,13 +12,21 @@ import io.netty.handler.codec.http3.DefaultHttp3DataFrame;
  * codec): lets a transport that turned the stream into raw bytes (SSE removes the HTTP codec after the response
  * head) keep writing {@code ByteBuf}s, each sent as one DATA frame (RFC 9114 §7.2.1) and owned by it from then on;
  * closing the stream then ends the response with FIN after the bytes already written. Other messages pass
- * unchanged. Stateless; per stream, on its loop (the HTTP/2 counterpart is core's {@code Http2StreamBytes}).
+ * unchanged. It counts the bytes of every write until Netty's QUIC stream took them ({@link PendingWrites}): the
+ * response's pending bytes, against the session's outbound budget. Per stream, on its loop (the HTTP/2
+ * counterpart is core's {@code Http2StreamBytes}).
  */
-final class H3StreamBytes extends ChannelOutboundHandlerAdapter {
+final class H3StreamBytes extends ChannelOutboundHandlerAdapter implements PendingOutbound {
   static final String NAME = "livepush.h3.bytes";
+  private final PendingWrites writes = new PendingWrites();
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    ctx.write(msg instanceof ByteBuf ? new DefaultHttp3DataFrame((ByteBuf) msg) : msg, promise);
+    writes.write(ctx, msg instanceof ByteBuf ? new DefaultHttp3DataFrame((ByteBuf) msg) : msg, promise);
+  }
+
+  @Override
+  public long pendingOutboundBytes() {
+    return writes.pending();
   }
 }

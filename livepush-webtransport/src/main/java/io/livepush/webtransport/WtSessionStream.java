@@ -3,6 +3,7 @@ package io.livepush.webtransport;
 import io.livepush.CloseReason;
 import io.livepush.spi.AdmittedRequest;
 import io.livepush.spi.LogSafe;
+import io.livepush.spi.PendingOutbound;
 import io.livepush.spi.Session;
 import io.livepush.websocket.CloseCodes;
 import io.livepush.websocket.V1Session;
@@ -10,13 +11,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * this stream's channel (its writes, budget and writability are this stream's). Ending either stream ends the
  * session: {@link #closeFor} sends the close capsule on the CONNECT stream and FIN here. Event loop only.
  */
-final class WtSessionStream extends V1Session {
+final class WtSessionStream extends V1Session implements PendingOutbound {
   private static final Logger LOG = LoggerFactory.getLogger(WtSessionStream.class);
   /** How long a closed session's stream waits for its last bytes to leave before it is reset. */
   private static final long CLOSE_TIMEOUT_MILLIS = 1000;
@@ -43,6 +43,8 @@ final class WtSessionStream extends V1Session {
    * against the session's outbound budget with the stream's own pending bytes.
    */
   private long datagramBytesPending;
+  /** The stream's writes not yet taken by QUIC. */
+  private final PendingWrites writes = new PendingWrites();
   /** Datagrams were written since the last flush: the stream's flush flushes the connection too. */
   private boolean datagramsUnflushed;
 
@@ -112,8 +114,7 @@ final class WtSessionStream extends V1Session {
       }
       String text;
       try {
-        text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(m.nioBuffer()).toString();
+        text = strictUtf8().decode(m.nioBuffer()).toString();
       } catch (CharacterCodingException e) {
         closeWith(CloseCodes.INVALID_PAYLOAD, "message is not UTF-8");
         return;
@@ -152,6 +153,18 @@ final class WtSessionStream extends V1Session {
     // Completes once QUIC took it into its datagram queue, or dropped it (queue full: an unreliable path).
     connection.channel().write(datagram).addListener(f -> datagramBytesPending -= size);
     return true;
+  }
+
+  /** Every write on the session's stream is counted until Netty's QUIC stream took it (the session's budget). */
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    writes.write(ctx, msg, promise);
+  }
+
+  /** The stream's writes not yet taken by QUIC, and the datagrams not yet in QUIC's datagram queue. */
+  @Override
+  public long pendingOutboundBytes() {
+    return writes.pending() + datagramBytesPending;
   }
 
   @Override
