@@ -57,8 +57,6 @@ final class ServerRuntime {
   final Hub hub;
   /** The server's HTTP/2 connections, or {@code null} when HTTP/2 is off; set by {@link #start}. */
   volatile Http2Connections http2;
-  /** The child pipeline's initializer; set by {@link #start}. */
-  volatile ServerInitializer initializer;
   /** Set once bound; {@code null} before and when binding failed. */
   volatile Channel serverChannel;
   /** The default blocking executor when the builder named none; shut down on stop. */
@@ -127,6 +125,7 @@ final class ServerRuntime {
     if (config.statsPath() != null) {
       services.add(0, new StatsService(config.statsPath(), config.objectMapper(), stats));
     }
+    ServerInitializer initializer = initializer(h, transports, services, admission, callbacks);
     int high = config.maxPendingOutboundBytes();
     ServerBootstrap b = new ServerBootstrap()
         .group(bossGroup, workerGroup)
@@ -137,7 +136,7 @@ final class ServerRuntime {
         // allocator keeps an allocator, a handle and a size calculator per connection (≈ 130 B idle).
         .childOption(ChannelOption.RCVBUF_ALLOCATOR, READ_ALLOCATOR)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
-        .childHandler(initializer(h, transports, services, admission, callbacks));
+        .childHandler(initializer);
     CompletableFuture<Void> started = new CompletableFuture<>();
     // With a bus, the log must continue the cluster's sequence before any client can subscribe.
     EventBus bus = config.bus();
@@ -152,7 +151,7 @@ final class ServerRuntime {
         if (bus != null) {
           bus.startPresence(h.presence()); // cluster-wide presence when the bus supports it
         }
-        bind(b, h, transports, started);
+        bind(b, h, transports, initializer, started);
       } catch (RuntimeException | Error e) {
         started.completeExceptionally(e);
       }
@@ -167,15 +166,13 @@ final class ServerRuntime {
         config.heartbeatInterval().plus(config.heartbeatTimeout()).toNanos());
     ResponseHeaders responseHeaders = new ResponseHeaders(transports);
     http2 = config.http2() ? new Http2Connections(config, h.stats(), router, responseHeaders) : null;
-    initializer = new ServerInitializer(config, config.serverTls(), h.stats(), router, http2, responseHeaders);
-    return initializer;
+    return new ServerInitializer(config, config.serverTls(), h.stats(), router, http2, responseHeaders);
   }
 
   /** The bound TCP listener as transports with a listener of their own see it. */
-  private ServerListener serverListener(InetSocketAddress bound) {
+  private ServerListener serverListener(InetSocketAddress bound, ServerInitializer requests) {
     EventLoopGroup loops = workerGroup;
     Class<? extends DatagramChannel> datagrams = io.datagramChannel();
-    ServerInitializer requests = initializer;
     return new ServerListener() {
       @Override
       public InetSocketAddress localAddress() {
@@ -200,13 +197,14 @@ final class ServerRuntime {
     };
   }
 
-  private void bind(ServerBootstrap b, Hub h, List<Transport> transports, CompletableFuture<Void> started) {
+  private void bind(ServerBootstrap b, Hub h, List<Transport> transports, ServerInitializer requests,
+      CompletableFuture<Void> started) {
     b.bind(config.host(), config.port()).addListener(f -> {
       if (f.isSuccess()) {
         serverChannel = ((ChannelFuture) f).channel();
         h.startTimers();
         // Transports with a listener of their own (HTTP/3 on UDP) bind it now, at the same port number.
-        ServerListener listener = serverListener((InetSocketAddress) serverChannel.localAddress());
+        ServerListener listener = serverListener((InetSocketAddress) serverChannel.localAddress(), requests);
         CompletableFuture<?>[] listening;
         try {
           listening = transports.stream()

@@ -70,7 +70,7 @@ public final class Admission {
       return result;
     }
     onLoop(channel, callbacks.authenticate(info), result, auth -> {
-      Principal principal = principal(client, info, auth);
+      Principal principal = principal(info, auth);
       List<String> named = topics(topics, principal);
       hub.admit(channel, client);
       Admitted admitted = new Admitted(channel, transport, transportIndex, info.withPrincipal(principal),
@@ -198,11 +198,7 @@ public final class Admission {
    * The refusal of a request from an address that failed authentication too often (429 with
    * {@code Retry-After}, counted), or {@code null}: checked before the authenticator runs.
    */
-  AuthenticationException throttled(Channel channel) {
-    return throttled(ClientAddress.of(channel));
-  }
-
-  private AuthenticationException throttled(SocketAddress client) {
+  AuthenticationException throttled(SocketAddress client) {
     if (authFailures != null) {
       int wait = authFailures.retryAfterSeconds(client);
       if (wait > 0) { // guessing from this address: refused before the authenticator runs
@@ -218,12 +214,11 @@ public final class Admission {
     return callbacks.authenticate(request);
   }
 
-  /** The authenticator's principal, or the refusal as an {@link AuthenticationException} (counted). */
-  Principal principal(Channel channel, RequestInfo info, CompletableFuture<AuthResult> auth) {
-    return principal(ClientAddress.of(channel), info, auth);
-  }
-
-  private Principal principal(SocketAddress client, RequestInfo info, CompletableFuture<AuthResult> auth) {
+  /**
+   * The authenticator's principal, or the refusal as an {@link AuthenticationException} (counted against
+   * {@code info}'s client address).
+   */
+  Principal principal(RequestInfo info, CompletableFuture<AuthResult> auth) {
     AuthResult r;
     try {
       r = auth.join();
@@ -236,7 +231,7 @@ public final class Admission {
       r = null;
     }
     if ((r == null || !r.isAllowed()) && authFailures != null) {
-      authFailures.failed(client);
+      authFailures.failed(info.remoteAddress());
     }
     if (r == null) {
       hub.stats().refused(Stats.UNAUTHORIZED);

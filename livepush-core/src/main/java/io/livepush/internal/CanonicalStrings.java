@@ -4,8 +4,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One shared instance of each short string that many connections repeat (a stream's request target such as
- * {@code /events?topic=prices}, a method name), so an idle connection keeps a reference instead of its own copy
- * (issue 18: three strings and their arrays were ~150 B of each idle SSE connection).
+ * {@code /events?topic=prices}), so an idle connection keeps a reference instead of its own copy (issue 18:
+ * three strings and their arrays were ~150 B of each idle SSE connection). Not needed for a method name: Netty's
+ * decoders return their shared {@code HttpMethod} constant (and its name) for every standard method.
  *
  * <p>Bounded: at most {@value #MAX_ENTRIES} strings of at most {@value #MAX_LENGTH} characters (about 0.6 MB at
  * worst); a longer string is returned as it is, and a full table is cleared and refilled, so targets that differ

@@ -54,7 +54,7 @@ public final class DefaultRequestInfo implements RequestInfo {
   }
 
   public DefaultRequestInfo(FullHttpRequest request, SocketAddress remoteAddress) {
-    this.method = CanonicalStrings.of(request.method().name());
+    this.method = request.method().name(); // Netty's shared constant for every standard method
     this.target = CanonicalStrings.of(request.uri());
     this.headers = request.headers().copy();
     this.remoteAddress = remoteAddress;

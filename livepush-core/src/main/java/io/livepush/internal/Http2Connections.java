@@ -12,7 +12,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -193,12 +192,7 @@ public final class Http2Connections {
       if (responseHeaders.active()) {
         p.addLast(ResponseHeaders.NAME, responseHeaders);
       }
-      long deadline = config.requestHeaderTimeout().toNanos();
-      if (deadline > 0) { // a request body that never completes
-        p.addLast(PipelineNames.REQUEST_DEADLINE, new RequestDeadlineHandler(deadline, stats, true));
-      }
-      p.addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(config.maxRequestBytes()));
-      p.addLast(PipelineNames.ROUTER, router);
+      ServerInitializer.addStreamRequestHandlers(p, config, stats, router);
     }
   }
 

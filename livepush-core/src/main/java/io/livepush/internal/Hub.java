@@ -192,6 +192,7 @@ public final class Hub {
     if (t.totalSubscribers > 0) {
       for (int i = 0; i < loops.length; i++) {
         if (t.counts[i] > 0) {
+          loops[i].deliveriesQueued.incrementAndGet();
           loops[i].loop.execute(new Delivery(this, t, e, i));
         }
       }
@@ -318,11 +319,15 @@ public final class Hub {
 
     @Override
     public void run() {
+      // The last event queued on this loop flushes as it writes (one pipeline walk, the connection's objects
+      // still in cache); with more queued, flushes wait for one pass after them, so a burst shares a writev.
+      boolean flushNow = hub.loops[loop].deliveriesQueued.decrementAndGet() == 0;
       ArrayList<Subscription> list = topic.subscribers[loop];
       if (list == null) {
         return;
       }
       ByteBuf[] shared = new ByteBuf[hub.transports.length];
+      long now = hub.nanoTime(); // one clock read per task, not per subscriber
       int delivered = 0;
       long written = 0;
       try {
@@ -347,7 +352,7 @@ public final class Hub {
             buf = session.channel.alloc().directBuffer(bytes.length).writeBytes(bytes);
             shared[ti] = buf;
           }
-          if (session.deliver(s, entry, buf.retainedDuplicate())) {
+          if (session.deliver(s, entry, buf.retainedDuplicate(), now, flushNow)) {
             delivered++;
             written += buf.readableBytes();
           }

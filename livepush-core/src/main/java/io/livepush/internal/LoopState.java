@@ -3,6 +3,7 @@ package io.livepush.internal;
 import io.livepush.CloseReason;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Per event loop: its sessions, swept for heartbeats by one periodic task. Confined to the loop. */
 final class LoopState {
@@ -13,6 +14,12 @@ final class LoopState {
   private final ArrayList<SessionImpl> dirty = new ArrayList<>();
   private boolean flushScheduled;
   private final Runnable flushTask = this::flushDirty;
+  /**
+   * Delivery tasks submitted to this loop and not yet started (any thread): the hub counts each one up before it
+   * submits it and the task counts it down when it starts. Zero then means no other event waits behind this one,
+   * so nothing could join a deferred flush and the task flushes each write at once (see {@link #markDirty}).
+   */
+  final AtomicInteger deliveriesQueued = new AtomicInteger();
 
   LoopState(int index, EventLoop loop) {
     this.index = index;
@@ -45,7 +52,7 @@ final class LoopState {
     for (int i = 0; i < dirty.size(); i++) {
       SessionImpl s = dirty.get(i);
       s.dirty = false;
-      s.channel.flush();
+      s.flushOut();
     }
     dirty.clear();
   }

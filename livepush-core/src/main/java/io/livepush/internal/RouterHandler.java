@@ -270,14 +270,14 @@ public final class RouterHandler extends SimpleChannelInboundHandler<FullHttpReq
     }
 
     private void authenticate() {
-      AuthenticationException throttled = admission.throttled(ctx.channel());
+      AuthenticationException throttled = admission.throttled(info.remoteAddress());
       if (throttled != null) {
         refuse(throttled);
         return;
       }
       then(admission.authenticate(info), outcome -> {
         try {
-          info = info.withPrincipal(admission.principal(ctx.channel(), info, outcome));
+          info = info.withPrincipal(admission.principal(info, outcome));
           authenticatedOnce = true;
         } catch (AuthenticationException e) {
           refuse(e);

@@ -95,8 +95,18 @@ public final class ServerInitializer extends ChannelInitializer<SocketChannel> {
    * after the caller's codec: {@code [requestDeadline] → httpAggregator → router}, as on an HTTP/2 stream.
    */
   public void addRequestHandlers(ChannelPipeline p) {
-    if (headerTimeoutNanos > 0) { // a request body that never completes
-      p.addLast(PipelineNames.REQUEST_DEADLINE, new RequestDeadlineHandler(headerTimeoutNanos, stats, true));
+    addStreamRequestHandlers(p, config, stats, router);
+  }
+
+  /**
+   * The core's request handlers after the codec of a channel that carries one request (an HTTP/2 or HTTP/3
+   * stream): {@code [requestDeadline] → httpAggregator → router}.
+   */
+  static void addStreamRequestHandlers(ChannelPipeline p, LivePushConfig config, Stats stats,
+      RouterHandler router) {
+    long deadline = config.requestHeaderTimeout().toNanos();
+    if (deadline > 0) { // a request body that never completes
+      p.addLast(PipelineNames.REQUEST_DEADLINE, new RequestDeadlineHandler(deadline, stats, true));
     }
     p.addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(config.maxRequestBytes()))
         .addLast(PipelineNames.ROUTER, router);

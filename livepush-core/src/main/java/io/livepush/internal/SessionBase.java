@@ -18,7 +18,6 @@ abstract class SessionBase extends ChannelDuplexHandler implements Session {
   final Channel channel;
   final Transport transport;
   final int transportIndex;
-  final int loopIndex;
   final LoopState loop;
   boolean closed;
 
@@ -29,7 +28,6 @@ abstract class SessionBase extends ChannelDuplexHandler implements Session {
     this.transport = transport;
     this.transportIndex = transportIndex;
     this.loop = loop;
-    this.loopIndex = loop.index;
   }
 
   /** Reading resumes after livepush paused it; see {@link SessionImpl#resumeReading()}. On the loop. */

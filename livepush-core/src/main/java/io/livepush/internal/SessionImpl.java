@@ -84,7 +84,7 @@ final class SessionImpl extends SessionOutbound {
       return;
     }
     lastWriteNanos = hub.nanoTime();
-    channel.write(buf, channel.voidPromise());
+    writeOut(buf);
   }
 
   /** First in the pipeline: see {@link #writabilityChanged(boolean)}. */
@@ -134,7 +134,7 @@ final class SessionImpl extends SessionOutbound {
 
   @Override
   public void flush() {
-    channel.flush();
+    flushOut();
   }
 
   void writeHeartbeat(long now) {

@@ -5,6 +5,7 @@ import io.livepush.ResetReason;
 import io.livepush.SlowConsumerPolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.WriteBufferWaterMark;
 import io.livepush.spi.PendingOutbound;
@@ -28,9 +29,49 @@ abstract class SessionOutbound extends SessionSubscriptions {
   long unwritableSinceNanos;
   /** The most bytes this connection ever had pending; see {@link #peakPendingOutboundBytes()}. */
   private volatile long peakPending;
+  /** Where this session's writes and flushes enter the pipeline; {@code null}: the tail. See {@link #writeFrom}. */
+  private ChannelHandlerContext entry;
 
   SessionOutbound(Hub hub, long id, Channel channel, Transport transport, int transportIndex, LoopState loop) {
     super(hub, id, channel, transport, transportIndex, loop);
+  }
+
+  @Override
+  public final void writeFrom(ChannelHandlerContext ctx) {
+    if (ctx != null && ctx.channel() != channel) {
+      throw new IllegalArgumentException("writeFrom: a context of another channel: " + ctx.channel());
+    }
+    entry = ctx;
+  }
+
+  /** Writes {@code buf} (ownership passes) from {@link #writeFrom}'s context, or the tail, without flushing. */
+  final void writeOut(ByteBuf buf) {
+    ChannelHandlerContext e = entry;
+    if (e != null) {
+      e.write(buf, e.voidPromise());
+    } else {
+      channel.write(buf, channel.voidPromise());
+    }
+  }
+
+  /** Writes and flushes {@code buf} (ownership passes) in one pipeline walk; see {@link #writeOut}. */
+  final void writeAndFlushOut(ByteBuf buf) {
+    ChannelHandlerContext e = entry;
+    if (e != null) {
+      e.writeAndFlush(buf, e.voidPromise());
+    } else {
+      channel.writeAndFlush(buf, channel.voidPromise());
+    }
+  }
+
+  /** Flushes from {@link #writeFrom}'s context, or the tail. */
+  final void flushOut() {
+    ChannelHandlerContext e = entry;
+    if (e != null) {
+      e.flush();
+    } else {
+      channel.flush();
+    }
   }
 
   @Override
@@ -60,12 +101,13 @@ abstract class SessionOutbound extends SessionSubscriptions {
   }
 
   /**
-   * Delivers one live event of {@code s}, taking ownership of {@code buf}; the flush follows once the loop's
-   * queued deliveries have run. When the connection is over its outbound budget (not writable, counting the
+   * Delivers one live event of {@code s}, taking ownership of {@code buf}, flushed at once when {@code flushNow}
+   * (no other delivery is queued on the loop), else once the loop's queued deliveries have run. When the connection is over its outbound budget (not writable, counting the
    * batch's unflushed bytes) the subscription's {@link SlowConsumerPolicy} decides: close (the client resumes
    * from the log), skip and owe a reset, or keep only this newest event. Returns whether it was written.
+   * {@code now} is the delivery task's one clock read ({@link Hub#nanoTime()}), taken as this write's time.
    */
-  boolean deliver(Subscription s, LogEntry entry, ByteBuf buf) {
+  boolean deliver(Subscription s, LogEntry entry, ByteBuf buf, long now, boolean flushNow) {
     if (closed || replaying()) {
       buf.release(); // a replay owed reads this event from the log in its turn
       return false;
@@ -107,12 +149,16 @@ abstract class SessionOutbound extends SessionSubscriptions {
       }
       return false;
     }
-    lastWriteNanos = hub.nanoTime();
+    lastWriteNanos = now;
     // A keep-latest event may go on the transport's unreliable path (WebTransport datagrams), flushed with the
     // channel like a write.
     if (s.policy != SlowConsumerPolicy.KEEP_LATEST
         || !transport.sendUnreliable(this, s.topic.name, buf)) {
-      channel.write(buf, channel.voidPromise());
+      if (flushNow) {
+        writeAndFlushOut(buf);
+        return true;
+      }
+      writeOut(buf);
     }
     loop.markDirty((SessionImpl) this);
     return true;
@@ -201,6 +247,21 @@ abstract class SessionOutbound extends SessionSubscriptions {
     if (p > peakPending) {
       peakPending = p;
     }
+  }
+
+  /**
+   * Bytes that may still be written before the connection is over its budget (a replay takes at most this much
+   * per step). A channel with an outbound buffer, and an HTTP/2 stream, tell it themselves (the water mark is the
+   * budget); a channel without one (a QUIC stream) reports QUIC's send capacity instead, which knows nothing of
+   * the budget, so there it is the budget less what the transport's bytes layer counts.
+   */
+  @Override
+  long bytesBeforeOverBudget() {
+    long room = channel.bytesBeforeUnwritable();
+    if (!(channel instanceof Http2StreamChannel) && channel.unsafe().outboundBuffer() == null) {
+      room = Math.min(room, hub.config.maxPendingOutboundBytes() - pendingOutboundBytes());
+    }
+    return Math.max(0, room);
   }
 
   @Override

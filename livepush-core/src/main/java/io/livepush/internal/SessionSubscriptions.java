@@ -40,6 +40,9 @@ abstract class SessionSubscriptions extends SessionBase {
   /** Resets became owed outside a replay: write them (and what else is owed) within the budget. */
   abstract void owesBacklog();
 
+  /** Bytes that may still be written before the connection is over its budget; see SessionOutbound. */
+  abstract long bytesBeforeOverBudget();
+
   /** The session itself; the only concrete layer is {@link SessionImpl}. */
   private SessionImpl self() {
     return (SessionImpl) this;
@@ -109,7 +112,7 @@ abstract class SessionSubscriptions extends SessionBase {
         if (backfilled) {
           s.logFrom = start.offset();
         }
-        topic.addSubscriber(loopIndex, s);
+        topic.addSubscriber(loop.index, s);
         subscriptions.put(s);
       }
     } finally {
@@ -200,7 +203,7 @@ abstract class SessionSubscriptions extends SessionBase {
       log.lock();
       try {
         step = replay.take(log, subscriptions, subscriptions, transportIndex,
-            Math.max(1, channel.bytesBeforeUnwritable()));
+            Math.max(1, bytesBeforeOverBudget()));
         head = log.head();
       } finally {
         log.unlock();
@@ -428,7 +431,7 @@ abstract class SessionSubscriptions extends SessionBase {
     }
     hub.log.lock();
     try {
-      s.topic.removeSubscriber(loopIndex, s);
+      s.topic.removeSubscriber(loop.index, s);
     } finally {
       hub.log.unlock();
     }
@@ -445,7 +448,7 @@ abstract class SessionSubscriptions extends SessionBase {
     hub.log.lock();
     try {
       for (Subscription s : subscriptions) {
-        s.topic.removeSubscriber(loopIndex, s);
+        s.topic.removeSubscriber(loop.index, s);
       }
     } finally {
       hub.log.unlock();

@@ -5,6 +5,7 @@ import io.livepush.ConnectionInfo;
 import io.livepush.EventId;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -110,8 +111,23 @@ public interface Session extends ConnectionInfo {
    */
   void write(ByteBuf buf);
 
-  /** Flushes the channel. */
+  /** Flushes the channel (from {@link #writeFrom}'s context when one is set). */
   void flush();
+
+  /**
+   * Where this session's own writes enter the pipeline: live events, replayed events, resets, heartbeats and
+   * {@link #write(ByteBuf)} go out through {@code ctx.write}, and its flushes through {@code ctx.flush}, so only
+   * the handlers between {@code ctx} and the head see them (TLS, HTTP/2 stream framing and the session itself sit
+   * there); the tail and the transport's own handlers after {@code ctx} are skipped (issue 18: with 10,000 cold
+   * connections each handler context walked costs cache misses on every delivery). Valid only when every byte
+   * the {@link Transport} encodes is complete wire format at that point, such as a WebSocket frame written from
+   * the frame encoder's context. A transport with a rule about its output (WebSocket: nothing after its close
+   * frame) sets {@code null} before that rule applies; then writes start at the tail again. Event loop only.
+   *
+   * @param ctx a context of this session's channel, or {@code null} for the tail (the default)
+   * @throws IllegalArgumentException if {@code ctx} belongs to another channel
+   */
+  void writeFrom(ChannelHandlerContext ctx);
 
   /**
    * Removes a subscription; no further events of {@code topic} are written after this returns.

@@ -7,12 +7,10 @@ import io.livepush.Event;
 import io.livepush.EventId;
 import io.livepush.LivePushServer;
 import io.livepush.ReplayConfig;
-import io.livepush.sse.SseTransport;
 import io.livepush.testing.ClusterClients;
 import io.livepush.testing.DeliveryChecker;
 import io.livepush.testing.SseTestClient;
 import io.livepush.testing.WsTestClient;
-import io.livepush.websocket.WebSocketTransport;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -78,8 +76,7 @@ class KafkaClusterTest {
   }
 
   private KafkaBus.Builder bus() {
-    return KafkaBus.builder().bootstrapServers(broker.bootstrapServers()).topic(topic())
-        .pollInterval(Duration.ofMillis(100)).publishTimeout(Duration.ofSeconds(1));
+    return KafkaNodeMain.bus(broker.bootstrapServers(), topic());
   }
 
   private LivePushServer node() {
@@ -97,16 +94,7 @@ class KafkaClusterTest {
 
   /** A test node (not started): SSE on {@code /events}, WebSocket, port 0 on 127.0.0.1, on {@code bus}. */
   static LivePushServer server(KafkaBus bus, ReplayConfig replay) {
-    return LivePushServer.builder()
-        .host("127.0.0.1")
-        .port(0)
-        .ioThreads(2)
-        .nativeTransport(false)
-        .replay(replay)
-        .transport(SseTransport.builder().multiTopicPath("/events").build())
-        .transport(WebSocketTransport.builder().build())
-        .bus(bus)
-        .build();
+    return KafkaNodeMain.node(bus).replay(replay).build();
   }
 
   private static URI uri(LivePushServer node, String... topics) {

@@ -1,7 +1,5 @@
 package io.livepush.kafka;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.livepush.LivePushServer;
 import io.livepush.fixtures.KillMidStream;
 import io.livepush.fixtures.NodeProcess;
@@ -56,9 +54,6 @@ class KafkaNodeKillTest {
     LivePushServer survivor = node();
     doomed = NodeProcess.start("kafka-doomed", KafkaNodeMain.class, Duration.ofMinutes(3),
         broker.bootstrapServers(), topic);
-    KillMidStream.Outcome out = new KillMidStream(harness, doomed, publisher, survivor).run(3, 2);
-    System.out.println("KafkaNodeKillTest: " + out);
-    assertThat(out.acknowledged).as("publishes the killed node acknowledged").isGreaterThanOrEqualTo(50);
-    assertThat(publisher.epoch()).isEqualTo(survivor.epoch());
+    new KillMidStream(harness, doomed, publisher, survivor).run(3, 2); // asserts delivery, epoch, SIGKILL
   }
 }

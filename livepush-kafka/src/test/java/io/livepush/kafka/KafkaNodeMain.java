@@ -8,8 +8,8 @@ import java.time.Duration;
 
 /**
  * The entry point of a livepush node in a JVM of its own ({@link io.livepush.fixtures.NodeProcess}): SSE on
- * {@code /events}, WebSocket on {@code /ws} and the Kafka bus, on 127.0.0.1 and a free port, configured like
- * {@link KafkaClusterTest}'s nodes. Arguments: the lifetime in seconds, the bootstrap servers, the Kafka topic.
+ * {@code /events}, WebSocket on {@code /ws} and the Kafka bus, on 127.0.0.1 and a free port, built as
+ * {@link KafkaClusterTest}'s nodes are ({@link #node(KafkaBus)}). Arguments: the lifetime in seconds, the bootstrap servers, the Kafka topic.
  */
 public final class KafkaNodeMain {
   private KafkaNodeMain() {}
@@ -22,10 +22,20 @@ public final class KafkaNodeMain {
 
   /** A node of the kill test, in the child JVM or the test's: SSE, WebSocket, the Kafka bus on {@code topic}. */
   static LivePushServer.Builder node(String bootstrapServers, String topic) {
+    return node(bus(bootstrapServers, topic).build());
+  }
+
+  /** A Kafka cluster test's node (this class's and {@link KafkaClusterTest}'s): SSE, WebSocket and {@code bus}. */
+  static LivePushServer.Builder node(KafkaBus bus) {
     return NodeChild.builder()
         .transport(SseTransport.builder().multiTopicPath("/events").build())
         .transport(WebSocketTransport.builder().build())
-        .bus(KafkaBus.builder().bootstrapServers(bootstrapServers).topic(topic)
-            .pollInterval(Duration.ofMillis(100)).publishTimeout(Duration.ofSeconds(1)).build());
+        .bus(bus);
+  }
+
+  /** The bus of a Kafka cluster test's node on {@code topic}: polled every 100 ms, publishes time out after 1 s. */
+  static KafkaBus.Builder bus(String bootstrapServers, String topic) {
+    return KafkaBus.builder().bootstrapServers(bootstrapServers).topic(topic)
+        .pollInterval(Duration.ofMillis(100)).publishTimeout(Duration.ofSeconds(1));
   }
 }

@@ -1,7 +1,5 @@
 package io.livepush.redis;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.livepush.LivePushServer;
 import io.livepush.fixtures.KillMidStream;
 import io.livepush.fixtures.NodeProcess;
@@ -30,9 +28,6 @@ class RedisNodeKillTest {
     // Killed after the test even when it fails first (closed before the clients, the nodes and Redis).
     NodeProcess doomed = cluster.closeAfter(NodeProcess.start("redis-doomed", RedisNodeMain.class,
         Duration.ofMinutes(3), cluster.busUri("doomed")));
-    KillMidStream.Outcome out = new KillMidStream(harness, doomed, publisher, survivor).run(3, 2);
-    System.out.println("RedisNodeKillTest: " + out);
-    assertThat(out.acknowledged).as("publishes the killed node acknowledged").isGreaterThanOrEqualTo(50);
-    assertThat(publisher.epoch()).isEqualTo(survivor.epoch());
+    new KillMidStream(harness, doomed, publisher, survivor).run(3, 2); // asserts delivery, epoch, SIGKILL
   }
 }

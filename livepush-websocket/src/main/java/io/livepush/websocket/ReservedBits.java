@@ -19,9 +19,10 @@ import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionDecod
  * ({@code allowExtensions}), on every connection. Allowed is RSV1 alone on the first frame of a text or binary
  * message when the connection negotiated permessage-deflate (RFC 7692 §6.1: not on continuation or control
  * frames); anything else fails. Sits before Netty's permessage-deflate decoder, so a frame-level error is found
- * before its payload is inflated or checked as UTF-8, and fails the way Netty's decoder does: a close frame, TCP closed once it is written, then a {@link CorruptedWebSocketFrameException} down the
- * pipeline (livepush's handler then discards further input quietly). Stateless and shared; runs on each
- * channel's event loop; only frames with a reserved bit set cost a pipeline lookup.
+ * before its payload is inflated or checked as UTF-8, and fails the way Netty's decoder does: a close frame, TCP
+ * closed once it is written, then a {@link CorruptedWebSocketFrameException} down the pipeline (livepush's
+ * handler then discards further input quietly). Stateless and shared; runs on each channel's event loop; only
+ * frames with a reserved bit set cost a pipeline lookup.
  */
 @ChannelHandler.Sharable
 final class ReservedBits extends ChannelInboundHandlerAdapter {

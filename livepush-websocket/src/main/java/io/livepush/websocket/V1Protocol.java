@@ -14,8 +14,6 @@ import java.util.concurrent.Executor;
  */
 public final class V1Protocol {
   final TransportContext context;
-  final int maxPendingMessages;
-  final V1Requests requests;
   final V1Inbox inbox;
 
   /**
@@ -36,8 +34,6 @@ public final class V1Protocol {
       throw new IllegalArgumentException("maxPendingMessages: " + maxPendingMessages + " (expected: >= 1)");
     }
     this.context = Objects.requireNonNull(context, "context");
-    this.maxPendingMessages = maxPendingMessages;
-    this.requests = new V1Requests(context, handler, handlerExecutor);
-    this.inbox = new V1Inbox(requests, maxPendingMessages);
+    this.inbox = new V1Inbox(new V1Requests(context, handler, handlerExecutor), maxPendingMessages);
   }
 }

@@ -171,7 +171,7 @@ final class V1Requests {
           ? context.positionsAt(s.channel(), topics, time).handle((at, e) -> {
             if (e == null) {
               if (!s.isClosed()) {
-                subscribeAuthorized(conn, s, topics, at, added, ref);
+                subscribeAuthorized(conn, topics, at, added, ref);
               }
             } else {
               timeLookupFailed(conn, e, ref);
@@ -182,7 +182,7 @@ final class V1Requests {
     }
     return authorized(conn, false, topics, ref).thenAccept(ok -> {
       if (ok && !s.isClosed()) {
-        subscribeAuthorized(conn, s, topics, positions, added, ref);
+        subscribeAuthorized(conn, topics, positions, added, ref);
       }
     });
   }
@@ -206,9 +206,9 @@ final class V1Requests {
   }
 
   /** Subscribes after the authorizer allowed every topic; on the loop. */
-  private void subscribeAuthorized(V1Session conn, Session s, List<String> topics, Map<String, EventId> positions, int fresh,
+  private void subscribeAuthorized(V1Session conn, List<String> topics, Map<String, EventId> positions, int fresh,
       String ref) {
-    EventId position = s.subscribe(positions, ref);
+    EventId position = conn.session().subscribe(positions, ref);
     if (fresh == 0) {
       // Nothing new: the core writes no marker, but the client waits for one.
       conn.write(V1Messages.subscribed(topics, position, ref));

@@ -13,6 +13,10 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -53,6 +57,14 @@ public abstract class V1Session extends ChannelDuplexHandler implements WebSocke
   public static final int MAX_WAITING_BYTES = 64 * 1024;
   /** Upper bound of the framing overhead of one message, counted for replies handed over from other threads. */
   private static final int MAX_FRAME_OVERHEAD = 10;
+  /** Each thread's strict UTF-8 decoder (transports decode client messages on their event loops). */
+  private static final FastThreadLocal<CharsetDecoder> STRICT_UTF8 = new FastThreadLocal<>() {
+    @Override
+    protected CharsetDecoder initialValue() {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT);
+    }
+  };
 
   private final V1Protocol protocol;
   /** The admitted request until the session exists (or the channel closes); then {@code null}. */
@@ -121,6 +133,18 @@ public abstract class V1Session extends ChannelDuplexHandler implements WebSocke
    * @param reason a short reason, at most 123 UTF-8 bytes
    */
   protected abstract void closeTransport(int code, String reason);
+
+  /**
+   * The calling thread's strict UTF-8 decoder, reset: it reports (does not replace) what RFC 3629 forbids
+   * (malformed and overlong sequences, surrogates, code points above U+10FFFF), as RFC 6455 §8.1 requires of a
+   * text message (1007 otherwise). For a transport decoding a client message: use it within one call on the
+   * calling thread, never across calls or threads. Any thread; never blocks.
+   *
+   * @return the decoder, reset; shared by every caller on this thread
+   */
+  protected static CharsetDecoder strictUtf8() {
+    return STRICT_UTF8.get().reset();
+  }
 
   /**
    * Whether the transport is closing (its goodbye is sent or the channel is closed): no more messages are

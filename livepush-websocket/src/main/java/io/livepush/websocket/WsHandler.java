@@ -23,18 +23,18 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.DataFormatException;
@@ -90,16 +90,19 @@ final class WsHandler extends V1Session {
         sendClose(CloseCodes.TRY_AGAIN_LATER, "server at capacity, try again later");
         return;
       }
-      open(a); // the slot passes to the session
+      // The slot passes to the session. Its events, resets and heartbeats are complete frames (never compressed),
+      // so they enter after the frame encoder: the tail, this handler and the encoders are not walked per write.
+      open(a).writeFrom(ctx.pipeline().context(WebSocketFrameEncoder.class));
       return;
     }
     ctx.fireUserEventTriggered(evt);
   }
 
   /**
-   * Drops what only the handshake needed, so an idle connection keeps codec, validator, aggregator and this
-   * handler: Netty's protocol handler (its ping, pong and close duties are done here) and its handshaker
-   * attribute. (No Utf8FrameValidator: this handler checks UTF-8 itself.)
+   * Drops what only the handshake needed, so an idle connection keeps Netty's frame codec (with the
+   * permessage-deflate handlers when negotiated) and this handler, which also checks UTF-8 and reassembles
+   * messages: Netty's protocol handler (its ping, pong and close duties are done here) and its handshaker
+   * attribute.
    */
   private static void slimPipeline(ChannelPipeline p) {
     if (p.get(WebSocketTransport.PROTOCOL) != null) {
@@ -120,6 +123,10 @@ final class WsHandler extends V1Session {
     }
     if (msg instanceof CloseWebSocketFrame) {
       closeFrameSent = true;
+      Session s = session();
+      if (s != null) {
+        s.writeFrom(null); // the session's writes pass here again, and are dropped
+      }
     }
     ctx.write(msg, promise);
   }
@@ -246,13 +253,16 @@ final class WsHandler extends V1Session {
   // ---- UTF-8 (RFC 6455 §5.6, §8.1) ---------------------------------------------------------------------------
   // Checked here rather than by Netty's Utf8FrameValidator, which would be one more handler (and context, and
   // validator) on every idle connection (issue 18: 112 B). The JDK's strict decoder rejects what RFC 3629 does
-  // (overlong forms, surrogates, code points above U+10FFFF); a fragmented message fails at the first fragment
-  // that makes it invalid, as Netty's validator did.
+  // (overlong forms, surrogates, code points above U+10FFFF: V1Session.strictUtf8, which WebTransport uses too); a
+  // fragmented message fails at the first fragment that makes it invalid, as Netty's validator did.
 
-  private static CharsetDecoder strictUtf8() {
-    return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
-  }
+  /** Where {@link #checkFragments} decodes to (and drops) a fragment's text: one per thread, not per fragment. */
+  private static final FastThreadLocal<CharBuffer> CHECK_SCRATCH = new FastThreadLocal<>() {
+    @Override
+    protected CharBuffer initialValue() {
+      return CharBuffer.allocate(4096);
+    }
+  };
 
   /** The text of a whole message, or {@code null} after sending 1007 when it is not UTF-8. */
   private String utf8(ByteBuf content) {
@@ -272,7 +282,7 @@ final class WsHandler extends V1Session {
     ByteBuffer in = partial.nioBuffer(partialChecked, partial.writerIndex() - partialChecked);
     int start = in.position();
     CharsetDecoder d = strictUtf8();
-    CharBuffer scratch = CharBuffer.allocate(Math.min(in.remaining(), 4096) + 2);
+    CharBuffer scratch = CHECK_SCRATCH.get().clear();
     CoderResult r;
     while ((r = d.decode(in, scratch, false)).isOverflow()) {
       scratch.clear();
@@ -299,7 +309,7 @@ final class WsHandler extends V1Session {
 
   /**
    * Maps decoder failures to close codes. Once the connection is closing (our close frame sent, or Netty's
-   * decoder or validator sent one), later failures, typically every further frame of a client that goes on
+   * decoder sent one), later failures, typically every further frame of a client that goes on
    * sending after a protocol error, are discarded without logging: at most one log line per connection.
    */
   @Override

@@ -17,8 +17,6 @@ import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,8 +114,7 @@ final class WtSessionStream extends V1Session implements PendingOutbound {
       }
       String text;
       try {
-        text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(m.nioBuffer()).toString();
+        text = strictUtf8().decode(m.nioBuffer()).toString();
       } catch (CharacterCodingException e) {
         closeWith(CloseCodes.INVALID_PAYLOAD, "message is not UTF-8");
         return;
