@@ -37,7 +37,8 @@ final class WtSessionStream extends V1Session implements PendingOutbound {
   private final long sessionId;
   private QuicStreamChannel channel;
   private WtConnect connect;
-  private boolean closing;
+  // Volatile: V1Session.isClosing() is read off the event loop (authorizer and reply callbacks), as WsHandler's is.
+  private volatile boolean closing;
   /**
    * Bytes of datagrams written to the QUIC connection and not yet taken into QUIC's datagram queue: they count
    * against the session's outbound budget with the stream's own pending bytes.
