@@ -124,7 +124,7 @@ abstract class SessionOutbound extends SessionSubscriptions {
       // Owed resets and conflated events precede this one, keeping offset order per connection.
       drainBacklog();
     }
-    if (!channel.isWritable() || backlog) {
+    if (!admitsLive() || backlog) {
       buf.release();
       switch (s.policy) {
         case DROP_WITH_RESET -> {
@@ -251,6 +251,23 @@ abstract class SessionOutbound extends SessionSubscriptions {
     if (p > peakPending) {
       peakPending = p;
     }
+  }
+
+  /**
+   * Whether a live event may be written now: the channel is writable, or it has no outbound buffer (a QUIC
+   * stream, unwritable as soon as QUIC's congestion or flow-control window is full, whatever the budget) and what
+   * the transport's bytes layer counts is still under the budget. So the slow-consumer policy acts at the
+   * configured bytes on every transport, and pending bytes stay within the budget plus one event.
+   */
+  private boolean admitsLive() {
+    if (channel.isWritable()) {
+      return true;
+    }
+    if (channel instanceof Http2StreamChannel || channel.unsafe().outboundBuffer() != null) {
+      return false;
+    }
+    PendingOutbound counted = channel.pipeline().get(PendingOutbound.class);
+    return counted != null && counted.pendingOutboundBytes() < hub.config.maxPendingOutboundBytes();
   }
 
   /**

@@ -211,7 +211,7 @@ public final class KafkaBus implements EventBus {
     return reader.start().thenRun(() -> {
       publisher = new KafkaPublisher(config, clients, admin, epoch);
       if (!config.inputs().isEmpty()) {
-        KafkaInputBridge b = new KafkaInputBridge(config, clients, records, nodeId);
+        KafkaInputBridge b = new KafkaInputBridge(config, clients, records, nodeId, admin);
         bridge = b;
         b.start(); // after the reader joined: the log topic exists
       }

@@ -39,13 +39,14 @@ import org.slf4j.LoggerFactory;
  * bad, none), across rebalances, stops and crashes: an aborted transaction's records are invisible to the log's
  * {@code read_committed} readers, and its offsets were not committed.
  *
- * <p>A record Kafka refuses for good ({@link RecordTooLargeException}: larger than the log topic's
- * {@code max.message.bytes}; {@link InvalidRecordException}) fails its transaction once; when the batch is read
- * again it is bad (counted, skipped), so it cannot stop the bridge.
+ * <p>A mapped record larger than the log topic's {@code max.message.bytes} (read at start) is bad before any send.
+ * One Kafka still refuses for good ({@link RecordTooLargeException}, {@link InvalidRecordException}) fails its
+ * transaction once; when the batch is read again it is bad (counted, skipped), so it cannot stop the bridge.
  *
  * <p>Faults: any failure (broker down, fenced, a timed-out send) aborts the transaction (a producer that cannot
  * abort is closed and re-created with the same {@code transactional.id}, which aborts what it left open), seeks the
- * assigned partitions back to their committed offsets and continues after a backoff (50 ms doubling to 2 s). A
+ * batch's partitions back to the batch's first records (the committed offsets) and continues after a backoff (50 ms
+ * doubling to 2 s). A
  * commit that timed out is retried as kafka-clients requires (it may already be in progress). Rebalances happen
  * only inside {@code poll}, when no transaction is open, so no rebalance listener is needed.
  */
@@ -77,8 +78,14 @@ final class KafkaInputBridge implements Runnable {
   /** The first offset of each partition in the batch being bridged: where it goes back when nothing was committed. */
   private final Map<TopicPartition, Long> batchStart = new HashMap<>();
 
-  KafkaInputBridge(KafkaBusConfig config, KafkaClients clients, KafkaRecords records, String nodeId) {
+  private final org.apache.kafka.clients.admin.Admin admin;
+  /** The log topic's {@code max.message.bytes}, read at start; larger records are bad before any send. */
+  private int logRecordLimit = Integer.MAX_VALUE;
+
+  KafkaInputBridge(KafkaBusConfig config, KafkaClients clients, KafkaRecords records, String nodeId,
+      org.apache.kafka.clients.admin.Admin admin) {
     this.config = config;
+    this.admin = admin;
     this.clients = clients;
     this.records = records;
     // Unique per bus instance (one member, one producer); stable for its life so a re-created producer fences the
@@ -140,6 +147,7 @@ final class KafkaInputBridge implements Runnable {
       if (stopped) {
         return; // stop() may have missed the consumer to wake
       }
+      logRecordLimit = logRecordLimit();
       c.subscribe(List.copyOf(config.inputs().keySet()));
       while (!stopped) {
         try {
@@ -147,7 +155,7 @@ final class KafkaInputBridge implements Runnable {
             producer = newProducer();
           }
           if (resetNeeded) {
-            seekToCommitted(c);
+            seekBack(c);
             resetNeeded = false;
           }
           ConsumerRecords<byte[], byte[]> batch = c.poll(config.pollInterval());
@@ -228,6 +236,12 @@ final class KafkaInputBridge implements Runnable {
         LOG.debug("skipping bad input record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
             e.getClass().getSimpleName()); // record contents are not trusted: position only
       }
+      if (f != null && recordSize(f) > logRecordLimit) {
+        f = null; // the log topic would refuse it: bad now, instead of failing the transaction
+        skippedBad++;
+        LOG.debug("skipping input record at {}-{}@{}: larger than the log topic's max.message.bytes", r.topic(),
+            r.partition(), r.offset());
+      }
       if (f != null) {
         // A failed send makes commitTransaction throw: the whole batch is then aborted and read again.
         producer.send(KafkaRecords.encode(config.topic(), f.topic(), f.type(), f.kind(), f.payload()), (md, e) -> {
@@ -249,6 +263,37 @@ final class KafkaInputBridge implements Runnable {
     refused.clear();
     bridged.add(good);
     bad.add(skippedBad);
+  }
+
+  /**
+   * An upper bound of the log record's size for {@code f}: payload, key and headers (livepush's names and values)
+   * plus Kafka's record and batch overhead (under 128 bytes).
+   */
+  private static int recordSize(KafkaRecords.Fields f) {
+    int topic = f.topic().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    int type = f.type() == null ? 0 : f.type().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    return f.payload().length + 2 * topic + type + 64 + 128;
+  }
+
+  /**
+   * The log topic's {@code max.message.bytes} (the broker's default when the topic has none), or no limit when it
+   * cannot be read within the request timeout (a refused record then fails its transaction once, see above).
+   */
+  private int logRecordLimit() {
+    try {
+      var resource = new org.apache.kafka.common.config.ConfigResource(
+          org.apache.kafka.common.config.ConfigResource.Type.TOPIC, config.topic());
+      var entry = admin.describeConfigs(List.of(resource)).all()
+          .get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS).get(resource).get("max.message.bytes");
+      return entry == null || entry.value() == null ? Integer.MAX_VALUE : Integer.parseInt(entry.value());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Integer.MAX_VALUE;
+    } catch (Exception e) {
+      LOG.warn("kafka bus input bridge: max.message.bytes of {} unknown ({}); records too large for it will fail "
+          + "their transaction once", config.topic(), LogBusSupport.describe(e));
+      return Integer.MAX_VALUE;
+    }
   }
 
   /** Commits; a timed-out commit may be in progress and must be retried, never aborted (kafka-clients' rule). */
@@ -290,22 +335,18 @@ final class KafkaInputBridge implements Runnable {
   }
 
   /**
-   * Seeks every assigned partition to its committed offset (fetched with {@code require_stable}: it waits for a
-   * pending transaction's offsets), or, when the group never committed one, to the start of the failed batch.
+   * Seeks the failed batch's partitions back to its first records: exactly the offsets this node committed last
+   * (or, for a partition the group never committed, where {@code auto.offset.reset} put it), since every batch
+   * before it committed and no rebalance can happen between a poll and its transaction. No broker call: a
+   * committed-offset fetch ({@code require_stable}) waits for every open transaction on the group's offsets and
+   * was seen to stall for minutes after a broker crash. A partition no longer assigned is skipped (it is
+   * re-positioned from the committed offsets when assigned again).
    */
-  private void seekToCommitted(KafkaConsumer<byte[], byte[]> c) {
+  private void seekBack(KafkaConsumer<byte[], byte[]> c) {
     Set<TopicPartition> assigned = c.assignment();
-    if (assigned.isEmpty()) {
-      return;
-    }
-    Map<TopicPartition, OffsetAndMetadata> committed = c.committed(assigned, config.requestTimeout());
-    for (TopicPartition tp : assigned) {
-      OffsetAndMetadata o = committed.get(tp);
-      Long start = batchStart.get(tp);
-      if (o != null) {
-        c.seek(tp, o);
-      } else if (start != null) {
-        c.seek(tp, start);
+    for (Map.Entry<TopicPartition, Long> e : batchStart.entrySet()) {
+      if (assigned.contains(e.getKey())) {
+        c.seek(e.getKey(), e.getValue());
       }
     }
     batchStart.clear();

@@ -88,6 +88,8 @@ final class KafkaBrokerProcess implements AutoCloseable {
         "share.coordinator.state.topic.replication.factor=1",
         "share.coordinator.state.topic.min.isr=1",
         "group.initial.rebalance.delay.ms=0",
+        // A killed bridging node's open transaction is aborted within a second of its timeout (default 10 s).
+        "transaction.abort.timed.out.transaction.cleanup.interval.ms=1000",
         "") ;
     Files.writeString(dir.resolve("server.properties"), props);
   }
@@ -141,6 +143,18 @@ final class KafkaBrokerProcess implements AutoCloseable {
     if (process != null) {
       process.destroyForcibly();
       process.waitFor(30, TimeUnit.SECONDS);
+      process = null;
+    }
+  }
+
+  /** Stops the broker as an operator's restart does (SIGTERM: controlled shutdown) and waits until it is gone. */
+  void stop() throws InterruptedException {
+    if (process != null) {
+      process.destroy();
+      if (!process.waitFor(120, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+      }
       process = null;
     }
   }

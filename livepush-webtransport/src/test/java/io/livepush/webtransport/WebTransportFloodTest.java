@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.livepush.Event;
 import io.livepush.EventId;
 import io.livepush.LivePushServer;
+import io.livepush.fixtures.LiveServer;
 import io.livepush.testing.Heap;
 import io.livepush.testing.WebTransportCertificate;
 import io.netty.buffer.ByteBuf;
@@ -19,12 +20,12 @@ import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamResetException;
 import io.netty.handler.codec.quic.QuicStreamType;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Floods from a client on Netty's QUIC and HTTP/3 codecs: bidirectional and unidirectional streams without end,
@@ -39,6 +40,7 @@ class WebTransportFloodTest {
   private static final long HEAP_SLACK = 16L << 20;
 
   private static WebTransportCertificate cert;
+  @RegisterExtension final LiveServer live = new LiveServer();
   private final ObjectMapper mapper = new ObjectMapper();
   private LivePushServer server;
   private WtTestClient watcherClient;
@@ -54,19 +56,16 @@ class WebTransportFloodTest {
   void start() throws Exception {
     WebTransportTransport wt = WebTransportTransport.builder().path("/wt")
         .certificate(cert.key(), cert.certificate()).build();
-    server = LivePushServer.builder().host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO).transport(wt).build();
-    server.start().join();
-    watcherClient = new WtTestClient(server.port());
+    server = live.start(LivePushServer.builder().transport(wt));
+    watcherClient = live.closeAfter(new WtTestClient(server.port()));
     watcher = subscribedSession(watcherClient, "watch");
   }
 
   @AfterEach
   void stop() {
     if (client != null) {
-      client.close();
+      client.close(); // before the server: LiveServer closes the watcher and the server after this
     }
-    watcherClient.close();
-    server.close();
   }
 
   @Test

@@ -11,12 +11,14 @@ import io.livepush.EventId;
 import io.livepush.LivePushServer;
 import io.livepush.Principal;
 import io.livepush.SlowConsumerPolicy;
+import io.livepush.fixtures.LiveServer;
 import io.livepush.testing.WebTransportCertificate;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * WebTransport sessions against a Java client on Netty's QUIC and HTTP/3 codecs: the listener on the TCP port's
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class WebTransportSessionTest {
   private static WebTransportCertificate cert;
+  @RegisterExtension final LiveServer live = new LiveServer();
   private final ObjectMapper mapper = new ObjectMapper();
   private LivePushServer server;
   private WebTransportTransport wt;
@@ -41,17 +44,13 @@ class WebTransportSessionTest {
 
   private void start(LivePushServer.Builder b, WebTransportTransport.Builder t) {
     wt = t.path("/wt").certificate(cert.key(), cert.certificate()).allowedOrigins("https://app.example").build();
-    server = b.host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO).transport(wt).build();
-    server.start().join();
+    server = live.start(b.transport(wt));
   }
 
   @AfterEach
   void stop() {
     if (client != null) {
-      client.close();
-    }
-    if (server != null) {
-      server.close();
+      client.close(); // before the server: LiveServer closes it after this
     }
   }
 

@@ -218,4 +218,31 @@ class WtHostileSessionTest {
     assertThat(session.peakPendingOutboundBytes()).isLessThanOrEqualTo(budget + payload.length() + 256);
     assertThat(other.closed).isNotDone();
   }
+
+  /**
+   * The slow-consumer policy acts at the configured bytes: a burst well within the budget to a client that reads
+   * everything is delivered whole, even when it is larger than QUIC's congestion window (which alone makes the
+   * stream unwritable for a moment).
+   */
+  @Test
+  void aBurstWithinTheBudgetToAReaderIsNotASlowConsumer() throws Exception {
+    int budget = 256 * 1024;
+    String payload = "w".repeat(1000);
+    start(LivePushServer.builder().maxPendingOutboundBytes(budget).slowConsumerPolicy(SlowConsumerPolicy.DISCONNECT));
+    WtTestClient.Session s = subscribed("burst");
+    Session session = live.nextSession();
+    EventId last = null;
+    for (int i = 0; i < 150; i++) {
+      last = server.publish("burst", Event.text(payload));
+    }
+    for (int i = 0; i < 150; i++) {
+      String m = s.messages.poll(10, TimeUnit.SECONDS);
+      assertThat(m).as("event %d of 150; closes %s, peak %d", i + 1, live.closes(),
+          session.peakPendingOutboundBytes()).isNotNull();
+      if (i == 149) {
+        assertThat(mapper.readTree(m).get("id").asText()).isEqualTo(last.toString());
+      }
+    }
+    assertThat(live.closes()).isEmpty();
+  }
 }
