@@ -139,7 +139,9 @@ final class WtSessionStream extends V1Session implements PendingOutbound {
     }
     long quarterStreamId = sessionId >>> 2;
     int size = Varints.size(quarterStreamId) + event.readableBytes();
-    if (size > connection.datagramRoom() || datagramBytesPending + size >= channel.bytesBeforeUnwritable()) {
+    // Within QUIC's send capacity and within what the session's budget has left (docs/protocol.md, Datagrams).
+    if (size > connection.datagramRoom() || datagramBytesPending + size >= channel.bytesBeforeUnwritable()
+        || pendingOutboundBytes() + size > connection.transport().context.config().maxPendingOutboundBytes()) {
       return false;
     }
     ByteBuf datagram = channel.alloc().directBuffer(size);
