@@ -13,6 +13,7 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.channels.ClosedChannelException;
 
 /**
  * The core's side of a streaming connection: identity, the SPI, liveness and close, on top of the layers of
@@ -115,10 +116,18 @@ final class SessionImpl extends SessionOutbound {
     }
   }
 
-  /** Last in the pipeline: a failed connection is closed, as by {@code StreamRequests.discardInbound()}. */
+  /**
+   * First in the pipeline, the session sees every exception before the transport's handlers. A write that raced
+   * the channel's close (a delivery, heartbeat or reset with the void promise, queued before the close was seen)
+   * fails with {@link ClosedChannelException}: expected, nothing is lost (the client resumes from its id), so it
+   * goes no further (at the tail Netty would log each one at WARN: a flood when thousands of HTTP/2 streams end
+   * at once). Last in the pipeline, a failed connection is closed, as by {@code StreamRequests.discardInbound()}.
+   */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (ctx.pipeline().last() == this) {
+    if (cause instanceof ClosedChannelException && !ctx.channel().isActive()) {
+      Hub.LOG.debug("session {}: a write after the close", this);
+    } else if (ctx.pipeline().last() == this) {
       Hub.LOG.debug("session {} failed", this, LogSafe.throwable(cause));
       ctx.close();
     } else {
