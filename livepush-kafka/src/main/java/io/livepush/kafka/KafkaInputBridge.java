@@ -1,7 +1,6 @@
 package io.livepush.kafka;
 
 import io.livepush.spi.LogBusSupport;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -230,7 +229,7 @@ final class KafkaInputBridge implements Runnable {
           throw new IllegalArgumentException("the log topic refused its record");
         }
         f = records.input(r, config.inputs().get(r.topic()));
-      } catch (IOException | RuntimeException e) {
+      } catch (Exception e) { // not only IOException: a Kotlin or Scala mapper may throw any checked exception
         f = null;
         skippedBad++;
         LOG.debug("skipping bad input record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),

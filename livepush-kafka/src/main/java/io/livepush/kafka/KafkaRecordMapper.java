@@ -38,7 +38,8 @@ public interface KafkaRecordMapper {
    *
    * @param record the record, key and value as bytes (either may be {@code null}); do not keep it
    * @return the mapped record, or {@code null} to skip it
-   * @throws RuntimeException to reject the record (counted as bad and skipped)
+   * @throws RuntimeException to reject the record (counted as bad and skipped; so is a checked exception thrown
+   *     undeclared, as Kotlin or Scala code may)
    */
   Mapped map(ConsumerRecord<byte[], byte[]> record);
 

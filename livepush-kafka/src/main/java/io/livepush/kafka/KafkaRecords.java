@@ -72,7 +72,7 @@ final class KafkaRecords {
       Fields f = r.headers().lastHeader(TOPIC) != null ? livepushFields(r) : mapped(r, mapper);
       return f == null ? null : PublishedEvent.of(f.topic(), EventId.of(epoch, r.offset() + 1), f.type(),
           f.kind(), f.payload());
-    } catch (RuntimeException | IOException e) {
+    } catch (Exception e) { // not only IOException: a Kotlin or Scala mapper may throw any checked exception
       bad.increment();
       LOG.debug("skipping bad record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
           e.getClass().getSimpleName());

@@ -79,6 +79,9 @@ class KafkaInputBridgeTest {
     if (key.equals("ignored")) {
       return null;
     }
+    if (rec.headers().lastHeader("checked") != null) {
+      throw KafkaInputBridgeTest.<RuntimeException>sneaky(new Exception("a checked exception")); // as Kotlin may
+    }
     String value = new String(rec.value(), StandardCharsets.UTF_8);
     if (rec.headers().lastHeader("json") != null) {
       try {
@@ -90,6 +93,11 @@ class KafkaInputBridgeTest {
     }
     return new KafkaRecordMapper.Mapped(key, Event.text(value));
   };
+
+  @SuppressWarnings("unchecked")
+  private static <T extends Throwable> T sneaky(Throwable t) throws T {
+    throw (T) t;
+  }
 
   @BeforeAll
   static void startBroker() throws Exception {
@@ -309,6 +317,43 @@ class KafkaInputBridgeTest {
     assertThat(bus(a).inputRecords()).isEqualTo(goodSent);
     assertThat(bus(a).inputBadRecords()).isEqualTo(badSent);
     assertThat(committedLogRecords()).as("aborted records are invisible to read_committed").isEqualTo(goodSent);
+  }
+
+  /**
+   * A mapper that throws a checked exception (Kotlin and Scala mappers may, Java's type system aside) and records
+   * whose mapped topic holds CR, LF, NUL or U+010A (low byte 0x0A), a null value, a type with CR LF: each is bad,
+   * counted once, its offset committed, and the records after it flow (it must not stop the bridge).
+   */
+  @Test
+  void aMapperThrowingACheckedExceptionOrHostileFieldsIsBadAndTheRestFlows() throws Exception {
+    createInput();
+    LivePushServer a = node();
+    harness.sse("sse", () -> ClusterClients.sseUri(a.port(), keys), null, keys);
+    try (KafkaProducer<byte[], byte[]> p = producer()) {
+      for (int n = 0; n < 12; n++) {
+        write(p, n);
+      }
+      ProducerRecord<byte[], byte[]> checked = new ProducerRecord<>(inputTopic, 0, bytes("k0"), bytes("x"));
+      checked.headers().add("checked", new byte[0]);
+      p.send(checked).get(30, TimeUnit.SECONDS);
+      badSent++;
+      for (String hostile : List.of("k0\r\nevent: x", "k0\n", "k0\u0000", "k\u010A0")) {
+        p.send(new ProducerRecord<>(inputTopic, 1, bytes(hostile), bytes("x"))).get(30, TimeUnit.SECONDS);
+        badSent++;
+      }
+      p.send(new ProducerRecord<>(inputTopic, 2, bytes("k0"), null)).get(30, TimeUnit.SECONDS); // mapper: NPE
+      badSent++;
+      for (int n = 12; n < 24; n++) {
+        write(p, n);
+      }
+    }
+    harness.awaitAllCaughtUp(List.of("sse"), keys);
+    ClusterClients.await("the bad records counted", () -> bus(a).inputBadRecords() >= badSent);
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r.toString()).isTrue();
+    assertThat(bus(a).inputBadRecords()).isEqualTo(badSent);
+    assertThat(bus(a).inputRecords()).isEqualTo(goodSent);
+    assertThat(committedLogRecords()).isEqualTo(goodSent);
   }
 
   @Test
