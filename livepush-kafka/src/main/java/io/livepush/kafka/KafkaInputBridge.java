@@ -229,7 +229,7 @@ final class KafkaInputBridge implements Runnable {
         if (refused.contains(position)) {
           throw new IllegalArgumentException("the log topic refused its record");
         }
-        f = records.input(r, config.inputs().get(r.topic()));
+        f = records.mapped(r, config.inputs().get(r.topic()));
       } catch (IOException | RuntimeException e) {
         f = null;
         skippedBad++;
