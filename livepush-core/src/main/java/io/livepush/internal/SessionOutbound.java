@@ -6,6 +6,7 @@ import io.livepush.SlowConsumerPolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
@@ -45,34 +46,27 @@ abstract class SessionOutbound extends SessionSubscriptions {
     entry = ctx;
   }
 
-  /** Writes {@code buf} (ownership passes) from {@link #writeFrom}'s context, or the tail, without flushing. */
+  /** Where writes and flushes enter: {@link #writeFrom}'s context, or the channel (its pipeline's tail). */
+  private ChannelOutboundInvoker out() {
+    ChannelHandlerContext e = entry;
+    return e != null ? e : channel;
+  }
+
+  /** Writes {@code buf} (ownership passes) from {@link #out()}, without flushing. */
   final void writeOut(ByteBuf buf) {
-    ChannelHandlerContext e = entry;
-    if (e != null) {
-      e.write(buf, e.voidPromise());
-    } else {
-      channel.write(buf, channel.voidPromise());
-    }
+    ChannelOutboundInvoker out = out();
+    out.write(buf, out.voidPromise());
   }
 
-  /** Writes and flushes {@code buf} (ownership passes) in one pipeline walk; see {@link #writeOut}. */
+  /** Writes and flushes {@code buf} (ownership passes) in one pipeline walk from {@link #out()}. */
   final void writeAndFlushOut(ByteBuf buf) {
-    ChannelHandlerContext e = entry;
-    if (e != null) {
-      e.writeAndFlush(buf, e.voidPromise());
-    } else {
-      channel.writeAndFlush(buf, channel.voidPromise());
-    }
+    ChannelOutboundInvoker out = out();
+    out.writeAndFlush(buf, out.voidPromise());
   }
 
-  /** Flushes from {@link #writeFrom}'s context, or the tail. */
+  /** Flushes from {@link #out()}. */
   final void flushOut() {
-    ChannelHandlerContext e = entry;
-    if (e != null) {
-      e.flush();
-    } else {
-      channel.flush();
-    }
+    out().flush();
   }
 
   @Override
@@ -263,7 +257,7 @@ abstract class SessionOutbound extends SessionSubscriptions {
     if (channel.isWritable()) {
       return true;
     }
-    if (channel instanceof Http2StreamChannel || channel.unsafe().outboundBuffer() != null) {
+    if (!countedByTransport()) {
       return false;
     }
     PendingOutbound counted = channel.pipeline().get(PendingOutbound.class);
@@ -279,10 +273,18 @@ abstract class SessionOutbound extends SessionSubscriptions {
   @Override
   long bytesBeforeOverBudget() {
     long room = channel.bytesBeforeUnwritable();
-    if (!(channel instanceof Http2StreamChannel) && channel.unsafe().outboundBuffer() == null) {
+    if (countedByTransport()) {
       room = Math.min(room, hub.config.maxPendingOutboundBytes() - pendingOutboundBytes());
     }
     return Math.max(0, room);
+  }
+
+  /**
+   * Whether only the transport's bytes layer ({@link PendingOutbound}) can tell this channel's pending bytes: a
+   * channel without an outbound buffer that is not an HTTP/2 stream (a QUIC stream).
+   */
+  private boolean countedByTransport() {
+    return !(channel instanceof Http2StreamChannel) && channel.unsafe().outboundBuffer() == null;
   }
 
   @Override

@@ -228,7 +228,7 @@ final class KafkaInputBridge implements Runnable {
         if (refused.contains(position)) {
           throw new IllegalArgumentException("the log topic refused its record");
         }
-        f = records.input(r, config.inputs().get(r.topic()));
+        f = records.mapped(r, config.inputs().get(r.topic()));
       } catch (Exception e) { // not only IOException: a Kotlin or Scala mapper may throw any checked exception
         f = null;
         skippedBad++;

@@ -80,16 +80,6 @@ final class KafkaRecords {
     }
   }
 
-  /**
-   * A record of an input topic mapped by {@code inputMapper} and validated like a publish (livepush's headers,
-   * if any, are not trusted there: the input's mapper decides), or {@code null} when the mapper skips it.
-   *
-   * @throws IOException or a {@link RuntimeException} when the record is bad (the caller counts it)
-   */
-  Fields input(ConsumerRecord<byte[], byte[]> r, KafkaRecordMapper inputMapper) throws IOException {
-    return mapped(r, inputMapper);
-  }
-
   /** A record in livepush's format (header {@value #TOPIC}), validated. */
   private Fields livepushFields(ConsumerRecord<byte[], byte[]> r) throws IOException {
     String topic = utf8(r.headers().lastHeader(TOPIC).value());
@@ -99,8 +89,13 @@ final class KafkaRecords {
     return validated(topic, y == null ? null : utf8(y.value()), kind, r.value());
   }
 
-  /** A record mapped by {@code m}, validated; {@code null} when the mapper skips it. */
-  private Fields mapped(ConsumerRecord<byte[], byte[]> r, KafkaRecordMapper m) throws IOException {
+  /**
+   * A record mapped by {@code m} and validated like a publish, or {@code null} when the mapper skips it. For an
+   * input topic's records (the bridge) livepush's headers, if any, are not trusted: the input's mapper decides.
+   *
+   * @throws IOException or a {@link RuntimeException} when the record is bad (the caller counts it)
+   */
+  Fields mapped(ConsumerRecord<byte[], byte[]> r, KafkaRecordMapper m) throws IOException {
     if (m == null) {
       throw new IllegalArgumentException("not a livepush record and no mapper configured");
     }
