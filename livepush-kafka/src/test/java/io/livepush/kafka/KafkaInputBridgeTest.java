@@ -356,6 +356,39 @@ class KafkaInputBridgeTest {
     assertThat(committedLogRecords()).isEqualTo(goodSent);
   }
 
+  /**
+   * A stalled SSE reader (a socket that never reads, on topic {@code big}) while the bridge pumps 64 KiB records to
+   * it: its budget holds (the default DISCONNECT policy closes it), and a reading client on the other topics keeps
+   * receiving every record once.
+   */
+  @Test
+  void aStalledReaderWhileTheBridgePumpsIsCutAndOthersKeepReceiving() throws Exception {
+    createInput();
+    LivePushServer a = node();
+    harness.sse("sse", () -> ClusterClients.sseUri(a.port(), keys), null, keys);
+    URI big = ClusterClients.sseUri(a.port(), "big");
+    try (java.net.Socket stalled = new java.net.Socket(); KafkaProducer<byte[], byte[]> p = producer()) {
+      stalled.setReceiveBufferSize(1024); // before connect, so the advertised window stays small
+      stalled.connect(new java.net.InetSocketAddress("127.0.0.1", a.port()));
+      stalled.getOutputStream().write(("GET " + big.getRawPath() + (big.getRawQuery() == null ? "" : "?"
+          + big.getRawQuery()) + " HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      stalled.getOutputStream().flush();
+      byte[] pad = bytes("x".repeat(64 * 1024));
+      for (int n = 0; a.stats().slowConsumerDisconnects() == 0; n++) {
+        assertThat(n).as("the stalled reader cut within 2000 records").isLessThan(2000);
+        write(p, n);
+        p.send(new ProducerRecord<>(inputTopic, 0, bytes("big"), pad)).get(30, TimeUnit.SECONDS);
+        final int sent = n + 1;
+        ClusterClients.await("the big record bridged", () -> bus(a).inputRecords() >= 2L * sent);
+      }
+    }
+    harness.awaitAllCaughtUp(List.of("sse"), keys);
+    DeliveryChecker.Report r = checker.check();
+    assertThat(r.clean()).as(r.toString()).isTrue();
+    assertThat(a.stats().slowConsumerDisconnects()).isEqualTo(1);
+  }
+
   @Test
   void aRecordTooLargeForTheLogTopicIsBadAndTheRestFlows() throws Exception {
     createInput();
