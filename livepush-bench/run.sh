@@ -151,7 +151,7 @@ idle_row() { # idle_row <label> <start function and its args, one word list> <tr
 idle() {
   echo "== idle: retained heap and RSS per idle subscriber, slope between $N1 and $N2 (livepush I/O: $IO;" \
     "JVM: $LP_JVM_DESC; $IDLE_WARM)"
-  local first; first=$(( $(wc -l < "$RESULTS" 2>/dev/null || echo 0) + 1 ))
+  local first=1; [[ ! -f $RESULTS ]] || first=$(( $(wc -l < "$RESULTS") + 1 ))
   if idle_runs sse; then idle_row livepush-sse "start_livepush 1g" sse; fi
   if idle_runs h2; then # per stream: N2/H2_CONNS streams per connection, so N2 streams are H2_CONNS connections
     idle_row livepush-sse-h2 "start_livepush 1g" h2 --streams-per-conn $H2_IDLE_SPC
