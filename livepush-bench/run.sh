@@ -130,29 +130,56 @@ h2_spc() { local n=$1; echo $(( (n + H2_CONNS - 1) / H2_CONNS )); }
 H2_SPC=$(h2_spc "$SUBS"); H2_IDLE_SPC=$(h2_spc "$N2")
 H2_MAX_STREAMS=$(( H2_SPC > H2_IDLE_SPC ? H2_SPC : H2_IDLE_SPC )); (( H2_MAX_STREAMS >= 100 )) || H2_MAX_STREAMS=100
 
+# IDLE_WARM: warm (the slope's two counts lie above a warm-up: IDLE_WARM_ROUNDS rounds, default N2/N1 rounded
+# up, of opening and closing N1 connections, the same for every server), cold (no warm-up: the JIT's and the
+# thread pools' one-time growth is charged to the connections) or both (default: each row twice, a fresh server
+# each time). Why the warm slope is the per-connection cost: docs/benchmarks.md, "RSS per idle connection".
+IDLE_WARM=${IDLE_WARM:-both}; IDLE_WARM_ROUNDS=${IDLE_WARM_ROUNDS:-$(( (N2 + N1 - 1) / N1 ))}
+idle_row() { # idle_row <label> <start function and its args, one word list> <transport> [generator args...]
+  local label=$1 start=$2 transport=$3 w; shift 3
+  for w in cold warm; do
+    [[ $IDLE_WARM == both || $IDLE_WARM == "$w" ]] || continue
+    local warm=(); if [[ $w == warm ]]; then # the warm-up connects from addresses of its own
+      warm=(--warm "$N1" --warm-rounds "$IDLE_WARM_ROUNDS" --warm-src "127.0.$SRC_BASE.$((200 + SRC_N))"); fi
+    $start
+    gen idle --target $TARGET --pid $SERVER_PID --transport "$transport" --n1 $N1 --n2 $N2 --label "$label" \
+      "${warm[@]}" "$@" --results "$RESULTS"
+    stop_server
+  done
+}
+
 idle() {
-  echo "== idle: retained heap per idle subscriber, slope between $N1 and $N2 (livepush I/O: $IO; JVM: $LP_JVM_DESC)"
-  if idle_runs sse; then
-    start_livepush 1g; gen idle --target $TARGET --pid $SERVER_PID --transport sse --n1 $N1 --n2 $N2 --label livepush-sse --results "$RESULTS"; stop_server
-  fi
+  echo "== idle: retained heap and RSS per idle subscriber, slope between $N1 and $N2 (livepush I/O: $IO;" \
+    "JVM: $LP_JVM_DESC; $IDLE_WARM)"
+  local first; first=$(( $(wc -l < "$RESULTS" 2>/dev/null || echo 0) + 1 ))
+  if idle_runs sse; then idle_row livepush-sse "start_livepush 1g" sse; fi
   if idle_runs h2; then # per stream: N2/H2_CONNS streams per connection, so N2 streams are H2_CONNS connections
-    start_livepush 1g; gen idle --target $TARGET --pid $SERVER_PID --transport h2 --streams-per-conn $H2_IDLE_SPC --n1 $N1 --n2 $N2 --label livepush-sse-h2 --results "$RESULTS"; stop_server
+    idle_row livepush-sse-h2 "start_livepush 1g" h2 --streams-per-conn $H2_IDLE_SPC
   fi
-  if [[ $HAS_WS == 1 ]] && idle_runs ws; then
-    start_livepush 1g; gen idle --target $TARGET --pid $SERVER_PID --transport ws --n1 $N1 --n2 $N2 --label livepush-ws --results "$RESULTS"; stop_server
-  fi
+  if [[ $HAS_WS == 1 ]] && idle_runs ws; then idle_row livepush-ws "start_livepush 1g" ws; fi
   if idle_runs longpoll; then # held polls; the server's poll timeout (25 s) answers some, which poll again
-    start_livepush 1g; gen idle --target $TARGET --pid $SERVER_PID --transport longpoll --n1 $N1 --n2 $N2 --label livepush-longpoll --results "$RESULTS"; stop_server
+    idle_row livepush-longpoll "start_livepush 1g" longpoll
   fi
-  if idle_runs node; then
-    start_wspeer; gen idle --target $TARGET --pid $SERVER_PID --transport ws --n1 $N1 --n2 $N2 --label node-ws --results "$RESULTS"; stop_server
-  fi
-  if idle_runs netty; then
-    start_nettypeer; gen idle --target $TARGET --pid $SERVER_PID --transport ws --n1 $N1 --n2 $N2 --label netty-stock-ws --results "$RESULTS"; stop_server
-  fi
+  if idle_runs node; then idle_row node-ws start_wspeer ws; fi
+  if idle_runs netty; then idle_row netty-stock-ws start_nettypeer ws; fi
   if [[ $HAS_BUN == 1 ]] && idle_runs bun; then # compare Bun by RSS: its "heap" is JavaScriptCore's, not comparable
-    start_bunpeer; gen idle --target $TARGET --pid $SERVER_PID --transport ws --n1 $N1 --n2 $N2 --label bun-ws --results "$RESULTS"; stop_server
+    idle_row bun-ws start_bunpeer ws
   fi
+  echo "== idle, cold and warm side by side (B per connection; RSS n2 = the server's VmRSS at $N2)"
+  tail -n +"$first" "$RESULTS" | awk -F'\t' '
+    $1 == "idle" && $2 == "label" { for (i = 2; i <= NF; i++) col[$i] = i; next }
+    $1 == "idle" && ("heap B/conn" in col) {
+      k = $col["label"]; if (!(k in seen)) { seen[k] = 1; order[++n] = k }
+      w = $col["warm-up"] == "cold" ? "cold" : "warm"
+      heap[k, w] = $col["heap B/conn"]; rss[k, w] = $col["RSS B/conn"]; top[k, w] = $col["RSS n2"]
+    }
+    END {
+      printf "| %-18s | %10s | %10s | %10s | %10s | %12s | %12s |\n", "server", "heap cold", "heap warm", \
+        "RSS cold", "RSS warm", "RSS n2 cold", "RSS n2 warm"
+      for (i = 1; i <= n; i++) { k = order[i]
+        printf "| %-18s | %10s | %10s | %10s | %10s | %12s | %12s |\n", k, heap[k, "cold"], heap[k, "warm"], \
+          rss[k, "cold"], rss[k, "warm"], top[k, "cold"], top[k, "warm"] }
+    }'
 }
 
 fanout() {
