@@ -35,10 +35,19 @@ CP="$BENCH/target/classes:$(cat $BENCH/target/classpath.txt)"
 # Java 24+ warns at Netty's native library load unless native access is enabled (JEP 472; Java 17 accepts the flag).
 NATIVE_ACCESS=--enable-native-access=ALL-UNNAMED
 # Leak detection off (it samples and records stacks), so the server does what production does.
-# LP_GC (default -XX:+UseG1GC), LP_XMS (initial heap; default the maximum) and LP_JVM_OPTS (more flags) vary the
-# livepush server's JVM for the memory settings of docs/operations.md, e.g.
+# LP_JAVA (default `java` on the PATH) is the java binary of the livepush server, e.g. a JDK 25 for
+# `LP_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java LP_JVM_OPTS=-XX:+UseCompactObjectHeaders` (docs/benchmarks.md,
+# "JVM choice"). LP_GC (default -XX:+UseG1GC), LP_XMS (initial heap; default the maximum) and LP_JVM_OPTS (more
+# flags) vary its flags, e.g. for the memory settings of docs/operations.md:
 # `LP_GC=-XX:+UseSerialGC LP_XMS=16m IDLE_ONLY=sse,ws livepush-bench/run.sh idle`.
-JAVA_SERVER=(java $NATIVE_ACCESS ${LP_GC:--XX:+UseG1GC} ${LP_JVM_OPTS:-} -Dio.netty.leakDetection.level=disabled -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
+# None of them touches the peers (the stock Netty peer runs on `java` with G1) or the generators (`java`, G1).
+LP_JAVA=${LP_JAVA:-java}
+JVM_COMMON=(-Dio.netty.leakDetection.level=disabled -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
+JAVA_SERVER=("$LP_JAVA" $NATIVE_ACCESS ${LP_GC:--XX:+UseG1GC} ${LP_JVM_OPTS:-} "${JVM_COMMON[@]}")
+JAVA_NETTY_PEER=(java $NATIVE_ACCESS -XX:+UseG1GC "${JVM_COMMON[@]}")
+# Printed in every scenario's header, so each result says which JVM ran the livepush server.
+LP_JVM_DESC="$("$LP_JAVA" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/^ *java.vm.vendor =/ {v=$2} /^ *java.runtime.version =/ {r=$2} END {print v " " r}'), ${LP_GC:--XX:+UseG1GC}${LP_JVM_OPTS:+ $LP_JVM_OPTS}"
+[[ $LP_JVM_DESC != " ,"* ]] || { echo "LP_JAVA=$LP_JAVA does not run" >&2; exit 1; }
 JAVA_GEN_CMD=(taskset -c 1 java $NATIVE_ACCESS -Xmx2g -XX:+UseG1GC -Dio.netty.leakDetection.level=disabled
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" io.livepush.bench.Main)
 # Each generator run connects from fresh source addresses (127.0.x.y): with tcp_tw_reuse=2 the kernel reuses
@@ -94,7 +103,7 @@ start_bunpeer() {
   SERVER_PID=$!; PIDS+=("$SERVER_PID"); wait_port "$BUN_PORT"; TARGET=127.0.0.1:$BUN_PORT
 }
 start_nettypeer() {
-  taskset -c 0 "${JAVA_SERVER[@]}" -Xms1g -Xmx1g -cp "$CP" io.livepush.bench.Main netty-peer \
+  taskset -c 0 "${JAVA_NETTY_PEER[@]}" -Xms1g -Xmx1g -cp "$CP" io.livepush.bench.Main netty-peer \
     --port "$NETTY_PORT" --max-seconds 1200 &
   SERVER_PID=$!; PIDS+=("$SERVER_PID"); wait_port "$NETTY_PORT"; TARGET=127.0.0.1:$NETTY_PORT
 }
@@ -121,33 +130,60 @@ h2_spc() { local n=$1; echo $(( (n + H2_CONNS - 1) / H2_CONNS )); }
 H2_SPC=$(h2_spc "$SUBS"); H2_IDLE_SPC=$(h2_spc "$N2")
 H2_MAX_STREAMS=$(( H2_SPC > H2_IDLE_SPC ? H2_SPC : H2_IDLE_SPC )); (( H2_MAX_STREAMS >= 100 )) || H2_MAX_STREAMS=100
 
+# IDLE_WARM: warm (the slope's two counts lie above a warm-up: IDLE_WARM_ROUNDS rounds, default N2/N1 rounded
+# up, of opening and closing N1 connections, the same for every server), cold (no warm-up: the JIT's and the
+# thread pools' one-time growth is charged to the connections) or both (default: each row twice, a fresh server
+# each time). Why the warm slope is the per-connection cost: docs/benchmarks.md, "RSS per idle connection".
+IDLE_WARM=${IDLE_WARM:-both}; IDLE_WARM_ROUNDS=${IDLE_WARM_ROUNDS:-$(( (N2 + N1 - 1) / N1 ))}
+idle_row() { # idle_row <label> <start function and its args, one word list> <transport> [generator args...]
+  local label=$1 start=$2 transport=$3 w; shift 3
+  for w in cold warm; do
+    [[ $IDLE_WARM == both || $IDLE_WARM == "$w" ]] || continue
+    local warm=(); if [[ $w == warm ]]; then # the warm-up connects from addresses of its own
+      warm=(--warm "$N1" --warm-rounds "$IDLE_WARM_ROUNDS" --warm-src "127.0.$SRC_BASE.$((200 + SRC_N))"); fi
+    $start
+    gen idle --target $TARGET --pid $SERVER_PID --transport "$transport" --n1 $N1 --n2 $N2 --label "$label" \
+      "${warm[@]}" "$@" --results "$RESULTS"
+    stop_server
+  done
+}
+
 idle() {
-  echo "== idle: retained heap per idle subscriber, slope between $N1 and $N2 (livepush I/O: $IO)"
-  if idle_runs sse; then
-    start_livepush 1g; gen idle --target $TARGET --pid $SERVER_PID --transport sse --n1 $N1 --n2 $N2 --label livepush-sse --results "$RESULTS"; stop_server
-  fi
+  echo "== idle: retained heap and RSS per idle subscriber, slope between $N1 and $N2 (livepush I/O: $IO;" \
+    "JVM: $LP_JVM_DESC; $IDLE_WARM)"
+  local first; first=$(( $(wc -l < "$RESULTS" 2>/dev/null || echo 0) + 1 ))
+  if idle_runs sse; then idle_row livepush-sse "start_livepush 1g" sse; fi
   if idle_runs h2; then # per stream: N2/H2_CONNS streams per connection, so N2 streams are H2_CONNS connections
-    start_livepush 1g; gen idle --target $TARGET --pid $SERVER_PID --transport h2 --streams-per-conn $H2_IDLE_SPC --n1 $N1 --n2 $N2 --label livepush-sse-h2 --results "$RESULTS"; stop_server
+    idle_row livepush-sse-h2 "start_livepush 1g" h2 --streams-per-conn $H2_IDLE_SPC
   fi
-  if [[ $HAS_WS == 1 ]] && idle_runs ws; then
-    start_livepush 1g; gen idle --target $TARGET --pid $SERVER_PID --transport ws --n1 $N1 --n2 $N2 --label livepush-ws --results "$RESULTS"; stop_server
-  fi
+  if [[ $HAS_WS == 1 ]] && idle_runs ws; then idle_row livepush-ws "start_livepush 1g" ws; fi
   if idle_runs longpoll; then # held polls; the server's poll timeout (25 s) answers some, which poll again
-    start_livepush 1g; gen idle --target $TARGET --pid $SERVER_PID --transport longpoll --n1 $N1 --n2 $N2 --label livepush-longpoll --results "$RESULTS"; stop_server
+    idle_row livepush-longpoll "start_livepush 1g" longpoll
   fi
-  if idle_runs node; then
-    start_wspeer; gen idle --target $TARGET --pid $SERVER_PID --transport ws --n1 $N1 --n2 $N2 --label node-ws --results "$RESULTS"; stop_server
-  fi
-  if idle_runs netty; then
-    start_nettypeer; gen idle --target $TARGET --pid $SERVER_PID --transport ws --n1 $N1 --n2 $N2 --label netty-stock-ws --results "$RESULTS"; stop_server
-  fi
+  if idle_runs node; then idle_row node-ws start_wspeer ws; fi
+  if idle_runs netty; then idle_row netty-stock-ws start_nettypeer ws; fi
   if [[ $HAS_BUN == 1 ]] && idle_runs bun; then # compare Bun by RSS: its "heap" is JavaScriptCore's, not comparable
-    start_bunpeer; gen idle --target $TARGET --pid $SERVER_PID --transport ws --n1 $N1 --n2 $N2 --label bun-ws --results "$RESULTS"; stop_server
+    idle_row bun-ws start_bunpeer ws
   fi
+  echo "== idle, cold and warm side by side (B per connection; RSS n2 = the server's VmRSS at $N2)"
+  tail -n +"$first" "$RESULTS" | awk -F'\t' '
+    $1 == "idle" && $2 == "label" { for (i = 2; i <= NF; i++) col[$i] = i; next }
+    $1 == "idle" && ("heap B/conn" in col) {
+      k = $col["label"]; if (!(k in seen)) { seen[k] = 1; order[++n] = k }
+      w = $col["warm-up"] == "cold" ? "cold" : "warm"
+      heap[k, w] = $col["heap B/conn"]; rss[k, w] = $col["RSS B/conn"]; top[k, w] = $col["RSS n2"]
+    }
+    END {
+      printf "| %-18s | %10s | %10s | %10s | %10s | %12s | %12s |\n", "server", "heap cold", "heap warm", \
+        "RSS cold", "RSS warm", "RSS n2 cold", "RSS n2 warm"
+      for (i = 1; i <= n; i++) { k = order[i]
+        printf "| %-18s | %10s | %10s | %10s | %10s | %12s | %12s |\n", k, heap[k, "cold"], heap[k, "warm"], \
+          rss[k, "cold"], rss[k, "warm"], top[k, "cold"], top[k, "warm"] }
+    }'
 }
 
 fanout() {
-  echo "== fanout: $SUBS subscribers, $RATE broadcasts/s, ${SECS}s measured after ${WARM}s warm-up (livepush I/O: $IO)"
+  echo "== fanout: $SUBS subscribers, $RATE broadcasts/s, ${SECS}s measured after ${WARM}s warm-up (livepush I/O: $IO; JVM: $LP_JVM_DESC)"
   local args=(--subs $SUBS --rate $RATE --seconds $SECS --warmup $WARM --results "$RESULTS")
   local io_suffix=""; [[ $IO == auto ]] || io_suffix="-$IO"
   if [[ $HAS_WS == 1 ]] && fanout_runs ws; then
@@ -184,14 +220,14 @@ WT_N1=${WT_N1:-$N1}; WT_N2=${WT_N2:-$N2}; WT_SUBS=${WT_SUBS:-$SUBS}
 # WT_GENS > 1 splits the fan-out's sessions over that many generator processes (see multi_gen), default 2.
 WT_GENS=${WT_GENS:-2}
 wt_idle() {
-  echo "== wt-idle: heap, direct memory and RSS per idle WebTransport session, slope between $WT_N1 and $WT_N2"
+  echo "== wt-idle: heap, direct memory and RSS per idle WebTransport session, slope between $WT_N1 and $WT_N2 (JVM: $LP_JVM_DESC)"
   start_livepush 1g --webtransport 1
   gen wt-idle --target $TARGET --pid $SERVER_PID --n1 $WT_N1 --n2 $WT_N2 --label livepush-wt --results "$RESULTS"
   stop_server
 }
 
 wt_fanout() {
-  echo "== wt-fanout: $WT_SUBS WebTransport sessions, $RATE broadcasts/s, ${SECS}s measured after ${WARM}s warm-up"
+  echo "== wt-fanout: $WT_SUBS WebTransport sessions, $RATE broadcasts/s, ${SECS}s measured after ${WARM}s warm-up (JVM: $LP_JVM_DESC)"
   start_livepush 1g --webtransport 1
   if (( WT_GENS > 1 )); then # the sessions split over WT_GENS generator processes, results merged (ClusterRun)
     multi_gen livepush-wt$SUFFIX "$TARGET" "$SERVER_PID" -1 "$WT_SUBS" "$WT_GENS" wt "$RATE" \
@@ -275,7 +311,7 @@ CLUSTER_BUS=${CLUSTER_BUS:-redis}; CLUSTER_KAFKA_PORT=${CLUSTER_KAFKA_PORT:-1909
 CLUSTER_GENS=${CLUSTER_GENS:-$(( (CLUSTER_CONNS + 17999) / 18000 > 2 ? (CLUSTER_CONNS + 17999) / 18000 : 2 ))}
 cluster() {
   echo "== cluster: $CLUSTER_CONNS subscribers on $CLUSTER_NODES nodes through $CLUSTER_BUS, $CLUSTER_GENS generators," \
-    "$CLUSTER_EVENTS events at $CLUSTER_RATE/s (publish: $CLUSTER_PUBLISH)"
+    "$CLUSTER_EVENTS events at $CLUSTER_RATE/s (publish: $CLUSTER_PUBLISH; JVM: $LP_JVM_DESC)"
   local bpid bus_args label=livepush-cluster-$CLUSTER_NODES-$CLUSTER_CONNS$SUFFIX kdir=
   case $CLUSTER_BUS in
     redis)
@@ -320,7 +356,7 @@ capacity() {
   local half=$((CAP / 2)); local sse1=$((half / 2)); local sse2=$((half - sse1))
   local ws1=0 ws2=0
   if [[ $HAS_WS == 1 ]]; then ws1=$((half / 2)); ws2=$((half - ws1)); else sse1=$((CAP / 2)); sse2=$((CAP - sse1)); fi
-  echo "== capacity: $CAP connections (SSE $((sse1 + sse2)), WS $((ws1 + ws2))) in a -Xmx64m server, held ${HOLD_S}s, heartbeats every 5 s"
+  echo "== capacity: $CAP connections (SSE $((sse1 + sse2)), WS $((ws1 + ws2))) in a -Xmx64m server, held ${HOLD_S}s, heartbeats every 5 s (JVM: $LP_JVM_DESC)"
   start_livepush 64m --heartbeat-s 5
   gen capacity --target $TARGET --pid $SERVER_PID --sse $sse1 --ws $ws1 --hold-s "$HOLD_S" --src 127.0.$SRC_BASE.200 --label livepush-gen1 --results "$RESULTS" &
   local g1=$!; PIDS+=("$g1")
@@ -331,7 +367,7 @@ capacity() {
 }
 
 replay() {
-  echo "== replay storm: $CLIENTS clients connect at once, resume id 1000 events behind"
+  echo "== replay storm: $CLIENTS clients connect at once, resume id 1000 events behind (JVM: $LP_JVM_DESC)"
   start_livepush 1g; gen replay --target $TARGET --pid $SERVER_PID --transport sse --clients $CLIENTS --behind 1000 --label livepush-sse --results "$RESULTS"; stop_server
   if [[ $HAS_WS == 1 ]]; then
     start_livepush 1g; gen replay --target $TARGET --pid $SERVER_PID --transport ws --clients $CLIENTS --behind 1000 --label livepush-ws --results "$RESULTS"; stop_server

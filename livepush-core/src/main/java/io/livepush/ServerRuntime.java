@@ -20,7 +20,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.DatagramChannel;
@@ -46,8 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ServerRuntime {
   private static final Logger LOG = LoggerFactory.getLogger(LivePushServer.class);
-
-  private static final FixedRecvByteBufAllocator READ_ALLOCATOR = new FixedRecvByteBufAllocator(8192);
 
   final LivePushConfig config;
   /** The socket I/O this start runs on, resolved from {@link LivePushConfig#ioTransport()}. */
@@ -133,8 +130,9 @@ final class ServerRuntime {
         .option(ChannelOption.SO_BACKLOG, 1024)
         .childOption(ChannelOption.TCP_NODELAY, true)
         // One shared allocator with fixed-size reads: a push server reads little, and the default adaptive
-        // allocator keeps an allocator, a handle and a size calculator per connection (≈ 130 B idle).
-        .childOption(ChannelOption.RCVBUF_ALLOCATOR, READ_ALLOCATOR)
+        // allocator keeps an allocator, a handle and a size calculator per connection (≈ 130 B idle); on epoll
+        // and NIO one handle per event loop too (LoopReadAllocator).
+        .childOption(ChannelOption.RCVBUF_ALLOCATOR, LoopReadAllocator.forTransport(io.chosen))
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
         .childHandler(initializer);
     CompletableFuture<Void> started = new CompletableFuture<>();

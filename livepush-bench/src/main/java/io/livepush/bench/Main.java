@@ -20,6 +20,7 @@ import org.HdrHistogram.Histogram;
  * netty-peer  stock Netty ChannelGroup WebSocket broadcast --port --max-seconds
  * netty-floor bare Netty epoll server, one shared handler    --port --max-seconds (Netty's per-connection floor)
  * idle        retained heap per idle subscriber (slope)     --target --pid --transport sse|ws|h2|longpoll --n1 --n2 --label
+ *             (after --warm-rounds rounds of opening and closing --warm connections, when --warm > 0) --warm-src
  * fanout      N subscribers, open-loop broadcasts           --target --pid --transport --subs --rate --seconds --warmup --size --label
  * clock       check the server's stamp clock (ClockCheck)   --target --label --clock-tolerance-ms
  * capacity    hold SSE + WS connections with heartbeats     --target --pid --sse --ws --hold-s --label
@@ -91,6 +92,15 @@ public final class Main {
     int n1 = o.integer("n1", 2000);
     int n2 = o.integer("n2", 10000);
     Kind kind = kind(o);
+    int warm = o.integer("warm", 0);
+    int rounds = o.integer("warm-rounds", 1);
+    if (warm > n1) {
+      throw new IllegalArgumentException("--warm " + warm + " above --n1 " + n1
+          + ": the slope must lie above the warm-up's high-water mark");
+    }
+    for (int r = 0; r < (warm > 0 ? rounds : 0); r++) {
+      warmUp(o, kind, target, warm);
+    }
     try (LoadGen g = gen(o)) {
       g.open(kind, "bench", null, n1, o.integer("batch", 200), 120_000);
       awaitHeld(kind, target, n1);
@@ -108,11 +118,43 @@ public final class Main {
       if (kind == Kind.LONGPOLL) {
         System.out.println("  long-polls answered by the server's timeout and sent again meanwhile: " + g.repolls.sum());
       }
-      row(o, "idle", new String[] {"label", "transport", "n1", "n2", "server conns", "heap n1", "heap n2",
-          "heap B/conn", "direct B/conn", "RSS B/conn", "failed"},
-          new Object[] {o.string("label", kind.name()), kind, n1, n2, conns, h1[0], h2[0],
-              (h2[0] - h1[0]) / n, (h2[1] - h1[1]) / n, pid > 0 ? (rss2 - rss1) / n : "n/a", g.failed.get()});
+      row(o, "idle", new String[] {"label", "transport", "warm-up", "n1", "n2", "server conns", "heap n1", "heap n2",
+          "heap B/conn", "direct B/conn", "RSS B/conn", "RSS n2", "failed"},
+          new Object[] {o.string("label", kind.name()), kind, warm > 0 ? warm + "x" + rounds : "cold", n1, n2, conns,
+              h1[0], h2[0], (h2[0] - h1[0]) / n, (h2[1] - h1[1]) / n, pid > 0 ? (rss2 - rss1) / n : "n/a", rss2,
+              g.failed.get()});
     }
+  }
+
+  /**
+   * One round of the idle scenario's warm-up, the same for every server: open {@code n} connections as the
+   * measurement will (same kind, batch and pace), then close them all and wait (bounded) until the server holds
+   * none. It runs the server's accept, subscribe and close paths hot (JIT compilation, thread pools, registries
+   * grown to {@code n}) before anything is measured, so the slope above it is what a connection costs and not
+   * the server's one-time growth; then full GCs, so what this round left is not reused as fresh memory by the
+   * measured connections beyond {@code n}. Its own source addresses ({@code --warm-src}, default {@code --src}).
+   */
+  private static void warmUp(Options o, Kind kind, String target, int n) throws Exception {
+    LoadGen g = new LoadGen(Options.address(target), o.integer("threads", 1),
+        o.list("warm-src", o.string("src", "")));
+    g.streamsPerConnection(o.integer("streams-per-conn", 100));
+    try (g) {
+      g.open(kind, "bench", null, n, o.integer("batch", 200), 120_000);
+      awaitHeld(kind, target, n);
+    }
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (Integer.parseInt(Proc.get(target, "/bench/conns")) > 0) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("server still holds " + Proc.get(target, "/bench/conns")
+            + " connections 60 s after the warm-up closed them");
+      }
+      Thread.sleep(50); // polling the awaited condition
+    }
+    // Full GCs (the /bench/heap every server answers): the garbage of this round must not stand in for the next
+    // round's live set, so the heap's high-water mark stays that of n live connections.
+    long[] h = heap(target);
+    System.out.println("  warm-up: opened and closed " + n + " connections (" + g.failed.get() + " failed); heap after"
+        + " GC " + h[0]);
   }
 
   /**

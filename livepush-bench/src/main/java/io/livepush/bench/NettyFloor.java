@@ -59,8 +59,9 @@ final class NettyFloor {
   /**
    * {@code --recv shared}: what Netty's read-allocator handle costs per channel. The handle is state of one read
    * loop (reset at its start), and an epoll or NIO event loop runs one channel's read loop at a time, so one
-   * handle per loop thread would do; the epoll channel still wraps it in a handle of its own. A measurement
-   * only: io_uring keeps a handle across submissions, so livepush does not use this.
+   * handle per loop thread would do; the epoll channel still wraps it in a handle of its own. livepush does the
+   * same on epoll and NIO ({@code io.livepush.LoopReadAllocator}), not on io_uring, which keeps a handle across
+   * submissions.
    */
   private static final class SharedHandleAllocator implements RecvByteBufAllocator {
     private final FastThreadLocal<Handle> handles;

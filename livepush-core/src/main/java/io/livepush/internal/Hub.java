@@ -523,7 +523,7 @@ public final class Hub {
     connections.decrementAndGet();
     byTransport[s.transportIndex].decrementAndGet();
     releaseAddress(s.channel);
-    CloseReason reason = s.closeReason != null ? s.closeReason : CloseReason.CLIENT_CLOSED;
+    CloseReason reason = s.closeReason(); // closed now: the reason given, else CLIENT_CLOSED
     if (!listeners.isEmpty()) {
       s.listenerCalls = notifyListeners(s.listenerCalls, l -> l.onClose(s, reason), "onClose");
     }

@@ -45,13 +45,12 @@ final class Replay {
    * {@code too-old} reset owed and move to the head. When everything is taken, every subscription moves to the
    * head (or stays ahead of it). Caller holds the log lock and is on the session's loop.
    */
-  Step take(ReplayLog log, Iterable<Subscription> subscriptions, SubscriptionSet byName, int transportIndex,
-      long room) {
+  Step take(ReplayLog log, Subscription subscriptions, int transportIndex, long room) {
     Step step = new Step();
     List<LogEntry> candidates = new ArrayList<>();
     boolean more = false;
     long head = log.head();
-    for (Subscription s : subscriptions) {
+    for (Subscription s = subscriptions; s != null; s = s.next) {
       long from = Math.max(s.position, s.logFrom);
       TopicLog t = s.topic;
       if (from < t.floor && from < head) {
@@ -91,7 +90,7 @@ final class Replay {
         more = true;
         break;
       }
-      Subscription s = byName.get(e.topic.name);
+      Subscription s = Subscription.find(subscriptions, e.topic.name);
       if (history != null && !history.isEmpty() && history.peekFirst() == e) {
         history.pollFirst();
       }
@@ -104,7 +103,7 @@ final class Replay {
     }
     if (!more && (history == null || history.isEmpty())) {
       history = null;
-      for (Subscription s : subscriptions) {
+      for (Subscription s = subscriptions; s != null; s = s.next) {
         s.logFrom = 0;
         s.position = Math.max(s.position, head);
       }
@@ -114,10 +113,10 @@ final class Replay {
   }
 
   /** The position a marker carries: every one of its topics has every event up to it. */
-  static EventId markerPosition(long epoch, Collection<String> topics, SubscriptionSet byName, long head) {
+  static EventId markerPosition(long epoch, Collection<String> topics, Subscription subscriptions, long head) {
     long min = Long.MAX_VALUE;
     for (String t : topics) {
-      Subscription s = byName.get(t);
+      Subscription s = Subscription.find(subscriptions, t);
       if (s != null) {
         min = Math.min(min, s.position);
       }

@@ -30,10 +30,8 @@ final class SessionImpl extends SessionOutbound {
   boolean dirty;
   /** Removed from the registry (by {@link Hub#onClosed}). */
   boolean deregistered;
-  CloseReason closeReason;
-  /** Once closed with its channel still open: the least pending bytes seen by the sweep, and since when. */
-  private long lingerPending = Long.MAX_VALUE;
-  private long lingerSinceNanos;
+  /** Set by {@link #close}: an open connection does not carry what only closing needs (issue 18: 16 B). */
+  private Closing closing;
   /** The last blocking connection-listener call, so onClose follows onOpen; {@code null} without one. */
   java.util.concurrent.CompletableFuture<Void> listenerCalls;
 
@@ -177,7 +175,7 @@ final class SessionImpl extends SessionOutbound {
       return;
     }
     closed = true;
-    closeReason = reason;
+    closing = new Closing(reason);
     if (reason == CloseReason.SLOW_CONSUMER && channel instanceof Http2StreamChannel) {
       Http2StreamBytes bytes = channel.pipeline().get(Http2StreamBytes.class);
       if (bytes != null) {
@@ -208,11 +206,15 @@ final class SessionImpl extends SessionOutbound {
    * is already queued behind a window the client never opens. On the loop.
    */
   void lingering(long now, long boundNanos) {
+    Closing c = closing;
+    if (c == null) {
+      c = closing = new Closing(null); // marked closed without close(reason): watched all the same
+    }
     long pending = pendingOutboundBytes();
-    if (pending < lingerPending) {
-      lingerPending = pending;
-      lingerSinceNanos = now;
-    } else if (now - lingerSinceNanos >= boundNanos) {
+    if (pending < c.leastPending) {
+      c.leastPending = pending;
+      c.sinceNanos = now;
+    } else if (now - c.sinceNanos >= boundNanos) {
       if (channel instanceof Http2StreamChannel) {
         channel.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL)); // a failure: the stream is gone
       }
@@ -227,10 +229,23 @@ final class SessionImpl extends SessionOutbound {
 
   @Override
   public CloseReason closeReason() {
-    if (closeReason != null) {
-      return closeReason;
+    if (closing != null && closing.reason != null) {
+      return closing.reason;
     }
     return isClosed() ? CloseReason.CLIENT_CLOSED : null;
+  }
+
+  /** What a session closed by {@link #close} keeps: the reason, and the sweep's watch on its last bytes. */
+  private static final class Closing {
+    /** The reason given to {@link #close}, or {@code null} (see {@link #lingering}). */
+    final CloseReason reason;
+    /** The least pending bytes the sweep saw once closed with the channel still open, and since when. */
+    long leastPending = Long.MAX_VALUE;
+    long sinceNanos;
+
+    Closing(CloseReason reason) {
+      this.reason = reason;
+    }
   }
 
   @Override

@@ -179,7 +179,7 @@ abstract class SessionOutbound extends SessionSubscriptions {
    * the channel is writable; what does not fit stays owed.
    */
   private void drainBacklog() {
-    for (Subscription s : subscriptions) {
+    for (Subscription s = subscriptions; s != null; s = s.next) {
       if (!channel.isWritable()) {
         return;
       }
@@ -197,7 +197,7 @@ abstract class SessionOutbound extends SessionSubscriptions {
       return;
     }
     List<Subscription> latest = null;
-    for (Subscription s : subscriptions) {
+    for (Subscription s = subscriptions; s != null; s = s.next) {
       if (s.latest != null) {
         if (latest == null) {
           latest = new ArrayList<>();

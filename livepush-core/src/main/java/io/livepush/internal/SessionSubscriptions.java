@@ -21,7 +21,8 @@ import java.util.Set;
  * {@link SessionBase}). Confined to the channel's event loop.
  */
 abstract class SessionSubscriptions extends SessionBase {
-  final SubscriptionSet subscriptions = new SubscriptionSet();
+  /** The first of the topics followed, linked through {@link Subscription#next}; {@code null} for none. */
+  Subscription subscriptions;
   /**
    * An offset this connection is complete up to, for every topic it follows: each event at or below it was
    * written, or is covered by a reset written before anything else. Every reset carries it (see
@@ -53,12 +54,12 @@ abstract class SessionSubscriptions extends SessionBase {
     assert channel.eventLoop().inEventLoop();
     LinkedHashSet<String> fresh = new LinkedHashSet<>();
     for (String t : positions.keySet()) {
-      if (!subscriptions.containsKey(t)) {
+      if (Subscription.find(subscriptions, t) == null) {
         fresh.add(t);
       }
     }
     int limit = hub.config.maxTopicsPerConnection();
-    if (subscriptions.size() + fresh.size() > limit) {
+    if (topicNames().size() + fresh.size() > limit) {
       throw new LivePushException("a connection may follow at most " + limit + " topics", 400);
     }
     List<ResetReason> resetReasons = new ArrayList<>(0);
@@ -113,14 +114,14 @@ abstract class SessionSubscriptions extends SessionBase {
           s.logFrom = start.offset();
         }
         topic.addSubscriber(loop.index, s);
-        subscriptions.put(s);
+        link(s);
       }
     } finally {
       log.unlock();
     }
     long lowest = Long.MAX_VALUE;
     for (String name : fresh) {
-      lowest = Math.min(lowest, subscriptions.get(name).position);
+      lowest = Math.min(lowest, Subscription.find(subscriptions, name).position);
     }
     if (lowest != Long.MAX_VALUE) {
       // The new topics are complete only up to where they resume: lower the connection's position.
@@ -161,7 +162,7 @@ abstract class SessionSubscriptions extends SessionBase {
       return replay;
     }
     replay = new Replay();
-    for (Subscription s : subscriptions) {
+    for (Subscription s = subscriptions; s != null; s = s.next) {
       if (s.dropping) {
         s.dropping = false;
         s.owedReset = ResetReason.SLOW_CONSUMER;
@@ -202,7 +203,7 @@ abstract class SessionSubscriptions extends SessionBase {
       ReplayLog log = hub.log;
       log.lock();
       try {
-        step = replay.take(log, subscriptions, subscriptions, transportIndex,
+        step = replay.take(log, subscriptions, transportIndex,
             Math.max(1, bytesBeforeOverBudget()));
         head = log.head();
       } finally {
@@ -247,14 +248,14 @@ abstract class SessionSubscriptions extends SessionBase {
    */
   EventId resetPosition() {
     long lowest = Long.MAX_VALUE;
-    for (Subscription s : subscriptions) {
+    for (Subscription s = subscriptions; s != null; s = s.next) {
       lowest = Math.min(lowest, s.position);
     }
     return EventId.of(hub.log.epoch(), Math.max(complete, lowest == Long.MAX_VALUE ? 0 : lowest));
   }
 
   boolean hasOwedReset() {
-    for (Subscription s : subscriptions) {
+    for (Subscription s = subscriptions; s != null; s = s.next) {
       if (s.owedReset != null) {
         return true;
       }
@@ -265,7 +266,7 @@ abstract class SessionSubscriptions extends SessionBase {
   /** Writes owed resets while writable; returns whether it wrote any. */
   boolean writeOwedResets() {
     boolean wrote = false;
-    for (Subscription s : subscriptions) {
+    for (Subscription s = subscriptions; s != null; s = s.next) {
       if (s.owedReset != null) {
         if (!channel.isWritable()) {
           return wrote;
@@ -360,7 +361,7 @@ abstract class SessionSubscriptions extends SessionBase {
     if (!r.historyVoid) {
       if (history.reset() != null) {
         for (String t : topics) {
-          Subscription s = subscriptions.get(t);
+          Subscription s = Subscription.find(subscriptions, t);
           if (s != null) {
             s.owedReset = history.reset();
             s.position = Math.max(s.position, upTo.offset());
@@ -373,7 +374,7 @@ abstract class SessionSubscriptions extends SessionBase {
         List<io.livepush.spi.PublishedEvent> events = new ArrayList<>(history.events());
         events.sort((a, b) -> Long.compare(a.id().offset(), b.id().offset()));
         for (io.livepush.spi.PublishedEvent ev : events) {
-          Subscription s = subscriptions.get(ev.topic());
+          Subscription s = Subscription.find(subscriptions, ev.topic());
           if (s == null || !topics.contains(ev.topic()) || ev.id().offset() > upTo.offset()) {
             continue;
           }
@@ -401,7 +402,7 @@ abstract class SessionSubscriptions extends SessionBase {
       replay.history = null;
     }
     boolean owed = false;
-    for (Subscription s : subscriptions) {
+    for (Subscription s = subscriptions; s != null; s = s.next) {
       if (s.generation >= generation) {
         continue; // made after the break: already consistent with it
       }
@@ -425,7 +426,7 @@ abstract class SessionSubscriptions extends SessionBase {
 
   @Override
   public boolean unsubscribe(String topic) {
-    Subscription s = subscriptions.remove(topic);
+    Subscription s = unlink(topic);
     if (s == null) {
       return false;
     }
@@ -442,25 +443,63 @@ abstract class SessionSubscriptions extends SessionBase {
 
   /** Drops every subscription; called once the channel is closed. */
   void unsubscribeAll() {
-    if (subscriptions.isEmpty()) {
+    if (subscriptions == null) {
       return;
     }
     hub.log.lock();
     try {
-      for (Subscription s : subscriptions) {
+      for (Subscription s = subscriptions; s != null; s = s.next) {
         s.topic.removeSubscriber(loop.index, s);
       }
     } finally {
       hub.log.unlock();
     }
-    hub.stats.subscriptions(transportIndex, -subscriptions.size());
-    List<String> names = subscriptions.names();
-    subscriptions.clear();
+    List<String> names = topicNames();
+    hub.stats.subscriptions(transportIndex, -names.size());
+    subscriptions = null;
     hub.presenceLeave(self(), names);
   }
 
   @Override
   public Set<String> topics() {
-    return Set.copyOf(subscriptions.names());
+    return Set.copyOf(topicNames());
+  }
+
+  /** The topics followed, in subscription order (a count costs a walk: no field per connection for it). */
+  private List<String> topicNames() {
+    List<String> names = new ArrayList<>();
+    for (Subscription s = subscriptions; s != null; s = s.next) {
+      names.add(s.topic.name);
+    }
+    return names;
+  }
+
+  /** Appends {@code s} (its topic is not followed yet), so the list keeps subscription order. */
+  private void link(Subscription s) {
+    if (subscriptions == null) {
+      subscriptions = s;
+    } else {
+      Subscription last = subscriptions;
+      while (last.next != null) {
+        last = last.next;
+      }
+      last.next = s;
+    }
+  }
+
+  /** Removes and returns the subscription to {@code topic}, or {@code null}. */
+  private Subscription unlink(String topic) {
+    Subscription prev = null;
+    for (Subscription s = subscriptions; s != null; prev = s, s = s.next) {
+      if (s.topic.name.equals(topic)) {
+        if (prev == null) {
+          subscriptions = s.next;
+        } else {
+          prev.next = s.next;
+        }
+        return s; // s.next kept: a loop standing on s when it leaves still reaches the rest
+      }
+    }
+    return null;
   }
 }
