@@ -69,6 +69,18 @@ final class ClusterGen {
     return mine;
   }
 
+  /**
+   * Refuses a share over the per-process bound {@code max} ({@code --max-per-gen}, default {@link #MAX_PER_PROCESS});
+   * the message names the bound in force.
+   */
+  static void checkShare(int gen, int total, int max) {
+    if (total > max) {
+      throw new IllegalArgumentException("generator " + gen + ": " + total + " connections (expected: <= " + max
+          + " per process" + (max == MAX_PER_PROCESS ? ", the open-file limit" : " (--max-per-gen)")
+          + "; raise the generator count)");
+    }
+  }
+
   /** One target of this process: a generator against one node ({@link LoadGen} or {@link WtLoadGen}). */
   private record Part(String target, int count, Generator gen) {}
 
@@ -86,10 +98,7 @@ final class ClusterGen {
     List<String> sources = o.list("src", "");
     Map<String, Integer> mine = share(nodes, conns, gens, gen);
     int total = mine.values().stream().mapToInt(Integer::intValue).sum();
-    if (total > o.integer("max-per-gen", MAX_PER_PROCESS)) {
-      throw new IllegalArgumentException("generator " + gen + ": " + total + " connections (expected: <= "
-          + MAX_PER_PROCESS + " per process, the open-file limit; raise the generator count)");
-    }
+    checkShare(gen, total, o.integer("max-per-gen", MAX_PER_PROCESS));
     for (String target : mine.keySet()) {
       ClockCheck.require(target, "node " + target, o.decimal("clock-tolerance-ms", 5));
     }

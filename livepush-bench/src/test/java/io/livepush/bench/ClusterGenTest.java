@@ -45,6 +45,17 @@ class ClusterGenTest {
     assertThatThrownBy(() -> ClusterGen.share(SIX, 10, 2, 2)).isInstanceOf(IllegalArgumentException.class);
   }
 
+  /** A share over the bound is refused, naming the bound in force (--max-per-gen), not the default. */
+  @Test
+  void aShareOverTheBoundNamesTheBoundInForce() {
+    ClusterGen.checkShare(0, 5000, 5000);
+    assertThatThrownBy(() -> ClusterGen.checkShare(3, 5001, 5000)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("generator 3: 5001 connections (expected: <= 5000 per process (--max-per-gen); raise the "
+            + "generator count)");
+    assertThatThrownBy(() -> ClusterGen.checkShare(1, 19_001, ClusterGen.MAX_PER_PROCESS))
+        .hasMessageContaining("<= 19000 per process, the open-file limit;");
+  }
+
   @Test
   void tallyCountsLostDuplicatedReorderedAndUnexpectedNumbers() {
     Tally t = new Tally();

@@ -75,7 +75,8 @@ public final class StreamRequests {
    *
    * @param request the request
    * @return the position, {@link EventId#EARLIEST}, or {@code null} when neither is given
-   * @throws InvalidEventIdException (400) when the value is malformed or too long
+   * @throws InvalidEventIdException (400) when the value is malformed or too long; spaces and tabs around it are
+   *     ignored, any other control character (CR, LF, NUL, even around it) makes it malformed
    */
   public static EventId resumePosition(FullHttpRequest request) {
     String id = request.headers().get("Last-Event-ID");
@@ -87,10 +88,26 @@ public final class StreamRequests {
       return null;
     }
     try {
-      return EventId.parsePosition(id.trim());
+      return EventId.parsePosition(withoutOws(id));
     } catch (InvalidEventIdException e) {
       throw new InvalidEventIdException("invalid Last-Event-ID: " + e.getMessage());
     }
+  }
+
+  /**
+   * {@code s} without the optional whitespace around it (SP and HTAB, RFC 9110 §5.6.3). Not {@link String#trim}:
+   * that also drops CR, LF and NUL, which a percent-decoded {@code lastEventId} may carry; those stay and are refused.
+   */
+  private static String withoutOws(String s) {
+    int begin = 0;
+    int end = s.length();
+    while (begin < end && (s.charAt(begin) == ' ' || s.charAt(begin) == '\t')) {
+      begin++;
+    }
+    while (end > begin && (s.charAt(end - 1) == ' ' || s.charAt(end - 1) == '\t')) {
+      end--;
+    }
+    return s.substring(begin, end);
   }
 
   /**

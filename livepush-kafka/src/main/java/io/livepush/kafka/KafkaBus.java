@@ -57,7 +57,9 @@ import org.apache.kafka.clients.admin.Admin;
  * Publishes use an idempotent producer with {@code acks=all}. With Kafka unreachable the first publishes fail
  * after {@link KafkaBusConfig#publishTimeout()} and the following ones at once, with {@link KafkaBusException},
  * until Kafka is back; connected clients stay connected and every node continues reading from its own position.
- * Records removed by retention before a node read them become a {@code reset} ({@code too-old}).
+ * Records removed by retention before a node read them become a {@code reset} ({@code too-old}). A mapper's
+ * {@link StackOverflowError}, {@link LinkageError} or {@link AssertionError} makes its record bad; any other
+ * {@link Error} on the reader or bridge thread stops that thread ({@link #fatalError()}, {@link #ping()} fails).
  *
  * <h2>Threads</h2>
  * Nothing blocks the caller: a reader thread, a sender thread, a history thread, with inputs a bridge thread
@@ -158,6 +160,50 @@ public final class KafkaBus implements EventBus {
   public long inputAbortedTransactions() {
     KafkaInputBridge b = bridge;
     return b == null ? 0 : b.aborted();
+  }
+
+  /**
+   * The {@link Error} that stopped this node's log reader or input bridge thread, if one did: any error but a
+   * mapper's per-record {@link StackOverflowError}, {@link LinkageError} or {@link AssertionError} (those make the
+   * record bad), e.g. {@link OutOfMemoryError}. A stopped reader means this node no longer receives the cluster's
+   * events; a stopped bridge left the input group (its open transaction aborted), so the other nodes bridge its
+   * partitions. It was logged at ERROR; {@link #ping()} then fails. Restart the node ({@link #stop()} still works).
+   *
+   * @return the error, or empty while both threads run (or were stopped by {@link #stop()})
+   */
+  public java.util.Optional<Error> fatalError() {
+    KafkaLogReader r = reader;
+    KafkaInputBridge b = bridge;
+    Error e = r == null ? null : r.fatal();
+    if (e == null && b != null) {
+      e = b.fatal();
+    }
+    return java.util.Optional.ofNullable(e);
+  }
+
+  /**
+   * Health check ({@link EventBus#ping()}): fails at once with {@link KafkaBusException} when the reader or the
+   * input bridge was stopped by an error ({@link #fatalError()}) or the bus is not started; otherwise asks Kafka
+   * for its cluster id ({@code describeCluster}), failing with the admin client's exception when no broker answers
+   * within {@link KafkaBusConfig#requestTimeout()}. Never blocks.
+   *
+   * @return completes, on a kafka-clients thread, once a broker answered and both threads run
+   */
+  @Override
+  public CompletionStage<Void> ping() {
+    java.util.Optional<Error> fatal = fatalError();
+    if (fatal.isPresent()) {
+      String which = reader != null && reader.fatal() != null ? "reader" : "input bridge";
+      return CompletableFuture.failedFuture(new KafkaBusException(
+          "kafka bus " + which + " stopped by " + fatal.get().getClass().getName(), fatal.get()));
+    }
+    Admin a = admin;
+    if (a == null) {
+      return CompletableFuture.failedFuture(new KafkaBusException("bus not started", null));
+    }
+    return a.describeCluster(new org.apache.kafka.clients.admin.DescribeClusterOptions()
+        .timeoutMs((int) Math.min(Integer.MAX_VALUE, config.requestTimeout().toMillis())))
+        .clusterId().toCompletionStage().thenApply(id -> (Void) null);
   }
 
   /** For tests: the next {@code n} bridge transactions of this node fail before their commit. */

@@ -94,6 +94,19 @@ final class KafkaHistoryReader {
           closeConsumer(); // start clean next time
           f.completeExceptionally(e instanceof KafkaBusException ? e
               : new KafkaBusException("reading Kafka failed: " + LogBusSupport.describe(e), e));
+        } catch (Error e) {
+          // Not a record's (KafkaRecords.isRecordError): fail this read, never leave it pending; the executor
+          // replaces the thread for the next one.
+          f.completeExceptionally(new KafkaBusException("history read stopped by " + e.getClass().getName(), e));
+          org.slf4j.LoggerFactory.getLogger(KafkaHistoryReader.class).error("kafka bus history read stopped by {}",
+              e.getClass().getName());
+          try {
+            closeConsumer();
+          } catch (RuntimeException closeFailed) {
+            // the error above is what matters; the consumer is re-created for the next read
+            consumer = null;
+          }
+          throw e;
         }
       });
     } catch (RejectedExecutionException e) {

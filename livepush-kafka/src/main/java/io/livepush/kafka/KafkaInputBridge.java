@@ -48,6 +48,12 @@ import org.slf4j.LoggerFactory;
  * doubling to 2 s). A
  * commit that timed out is retried as kafka-clients requires (it may already be in progress). Rebalances happen
  * only inside {@code poll}, when no transaction is open, so no rebalance listener is needed.
+ *
+ * <p>Errors: a mapper's {@link StackOverflowError}, {@link LinkageError} or {@link AssertionError} makes its record
+ * bad, like an exception ({@link KafkaRecords#isRecordError}). Any other {@link Error} (out of memory, an internal
+ * error) stops the bridge: logged at ERROR with its {@code transactional.id}, the open transaction aborted, the
+ * producer closed, the consumer leaves the group (the other nodes take its partitions), the error kept for
+ * {@link KafkaBus#fatalError()} and {@link KafkaBus#ping()}, and rethrown to the thread's uncaught-exception handler.
  */
 final class KafkaInputBridge implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaInputBridge.class);
@@ -63,6 +69,7 @@ final class KafkaInputBridge implements Runnable {
   private final LogBusSupport.Backoff backoff = new LogBusSupport.Backoff(Duration.ofMillis(50), Duration.ofSeconds(2));
   private final Thread thread;
   private volatile boolean stopped;
+  private volatile Error fatal;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   // Touched on the bridge thread only:
   private KafkaProducer<byte[], byte[]> producer;
@@ -180,23 +187,54 @@ final class KafkaInputBridge implements Runnable {
       if (!stopped) {
         LOG.error("kafka bus input bridge stopped", e);
       }
+    } catch (Error e) {
+      // Not a record's fault (those are bad records, see KafkaRecords.isRecordError): the JVM's. Stop cleanly,
+      // say so, let KafkaBus report it, and rethrow to the thread's uncaught-exception handler.
+      fatal = e;
+      LOG.error("kafka bus input bridge {} (group {}) stopped by {}: this node no longer bridges input; its "
+          + "partitions move to the other nodes", transactionalId, config.inputGroup(), e.getClass().getName());
+      throw e;
     } finally {
-      // The producer first: its open transaction (if any) is aborted before the consumer leaves the group, so the
-      // next owner of the partitions does not wait for it.
+      close(c);
+    }
+  }
+
+  /**
+   * The producer first: its open transaction (if any) is aborted before the consumer leaves the group, so the next
+   * owner of the partitions does not wait for it. Each step's failure is logged, not thrown: the next still runs and
+   * an error that stopped the thread is not replaced.
+   */
+  private void close(KafkaConsumer<byte[], byte[]> c) {
+    try {
       if (producer != null) {
         if (inTransaction) {
           abortOrClose();
         }
         if (producer != null) {
           producer.close(config.requestTimeout());
-          producer = null;
         }
       }
-      if (c != null) {
-        c.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(config.requestTimeout()));
-      }
+    } catch (RuntimeException e) {
+      LOG.warn("kafka bus input bridge: closing its producer failed ({})", LogBusSupport.describe(e));
+    } finally {
+      producer = null;
       consumer = null;
+      if (c != null) {
+        try {
+          c.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(config.requestTimeout()));
+        } catch (RuntimeException e) {
+          LOG.warn("kafka bus input bridge: closing its consumer failed ({})", LogBusSupport.describe(e));
+        }
+      }
     }
+  }
+
+  /**
+   * The error that stopped the bridge thread, or {@code null}: any {@link Error} but a mapper's per-record one
+   * ({@link KafkaRecords#isRecordError}), e.g. {@link OutOfMemoryError}.
+   */
+  Error fatal() {
+    return fatal;
   }
 
   private KafkaProducer<byte[], byte[]> newProducer() {
@@ -233,7 +271,7 @@ final class KafkaInputBridge implements Runnable {
         f = null;
         skippedBad++;
         LOG.debug("skipping bad input record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
-            e.getClass().getSimpleName()); // record contents are not trusted: position only
+            KafkaRecords.reason(e)); // record contents are not trusted: position and class only
       }
       if (f != null && recordSize(f) > logRecordLimit) {
         f = null; // the log topic would refuse it: bad now, instead of failing the transaction

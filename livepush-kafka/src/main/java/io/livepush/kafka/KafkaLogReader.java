@@ -51,6 +51,7 @@ final class KafkaLogReader implements Runnable {
   private final KafkaBus.EpochHolder epochHolder;
   private final LogBusSupport.Backoff backoff = new LogBusSupport.Backoff(Duration.ofMillis(50), Duration.ofSeconds(2));
   private volatile boolean stopped;
+  private volatile Error fatal;
   private volatile boolean paused; // test hook: a stalled node
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private final Thread thread;
@@ -134,9 +135,22 @@ final class KafkaLogReader implements Runnable {
       if (!stopped) {
         LOG.error("kafka bus reader stopped", e);
       }
+    } catch (Error e) {
+      // Not a record's fault (a mapper's per-record errors are bad records, KafkaRecords.isRecordError): the JVM's.
+      // Say so, let KafkaBus report it, rethrow to the thread's uncaught-exception handler.
+      fatal = e;
+      ready.completeExceptionally(new KafkaBusException("kafka bus reader stopped by " + e.getClass().getName(), e));
+      LOG.error("kafka bus reader of {} stopped by {}: this node no longer receives the cluster's events",
+          partition, e.getClass().getName());
+      throw e;
     } finally {
       consumer = null;
     }
+  }
+
+  /** The error that stopped the reader thread, or {@code null} (see {@link KafkaRecords#isRecordError}). */
+  Error fatal() {
+    return fatal;
   }
 
   /** Finds the epoch and the end of the log, rebases the node there and seeks to it. */

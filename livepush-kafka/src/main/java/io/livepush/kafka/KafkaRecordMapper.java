@@ -39,7 +39,9 @@ public interface KafkaRecordMapper {
    * @param record the record, key and value as bytes (either may be {@code null}); do not keep it
    * @return the mapped record, or {@code null} to skip it
    * @throws RuntimeException to reject the record (counted as bad and skipped; so is a checked exception thrown
-   *     undeclared, as Kotlin or Scala code may)
+   *     undeclared, as Kotlin or Scala code may, and a {@link StackOverflowError}, {@link LinkageError} or
+   *     {@link AssertionError}: logged with the record's position and the error's class only). Any other
+   *     {@link Error} (e.g. {@link OutOfMemoryError}) stops the calling bus thread: see {@link KafkaBus#fatalError()}
    */
   Mapped map(ConsumerRecord<byte[], byte[]> record);
 

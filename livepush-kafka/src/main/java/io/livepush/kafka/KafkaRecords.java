@@ -74,9 +74,38 @@ final class KafkaRecords {
           f.kind(), f.payload());
     } catch (Exception e) { // not only IOException: a Kotlin or Scala mapper may throw any checked exception
       bad.increment();
-      LOG.debug("skipping bad record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
-          e.getClass().getSimpleName());
+      LOG.debug("skipping bad record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), reason(e));
       return null;
+    }
+  }
+
+  /**
+   * Whether an {@link Error} the mapper threw for one record makes only that record bad: a
+   * {@link StackOverflowError} (deeply nested input), a {@link LinkageError} (a class the mapper needs failed to
+   * load or initialise: {@code NoClassDefFoundError}, {@code ExceptionInInitializerError}) or an
+   * {@link AssertionError} (the mapper's own {@code assert} or check failed on this record). Any other error
+   * ({@link OutOfMemoryError}, {@link InternalError}, any other {@link VirtualMachineError}) says the JVM is in
+   * trouble, not the record: it is not caught and stops the thread (see docs/cluster.md).
+   */
+  static boolean isRecordError(Error e) {
+    return e instanceof StackOverflowError || e instanceof LinkageError || e instanceof AssertionError;
+  }
+
+  /**
+   * What to log of a bad record's failure: its class only (the message may quote the record, which is not
+   * trusted), for an {@link Error} of the mapper the error's class.
+   */
+  static String reason(Exception e) {
+    return e instanceof MapperError ? "the mapper threw " + e.getCause().getClass().getName()
+        : e.getClass().getSimpleName();
+  }
+
+  /** A per-record {@link Error} of the mapper ({@link #isRecordError}), as a bad record's exception. */
+  static final class MapperError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    MapperError(Error cause) {
+      super(cause.getClass().getName(), cause, false, false); // no stack of its own: the cause has one
     }
   }
 
@@ -93,13 +122,23 @@ final class KafkaRecords {
    * A record mapped by {@code m} and validated like a publish, or {@code null} when the mapper skips it. For an
    * input topic's records (the bridge) livepush's headers, if any, are not trusted: the input's mapper decides.
    *
-   * @throws IOException or a {@link RuntimeException} when the record is bad (the caller counts it)
+   * @throws IOException or a {@link RuntimeException} when the record is bad (the caller counts it), a
+   *     {@link MapperError} when the mapper threw a per-record error ({@link #isRecordError})
+   * @throws Error any other error of the mapper, unchanged: the caller's thread stops
    */
   Fields mapped(ConsumerRecord<byte[], byte[]> r, KafkaRecordMapper m) throws IOException {
     if (m == null) {
       throw new IllegalArgumentException("not a livepush record and no mapper configured");
     }
-    KafkaRecordMapper.Mapped x = m.map(r);
+    KafkaRecordMapper.Mapped x;
+    try {
+      x = m.map(r);
+    } catch (Error e) {
+      if (isRecordError(e)) {
+        throw new MapperError(e);
+      }
+      throw e;
+    }
     return x == null ? null : validated(x.topic(), x.event().type(), x.event().kind(), payloadOf(x.event()));
   }
 

@@ -82,6 +82,12 @@ class KafkaInputBridgeTest {
     if (rec.headers().lastHeader("checked") != null) {
       throw KafkaInputBridgeTest.<RuntimeException>sneaky(new Exception("a checked exception")); // as Kotlin may
     }
+    if (rec.headers().lastHeader("deep") != null) { // a naive recursive parser: StackOverflowError on deep input
+      return new KafkaRecordMapper.Mapped(key, Event.text("depth " + KafkaRecordsTest.depth(rec.value(), 0)));
+    }
+    if (rec.headers().lastHeader("jvm-error") != null) {
+      throw new InternalError("test: the JVM is in trouble");
+    }
     String value = new String(rec.value(), StandardCharsets.UTF_8);
     if (rec.headers().lastHeader("json") != null) {
       try {
@@ -326,6 +332,45 @@ class KafkaInputBridgeTest {
    */
   @Test
   void aMapperThrowingACheckedExceptionOrHostileFieldsIsBadAndTheRestFlows() throws Exception {
+    badBetweenGoodRecords(p -> {
+      ProducerRecord<byte[], byte[]> checked = new ProducerRecord<>(inputTopic, 0, bytes("k0"), bytes("x"));
+      checked.headers().add("checked", new byte[0]);
+      p.send(checked).get(30, TimeUnit.SECONDS);
+      for (String hostile : List.of("k0\r\nevent: x", "k0\n", "k0\u0000", "k\u010A0")) {
+        p.send(new ProducerRecord<>(inputTopic, 1, bytes(hostile), bytes("x"))).get(30, TimeUnit.SECONDS);
+      }
+      p.send(new ProducerRecord<>(inputTopic, 2, bytes("k0"), null)).get(30, TimeUnit.SECONDS); // mapper: NPE
+      return 6;
+    });
+  }
+
+  /**
+   * A mapper that overflows its stack on one deeply nested record (a recursive parser): that record is bad, counted
+   * once and committed, and the records after it flow; the bridge thread and the bus stay up.
+   */
+  @Test
+  void aMapperOverflowingItsStackOnOneRecordMakesItBadAndTheRestFlows() throws Exception {
+    KafkaBus bus = badBetweenGoodRecords(p -> {
+      ProducerRecord<byte[], byte[]> deep = new ProducerRecord<>(inputTopic, 1, bytes("k1"),
+          bytes("[".repeat(500_000)));
+      deep.headers().add("deep", new byte[0]);
+      p.send(deep).get(30, TimeUnit.SECONDS);
+      return 1;
+    });
+    assertThat(bus.fatalError()).isEmpty();
+    bus.ping().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  /** Writes bad input records; returns how many. */
+  private interface BadWriter {
+    int write(KafkaProducer<byte[], byte[]> p) throws Exception;
+  }
+
+  /**
+   * One node; 12 good records, then {@code bad}'s, then 12 good: every bad one is counted once and its offset
+   * committed, and every good one, after it too, is delivered once (the bad ones must not stop the bridge).
+   */
+  private KafkaBus badBetweenGoodRecords(BadWriter bad) throws Exception {
     createInput();
     LivePushServer a = node();
     harness.sse("sse", () -> ClusterClients.sseUri(a.port(), keys), null, keys);
@@ -333,16 +378,7 @@ class KafkaInputBridgeTest {
       for (int n = 0; n < 12; n++) {
         write(p, n);
       }
-      ProducerRecord<byte[], byte[]> checked = new ProducerRecord<>(inputTopic, 0, bytes("k0"), bytes("x"));
-      checked.headers().add("checked", new byte[0]);
-      p.send(checked).get(30, TimeUnit.SECONDS);
-      badSent++;
-      for (String hostile : List.of("k0\r\nevent: x", "k0\n", "k0\u0000", "k\u010A0")) {
-        p.send(new ProducerRecord<>(inputTopic, 1, bytes(hostile), bytes("x"))).get(30, TimeUnit.SECONDS);
-        badSent++;
-      }
-      p.send(new ProducerRecord<>(inputTopic, 2, bytes("k0"), null)).get(30, TimeUnit.SECONDS); // mapper: NPE
-      badSent++;
+      badSent += bad.write(p);
       for (int n = 12; n < 24; n++) {
         write(p, n);
       }
@@ -354,6 +390,50 @@ class KafkaInputBridgeTest {
     assertThat(bus(a).inputBadRecords()).isEqualTo(badSent);
     assertThat(bus(a).inputRecords()).isEqualTo(goodSent);
     assertThat(committedLogRecords()).isEqualTo(goodSent);
+    return bus(a);
+  }
+
+  /**
+   * An error of the JVM in the mapper (here {@link InternalError}) is not swallowed as a bad record: the bridge
+   * stops with its transaction aborted (none left open to hold back the log's readers), and the bus reports it
+   * ({@link KafkaBus#fatalError()}, {@link KafkaBus#ping()} fails).
+   */
+  @Test
+  void aJvmErrorInTheMapperStopsTheBridgeCleanlyAndTheBusReportsIt() throws Exception {
+    createInput();
+    LivePushServer a = node();
+    KafkaBus bus = bus(a);
+    try (KafkaProducer<byte[], byte[]> p = producer()) {
+      for (int n = 0; n < 12; n++) {
+        write(p, n);
+      }
+      ClusterClients.await("the good records bridged", () -> bus.inputRecords() >= goodSent);
+      bus.ping().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      ProducerRecord<byte[], byte[]> fatal = new ProducerRecord<>(inputTopic, 0, bytes("k0"), bytes("x"));
+      fatal.headers().add("jvm-error", new byte[0]);
+      p.send(fatal).get(30, TimeUnit.SECONDS);
+    }
+    ClusterClients.await("the bridge stopped by the error", () -> bus.fatalError().isPresent());
+    assertThat(bus.fatalError().get()).isInstanceOf(InternalError.class);
+    assertThat(bus.inputBadRecords()).as("not a bad record").isZero();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> bus.ping().toCompletableFuture().get(30,
+        TimeUnit.SECONDS)).hasCauseInstanceOf(KafkaBusException.class).hasMessageContaining("InternalError");
+    String group = logTopic + ".input";
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+      ClusterClients.await("the bridge's transaction ended and it left the group", () -> {
+        try {
+          boolean open = admin.listTransactions().all().get(30, TimeUnit.SECONDS).stream()
+              .anyMatch(t -> t.transactionalId().startsWith(group)
+                  && t.state() == org.apache.kafka.clients.admin.TransactionState.ONGOING);
+          boolean member = !admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS)
+              .get(group).members().isEmpty();
+          return !open && !member;
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+    }
+    assertThat(committedLogRecords()).as("the failed batch's transaction aborted").isEqualTo(goodSent);
   }
 
   /**

@@ -73,4 +73,52 @@ class KafkaRecordsTest {
     assertThat(records.decode(record(utf8("x"), null, null, null), 1)).isNotNull();
     assertThat(records.badRecords()).isEqualTo(1);
   }
+
+  /**
+   * A mapper's per-record errors (deep recursion, a class that fails to load or initialise, a failed assert) make
+   * the record bad like an exception; an error of the JVM (out of memory, internal) is not swallowed.
+   */
+  @Test
+  void aMapperErrorIsBadUnlessItIsTheJvms() {
+    java.util.List<Error> perRecord = java.util.List.of(new StackOverflowError(), new NoClassDefFoundError("x"),
+        new ExceptionInInitializerError("x"), new AssertionError("x"));
+    java.util.List<Error> fatal = java.util.List.of(new OutOfMemoryError("x"), new InternalError("x"));
+    java.util.concurrent.atomic.AtomicReference<Error> next = new java.util.concurrent.atomic.AtomicReference<>();
+    KafkaRecords records = new KafkaRecords(r -> {
+      Error e = next.get();
+      if (e != null) {
+        throw e;
+      }
+      return new KafkaRecordMapper.Mapped("t", Event.text("ok"));
+    }, 1 << 20);
+    for (Error e : perRecord) {
+      next.set(e);
+      assertThat(records.decode(record(utf8("x"), null, null, null), 1)).as(e.toString()).isNull();
+      assertThat(KafkaRecords.isRecordError(e)).isTrue();
+    }
+    for (Error e : fatal) {
+      next.set(e);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> records.decode(record(utf8("x"), null, null, null), 1))
+          .isSameAs(e);
+      assertThat(KafkaRecords.isRecordError(e)).isFalse();
+    }
+    next.set(null);
+    assertThat(records.decode(record(utf8("x"), null, null, null), 1)).as("the next record").isNotNull();
+    assertThat(records.badRecords()).isEqualTo(perRecord.size());
+  }
+
+  /** A real stack overflow in a mapper (a recursive parser on deeply nested input) is one bad record. */
+  @Test
+  void aMapperOverflowingItsStackOnDeepInputIsBad() {
+    KafkaRecords records = new KafkaRecords(r -> new KafkaRecordMapper.Mapped("t",
+        Event.text("depth " + depth(r.value(), 0))), 1 << 20);
+    assertThat(records.decode(record(utf8("[".repeat(500_000)), null, null, null), 1)).isNull();
+    assertThat(records.decode(record(utf8("[[]]"), null, null, null), 1)).isNotNull();
+    assertThat(records.badRecords()).isEqualTo(1);
+  }
+
+  /** A naive recursive-descent nesting depth: one frame per '['. */
+  static int depth(byte[] v, int i) {
+    return i < v.length && v[i] == '[' ? 1 + depth(v, i + 1) : 0;
+  }
 }

@@ -51,8 +51,8 @@ class LongPollUnreadAnswerTest {
       assertThat(head.headers().status().toString()).isEqualTo("200");
       Frame reset = c.await(f -> f.stream() == 1 && (f.type() == RawH2.RST_STREAM || f.type() == RawH2.DATA));
       assertThat(reset.type()).as("no DATA can be sent without a window").isEqualTo(RawH2.RST_STREAM);
-      Await.until("the poll given back", Duration.ofSeconds(10), () -> transport.polls() == 0);
-      Await.until("the stream's slot given back", Duration.ofSeconds(10),
+      Await.until("the poll given back", LongPollIntegrationTest.HANG_GUARD, () -> transport.polls() == 0);
+      Await.until("the stream's slot given back", LongPollIntegrationTest.HANG_GUARD,
           () -> server.stats().connections() == 0);
       // The connection itself still serves: a poll with a window gets its answer.
       c.windowUpdate(0, 1 << 20);

@@ -48,7 +48,9 @@ final class Poller {
   }
 
   CompletableFuture<Answer> pollAsync(String from, String... topics) {
-    return send(HttpRequest.newBuilder(uri(from, topics)).timeout(Duration.ofSeconds(30)).GET().build());
+    // Past the longest hold: the server answers first (an event, its timeout, shutdown); the test bounds its wait.
+    return send(HttpRequest.newBuilder(uri(from, topics))
+        .timeout(LongPollIntegrationTest.LONGEST_HOLD.plusMinutes(1)).GET().build());
   }
 
   Answer poll(String from, String... topics) throws Exception {
