@@ -206,10 +206,7 @@ final class SessionImpl extends SessionOutbound {
    * is already queued behind a window the client never opens. On the loop.
    */
   void lingering(long now, long boundNanos) {
-    Closing c = closing;
-    if (c == null) {
-      c = closing = new Closing(null); // marked closed without close(reason): watched all the same
-    }
+    Closing c = closing; // set by close(): the sweep lingers only on sessions closed with their channel open
     long pending = pendingOutboundBytes();
     if (pending < c.leastPending) {
       c.leastPending = pending;
@@ -229,15 +226,16 @@ final class SessionImpl extends SessionOutbound {
 
   @Override
   public CloseReason closeReason() {
-    if (closing != null && closing.reason != null) {
-      return closing.reason;
+    Closing c = closing;
+    if (c != null && c.reason != null) {
+      return c.reason;
     }
     return isClosed() ? CloseReason.CLIENT_CLOSED : null;
   }
 
   /** What a session closed by {@link #close} keeps: the reason, and the sweep's watch on its last bytes. */
   private static final class Closing {
-    /** The reason given to {@link #close}, or {@code null} (see {@link #lingering}). */
+    /** The reason given to {@link #close}. */
     final CloseReason reason;
     /** The least pending bytes the sweep saw once closed with the channel still open, and since when. */
     long leastPending = Long.MAX_VALUE;

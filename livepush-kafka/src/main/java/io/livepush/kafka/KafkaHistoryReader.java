@@ -20,6 +20,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Backfill and time lookups: one thread with its own consumer (manual assignment, no group) serves history reads
@@ -28,6 +30,7 @@ import org.apache.kafka.common.TopicPartition;
  * {@link KafkaBusConfig#requestTimeout()}.
  */
 final class KafkaHistoryReader {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaHistoryReader.class);
   static final int MAX_PENDING_READS = 64;
 
   private final KafkaBusConfig config;
@@ -98,8 +101,7 @@ final class KafkaHistoryReader {
           // Not a record's (KafkaRecords.isRecordError): fail this read, never leave it pending; the executor
           // replaces the thread for the next one.
           f.completeExceptionally(new KafkaBusException("history read stopped by " + e.getClass().getName(), e));
-          org.slf4j.LoggerFactory.getLogger(KafkaHistoryReader.class).error("kafka bus history read stopped by {}",
-              e.getClass().getName());
+          LOG.error("kafka bus history read stopped by {}", e.getClass().getName());
           try {
             closeConsumer();
           } catch (RuntimeException closeFailed) {
