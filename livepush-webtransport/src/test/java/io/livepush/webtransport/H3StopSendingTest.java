@@ -9,10 +9,8 @@ import io.livepush.fixtures.LiveServer;
 import io.livepush.longpoll.LongPollTransport;
 import io.livepush.sse.SseTransport;
 import io.livepush.testing.Await;
-import io.livepush.testing.WebTransportCertificate;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,23 +26,16 @@ class H3StopSendingTest {
   /** Stall bound plus a heartbeat interval is 3 s here; the rest is slack for a loaded machine. */
   private static final Duration BOUND = Duration.ofSeconds(20);
   private static final int H3_REQUEST_CANCELLED = 0x10c;
-  private static WebTransportCertificate cert;
   @RegisterExtension final LiveServer live = new LiveServer();
   private LivePushServer server;
   private WtTestClient client;
-
-  @BeforeAll
-  static void certificate() throws Exception {
-    cert = WebTransportCertificate.generate();
-  }
 
   private void start() throws Exception {
     server = live.start(LiveServer.withBudget(LivePushServer.builder(), 64 * 1024)
         .transport(SseTransport.builder().route("/live/{id}", "match:{id}").build())
         .transport(LongPollTransport.builder().path("/poll").timeout(Duration.ofSeconds(1)).build())
-        .transport(WebTransportTransport.builder().path("/wt").idleTimeout(Duration.ofSeconds(60))
-            .certificate(cert.key(), cert.certificate()).build()));
-    client = live.closeAfter(new WtTestClient(server.port()));
+        .transport(WtServers.transport(WebTransportTransport.builder().idleTimeout(Duration.ofSeconds(60)))));
+    client = WtServers.client(live, server);
   }
 
   /** An SSE response over HTTP/3, followed, then stopped by the client. */

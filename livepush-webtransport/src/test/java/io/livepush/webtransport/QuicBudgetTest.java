@@ -9,11 +9,9 @@ import io.livepush.fixtures.LiveServer;
 import io.livepush.spi.Session;
 import io.livepush.sse.SseTransport;
 import io.livepush.testing.Await;
-import io.livepush.testing.WebTransportCertificate;
 import io.netty.channel.ChannelOption;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,22 +25,16 @@ class QuicBudgetTest {
   private static final int BUDGET = 16 * 1024;
   /** Not a divisor of the client's 1 MiB window, so an event is left half-written when the window closes. */
   private static final String EVENT = "x".repeat(3001);
-  private static WebTransportCertificate cert;
   @RegisterExtension final LiveServer live = new LiveServer();
   private LivePushServer server;
   private WtTestClient client;
-
-  @BeforeAll
-  static void certificate() throws Exception {
-    cert = WebTransportCertificate.generate();
-  }
 
   private void start() throws Exception {
     server = live.start(LiveServer.withBudget(LivePushServer.builder(), BUDGET)
         .slowConsumerPolicy(SlowConsumerPolicy.DISCONNECT)
         .transport(SseTransport.builder().route("/live/{id}", "match:{id}").build())
-        .transport(WebTransportTransport.builder().path("/wt").certificate(cert.key(), cert.certificate()).build()));
-    client = live.closeAfter(new WtTestClient(server.port()));
+        .transport(WtServers.transport()));
+    client = WtServers.client(live, server);
   }
 
   /** Publishes to {@code topic} (whose one reader stopped reading) until the slow-consumer policy closed it. */

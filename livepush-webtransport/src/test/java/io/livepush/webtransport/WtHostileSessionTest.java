@@ -11,7 +11,6 @@ import io.livepush.SlowConsumerPolicy;
 import io.livepush.fixtures.LiveServer;
 import io.livepush.spi.Session;
 import io.livepush.testing.Await;
-import io.livepush.testing.WebTransportCertificate;
 import io.livepush.websocket.WebSocketMessageHandler;
 import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
@@ -20,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,24 +29,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * livepush.v1 close code, never the QUIC connection's other sessions, and nothing of the client reaches the log raw.
  */
 class WtHostileSessionTest {
-  private static WebTransportCertificate cert;
   private final ObjectMapper mapper = new ObjectMapper();
   @RegisterExtension final LiveServer live = new LiveServer();
   private LivePushServer server;
   private WtTestClient client;
-
-  @BeforeAll
-  static void certificate() throws Exception {
-    cert = WebTransportCertificate.generate();
-  }
 
   private void start(LivePushServer.Builder b) throws Exception {
     start(b, WebTransportTransport.builder());
   }
 
   private void start(LivePushServer.Builder b, WebTransportTransport.Builder t) throws Exception {
-    server = live.start(b.transport(t.path("/wt").certificate(cert.key(), cert.certificate()).build()));
-    client = live.closeAfter(new WtTestClient(server.port()));
+    server = live.start(b.transport(WtServers.transport(t)));
+    client = WtServers.client(live, server);
   }
 
   private WtTestClient.Session opened() throws Exception {

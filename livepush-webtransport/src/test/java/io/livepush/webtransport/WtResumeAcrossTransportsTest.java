@@ -12,14 +12,12 @@ import io.livepush.sse.SseTransport;
 import io.livepush.testing.Await;
 import io.livepush.testing.DeliveryChecker;
 import io.livepush.testing.SseTestClient;
-import io.livepush.testing.WebTransportCertificate;
 import io.livepush.testing.WsTestClient;
 import io.livepush.websocket.WebSocketTransport;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,23 +29,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class WtResumeAcrossTransportsTest {
   private static final String TOPIC = "t";
-  private static WebTransportCertificate cert;
   private final ObjectMapper mapper = new ObjectMapper();
   private final DeliveryChecker checker = new DeliveryChecker();
   @RegisterExtension final LiveServer live = new LiveServer();
   private LivePushServer server;
   private long seq;
 
-  @BeforeAll
-  static void certificate() throws Exception {
-    cert = WebTransportCertificate.generate();
-  }
-
-  private void start() {
+  private void start() throws Exception {
     server = live.start(LivePushServer.builder()
         .transport(SseTransport.builder().route("/sse", TOPIC).build())
         .transport(WebSocketTransport.builder().path("/ws").build())
-        .transport(WebTransportTransport.builder().path("/wt").certificate(cert.key(), cert.certificate()).build()));
+        .transport(WtServers.transport()));
   }
 
   private void publish(int n) {
