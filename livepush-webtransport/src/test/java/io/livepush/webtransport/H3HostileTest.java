@@ -11,7 +11,6 @@ import io.livepush.SlowConsumerPolicy;
 import io.livepush.fixtures.LiveServer;
 import io.livepush.sse.SseTransport;
 import io.livepush.testing.Await;
-import io.livepush.testing.WebTransportCertificate;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http3.DefaultHttp3HeadersFrame;
 import io.netty.handler.codec.http3.Http3;
@@ -22,7 +21,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,16 +30,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * before the application sees it, and the connection and the server go on.
  */
 class H3HostileTest {
-  private static WebTransportCertificate cert;
   @RegisterExtension final LiveServer live = new LiveServer();
   private LivePushServer server;
   private WtTestClient client;
   private final List<RequestInfo> served = new CopyOnWriteArrayList<>();
-
-  @BeforeAll
-  static void certificate() throws Exception {
-    cert = WebTransportCertificate.generate();
-  }
 
   private void start() throws Exception {
     start(64 * 1024);
@@ -56,8 +48,8 @@ class H3HostileTest {
           return request.path().equals("/page") ? HttpReply.text(200, "page") : null;
         }))
         .transport(SseTransport.builder().route("/live/{id}", "match:{id}").build())
-        .transport(WebTransportTransport.builder().path("/wt").certificate(cert.key(), cert.certificate()).build()));
-    client = live.closeAfter(new WtTestClient(server.port()));
+        .transport(WtServers.transport()));
+    client = WtServers.client(live, server);
   }
 
   /** Sends a header section built by {@code headers} (not validated), then FIN. */

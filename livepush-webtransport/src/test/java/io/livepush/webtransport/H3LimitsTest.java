@@ -11,7 +11,6 @@ import io.livepush.Principal;
 import io.livepush.RequestInfo;
 import io.livepush.fixtures.LiveServer;
 import io.livepush.sse.SseTransport;
-import io.livepush.testing.WebTransportCertificate;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -24,7 +23,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -37,16 +35,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * server ends an HTTP/3 SSE stream with its goodbye and sends GOAWAY.
  */
 class H3LimitsTest {
-  private static WebTransportCertificate cert;
   @RegisterExtension final LiveServer live = new LiveServer();
   private LivePushServer server;
   private WtTestClient client;
   private final List<RequestInfo> seen = new CopyOnWriteArrayList<>();
-
-  @BeforeAll
-  static void certificate() throws Exception {
-    cert = WebTransportCertificate.generate();
-  }
 
 
   private void start() throws Exception {
@@ -61,9 +53,9 @@ class H3LimitsTest {
           return request.path().equals("/page") ? HttpReply.text(200, "page") : null;
         }))
         .transport(SseTransport.builder().route("/live/{id}", "match:{id}").build())
-        .transport(WebTransportTransport.builder().path("/wt").certificate(cert.key(), cert.certificate()).build());
+        .transport(WtServers.transport());
     server = live.start(b);
-    client = live.closeAfter(new WtTestClient(server.port()));
+    client = WtServers.client(live, server);
   }
 
   @Test

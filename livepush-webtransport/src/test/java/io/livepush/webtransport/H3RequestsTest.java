@@ -15,7 +15,6 @@ import io.livepush.fixtures.LiveServer;
 import io.livepush.fixtures.TestCertificate;
 import io.livepush.longpoll.LongPollTransport;
 import io.livepush.sse.SseTransport;
-import io.livepush.testing.WebTransportCertificate;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
@@ -27,7 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -38,18 +36,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code Alt-Svc}.
  */
 class H3RequestsTest {
-  private static WebTransportCertificate cert;
   @RegisterExtension final LiveServer live = new LiveServer();
   @RegisterExtension final TestCertificate tcpCert = new TestCertificate();
   private LivePushServer server;
   private WtTestClient client;
   private final List<RequestInfo> served = new CopyOnWriteArrayList<>();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
-  @BeforeAll
-  static void certificate() throws Exception {
-    cert = WebTransportCertificate.generate();
-  }
 
 
   private void start(WebTransportTransport.Builder wt, Authenticator auth) throws Exception {
@@ -69,7 +61,7 @@ class H3RequestsTest {
         }))
         .transport(SseTransport.builder().route("/live/{id}", "match:{id}").build())
         .transport(LongPollTransport.builder().path("/poll").timeout(Duration.ofSeconds(5)).build())
-        .transport(wt.path("/wt").certificate(cert.key(), cert.certificate()).build());
+        .transport(WtServers.transport(wt));
     if (auth != null) {
       b.authenticator(auth);
     }
@@ -77,7 +69,7 @@ class H3RequestsTest {
       tcpCert.serve(b);
     }
     server = live.start(b);
-    client = live.closeAfter(new WtTestClient(server.port()));
+    client = WtServers.client(live, server);
   }
 
   private void start() throws Exception {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.livepush.Event;
 import io.livepush.LivePushServer;
-import io.livepush.testing.WebTransportCertificate;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -13,7 +12,6 @@ import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,15 +21,9 @@ import org.junit.jupiter.api.Test;
  * connection still opens a session, and nothing leaks (LeakGuard, paranoid).
  */
 class UdpGarbageTest {
-  private static WebTransportCertificate cert;
   private LivePushServer server;
   private WtTestClient client;
   private WtTestClient late;
-
-  @BeforeAll
-  static void certificate() throws Exception {
-    cert = WebTransportCertificate.generate();
-  }
 
   @AfterEach
   void stop() {
@@ -47,8 +39,7 @@ class UdpGarbageTest {
 
   @Test
   void garbageDatagramsAreDroppedAndSessionsGoOn() throws Exception {
-    WebTransportTransport wt = WebTransportTransport.builder().path("/wt")
-        .certificate(cert.key(), cert.certificate()).build();
+    WebTransportTransport wt = WtServers.transport();
     server = LivePushServer.builder().host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO).transport(wt).build();
     server.start().join();
     client = new WtTestClient(server.port());

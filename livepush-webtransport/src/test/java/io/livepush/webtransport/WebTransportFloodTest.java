@@ -9,7 +9,6 @@ import io.livepush.EventId;
 import io.livepush.LivePushServer;
 import io.livepush.fixtures.LiveServer;
 import io.livepush.testing.Heap;
-import io.livepush.testing.WebTransportCertificate;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -22,7 +21,6 @@ import io.netty.handler.codec.quic.QuicStreamType;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -39,7 +37,6 @@ class WebTransportFloodTest {
   /** Heap the server may keep after a flood; a leak of one object per message would exceed it. */
   private static final long HEAP_SLACK = 16L << 20;
 
-  private static WebTransportCertificate cert;
   @RegisterExtension final LiveServer live = new LiveServer();
   private final ObjectMapper mapper = new ObjectMapper();
   private LivePushServer server;
@@ -47,17 +44,10 @@ class WebTransportFloodTest {
   private WtTestClient.Session watcher;
   private WtTestClient client;
 
-  @BeforeAll
-  static void certificate() throws Exception {
-    cert = WebTransportCertificate.generate();
-  }
-
   @BeforeEach
   void start() throws Exception {
-    WebTransportTransport wt = WebTransportTransport.builder().path("/wt")
-        .certificate(cert.key(), cert.certificate()).build();
-    server = live.start(LivePushServer.builder().transport(wt));
-    watcherClient = live.closeAfter(new WtTestClient(server.port()));
+    server = live.start(LivePushServer.builder().transport(WtServers.transport()));
+    watcherClient = WtServers.client(live, server);
     watcher = subscribedSession(watcherClient, "watch");
   }
 

@@ -12,11 +12,9 @@ import io.livepush.LivePushServer;
 import io.livepush.Principal;
 import io.livepush.SlowConsumerPolicy;
 import io.livepush.fixtures.LiveServer;
-import io.livepush.testing.WebTransportCertificate;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,24 +24,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * ids, resume and replay as WebSocket, and the close capsule when the server stops.
  */
 class WebTransportSessionTest {
-  private static WebTransportCertificate cert;
   @RegisterExtension final LiveServer live = new LiveServer();
   private final ObjectMapper mapper = new ObjectMapper();
   private LivePushServer server;
   private WebTransportTransport wt;
   private WtTestClient client;
 
-  @BeforeAll
-  static void certificate() throws Exception {
-    cert = WebTransportCertificate.generate();
-  }
-
-  private void start(LivePushServer.Builder b) {
+  private void start(LivePushServer.Builder b) throws Exception {
     start(b, WebTransportTransport.builder());
   }
 
-  private void start(LivePushServer.Builder b, WebTransportTransport.Builder t) {
-    wt = t.path("/wt").certificate(cert.key(), cert.certificate()).allowedOrigins("https://app.example").build();
+  private void start(LivePushServer.Builder b, WebTransportTransport.Builder t) throws Exception {
+    wt = WtServers.transport(t.allowedOrigins("https://app.example"));
     server = live.start(b.transport(wt));
   }
 

@@ -7,7 +7,6 @@ import io.livepush.Authenticator;
 import io.livepush.LivePushServer;
 import io.livepush.Principal;
 import io.livepush.RequestInfo;
-import io.livepush.testing.WebTransportCertificate;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,14 +25,8 @@ import org.junit.jupiter.api.Test;
  * quotes the client's bytes escaped. The QUIC connection goes on serving.
  */
 class WtMalformedConnectTest {
-  private static WebTransportCertificate cert;
   private LivePushServer server;
   private WtTestClient client;
-
-  @BeforeAll
-  static void certificate() throws Exception {
-    cert = WebTransportCertificate.generate();
-  }
 
   @AfterEach
   void stop() {
@@ -49,8 +41,7 @@ class WtMalformedConnectTest {
   @Test
   void malformedConnectsGet400BeforeAdmissionAndAreLoggedEscaped() throws Exception {
     List<RequestInfo> admitted = new CopyOnWriteArrayList<>();
-    WebTransportTransport wt = WebTransportTransport.builder().path("/wt").certificate(cert.key(), cert.certificate())
-        .allowedOrigins("https://app.example").build();
+    WebTransportTransport wt = WtServers.transport(WebTransportTransport.builder().allowedOrigins("https://app.example"));
     server = LivePushServer.builder().host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO)
         .authenticator(Authenticator.nonBlocking(r -> {
           admitted.add(r);
