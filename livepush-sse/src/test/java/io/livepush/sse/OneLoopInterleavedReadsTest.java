@@ -6,14 +6,15 @@ import io.livepush.Event;
 import io.livepush.EventId;
 import io.livepush.LivePushServer;
 import io.livepush.ReplayConfig;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,18 +33,6 @@ class OneLoopInterleavedReadsTest {
     if (server != null) {
       server.close();
     }
-  }
-
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    int state = 0;
-    while (state < 4) {
-      int b = in.read();
-      assertThat(b).as("head ended early: %s", head).isNotNegative();
-      head.write(b);
-      state = (b == (state % 2 == 0 ? '\r' : '\n')) ? state + 1 : (b == '\r' ? 1 : 0);
-    }
-    return head.toString(StandardCharsets.ISO_8859_1);
   }
 
   private static int contentLength(String head) {
@@ -107,21 +96,40 @@ class OneLoopInterleavedReadsTest {
         }
         requests.add(request.getBytes(StandardCharsets.ISO_8859_1));
       }
+      Set<Integer> cut = new HashSet<>();
       int longest = requests.stream().mapToInt(r -> r.length).max().orElseThrow();
       for (int at = 0; at < longest; at++) {
         for (int i = 0; i < sockets.size(); i++) {
           byte[] r = requests.get(i);
-          if (at < r.length) {
-            sockets.get(i).getOutputStream().write(r[at]);
-            sockets.get(i).getOutputStream().flush();
+          if (at < r.length && !cut.contains(i)) {
+            try {
+              sockets.get(i).getOutputStream().write(r[at]);
+              sockets.get(i).getOutputStream().flush();
+            } catch (IOException reset) {
+              // Only a garbage client or one pipelining behind a 404 may be cut while it still sends: the server
+              // answers (400, or 404 with Connection: close) and closes, and our later bytes then meet a reset.
+              assertThat(i >= STREAMS || i % 3 == 0).as("stream client %s was cut: %s", i, reset).isTrue();
+              cut.add(i);
+            }
           }
         }
       }
       for (int i = 0; i < sockets.size(); i++) {
         InputStream in = sockets.get(i).getInputStream();
-        String head = readHead(in);
         if (i >= STREAMS) {
-          assertThat(head).as("garbage client %s", i).startsWith("HTTP/1.1 400 ");
+          try {
+            assertThat(ResumeIdHostileTest.readHead(in)).as("garbage client %s", i).startsWith("HTTP/1.1 400 ");
+          } catch (IOException reset) {
+            assertThat(cut).as("read reset without a write cut: %s", reset).contains(i); // the 400 lost to the RST
+          }
+          continue;
+        }
+        String head;
+        try {
+          head = ResumeIdHostileTest.readHead(in);
+        } catch (IOException reset) {
+          // The 404 lost to the reset our bytes after its close caused.
+          assertThat(i % 3).as("stream %s reset: %s", i, reset).isZero();
           continue;
         }
         if (i % 3 == 0) {
@@ -129,8 +137,12 @@ class OneLoopInterleavedReadsTest {
           // A 404 announces Connection: close (RFC 9112 §9.6), so the pipelined stream request is not answered:
           // the 404's body, then the end of the connection.
           assertThat(head.toLowerCase()).contains("connection: close");
-          assertThat(new String(in.readNBytes(contentLength(head)), StandardCharsets.UTF_8)).isNotEmpty();
-          assertThat(in.read()).as("closed after the 404").isNegative();
+          try {
+            assertThat(new String(in.readNBytes(contentLength(head)), StandardCharsets.UTF_8)).isNotEmpty();
+            assertThat(in.read()).as("closed after the 404").isNegative();
+          } catch (IOException reset) {
+            // our pipelined bytes reached the closed connection: the reset may overtake the rest
+          }
           continue;
         }
         assertThat(head).as("stream %s", i).startsWith("HTTP/1.1 200 ");

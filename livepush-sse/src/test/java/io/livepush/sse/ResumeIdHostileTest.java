@@ -51,7 +51,8 @@ class ResumeIdHostileTest {
     return s;
   }
 
-  private static String readHead(InputStream in) throws IOException {
+  /** Reads one response head, to its blank line, as ISO-8859-1 (the raw bytes stay visible). */
+  static String readHead(InputStream in) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     int state = 0;
     while (state < 4) {
