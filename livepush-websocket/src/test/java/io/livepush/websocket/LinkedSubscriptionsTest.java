@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.livepush.Event;
+import io.livepush.EventId;
 import io.livepush.LivePushServer;
+import io.livepush.ReplayConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,7 +22,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A session's subscriptions are a linked list ({@code Subscription.next}, {@code SessionSubscriptions.link/unlink}):
  * subscribe and unsubscribe many topics in random order (heads, tails and middles of the list unlinked, topics
- * followed again), then one event per topic: exactly the topics followed deliver, each once (break7: held).
+ * followed again), then one event per topic: exactly the topics followed deliver, each once. And {@code "from"}
+ * with CR, LF, NUL, TAB, U+010A, U+2028 in or around an id is a {@code bad-request} error whose message carries
+ * none of them; the connection keeps serving and a valid {@code from} resumes after it (break7: both held).
  */
 class LinkedSubscriptionsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -87,5 +92,40 @@ class LinkedSubscriptionsTest {
       JsonNode marker = request("unsubscribe", never, ++ref);
       assertThat(marker.get("type").asText()).as("%s", marker).isEqualTo("ack");
     }
+  }
+
+  @Test
+  void controlsInFromAreABadRequestWithNothingOfThemEchoed() throws Exception {
+    server = LivePushServer.builder().host("127.0.0.1").port(0).shutdownDrain(Duration.ZERO)
+        .replay(ReplayConfig.builder().build())
+        .transport(WebSocketTransport.builder().build()).build();
+    server.start().join();
+    EventId first = server.publish("a", Event.text("1"));
+    EventId second = server.publish("a", Event.text("2"));
+    client = JdkClient.connect(server.port(), "/ws");
+    String[] around = {"\r", "\n", "\u0000", "\t", "\u010a", "\u2028", "\u2029", "\u0085", "\u000b"};
+    int ref = 0;
+    for (String c : around) {
+      for (String from : new String[] {first + c, c + first, "1" + c + "-2"}) {
+        String json = "{\"type\":\"subscribe\",\"topics\":[\"a\"],\"from\":"
+            + JSON.writeValueAsString(JsonNodeFactory.instance.textNode(from)) + ",\"ref\":\"" + (++ref) + "\"}";
+        client.send(json);
+        JsonNode answer = JSON.readTree(client.next());
+        assertThat(answer.get("type").asText()).as("%s", answer).isEqualTo("error");
+        assertThat(answer.get("code").asText()).isEqualTo("bad-request");
+        assertThat(answer.get("ref").asText()).isEqualTo(String.valueOf(ref));
+        assertThat(answer.get("message").asText()).as("message of %s", answer)
+            .matches("[\\x20-\\x7e]*");
+      }
+    }
+    client.send("{\"type\":\"subscribe\",\"topics\":[\"a\"],\"from\":\"" + first + "\",\"ref\":\"ok\"}");
+    // The replayed event and the subscribed answer, in whichever order the protocol sends them.
+    JsonNode one = JSON.readTree(client.next());
+    JsonNode two = JSON.readTree(client.next());
+    JsonNode replayed = one.get("type").asText().equals("event") ? one : two;
+    JsonNode subscribed = replayed == one ? two : one;
+    assertThat(subscribed.get("type").asText()).as("%s", subscribed).isEqualTo("subscribed");
+    assertThat(replayed.get("type").asText()).as("%s", replayed).isEqualTo("event");
+    assertThat(replayed.get("id").asText()).as("%s", replayed).isEqualTo(second.toString());
   }
 }
